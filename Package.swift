@@ -1,0 +1,120 @@
+// swift-tools-version: 6.0
+// ClusterReview — a review server for Hainan's SME characteristic industrial clusters.
+// No package dependencies, by the owner's choice: the toolchain and the system libpq only.
+import PackageDescription
+
+/// The indicator modules: one executable each under Plugins/, run as worker processes.
+let indicatorModules: [(target: String, executable: String)] = [
+    ("Competitiveness", "indicator-competitiveness"),
+    ("Tiering", "indicator-tiering"),
+    ("SupplyChain", "indicator-supply-chain"),
+    ("Innovation", "indicator-innovation"),
+    ("Digital", "indicator-digital"),
+    ("Green", "indicator-green"),
+    ("Openness", "indicator-openness"),
+    ("Governance", "indicator-governance"),
+    ("Compliance", "indicator-compliance"),
+    ("PlanCompletion", "indicator-plan-completion"),
+]
+
+let package = Package(
+    name: "ClusterReview",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cluster-review", targets: ["cluster-review"]),
+        .executable(name: "cluster-review-bench", targets: ["cluster-review-bench"]),
+        .library(name: "IndicatorKit", targets: ["IndicatorKit"]),
+    ] + indicatorModules.map { .executable(name: $0.executable, targets: [$0.executable]) },
+    targets: [
+        // MARK: libpq
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+
+        // MARK: Postgres — the libpq client
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ"]
+        ),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres", "ReviewCore", "TestSupport"]
+        ),
+
+        // MARK: IndicatorKit — filing and finding model, plugin protocol, module SDK
+        .target(name: "IndicatorKit"),
+        .testTarget(
+            name: "IndicatorKitTests",
+            dependencies: ["IndicatorKit", "TestSupport"]
+        ),
+
+        // MARK: Rulebooks — effective-dated parameters from config/parameters.json
+        .target(
+            name: "Rulebooks",
+            dependencies: ["IndicatorKit"]
+        ),
+
+        // MARK: Indicators — the rules of every indicator module, as library code
+        .target(
+            name: "Indicators",
+            dependencies: ["IndicatorKit"]
+        ),
+        .testTarget(
+            name: "IndicatorsTests",
+            dependencies: ["Indicators", "Rulebooks", "IndicatorKit", "TestSupport"],
+            resources: [.copy("Cases")]
+        ),
+
+        // MARK: ReviewCore — embedded PostgreSQL, migrations, worker pools, queue, workflow
+        .target(
+            name: "ReviewCore",
+            dependencies: ["Postgres", "IndicatorKit", "Rulebooks"]
+        ),
+        .testTarget(
+            name: "ReviewCoreTests",
+            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "TestSupport"]
+        ),
+
+        // MARK: ReviewCommands — the CLI's commands, as library code
+        .target(
+            name: "ReviewCommands",
+            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Rulebooks"]
+        ),
+        .testTarget(
+            name: "ReviewCommandsTests",
+            dependencies: ["ReviewCommands", "ReviewCore", "TestSupport"]
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "cluster-review",
+            dependencies: ["ReviewCommands"]
+        ),
+        .executableTarget(
+            name: "cluster-review-bench",
+            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Indicators", "Rulebooks"],
+            path: "Sources/Benchmarks"
+        ),
+
+        // MARK: Test support — throwaway PostgreSQL, fixture paths, fixture modules
+        .target(
+            name: "TestSupport",
+            dependencies: ["ReviewCore", "Postgres"],
+            path: "Tests/TestSupport"
+        ),
+        .executableTarget(
+            name: "fixture-module",
+            dependencies: ["IndicatorKit"],
+            path: "Tests/FixtureModule"
+        ),
+    ] + indicatorModules.map {
+        .executableTarget(
+            name: $0.executable,
+            dependencies: ["IndicatorKit", "Indicators"],
+            path: "Plugins/\($0.target)"
+        )
+    },
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The Digital indicator module's executable: filled in by the rules issue.

@@ -1,0 +1,1 @@
+// The Governance indicator module's executable: filled in by the rules issue.

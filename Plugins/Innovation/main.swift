@@ -1,0 +1,1 @@
+// The Innovation indicator module's executable: filled in by the rules issue.

@@ -1,0 +1,1 @@
+// The Openness indicator module's executable: filled in by the rules issue.

@@ -1,0 +1,1 @@
+// The PlanCompletion indicator module's executable: filled in by the rules issue.

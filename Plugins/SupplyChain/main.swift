@@ -1,0 +1,1 @@
+// The SupplyChain indicator module's executable: filled in by the rules issue.

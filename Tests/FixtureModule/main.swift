@@ -1,0 +1,1 @@
+// Fixture module for worker pool tests.
