@@ -1,0 +1,61 @@
+import Foundation
+import Postgres
+import ReviewCore
+
+/// The `cluster-review` command line: finds the command, runs it, maps errors to exit codes.
+public enum ClusterReviewCLI {
+    /// The version printed by `--version` and recorded by coordinators.
+    public static let version = "0.1.0"
+
+    /// Runs the command line `arguments` (without the program name) and returns the exit code.
+    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) async -> Int32 {
+        let console = Console.standard(environment: environment)
+        let commands = CommandTable.all
+        if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
+            console.print(Help.overview(commands))
+            return arguments.isEmpty ? ExitCode.usage : ExitCode.success
+        }
+        if arguments == ["--version"] {
+            console.print("cluster-review \(version)")
+            return ExitCode.success
+        }
+        let invocation: Invocation
+        do {
+            invocation = try ArgumentParser.parse(arguments, commands: commands, console: console, environment: environment)
+        } catch let error as UsageError {
+            console.error("用法错误 usage error: \(error.message)")
+            if let name = error.command, let command = commands.first(where: { $0.name == name }) {
+                console.error(Help.usageLine(command))
+            }
+            console.error("See 'cluster-review --help' · 运行 cluster-review --help 查看帮助")
+            return ExitCode.usage
+        } catch {
+            console.error("error: \(error)")
+            return ExitCode.software
+        }
+        if invocation.flag("--help") {
+            console.print(Help.detailed(invocation.command))
+            return ExitCode.success
+        }
+        do {
+            return try await invocation.command.run(invocation)
+        } catch let error as UsageError {
+            console.error("用法错误 usage error: \(error.message)")
+            console.error(Help.usageLine(invocation.command))
+            return ExitCode.usage
+        } catch let error as PostgresError where error.isConnectionLoss {
+            console.error("数据库不可用 database unavailable: \(error)")
+            return ExitCode.unavailable
+        } catch let error as EmbeddedPostgresError {
+            console.error("数据库不可用 database unavailable: \(error)")
+            return ExitCode.unavailable
+        } catch let error as CommandFailure {
+            console.error(error.message.zh)
+            console.error(error.message.en)
+            return error.exitCode
+        } catch {
+            console.error("错误 error: \(error)")
+            return ExitCode.failure
+        }
+    }
+}

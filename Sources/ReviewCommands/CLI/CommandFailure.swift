@@ -1,0 +1,12 @@
+import IndicatorKit
+
+/// A command could not do its work for a reason a person can act on; printed in zh and en.
+struct CommandFailure: Error, Sendable {
+    var message: LocalizedText
+    var exitCode: Int32 = ExitCode.failure
+
+    init(zh: String, en: String, exitCode: Int32 = ExitCode.failure) {
+        self.message = LocalizedText(zh: zh, en: en)
+        self.exitCode = exitCode
+    }
+}

@@ -1,0 +1,6 @@
+/// Every command of the CLI, in the order `--help` lists them.
+enum CommandTable {
+    static var all: [Command] {
+        [DemoCommand.command] + DatabaseCommands.all
+    }
+}

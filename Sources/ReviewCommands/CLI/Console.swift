@@ -1,0 +1,67 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where the CLI writes: stdout for results, stderr for diagnostics and progress.
+///
+/// Colour only on a terminal and never with `NO_COLOR`; progress redraws one line on a terminal
+/// and prints plain lines otherwise.
+struct Console: Sendable {
+    var isTerminal: Bool
+    var useColor: Bool
+
+    /// The process's own console, judged from its file descriptors and environment.
+    static func standard(environment: [String: String]) -> Console {
+        let terminal = isatty(STDOUT_FILENO) == 1
+        let color = terminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        return Console(isTerminal: terminal, useColor: color)
+    }
+
+    /// Writes a line to stdout.
+    func print(_ line: String) {
+        write(line + "\n", to: STDOUT_FILENO)
+    }
+
+    /// Writes a line to stderr.
+    func error(_ line: String) {
+        write(line + "\n", to: STDERR_FILENO)
+    }
+
+    /// A progress line: redrawn in place on a terminal, a plain line to stderr otherwise.
+    func progress(_ line: String, final: Bool = false) {
+        if isatty(STDERR_FILENO) == 1 {
+            write("\r\u{1B}[2K" + line + (final ? "\n" : ""), to: STDERR_FILENO)
+        } else {
+            write(line + "\n", to: STDERR_FILENO)
+        }
+    }
+
+    /// `text` in bold/colour on a colour terminal, plain otherwise.
+    func styled(_ text: String, _ style: Style) -> String {
+        guard useColor else { return text }
+        return "\u{1B}[\(style.rawValue)m" + text + "\u{1B}[0m"
+    }
+
+    enum Style: String {
+        case bold = "1"
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+        case blue = "34"
+        case dim = "2"
+    }
+
+    private func write(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+}

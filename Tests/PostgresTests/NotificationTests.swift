@@ -1,0 +1,38 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite struct NotificationTests {
+    @Test func aNotifyFromAnotherConnectionArrivesWithinTheWait() throws {
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let listener = try PostgresConnection(conninfo)
+        try listener.listen("review_queued")
+        let thread = Thread {
+            Thread.sleep(forTimeInterval: 0.2)
+            let sender = try? PostgresConnection(conninfo)
+            try? sender?.notify("review_queued", payload: "469005")
+        }
+        thread.start()
+        let started = ContinuousClock.now
+        let notification = try listener.waitForNotification(timeout: .seconds(10))
+        #expect(notification?.channel == "review_queued")
+        #expect(notification?.payload == "469005")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func withoutANotifyTheWaitReturnsNilAfterItsTimeout() throws {
+        let listener = try TestCluster.connect(migrated: false)
+        try listener.listen("review_queued")
+        let started = ContinuousClock.now
+        let notification = try listener.waitForNotification(timeout: .milliseconds(300))
+        let waited = ContinuousClock.now - started
+        #expect(notification == nil)
+        #expect(waited >= .milliseconds(290))
+    }
+
+    @Test func aChannelNameThatIsNotAnIdentifierIsRefused() throws {
+        let connection = try TestCluster.connect(migrated: false)
+        #expect(throws: PostgresError.self) { try connection.listen("x; DROP TABLE filings") }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Postgres
+import ReviewCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite(.serialized) struct EmbeddedPostgresTests {
+    let server = EmbeddedPostgres(
+        directory: URL(fileURLWithPath: "/tmp/cr-embedded-\(getpid())-\(UInt32.random(in: 0...99999))"),
+        settings: ["fsync": "off"])
+
+    @Test func startStatusStopAndStartAgainAfterTheServerWasKilled() throws {
+        defer {
+            try? server.stop()
+            try? FileManager.default.removeItem(at: server.directory)
+        }
+        #expect(server.status() == .notInitialized)
+        #expect(try server.start() == true)
+        guard case .running(let pid) = server.status() else {
+            Issue.record("not running after start")
+            return
+        }
+        #expect(try server.start() == false, "a second start finds the running server")
+        try server.stop()
+        #expect(server.status() == .stopped)
+
+        try server.start()
+        guard case .running(let second) = server.status() else {
+            Issue.record("not running after restart")
+            return
+        }
+        #expect(second != pid)
+        kill(second, SIGKILL)
+        // The pid file is left behind by the killed postmaster.
+        #expect(FileManager.default.fileExists(atPath: server.dataDirectory.appendingPathComponent("postmaster.pid").path))
+        try server.start()
+        let connection = try PostgresConnection(server.conninfo())
+        #expect(try connection.queryRow("SELECT 1 AS one").decode("one", as: Int.self) == 1)
+    }
+
+    @Test func itListensOnAUnixSocketOnly() throws {
+        defer {
+            try? server.stop()
+            try? FileManager.default.removeItem(at: server.directory)
+        }
+        try server.start()
+        let connection = try PostgresConnection(server.conninfo())
+        let addresses: String = try connection.queryRow("SHOW listen_addresses").decode(column: 0)
+        #expect(addresses == "")
+        #expect(FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".s.PGSQL.5432").path))
+    }
+}
