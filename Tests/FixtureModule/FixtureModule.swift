@@ -54,7 +54,10 @@ struct FixtureModule: IndicatorModule {
 
     /// What the process sees of itself: open descriptors, environment, limits.
     func inspection() -> Finding {
-        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        let fds = names.map { name in
+            "\(name) -> " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")) ?? "?")
+        }
         let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/environ"))) ?? Data()
         let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         var limits: [String: JSONValue] = [:]
