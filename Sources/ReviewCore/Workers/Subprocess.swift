@@ -158,8 +158,11 @@ enum Subprocess {
     }
 
     /// Starts `executable` with `arguments`, the base environment plus `environment`, and `limits`.
+    /// With `offerProtocol` false the protocol variable is left out, as when a person starts
+    /// the module by hand (used by the conformance check).
     static func spawn(
-        executable: String, arguments: [String], environment: [String: String], limits: ResourceLimits
+        executable: String, arguments: [String], environment: [String: String], limits: ResourceLimits,
+        offerProtocol: Bool = true
     ) throws(SpawnError) -> SpawnedProcess {
         guard access(executable, X_OK) == 0 else { throw .notExecutable(path: executable) }
         let input = try makePipe()
@@ -202,6 +205,7 @@ enum Subprocess {
 
         var environment = environment
         for (key, value) in baseEnvironment() { environment[key] = value }
+        if !offerProtocol { environment[PluginProtocol.environmentVariable] = nil }
         let (path, argv) = command(executable: executable, arguments: arguments, limits: limits)
         let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
 
