@@ -117,6 +117,43 @@ enum RawLoop {
         }
     }
 
+    /// The eight findings of the `ok` mode, encoded once.
+    static func cannedFindings() -> Data {
+        let request = EvaluationRequest<JSONValue, JSONValue>(id: "0", filing: ["value": 12], context: [:], parameters: [:], asOf: CivilDate("2025-06-30")!)
+        let findings = (try? FixtureModule(mode: "ok").evaluate(request)) ?? []
+        return (try? JSONEncoder().encode(findings)) ?? Data("[]".utf8)
+    }
+
+    static func cannedReply(id: String, findings: Data) -> Data {
+        var line = Data(#"{"type":"findings","id":""#.utf8)
+        line.append(Data(id.utf8))
+        line.append(Data(#"","findings":"#.utf8))
+        line.append(findings)
+        line.append(Data("}\n".utf8))
+        return line
+    }
+
+    /// The request id, found by scanning for `"id":"` (the coordinator's ids are plain digits).
+    static func scanId(_ line: Data) -> String? {
+        let marker = Array(#""id":""#.utf8)
+        return line.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> String? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard bytes.count > marker.count else { return nil }
+            for start in 0..<(bytes.count - marker.count) where bytes[start] == marker[0] {
+                if (0..<marker.count).allSatisfy({ bytes[start + $0] == marker[$0] }) {
+                    var end = start + marker.count
+                    while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[(start + marker.count)..<end]), as: UTF8.self)
+                }
+            }
+            return nil
+        }
+    }
+
+    static func isShutdownFast(_ line: Data) -> Bool {
+        line.count < 64 && String(decoding: line, as: UTF8.self).contains("shutdown")
+    }
+
     static func requestId(_ line: Data) -> String? {
         (try? JSONDecoder().decode(JSONValue.self, from: line))?["id"]?.string
     }

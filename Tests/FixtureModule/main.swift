@@ -16,6 +16,14 @@ case "crash-once":
     // Crashes on its first request ever (a marker file remembers), then behaves.
     let marker = arguments.count > 1 ? arguments[1] : "/tmp/fixture-crash-once"
     ModuleRunner.run(FixtureModule(mode: "crash-once", marker: marker))
+case "canned":
+    // Protocol-correct but free of JSON work: echoes the request id into a pre-encoded reply of
+    // eight findings (about 2.7 KB). Measures the transport and the pool, not the module.
+    let reply = RawLoop.cannedFindings()
+    RawLoop.serve(ready: true) { line in
+        if RawLoop.isShutdownFast(line) { exit(0) }
+        return RawLoop.cannedReply(id: RawLoop.scanId(line) ?? "?", findings: reply)
+    }
 case "raw-echo":
     RawLoop.serve(ready: false) { _ in RawLoop.echoReply }
 default:

@@ -115,10 +115,20 @@ public struct ModuleSession<Module: IndicatorModule> {
     public func respond(to line: Data) -> SessionStep {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return .reply(Data()) }
         let inbound: Inbound<Module.Filing, Module.Context>
-        do {
-            inbound = try decoder.decode(Inbound<Module.Filing, Module.Context>.self, from: line)
-        } catch {
-            return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(Self.describe(error))"))
+        if Module.Filing.self == JSONValue.self && Module.Context.self == JSONValue.self {
+            // The open shape: parse directly, much faster than trial decoding through JSONDecoder.
+            do {
+                let parsed = try Inbound<JSONValue, JSONValue>(parsing: line)
+                inbound = parsed as! Inbound<Module.Filing, Module.Context>
+            } catch {
+                return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(error)"))
+            }
+        } else {
+            do {
+                inbound = try decoder.decode(Inbound<Module.Filing, Module.Context>.self, from: line)
+            } catch {
+                return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(Self.describe(error))"))
+            }
         }
         switch inbound.kind {
         case .shutdown:
@@ -269,6 +279,50 @@ struct Inbound<Filing: Decodable & Sendable, Context: Decodable & Sendable>: Dec
             } catch {
                 kind = .invalid(id: id, reason: ModuleSession<NeverModule>.describe(error))
             }
+        default:
+            kind = .unknown(type: type, id: id)
+        }
+    }
+}
+
+extension Inbound where Filing == JSONValue, Context == JSONValue {
+    /// The same message read through `JSONValue(parsing:)`.
+    init(parsing line: Data) throws(JSONParseError) {
+        let value = try JSONValue(parsing: line)
+        guard case .object(let members) = value else {
+            kind = .invalid(id: nil, reason: "the message is not a JSON object")
+            return
+        }
+        let id = members["id"]?.string
+        guard case .string(let type)? = members["type"] else {
+            kind = .invalid(id: id, reason: "the message has no string member type")
+            return
+        }
+        switch type {
+        case MessageType.shutdown.rawValue:
+            kind = .shutdown
+        case MessageType.evaluate.rawValue:
+            guard let id else {
+                kind = .invalid(id: nil, reason: "the evaluate request has no string id")
+                return
+            }
+            for key in ["filing", "context", "parameters"] {
+                guard case .object? = members[key] else {
+                    kind = .invalid(id: id, reason: "\(key) must be a JSON object")
+                    return
+                }
+            }
+            guard case .object(let parameters)? = members["parameters"], let filing = members["filing"],
+                let context = members["context"]
+            else {
+                kind = .invalid(id: id, reason: "parameters must be a JSON object")
+                return
+            }
+            guard case .string(let text)? = members["as_of"], let asOf = CivilDate(text) else {
+                kind = .invalid(id: id, reason: "as_of: expected a date YYYY-MM-DD, found \(members["as_of"].map { "\($0)" } ?? "nothing")")
+                return
+            }
+            kind = .evaluate(EvaluationRequest(id: id, filing: filing, context: context, parameters: parameters, asOf: asOf))
         default:
             kind = .unknown(type: type, id: id)
         }

@@ -111,6 +111,7 @@ public enum ModuleConformance {
                     return results
                 }
                 let ids = ready.criteria.map(\.id)
+                let passedBefore = results.count
                 if !PluginProtocol.supportedVersions.contains(ready.protocolVersion) {
                     record("handshake", false, "declares protocol \(ready.protocolVersion); the coordinator speaks \(PluginProtocol.supportedVersions)")
                 } else if ready.module.id.isEmpty || ready.module.version.isEmpty {
@@ -124,6 +125,10 @@ public enum ModuleConformance {
                         "\(ready.module.id) \(ready.module.version), protocol \(ready.protocolVersion), \(ids.count) criteria, reads \(ready.reads)")
                 }
                 declared = Set(ids)
+                if results.count > passedBefore, results.last?.passed == false {
+                    await stop(channel)
+                    return results
+                }
             } catch {
                 record("handshake", false, "the first line is not a ready message: \(WorkerPool.describe(error))")
                 await stop(channel)

@@ -499,10 +499,10 @@ public actor WorkerPool {
         case .line(let line):
             let message: ModuleMessage
             do {
-                message = try JSONDecoder().decode(ModuleMessage.self, from: line)
+                message = try ModuleMessage(parsing: line)
             } catch {
                 let preview = String(decoding: line.prefix(120), as: UTF8.self)
-                return .failure(.malformedReply(reason: "\(Self.describe(error)) in \(preview.debugDescription)"))
+                return .failure(.malformedReply(reason: "\(error.reason) in \(preview.debugDescription)"))
             }
             switch message {
             case .ready:
