@@ -39,7 +39,7 @@ final class Worker: Sendable {
         let channel = try WorkerChannel(
             process: process, settings: settings,
             onStderrLine: { line in
-                logger.info("module_stderr", ["module": .string(module), "pid": .number(Decimal(Int(pid))), "line": .string(line)])
+                logger.info("module_stderr", ["pid": .number(Decimal(Int(pid))), "line": .string(line)])
             },
             onEnd: { status, reason in onEnd(serial, status, reason) })
         var recycleAfter = configuration.recycleAfter
