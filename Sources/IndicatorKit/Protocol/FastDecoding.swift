@@ -8,6 +8,7 @@ public struct MessageDecodingError: Error, Sendable, Hashable, CustomStringConve
     /// An error.
     public init(_ reason: String) { self.reason = reason }
 
+    /// One line for a person.
     public var description: String { reason }
 }
 

@@ -13,6 +13,7 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         self.offset = offset
     }
 
+    /// One line for a person.
     public var description: String { "\(reason) at byte \(offset)" }
 }
 

@@ -12,6 +12,7 @@ public enum LineFramingError: Error, Sendable, Hashable, CustomStringConvertible
     /// The stream ended in the middle of a line of `bytes` bytes, without its newline.
     case unterminatedLine(bytes: Int)
 
+    /// One line for a person.
     public var description: String {
         switch self {
         case .lineTooLong(let limit): "a line exceeded the limit of \(limit) bytes before its newline"

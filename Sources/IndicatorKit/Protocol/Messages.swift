@@ -72,6 +72,7 @@ public struct ReadyMessage: Sendable, Hashable, Codable {
         case appliesTo = "applies_to"
     }
 
+    /// Decodes the wire form, checking the `type` member where there is one.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try container.expectType(.ready)
@@ -82,6 +83,7 @@ public struct ReadyMessage: Sendable, Hashable, Codable {
         reads = try container.decode([String].self, forKey: .reads)
     }
 
+    /// Encodes the wire form, with its `type` member where there is one.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(MessageType.ready, forKey: .type)
@@ -123,6 +125,7 @@ public struct EvaluateMessage<Filing: Codable & Sendable, Context: Codable & Sen
         case asOf = "as_of"
     }
 
+    /// Decodes the wire form, checking the `type` member where there is one.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try container.expectType(.evaluate)
@@ -133,6 +136,7 @@ public struct EvaluateMessage<Filing: Codable & Sendable, Context: Codable & Sen
         asOf = try container.decode(CivilDate.self, forKey: .asOf)
     }
 
+    /// Encodes the wire form, with its `type` member where there is one.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(MessageType.evaluate, forKey: .type)
@@ -194,6 +198,7 @@ public struct FindingsMessage: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case type, id, findings }
 
+    /// Decodes the wire form, checking the `type` member where there is one.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try container.expectType(.findings)
@@ -201,6 +206,7 @@ public struct FindingsMessage: Sendable, Hashable, Codable {
         findings = try container.decode([Finding].self, forKey: .findings)
     }
 
+    /// Encodes the wire form, with its `type` member where there is one.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(MessageType.findings, forKey: .type)
@@ -234,6 +240,7 @@ public struct ErrorReplyMessage: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case type, id, code, message }
 
+    /// Decodes the wire form, checking the `type` member where there is one.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try container.expectType(.error)
@@ -242,6 +249,7 @@ public struct ErrorReplyMessage: Sendable, Hashable, Codable {
         message = try container.decode(String.self, forKey: .message)
     }
 
+    /// Encodes the wire form, with its `type` member where there is one.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(MessageType.error, forKey: .type)
@@ -258,10 +266,12 @@ public struct ShutdownMessage: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case type }
 
+    /// Decodes the wire form, checking the `type` member where there is one.
     public init(from decoder: any Decoder) throws {
         try decoder.container(keyedBy: CodingKeys.self).expectType(.shutdown)
     }
 
+    /// Encodes the wire form, with its `type` member where there is one.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(MessageType.shutdown, forKey: .type)
@@ -282,6 +292,7 @@ public enum ModuleMessage: Sendable, Hashable, Decodable {
 
     enum TypeKey: String, CodingKey { case type }
 
+    /// Decodes the wire form, checking the `type` member where there is one.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: TypeKey.self)
         let type = try container.decode(String.self, forKey: .type)

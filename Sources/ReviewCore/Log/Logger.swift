@@ -32,6 +32,7 @@ public struct Logger: Sendable {
             }
         }
 
+        /// Orders by how much a line matters: debug < info < warning < error.
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rank < rhs.rank }
     }
 

@@ -6,6 +6,7 @@ public enum FilingProjectionError: Error, Sendable, Hashable, CustomStringConver
     /// The bytes are not one JSON object; `offset` is where scanning stopped.
     case notAnObject(offset: Int)
 
+    /// One line for a person.
     public var description: String {
         switch self {
         case .notAnObject(let offset): "the filing is not a JSON object (stopped at byte \(offset))"

@@ -18,6 +18,7 @@ public enum ModuleRegistryError: Error, Sendable, Hashable, CustomStringConverti
     /// An enabled module's executable does not exist or is not executable.
     case missingExecutable(file: String, module: String, path: String)
 
+    /// One line for a person.
     public var description: String {
         switch self {
         case .unreadable(let file, let reason): "\(file): cannot read: \(reason)"

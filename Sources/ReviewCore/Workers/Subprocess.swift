@@ -19,6 +19,7 @@ public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// One line for a person.
     public var description: String {
         switch self {
         case .exited(let code): "exited with status \(code)"
@@ -70,6 +71,7 @@ public enum SpawnError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A system call failed; `call` names it, `code` is errno.
     case system(call: String, code: Int32)
 
+    /// One line for a person.
     public var description: String {
         switch self {
         case .notExecutable(let path): "\(path) is not an executable file"

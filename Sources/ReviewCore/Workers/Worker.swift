@@ -31,7 +31,6 @@ final class Worker: Sendable {
         let process = try Subprocess.spawn(
             executable: configuration.executable, arguments: configuration.arguments,
             environment: configuration.environment, limits: configuration.limits)
-        let module = configuration.moduleId
         let pid = process.pid
         let settings = ChannelSettings(
             maxLineBytes: configuration.maxLineBytes, stderrLineBytes: configuration.stderrLineBytes,

@@ -23,6 +23,7 @@ public enum ModuleFailureCause: Error, Sendable, Hashable, CustomStringConvertib
     /// A replacement worker could not be started.
     case spawnFailed(reason: String)
 
+    /// One line for a person.
     public var description: String {
         switch self {
         case .unavailable(let reason): "module unavailable: \(reason)"
@@ -72,6 +73,7 @@ public struct ModuleFailure: Error, Sendable, Hashable, CustomStringConvertible 
         self.stderrTail = stderrTail
     }
 
+    /// One line for a person.
     public var description: String {
         var text = "module \(module)"
         if let requestId { text += " request \(requestId)" }
@@ -93,6 +95,7 @@ public enum WorkerPoolError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The pool was shut down.
     case shutDown(module: String)
 
+    /// One line for a person.
     public var description: String {
         switch self {
         case .spawnFailed(let module, let executable, let reason):

@@ -17,6 +17,7 @@ public enum ModuleState: Sendable, Hashable, CustomStringConvertible {
     /// `shutdown()` was called.
     case shutDown
 
+    /// One line for a person.
     public var description: String {
         switch self {
         case .stopped: "stopped"
