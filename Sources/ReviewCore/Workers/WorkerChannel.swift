@@ -95,6 +95,8 @@ final class WorkerChannel: @unchecked Sendable {
     private var earlyLine: Data?
     /// True until the first stdout line has arrived. Guarded by lock.
     private var awaitingFirstLine = true
+    /// True once the I/O thread has closed the pipes and the wake pipe. Guarded by lock.
+    private var descriptorsClosed = false
     /// The write end of the child's stdin, -1 once closed. Guarded by lock.
     private var stdinFD: Int32
 
@@ -224,7 +226,12 @@ final class WorkerChannel: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Wakes the I/O thread; a no-op once it has closed its descriptors (the descriptor number
+    /// may belong to someone else by then).
     private func wake() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !descriptorsClosed else { return }
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
     }
@@ -408,7 +415,10 @@ final class WorkerChannel: @unchecked Sendable {
         }
         let final = reap()
         closeInput()
-        [process.stdout, process.stderr, wakeRead, wakeWrite].forEach { close($0) }
+        lock.withLock {
+            descriptorsClosed = true
+            [process.stdout, process.stderr, wakeRead, wakeWrite].forEach { close($0) }
+        }
 
         lock.lock()
         status = final
