@@ -45,6 +45,35 @@ import Testing
         #expect(finding.parameters["nofile"] == "33")
     }
 
+    @Test func theWorkerPidIsTheModuleItselfNotATrampoline() async throws {
+        let pool = WorkerPool(configuration: WorkerFixtures.configuration("ok"), logger: WorkerFixtures.logger)
+        try await pool.start()
+        let pid = try #require(await pool.status().pids.first)
+        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+        #expect(exe.hasSuffix("/fixture-module"))
+        await pool.shutdown()
+    }
+
+    @Test func theShellTrampolineAppliesTheSameLimitsWherePrlimitIsMissing() async throws {
+        let limits = ResourceLimits(cpuSeconds: 17, addressSpaceBytes: 3 << 30, openFiles: 33)
+        let process = try Subprocess.spawn(
+            executable: WorkerFixtures.fixture, arguments: ["inspect"], environment: [:], limits: limits, shellTrampoline: true)
+        let channel = try WorkerChannel(
+            process: process,
+            settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
+            onStderrLine: { _ in }, onEnd: { _, _ in })
+        guard case .line = await channel.exchange(nil, timeout: .seconds(5)) else { Issue.record("no ready"); return }
+        let request = EvaluateMessage.line(id: "1", filing: Data("{}".utf8), context: Data("{}".utf8), parameters: Data("{}".utf8), asOf: CivilDate("2025-01-01")!)
+        guard case .line(let reply) = await channel.exchange(request, timeout: .seconds(5)),
+            case .findings(let message) = try ModuleMessage(parsing: reply), let finding = message.findings.first
+        else { Issue.record("no findings"); return }
+        #expect(finding.parameters["cpu"] == "17")
+        #expect(finding.parameters["as"] == .string(String(3 << 30)))
+        #expect(finding.parameters["nofile"] == "33")
+        #expect(channel.pid == process.pid)
+        await channel.stop(graceful: true, grace: .seconds(1))
+    }
+
     @Test func aModuleExitsOnEOFSoNoOrphanOutlivesTheCoordinator() async throws {
         let process = try Subprocess.spawn(
             executable: WorkerFixtures.fixture, arguments: ["ok"], environment: [:], limits: ResourceLimits())

@@ -122,9 +122,12 @@ enum Subprocess {
     static let prlimitPath: String? = ["/usr/bin/prlimit", "/bin/prlimit"].first { access($0, X_OK) == 0 }
 
     /// The argv that applies `limits` and then runs `executable arguments`.
-    static func command(executable: String, arguments: [String], limits: ResourceLimits) -> (path: String, argv: [String]) {
+    /// With `shellOnly`, the POSIX shell trampoline is used even where `prlimit` exists (tests).
+    static func command(
+        executable: String, arguments: [String], limits: ResourceLimits, shellOnly: Bool = false
+    ) -> (path: String, argv: [String]) {
         if limits.isEmpty { return (executable, [executable] + arguments) }
-        if let prlimit = prlimitPath {
+        if !shellOnly, let prlimit = prlimitPath {
             var argv = [prlimit]
             if let cpu = limits.cpuSeconds { argv.append("--cpu=\(cpu)") }
             if let bytes = limits.addressSpaceBytes { argv.append("--as=\(bytes)") }
@@ -164,7 +167,7 @@ enum Subprocess {
     /// the module by hand (used by the conformance check).
     static func spawn(
         executable: String, arguments: [String], environment: [String: String], limits: ResourceLimits,
-        offerProtocol: Bool = true
+        offerProtocol: Bool = true, shellTrampoline: Bool = false
     ) throws(SpawnError) -> SpawnedProcess {
         guard access(executable, X_OK) == 0 else { throw .notExecutable(path: executable) }
         let input = try makePipe()
@@ -208,7 +211,7 @@ enum Subprocess {
         var environment = environment
         for (key, value) in baseEnvironment() { environment[key] = value }
         if !offerProtocol { environment[PluginProtocol.environmentVariable] = nil }
-        let (path, argv) = command(executable: executable, arguments: arguments, limits: limits)
+        let (path, argv) = command(executable: executable, arguments: arguments, limits: limits, shellOnly: shellTrampoline)
         let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
 
         var pid: pid_t = 0
