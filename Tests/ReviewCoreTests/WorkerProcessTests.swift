@@ -88,19 +88,14 @@ import Testing
     }
 
     @Test func aModuleStartedByHandSaysSoAndExits() async throws {
-        let process = Foundation.Process()
-        process.executableURL = URL(fileURLWithPath: WorkerFixtures.fixture)
-        process.arguments = ["ok"]
-        process.environment = ["LANG": "C.UTF-8"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        process.standardInput = Pipe()
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == PluginProtocol.exitStartedByHand)
-        #expect(text.contains("started by the coordinator"))
+        let process = try Subprocess.spawn(
+            executable: WorkerFixtures.fixture, arguments: ["ok"], environment: [:], limits: ResourceLimits(), offerProtocol: false)
+        let channel = try WorkerChannel(
+            process: process,
+            settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
+            onStderrLine: { _ in }, onEnd: { _, _ in })
+        #expect(await channel.exchange(nil, timeout: .seconds(5)) == .ended(.exited(PluginProtocol.exitStartedByHand)))
+        #expect(channel.stderrTail.joined().contains("started by the coordinator"))
     }
 
     @Test func spawningAMissingExecutableIsAClearError() {

@@ -5,7 +5,7 @@ import Foundation
 import IndicatorKit
 
 /// What waiting for one line from a worker produced.
-enum ChannelReply: Sendable {
+enum ChannelReply: Sendable, Equatable {
     /// A complete line (without its newline).
     case line(Data)
     /// The deadline passed first; the process is still running.
