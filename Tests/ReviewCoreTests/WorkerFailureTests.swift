@@ -134,6 +134,7 @@ import Testing
             return reason.contains("no ready line")
         }
         #expect(await pool.status().state.name == "failing")
+        #expect(await pool.status().state.description.contains("retry in"))
         let started = ContinuousClock.now
         let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
         #expect(ContinuousClock.now - started < .milliseconds(100))

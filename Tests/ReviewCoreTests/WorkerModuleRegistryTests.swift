@@ -87,3 +87,25 @@ import Testing
         #expect(registry.module("example-python")?.enabled == false)
     }
 }
+
+@Suite struct WorkerModulePoolsTests {
+    @Test func startsEveryEnabledModuleAndReportsTheOneThatFails() async throws {
+        let config = """
+            {"defaults": {"workers": 1, "timeouts": {"start_ms": 500}},
+             "modules": [{"id": "fixture", "executable": "fixture-module", "arguments": ["ok"]},
+                         {"id": "silent", "executable": "fixture-module", "arguments": ["never-ready"]},
+                         {"id": "off", "executable": "fixture-module", "enabled": false}]}
+            """
+        let registry = try ModuleRegistry.parse(
+            Data(config.utf8), file: "test.json", binDirectory: WorkerFixtures.binDirectory, baseDirectory: "/")
+        let pools = ModulePools(registry: registry, logger: WorkerFixtures.logger)
+        #expect(pools.pools.map(\.moduleId) == ["fixture", "silent"])
+        #expect(pools.pool("off") == nil)
+        let started = await pools.startAll()
+        #expect((try? started["fixture"]?.get())?.id == "fixture")
+        guard case .failure(.handshakeFailed)? = started["silent"] else { Issue.record("silent: \(String(describing: started["silent"]))"); return }
+        let pids = await pools.statuses().flatMap(\.pids)
+        await pools.shutdownAll()
+        #expect(await WorkerFixtures.remaining(pids).isEmpty)
+    }
+}
