@@ -156,7 +156,7 @@ public struct ModuleSession<Module: IndicatorModule> {
                         "the module returned score \(finding.score) for \(finding.criterion), outside 0...100"))
                 }
             }
-            return .reply(encodeLine(FindingsMessage(id: request.id, findings: findings)))
+            return .reply(FindingsMessage(id: request.id, findings: findings).encodedLine())
         }
     }
 
