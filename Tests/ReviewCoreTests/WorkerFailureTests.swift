@@ -25,6 +25,19 @@ import Testing
         #expect(await WorkerFixtures.remaining(replacement).isEmpty)
     }
 
+    @Test func enforcesATimeoutLongerThanTheIOThreadsPollHorizon() async throws {
+        let pool = WorkerPool(
+            configuration: WorkerFixtures.configuration("hang", requestTimeout: .milliseconds(1300), maxAttempts: 1),
+            logger: WorkerFixtures.logger)
+        try await pool.start()
+        let started = ContinuousClock.now
+        let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
+        let elapsed = ContinuousClock.now - started
+        #expect(failure.cause == .timedOut(after: .milliseconds(1300)))
+        #expect(elapsed >= .milliseconds(1300) && elapsed < .milliseconds(2000), "\(elapsed)")
+        await pool.shutdown()
+    }
+
     @Test func reportsACrashMidRequestWithTheSignalAndStderrTail() async throws {
         let pool = WorkerPool(configuration: WorkerFixtures.configuration("crash-mid-request"), logger: WorkerFixtures.logger)
         try await pool.start()

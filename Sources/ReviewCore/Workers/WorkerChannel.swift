@@ -95,6 +95,11 @@ final class WorkerChannel: @unchecked Sendable {
     private var earlyLine: Data?
     /// True until the first stdout line has arrived. Guarded by lock.
     private var awaitingFirstLine = true
+    /// When the I/O thread's current `poll` times out at the latest. Guarded by lock.
+    private var pollingUntil: UInt64 = 0
+    /// The longest the I/O thread polls without looking at the job's deadline again (1 s): a
+    /// request whose deadline is later needs no wake-up, which saves a thread switch per request.
+    private static let pollHorizon: UInt64 = 1_000_000_000
     /// True once the I/O thread has closed the pipes and the wake pipe. Guarded by lock.
     private var descriptorsClosed = false
     /// The write end of the child's stdin, -1 once closed. Guarded by lock.
@@ -157,8 +162,11 @@ final class WorkerChannel: @unchecked Sendable {
                 pendingWrite.append(line)
                 flushLocked()
             }
+            // The I/O thread is polling stdout already; it needs waking only to write the rest
+            // of the line or to honour a deadline earlier than the end of its current poll.
+            let needsWake = !pendingWrite.isEmpty || deadline < pollingUntil
             lock.unlock()
-            wake()
+            if needsWake { wake() }
         }
     }
 
@@ -301,10 +309,12 @@ final class WorkerChannel: @unchecked Sendable {
         }
 
         while stdoutOpen {
+            let horizon = Monotonic.now() + Self.pollHorizon
             lock.lock()
             let writing = !pendingWrite.isEmpty && stdinFD >= 0
             let input = stdinFD
-            let jobDeadline = job?.deadline ?? UInt64.max
+            let jobDeadline = min(job?.deadline ?? UInt64.max, horizon)
+            pollingUntil = jobDeadline
             let stop = stopRequest
             lock.unlock()
 
