@@ -119,6 +119,7 @@ public struct ModuleSession<Module: IndicatorModule> {
             // The open shape: parse directly, much faster than trial decoding through JSONDecoder.
             do {
                 let parsed = try Inbound<JSONValue, JSONValue>(parsing: line)
+                // Cannot fail: the condition above proves both generic parameters are JSONValue.
                 inbound = parsed as! Inbound<Module.Filing, Module.Context>
             } catch {
                 return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(error)"))

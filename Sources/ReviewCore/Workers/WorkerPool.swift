@@ -86,6 +86,8 @@ public actor WorkerPool {
     /// Every live worker by serial: starting, idle or busy.
     private var live: [Int: Worker] = [:]
     private var idle: [Worker] = []
+    /// Workers being stopped or killed and not yet reaped; `shutdown()` waits for them too.
+    private var ending: [Int: Worker] = [:]
     private var starting = 0
     private var servedBy: [Int: Int] = [:]
     private var waiters: [CheckedContinuation<Lease?, Never>] = []
@@ -192,12 +194,16 @@ public actor WorkerPool {
         state = .shutDown
         failWaiters()
         let workers = Array(live.values)
+        let alreadyEnding = Array(ending.values)
         live = [:]
         idle = []
         let grace = configuration.shutdownGrace
         await withTaskGroup(of: Void.self) { group in
             for worker in workers {
                 group.addTask { _ = await worker.channel.stop(graceful: true, grace: grace) }
+            }
+            for worker in alreadyEnding {
+                group.addTask { _ = await worker.channel.waitForEnd() }
             }
         }
         let pending = startWaiters
@@ -302,13 +308,32 @@ public actor WorkerPool {
         idle.removeAll { $0.serial == worker.serial }
         logger.info(event, ["pid": .number(Decimal(Int(worker.pid)))])
         let grace = configuration.shutdownGrace
-        Task { _ = await worker.channel.stop(graceful: true, grace: grace) }
+        ending[worker.serial] = worker
+        Task {
+            _ = await worker.channel.stop(graceful: true, grace: grace)
+            self.ended(worker.serial)
+        }
+    }
+
+    /// Forgets a stopped or killed worker once it has been reaped.
+    private func ended(_ serial: Int) {
+        ending[serial] = nil
+    }
+
+    /// Tracks a killed worker until its I/O thread has reaped it.
+    private func awaitEnd(of worker: Worker) {
+        ending[worker.serial] = worker
+        Task {
+            _ = await worker.channel.waitForEnd()
+            self.ended(worker.serial)
+        }
     }
 
     /// Kills a worker that failed a request and replaces it, counting the restart.
     private func discard(_ worker: Worker, failure: ModuleFailure) {
         worker.channel.kill()
         guard live.removeValue(forKey: worker.serial) != nil else { return }
+        awaitEnd(of: worker)
         servedBy[worker.serial] = nil
         logger.warning("worker_replaced", [
             "pid": .number(Decimal(Int(worker.pid))), "request": failure.requestId.map { .string($0) } ?? .null,
@@ -425,6 +450,7 @@ public actor WorkerPool {
         case .failure(let error):
             worker.channel.kill()
             live[worker.serial] = nil
+            awaitEnd(of: worker)
             lastStartError = error
             if case .incompatibleProtocol = error {
                 logger.error("module_incompatible", ["reason": .string(error.description)])
