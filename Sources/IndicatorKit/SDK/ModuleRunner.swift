@@ -1,0 +1,357 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// An error a module throws from `evaluate` to refuse a request with a specific code.
+///
+/// Any other thrown error is replied as `evaluation_failed` with its description.
+public struct EvaluationRefusal: Error, Sendable, Hashable {
+    /// The code sent in the `error` reply, e.g. `invalid_request`.
+    public var code: String
+    /// One sentence for a person.
+    public var message: String
+
+    /// A refusal with one of the standard codes.
+    public init(_ code: ErrorCode, _ message: String) {
+        self.code = code.rawValue
+        self.message = message
+    }
+
+    /// A refusal with a module-specific code.
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// The SDK's entry point: runs an `IndicatorModule` as a worker process speaking the protocol.
+///
+/// A module's `main.swift` is one line: `ModuleRunner.run(Tiering())`.
+public enum ModuleRunner {
+    /// Serves `module` on stdin/stdout until `shutdown` or EOF, then exits; never returns.
+    ///
+    /// Start-up: SIGPIPE is ignored; the protocol versions offered in `CLUSTER_REVIEW_PROTOCOL`
+    /// are checked (absent: a note on stderr and exit 64 — the module was started by hand; no
+    /// common version: exit 76); stdout is duplicated into a private descriptor for protocol
+    /// lines and fd 1 is pointed at stderr, so a stray `print` becomes a log line instead of a
+    /// corrupt message. Then the `ready` line, then one reply per request. Exit status 0 after
+    /// `shutdown`, EOF or a vanished peer (EPIPE); 65 when the coordinator sent a line longer
+    /// than the module accepts.
+    public static func run<Module: IndicatorModule>(_ module: Module) -> Never {
+        signal(SIGPIPE, SIG_IGN)
+        let name = module.descriptor.id
+        guard let offered = PluginProtocol.offeredVersions(getenv(PluginProtocol.environmentVariable).map { String(cString: $0) }) else {
+            writeAll(2, Data("""
+                \(name): this is a ClusterReview indicator module; it speaks protocol \(PluginProtocol.version) \
+                on stdin/stdout and is started by the coordinator, which sets \(PluginProtocol.environmentVariable). \
+                To try it by hand, run `cluster-review plugins check \(CommandLine.arguments.first ?? "EXECUTABLE")`.
+
+                """.utf8))
+            exit(PluginProtocol.exitStartedByHand)
+        }
+        guard offered.contains(PluginProtocol.version) else {
+            writeAll(2, Data("\(name): the coordinator offers protocol versions \(offered), this module speaks only \(PluginProtocol.version)\n".utf8))
+            exit(PluginProtocol.exitNoCommonVersion)
+        }
+        // Guard the protocol channel: protocol lines go to a private duplicate of stdout;
+        // fd 1 becomes a second stderr for anything else the process prints.
+        let channel = dup(1)
+        guard channel >= 0 else {
+            writeAll(2, Data("\(name): cannot duplicate stdout (errno \(errno))\n".utf8))
+            exit(71)
+        }
+        _ = fcntl(channel, F_SETFD, FD_CLOEXEC)
+        _ = dup2(2, 1)
+        var session = ModuleSession(module: module)
+        exit(session.serve(input: 0, output: channel))
+    }
+}
+
+/// What a session does after one inbound line.
+public enum SessionStep: Sendable, Hashable {
+    /// Write this line (newline included) and read the next.
+    case reply(Data)
+    /// Exit with this status.
+    case exit(Int32)
+}
+
+/// The module side of one protocol session: the request loop, independent of the process, so it
+/// can be tested on in-memory lines.
+public struct ModuleSession<Module: IndicatorModule> {
+    /// The module served.
+    public let module: Module
+    /// The longest request line accepted, in bytes.
+    public let maxLineBytes: Int
+    private let descriptor: ModuleDescriptor
+    private let declared: Set<String>
+    private let encoder: JSONEncoder
+    private let decoder = JSONDecoder()
+
+    /// A session for `module`, accepting request lines up to `maxLineBytes` (default 256 MiB).
+    public init(module: Module, maxLineBytes: Int = 256 << 20) {
+        self.module = module
+        self.maxLineBytes = maxLineBytes
+        self.descriptor = module.descriptor
+        self.declared = Set(descriptor.criteria.map(\.id))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        self.encoder = encoder
+    }
+
+    /// The `ready` line, newline included.
+    public func readyLine() -> Data {
+        encodeLine(ReadyMessage(descriptor: descriptor))
+    }
+
+    /// The step after receiving `line` (without its newline).
+    ///
+    /// `evaluate` → `findings`, or `error` when the request is malformed (`invalid_request`),
+    /// `evaluate` throws (`evaluation_failed` or the refusal's code), or the module returned a
+    /// finding for a criterion it did not declare or a score outside 0...100; `shutdown` → exit
+    /// 0; any other type → `error` with `unknown_message`; a blank line is ignored.
+    public func respond(to line: Data) -> SessionStep {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return .reply(Data()) }
+        let inbound: Inbound<Module.Filing, Module.Context>
+        if Module.Filing.self == JSONValue.self && Module.Context.self == JSONValue.self {
+            // The open shape: parse directly, much faster than trial decoding through JSONDecoder.
+            do {
+                let parsed = try Inbound<JSONValue, JSONValue>(parsing: line)
+                // Cannot fail: the condition above proves both generic parameters are JSONValue.
+                inbound = parsed as! Inbound<Module.Filing, Module.Context>
+            } catch {
+                return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(error)"))
+            }
+        } else {
+            do {
+                inbound = try decoder.decode(Inbound<Module.Filing, Module.Context>.self, from: line)
+            } catch {
+                return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(Self.describe(error))"))
+            }
+        }
+        switch inbound.kind {
+        case .shutdown:
+            return .exit(0)
+        case .unknown(let type, let id):
+            return .reply(errorLine(id: id, .unknownMessage, "unknown message type \(type.debugDescription)"))
+        case .invalid(let id, let reason):
+            return .reply(errorLine(id: id, .invalidRequest, reason))
+        case .evaluate(let request):
+            let findings: [Finding]
+            do {
+                findings = try module.evaluate(request)
+            } catch let refusal as EvaluationRefusal {
+                return .reply(encodeLine(ErrorReplyMessage(id: request.id, code: refusal.code, message: refusal.message)))
+            } catch {
+                return .reply(errorLine(id: request.id, .evaluationFailed, String(describing: error)))
+            }
+            for finding in findings {
+                guard declared.contains(finding.criterion) else {
+                    return .reply(errorLine(id: request.id, .evaluationFailed,
+                        "the module returned a finding for \(finding.criterion), a criterion it did not declare"))
+                }
+                guard (0...100).contains(finding.score) else {
+                    return .reply(errorLine(id: request.id, .evaluationFailed,
+                        "the module returned score \(finding.score) for \(finding.criterion), outside 0...100"))
+                }
+            }
+            return .reply(FindingsMessage(id: request.id, findings: findings).encodedLine())
+        }
+    }
+
+    /// Runs the session on raw descriptors: writes `ready`, then answers every line of `input`
+    /// on `output` until `shutdown` or EOF; returns the exit status.
+    public mutating func serve(input: Int32, output: Int32) -> Int32 {
+        guard writeAll(output, readyLine()) else { return 0 }
+        var framer = LineFramer(maxLineBytes: maxLineBytes)
+        let capacity = 1 << 16
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        var status: Int32? = nil
+        while status == nil {
+            let count = read(input, buffer, capacity)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return 0
+            }
+            if count == 0 { return 0 }
+            do {
+                try framer.feed(UnsafeRawBufferPointer(start: buffer, count: count)) { line in
+                    guard status == nil else { return }
+                    switch respond(to: line) {
+                    case .reply(let reply):
+                        if !reply.isEmpty, !writeAll(output, reply) { status = 0 }
+                    case .exit(let code):
+                        status = code
+                    }
+                }
+            } catch {
+                _ = writeAll(output, errorLine(id: nil, .invalidRequest, "a request line exceeded \(maxLineBytes) bytes"))
+                return 65
+            }
+        }
+        return status ?? 0
+    }
+
+    private func errorLine(id: String?, _ code: ErrorCode, _ message: String) -> Data {
+        encodeLine(ErrorReplyMessage(id: id, code: code, message: message))
+    }
+
+    private func encodeLine<Message: Encodable>(_ message: Message) -> Data {
+        do {
+            var data = try encoder.encode(message)
+            data.append(0x0A)
+            return data
+        } catch {
+            var data = (try? encoder.encode(ErrorReplyMessage(id: nil, code: .evaluationFailed,
+                message: "the reply could not be encoded: \(error)"))) ?? Data()
+            data.append(0x0A)
+            return data
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return String(describing: error) }
+        func path(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return path(context)
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return parent.isEmpty ? "missing member \(key.stringValue)" : "\(parent): missing member \(key.stringValue)"
+        @unknown default:
+            return String(describing: error)
+        }
+    }
+}
+
+/// One inbound message, decoded in a single pass whatever it turns out to be.
+struct Inbound<Filing: Decodable & Sendable, Context: Decodable & Sendable>: Decodable {
+    enum Kind {
+        case evaluate(EvaluationRequest<Filing, Context>)
+        case shutdown
+        case unknown(type: String, id: String?)
+        case invalid(id: String?, reason: String)
+    }
+
+    var kind: Kind
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    enum Keys: String, CodingKey { case type, id, filing, context, parameters, asOf = "as_of" }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        let id = try? container.decodeIfPresent(String.self, forKey: .id)
+        guard let type = try? container.decode(String.self, forKey: .type) else {
+            kind = .invalid(id: id, reason: "the message has no string member type")
+            return
+        }
+        switch type {
+        case MessageType.shutdown.rawValue:
+            kind = .shutdown
+        case MessageType.evaluate.rawValue:
+            guard let id else {
+                kind = .invalid(id: nil, reason: "the evaluate request has no string id")
+                return
+            }
+            do {
+                for key in [Keys.filing, .context, .parameters] {
+                    guard (try? container.nestedContainer(keyedBy: AnyKey.self, forKey: key)) != nil else {
+                        kind = .invalid(id: id, reason: "\(key.stringValue) must be a JSON object")
+                        return
+                    }
+                }
+                let filing = try container.decode(Filing.self, forKey: .filing)
+                let context = try container.decode(Context.self, forKey: .context)
+                let parameters = try container.decode([String: JSONValue].self, forKey: .parameters)
+                let asOf = try container.decode(CivilDate.self, forKey: .asOf)
+                kind = .evaluate(EvaluationRequest(id: id, filing: filing, context: context, parameters: parameters, asOf: asOf))
+            } catch {
+                kind = .invalid(id: id, reason: ModuleSession<NeverModule>.describe(error))
+            }
+        default:
+            kind = .unknown(type: type, id: id)
+        }
+    }
+}
+
+extension Inbound where Filing == JSONValue, Context == JSONValue {
+    /// The same message read through `JSONValue(parsing:)`.
+    init(parsing line: Data) throws(JSONParseError) {
+        let value = try JSONValue(parsing: line)
+        guard case .object(let members) = value else {
+            kind = .invalid(id: nil, reason: "the message is not a JSON object")
+            return
+        }
+        let id = members["id"]?.string
+        guard case .string(let type)? = members["type"] else {
+            kind = .invalid(id: id, reason: "the message has no string member type")
+            return
+        }
+        switch type {
+        case MessageType.shutdown.rawValue:
+            kind = .shutdown
+        case MessageType.evaluate.rawValue:
+            guard let id else {
+                kind = .invalid(id: nil, reason: "the evaluate request has no string id")
+                return
+            }
+            for key in ["filing", "context", "parameters"] {
+                guard case .object? = members[key] else {
+                    kind = .invalid(id: id, reason: "\(key) must be a JSON object")
+                    return
+                }
+            }
+            guard case .object(let parameters)? = members["parameters"], let filing = members["filing"],
+                let context = members["context"]
+            else {
+                kind = .invalid(id: id, reason: "parameters must be a JSON object")
+                return
+            }
+            guard case .string(let text)? = members["as_of"], let asOf = CivilDate(text) else {
+                kind = .invalid(id: id, reason: "as_of: expected a date YYYY-MM-DD, found \(members["as_of"].map { "\($0)" } ?? "nothing")")
+                return
+            }
+            kind = .evaluate(EvaluationRequest(id: id, filing: filing, context: context, parameters: parameters, asOf: asOf))
+        default:
+            kind = .unknown(type: type, id: id)
+        }
+    }
+}
+
+/// A placeholder module type, only to reach `ModuleSession.describe` without a real module.
+struct NeverModule: IndicatorModule {
+    var descriptor: ModuleDescriptor { ModuleDescriptor(id: "", version: "", appliesTo: [], criteria: [], reads: []) }
+    func evaluate(_ request: EvaluationRequest<JSONValue, JSONValue>) throws -> [Finding] { [] }
+}
+
+/// Writes all of `data` to `fd`, retrying on EINTR and short writes; false when the peer is gone
+/// (EPIPE) or the write fails otherwise.
+@discardableResult
+func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+    data.withUnsafeBytes { buffer in
+        guard var cursor = buffer.baseAddress else { return true }
+        var left = buffer.count
+        while left > 0 {
+            let written = write(fd, cursor, left)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            cursor += written
+            left -= written
+        }
+        return true
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import IndicatorKit
+import ReviewCore
+
+/// `cluster-review plugins check EXECUTABLE [ARGS…]`: runs the conformance suite against a module
+/// and prints one line per check, `PASS` or `FAIL` with the reason.
+///
+/// Returns the exit status: 0 when every check passed, 1 otherwise. `filing` and `parameters`
+/// (JSON objects) are sent in the normal request when given; an unreadable or non-object file is
+/// reported and returns 66 (EX_NOINPUT) or 65 (EX_DATAERR).
+public func runPluginsCheck(
+    executable: String, arguments: [String], filingFile: String? = nil, parametersFile: String? = nil,
+    timeout: Duration = .seconds(5), output: @escaping @Sendable (String) -> Void
+) async -> Int32 {
+    /// The file as one compact JSON object, nil when not given; an exit status when unusable.
+    func readObject(_ path: String?) -> (data: Data?, status: Int32?) {
+        guard let path else { return (nil, nil) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            output("cannot read \(path)")
+            return (nil, 66)
+        }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data), case .object = value,
+            let compact = try? JSONEncoder().encode(value)
+        else {
+            output("\(path) is not a JSON object")
+            return (nil, 65)
+        }
+        return (compact, nil)
+    }
+    let (filing, filingStatus) = readObject(filingFile)
+    if let filingStatus { return filingStatus }
+    let (parameters, parametersStatus) = readObject(parametersFile)
+    if let parametersStatus { return parametersStatus }
+    let path = executable.contains("/") ? URL(fileURLWithPath: executable).standardizedFileURL.path : executable
+    output("checking \(path) against plugin protocol \(PluginProtocol.version)")
+    let results = await ModuleConformance.run(
+        executable: path, arguments: arguments,
+        options: ModuleConformance.Options(timeout: timeout, filing: filing, parameters: parameters)
+    ) { check in
+        output("\(check.passed ? "PASS" : "FAIL")  \(check.name) — \(check.detail)")
+    }
+    let failed = results.filter { !$0.passed }.count
+    output(failed == 0 ? "all \(results.count) checks passed" : "\(failed) of \(results.count) checks failed")
+    return failed == 0 ? 0 : 1
+}
+
+/// `cluster-review plugins list`: starts one worker of every configured module, and prints each
+/// module's id, state, version, criteria and restarts; disabled modules are listed as such.
+///
+/// `pools`, when given (a running coordinator's), are described as they are instead of being
+/// started. Returns 0 when every enabled module is ready, 1 otherwise, 78 (EX_CONFIG) when the
+/// configuration cannot be loaded.
+public func runPluginsList(
+    configFile: String, binDirectory: String = ModuleRegistry.defaultBinDirectory, pools: [WorkerPool]? = nil,
+    output: @escaping @Sendable (String) -> Void
+) async -> Int32 {
+    let registry: ModuleRegistry
+    do {
+        registry = try ModuleRegistry.load(file: configFile, binDirectory: binDirectory)
+    } catch {
+        output(error.description)
+        return 78
+    }
+    var allReady = true
+    for module in registry.modules {
+        guard module.enabled else {
+            output("\(module.id)  disabled  \(module.pool.executable)")
+            continue
+        }
+        let pool: WorkerPool
+        let owned: Bool
+        if let running = pools?.first(where: { $0.moduleId == module.id }) {
+            pool = running
+            owned = false
+        } else {
+            var configuration = module.pool
+            configuration.workers = 1
+            pool = WorkerPool(configuration: configuration, logger: .discarding)
+            owned = true
+            _ = try? await pool.start()
+        }
+        let status = await pool.status()
+        if owned { await pool.shutdown() }
+        if case .ready = status.state {} else { allReady = false }
+        var line = "\(module.id)  \(status.state)"
+        if let descriptor = status.descriptor {
+            line += "  version \(descriptor.version)  applies to \(descriptor.appliesTo.map(\.rawValue).joined(separator: ","))"
+        }
+        line += "  workers \(module.pool.workers)  restarts \(status.restarts)"
+        output(line)
+        for criterion in status.descriptor?.criteria ?? [] {
+            output("    \(criterion.id)  \(criterion.kind.rawValue)  \(criterion.title.zh) / \(criterion.title.en)  [\(criterion.citation)]")
+        }
+    }
+    return allReady ? 0 : 1
+}

@@ -1,0 +1,278 @@
+import Foundation
+import IndicatorKit
+
+/// The result of one conformance check.
+public struct ConformanceCheck: Sendable, Hashable {
+    /// What was checked, e.g. "handshake".
+    public var name: String
+    /// True when the module behaved as the protocol requires.
+    public var passed: Bool
+    /// What was seen: the module's identity on success, the reason on failure.
+    public var detail: String
+
+    /// A check result.
+    public init(name: String, passed: Bool, detail: String) {
+        self.name = name
+        self.passed = passed
+        self.detail = detail
+    }
+}
+
+/// The conformance suite a module author runs (`cluster-review plugins check EXECUTABLE`):
+/// real processes over real pipes, exactly as the coordinator runs them.
+///
+/// Checks, in order: started by hand (no protocol variable) it exits non-zero without writing to
+/// stdout; handshake; a normal request; a request with an invalid `as_of` and one whose filing is
+/// not an object, both refused with `invalid_request`; an unknown message type refused with
+/// `unknown_message` while the module keeps serving; stdout hygiene (nothing but replies);
+/// `shutdown` → exit 0; EOF on stdin → exit 0.
+public enum ModuleConformance {
+    /// Settings of a run.
+    public struct Options: Sendable {
+        /// How long each step may take.
+        public var timeout: Duration
+        /// The filing sent in the normal request (a JSON object); `{}` when nil.
+        public var filing: Data?
+        /// The parameters sent in the normal request (a JSON object); `{}` when nil.
+        public var parameters: Data?
+        /// Extra environment for the module.
+        public var environment: [String: String]
+
+        /// Options; a 5-second timeout by default.
+        public init(timeout: Duration = .seconds(5), filing: Data? = nil, parameters: Data? = nil, environment: [String: String] = [:]) {
+            self.timeout = timeout
+            self.filing = filing
+            self.parameters = parameters
+            self.environment = environment
+        }
+    }
+
+    /// Runs every check against `executable arguments`; `progress` sees each result as it comes.
+    public static func run(
+        executable: String, arguments: [String] = [], options: Options = Options(),
+        progress: @Sendable (ConformanceCheck) -> Void = { _ in }
+    ) async -> [ConformanceCheck] {
+        var results: [ConformanceCheck] = []
+        func record(_ name: String, _ passed: Bool, _ detail: String) {
+            let check = ConformanceCheck(name: name, passed: passed, detail: detail)
+            results.append(check)
+            progress(check)
+        }
+        let settings = ChannelSettings(
+            maxLineBytes: PluginProtocol.defaultMaxLineBytes, stderrLineBytes: 2000, stderrTailLines: 5,
+            reapGrace: .milliseconds(500))
+        func start(offerProtocol: Bool = true) throws(SpawnError) -> WorkerChannel {
+            let process = try Subprocess.spawn(
+                executable: executable, arguments: arguments, environment: options.environment, limits: ResourceLimits(),
+                offerProtocol: offerProtocol)
+            return try WorkerChannel(process: process, settings: settings, onStderrLine: { _ in }, onEnd: { _, _ in })
+        }
+        func tail(_ channel: WorkerChannel) -> String {
+            channel.stderrTail.last.map { "; last stderr line: \($0.prefix(300))" } ?? ""
+        }
+
+        // 1. Started by hand.
+        do {
+            let channel = try start(offerProtocol: false)
+            switch await channel.exchange(nil, timeout: options.timeout) {
+            case .ended(.exited(let status)) where status != 0:
+                record("started by hand", true, "exits with status \(status) and says why on stderr")
+            case .ended(let status):
+                record("started by hand", false, "without \(PluginProtocol.environmentVariable) it must exit non-zero; it \(status)")
+            case .line:
+                channel.kill()
+                record("started by hand", false, "without \(PluginProtocol.environmentVariable) it wrote on stdout instead of exiting")
+            case .timedOut, .lineTooLong:
+                channel.kill()
+                record("started by hand", false, "without \(PluginProtocol.environmentVariable) it did not exit within \(options.timeout)")
+            }
+            _ = await channel.waitForEnd()
+        } catch {
+            record("started by hand", false, "cannot start \(executable): \(error)")
+            return results
+        }
+
+        // 2. The session: handshake and requests.
+        let channel: WorkerChannel
+        do {
+            channel = try start()
+        } catch {
+            record("handshake", false, "cannot start \(executable): \(error)")
+            return results
+        }
+        let declared: Set<String>
+        switch await channel.exchange(nil, timeout: options.timeout) {
+        case .line(let line):
+            do {
+                let message = try JSONDecoder().decode(ModuleMessage.self, from: line)
+                guard case .ready(let ready) = message else {
+                    record("handshake", false, "the first line is a \(message.type.rawValue) message, not ready")
+                    await stop(channel)
+                    return results
+                }
+                let ids = ready.criteria.map(\.id)
+                let passedBefore = results.count
+                if !PluginProtocol.supportedVersions.contains(ready.protocolVersion) {
+                    record("handshake", false, "declares protocol \(ready.protocolVersion); the coordinator speaks \(PluginProtocol.supportedVersions)")
+                } else if ready.module.id.isEmpty || ready.module.version.isEmpty {
+                    record("handshake", false, "module id and version must not be empty")
+                } else if ids.isEmpty || Set(ids).count != ids.count {
+                    record("handshake", false, "criteria must be declared, each id once")
+                } else if ready.criteria.contains(where: { $0.title.zh.isEmpty || $0.title.en.isEmpty }) {
+                    record("handshake", false, "every criterion needs a zh and an en title")
+                } else {
+                    record("handshake", true,
+                        "\(ready.module.id) \(ready.module.version), protocol \(ready.protocolVersion), \(ids.count) criteria, reads \(ready.reads)")
+                }
+                declared = Set(ids)
+                if results.count > passedBefore, results.last?.passed == false {
+                    await stop(channel)
+                    return results
+                }
+            } catch {
+                record("handshake", false, "the first line is not a ready message: \(WorkerPool.describe(error))")
+                await stop(channel)
+                return results
+            }
+        case .timedOut:
+            record("handshake", false, "no ready line within \(options.timeout)\(tail(channel))")
+            await stop(channel)
+            return results
+        case .lineTooLong(let limit):
+            record("handshake", false, "the first line is longer than \(limit) bytes")
+            return results
+        case .ended(let status):
+            record("handshake", false, "the process \(status) before its ready line\(tail(channel))")
+            return results
+        }
+
+        let filing = options.filing ?? Data("{}".utf8)
+        let parameters = options.parameters ?? Data("{}".utf8)
+        let empty = Data("{}".utf8)
+        let today = CivilDate.today()
+
+        enum Expect { case findings, error(ErrorCode) }
+        func request(_ name: String, id: String, line: Data, expect: Expect) async -> Bool {
+            switch await channel.exchange(line, timeout: options.timeout) {
+            case .line(let reply):
+                guard let message = try? JSONDecoder().decode(ModuleMessage.self, from: reply) else {
+                    record(name, false, "the reply is not a protocol message: \(String(decoding: reply.prefix(200), as: UTF8.self))")
+                    return false
+                }
+                switch (message, expect) {
+                case (.findings(let findings), .findings):
+                    guard findings.id == id else { record(name, false, "the reply carries id \(findings.id), not \(id)"); return false }
+                    if let bad = findings.findings.first(where: { !declared.contains($0.criterion) }) {
+                        record(name, false, "a finding for undeclared criterion \(bad.criterion)")
+                        return false
+                    }
+                    if let bad = findings.findings.first(where: { !(0...100).contains($0.score) }) {
+                        record(name, false, "score \(bad.score) for \(bad.criterion) is outside 0...100")
+                        return false
+                    }
+                    record(name, true, "\(findings.findings.count) findings")
+                    return true
+                case (.error(let error), .error(let code)):
+                    guard error.id == id else { record(name, false, "the error reply carries id \(error.id ?? "null"), not \(id)"); return false }
+                    guard error.code == code.rawValue else {
+                        record(name, false, "refused with code \(error.code), expected \(code.rawValue)")
+                        return false
+                    }
+                    record(name, true, "refused: \(error.message)")
+                    return true
+                case (.error(let error), .findings):
+                    record(name, false, "refused (\(error.code)): \(error.message) — pass a sample filing with --filing")
+                    return false
+                case (.findings, .error(let code)):
+                    record(name, false, "answered with findings; expected an error reply with code \(code.rawValue)")
+                    return false
+                case (.ready, _):
+                    record(name, false, "answered with a second ready message")
+                    return false
+                }
+            case .timedOut:
+                record(name, false, "no reply within \(options.timeout)")
+            case .lineTooLong(let limit):
+                record(name, false, "the reply is longer than \(limit) bytes")
+            case .ended(let status):
+                record(name, false, "the process \(status)\(tail(channel))")
+            }
+            return false
+        }
+
+        var alive = await request(
+            "a normal request", id: "check-1",
+            line: EvaluateMessage.line(id: "check-1", filing: filing, context: empty, parameters: parameters, asOf: today),
+            expect: .findings)
+        if alive || channel.exitStatus == nil {
+            let line = Data(#"{"type":"evaluate","id":"check-2","filing":{},"context":{},"parameters":{},"as_of":"2025-02-30"}"#.utf8 + [0x0A])
+            alive = await request("a request with an invalid as_of", id: "check-2", line: line, expect: .error(.invalidRequest))
+        }
+        if channel.exitStatus == nil {
+            let line = Data(#"{"type":"evaluate","id":"check-3","filing":42,"context":{},"parameters":{},"as_of":"2025-06-30"}"#.utf8 + [0x0A])
+            alive = await request("a filing that is not an object", id: "check-3", line: line, expect: .error(.invalidRequest))
+        }
+        if channel.exitStatus == nil {
+            let line = Data(#"{"type":"frobnicate","id":"check-4"}"#.utf8 + [0x0A])
+            alive = await request("an unknown message type", id: "check-4", line: line, expect: .error(.unknownMessage))
+        }
+        if channel.exitStatus == nil {
+            alive = await request(
+                "keeps serving after refusals", id: "check-5",
+                line: EvaluateMessage.line(id: "check-5", filing: filing, context: empty, parameters: parameters, asOf: today),
+                expect: .findings)
+        }
+        _ = alive
+
+        // Stdout hygiene: nothing more may arrive unasked.
+        switch await channel.exchange(nil, timeout: .milliseconds(300)) {
+        case .timedOut:
+            record("stdout hygiene", true, "nothing but replies on stdout")
+        case .line(let line):
+            record("stdout hygiene", false, "wrote a line no request asked for: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        case .lineTooLong:
+            record("stdout hygiene", false, "wrote an over-long line no request asked for")
+        case .ended(let status):
+            record("stdout hygiene", false, "the process \(status) while idle\(tail(channel))")
+        }
+
+        // Shutdown.
+        if channel.exitStatus == nil {
+            switch await channel.exchange(ShutdownMessage.line, timeout: options.timeout) {
+            case .ended(.exited(0)):
+                record("shutdown", true, "exits with status 0")
+            case .ended(let status):
+                record("shutdown", false, "after shutdown the process \(status); expected status 0")
+            case .line:
+                record("shutdown", false, "answered shutdown with a line instead of exiting")
+            case .timedOut, .lineTooLong:
+                record("shutdown", false, "did not exit within \(options.timeout) of shutdown")
+            }
+        }
+        await stop(channel)
+
+        // EOF.
+        do {
+            let eof = try start()
+            if case .line = await eof.exchange(nil, timeout: options.timeout) {
+                eof.closeInput()
+                switch await eof.exchange(nil, timeout: options.timeout) {
+                case .ended(.exited(0)): record("EOF on stdin", true, "exits with status 0")
+                case .ended(let status): record("EOF on stdin", false, "after EOF the process \(status); expected status 0")
+                default: record("EOF on stdin", false, "did not exit within \(options.timeout) of EOF on stdin")
+                }
+            } else {
+                record("EOF on stdin", false, "no ready line")
+            }
+            await stop(eof)
+        } catch {
+            record("EOF on stdin", false, "cannot start \(executable): \(error)")
+        }
+        return results
+    }
+
+    private static func stop(_ channel: WorkerChannel) async {
+        channel.kill()
+        _ = await channel.waitForEnd()
+    }
+}

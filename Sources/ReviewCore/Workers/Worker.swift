@@ -1,0 +1,51 @@
+import Foundation
+import IndicatorKit
+
+/// One long-lived module process in a pool: its pid, its channel, and when it is due for recycling.
+///
+/// Immutable; its life (spawned → ready → busy ⇄ idle → stopping → exited) is tracked by the
+/// pool that owns it, and the process's end by its channel.
+final class Worker: Sendable {
+    /// The pool's serial number for this worker, unique within the pool.
+    let serial: Int
+    /// The process id (the module itself, also when started through the rlimit trampoline).
+    let pid: Int32
+    /// The coordinator's end of the pipes.
+    let channel: WorkerChannel
+    /// Requests after which the worker is replaced; nil never.
+    let recycleAfter: Int?
+
+    private init(serial: Int, channel: WorkerChannel, recycleAfter: Int?) {
+        self.serial = serial
+        self.pid = channel.pid
+        self.channel = channel
+        self.recycleAfter = recycleAfter
+    }
+
+    /// Starts the module process described by `configuration`, logging its stderr with the
+    /// module and pid; `onEnd` runs on the worker's I/O thread once the process has been reaped.
+    static func launch(
+        serial: Int, configuration: WorkerPoolConfiguration, logger: Logger,
+        onEnd: @escaping @Sendable (Int, ExitStatus, String?) -> Void
+    ) throws(SpawnError) -> Worker {
+        let process = try Subprocess.spawn(
+            executable: configuration.executable, arguments: configuration.arguments,
+            environment: configuration.environment, limits: configuration.limits)
+        let pid = process.pid
+        let settings = ChannelSettings(
+            maxLineBytes: configuration.maxLineBytes, stderrLineBytes: configuration.stderrLineBytes,
+            stderrTailLines: configuration.stderrTailLines, reapGrace: configuration.shutdownGrace)
+        let channel = try WorkerChannel(
+            process: process, settings: settings,
+            onStderrLine: { line in
+                logger.info("module_stderr", ["pid": .number(Decimal(Int(pid))), "line": .string(line)])
+            },
+            onEnd: { status, reason in onEnd(serial, status, reason) })
+        var recycleAfter = configuration.recycleAfter
+        if let every = recycleAfter, every > 0 {
+            let spread = Int(Double(every) * max(0, configuration.recycleJitter))
+            recycleAfter = every + (spread > 0 ? Int.random(in: 0...spread) : 0)
+        }
+        return Worker(serial: serial, channel: channel, recycleAfter: recycleAfter)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import IndicatorKit
+import Testing
+
+@testable import ReviewCore
+
+/// The conformance suite behind `plugins check`, and the Python module served by a pool.
+@Suite struct WorkerConformanceTests {
+    static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let python = projectRoot.appendingPathComponent("Plugins/ExamplePython/indicator_example.py").path
+
+    @Test func aConformingSwiftModulePassesEveryCheck() async {
+        let results = await ModuleConformance.run(executable: WorkerFixtures.fixture, arguments: ["ok"])
+        #expect(results.count == 10)
+        #expect(results.filter { !$0.passed }.map { "\($0.name): \($0.detail)" } == [])
+    }
+
+    @Test func thePythonModulePassesEveryCheck() async {
+        let results = await ModuleConformance.run(executable: Self.python)
+        #expect(results.count == 10)
+        #expect(results.filter { !$0.passed }.map { "\($0.name): \($0.detail)" } == [])
+    }
+
+    @Test func aModuleThatWritesGarbageFailsTheRequestChecks() async {
+        let results = await ModuleConformance.run(
+            executable: WorkerFixtures.fixture, arguments: ["garbage"], options: .init(timeout: .seconds(2)))
+        #expect(results.first { $0.name == "a normal request" }?.passed == false)
+        #expect(results.first { $0.name == "started by hand" }?.passed == false)
+    }
+
+    @Test func aModuleThatHangsFailsWithATimeout() async {
+        let results = await ModuleConformance.run(
+            executable: WorkerFixtures.fixture, arguments: ["hang"], options: .init(timeout: .milliseconds(300)))
+        let normal = results.first { $0.name == "a normal request" }
+        #expect(normal?.passed == false)
+        #expect(normal?.detail.contains("no reply") == true)
+    }
+
+    @Test func aModuleSpeakingVersion2FailsTheHandshake() async {
+        let results = await ModuleConformance.run(
+            executable: WorkerFixtures.fixture, arguments: ["protocol-v2"], options: .init(timeout: .seconds(2)))
+        #expect(results.first { $0.name == "handshake" }?.passed == false)
+    }
+
+    @Test func thePythonModuleIsServedByAPoolFromAModulesJsonEntry() async throws {
+        let config = """
+            {"modules": [{"id": "example-python", "executable": "Plugins/ExamplePython/indicator_example.py",
+                          "enabled": true, "workers": 2, "limits": {"cpu_seconds": 60, "address_space_mb": 1024, "open_files": 64}}]}
+            """
+        let registry = try ModuleRegistry.parse(
+            Data(config.utf8), file: "test-modules.json", binDirectory: WorkerFixtures.binDirectory,
+            baseDirectory: Self.projectRoot.path)
+        let pool = try #require(registry.makePools(logger: WorkerFixtures.logger).first)
+        let descriptor = try await pool.start()
+        #expect(descriptor.id == "example-python")
+        let filing = try FilingProjection.project(
+            Data(#"{"name":"文昌椰子产业集群","enterprises":[{"n":1},{"n":2},{"n":3}],"output":{"2024":"9"}}"#.utf8),
+            reads: descriptor.reads)
+        let input = EvaluationInput(filing: filing, parameters: Data(#"{"min_enterprises":3}"#.utf8), asOf: CivilDate("2025-06-30")!)
+        let findings = try #require(await pool.evaluate(input).findings)
+        #expect(findings.map(\.verdict) == [.pass])
+        #expect(findings.first?.score == 60)
+        #expect(findings.first?.observed == 3)
+        let pids = await pool.status().pids
+        await pool.shutdown()
+        #expect(await WorkerFixtures.remaining(pids).isEmpty)
+    }
+}

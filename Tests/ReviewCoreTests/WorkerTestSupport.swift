@@ -1,0 +1,100 @@
+import Foundation
+import IndicatorKit
+import Testing
+
+@testable import ReviewCore
+
+/// Paths and helpers shared by the worker tests.
+enum WorkerFixtures {
+    /// The directory holding the test binary and the package's executables.
+    static let binDirectory: String = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        var url = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        // The test bundle may sit inside an .xctest directory.
+        while url.path.hasSuffix(".xctest") || url.lastPathComponent == "MacOS" { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The pools' logger: silent, or stderr at debug level when WORKER_TEST_LOG is set.
+    static let logger: Logger = getenv("WORKER_TEST_LOG") != nil ? Logger(minimumLevel: .debug) : .discarding
+
+    /// The fixture module executable.
+    static var fixture: String { binDirectory + "/fixture-module" }
+
+    /// A pool configuration for the fixture in `mode`, with timeouts short enough for tests.
+    static func configuration(
+        _ mode: String, extra: [String] = [], workers: Int = 1, requestTimeout: Duration = .milliseconds(2000),
+        startTimeout: Duration = .milliseconds(3000), maxAttempts: Int = 2, maxLineBytes: Int = 1 << 20,
+        limits: ResourceLimits = ResourceLimits(cpuSeconds: 60, addressSpaceBytes: 2 << 30, openFiles: 64),
+        recycleAfter: Int? = nil, restartLimit: Int = 10, initialBackoff: Duration = .seconds(30)
+    ) -> WorkerPoolConfiguration {
+        WorkerPoolConfiguration(
+            moduleId: "fixture", executable: fixture, arguments: [mode] + extra, workers: workers,
+            startTimeout: startTimeout, requestTimeout: requestTimeout, shutdownGrace: .milliseconds(300),
+            maxLineBytes: maxLineBytes, stderrLineBytes: 1000, stderrTailLines: 200, limits: limits,
+            maxAttempts: maxAttempts, recycleAfter: recycleAfter, recycleJitter: 0, restartLimit: restartLimit,
+            restartWindow: .seconds(60), initialBackoff: initialBackoff, maxBackoff: .seconds(60))
+    }
+
+    static let input = try! EvaluationInput(filing: ["value": 42, "output": ["2024": "12.5"]], asOf: CivilDate("2025-06-30")!)
+
+    /// Waits until none of `pids` exists any more (reaped: neither running nor a zombie);
+    /// returns those still present after `timeout`.
+    static func remaining(_ pids: [Int32], within timeout: Duration = .seconds(3)) async -> [Int32] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let present = pids.filter { FileManager.default.fileExists(atPath: "/proc/\($0)") }
+            if present.isEmpty || ContinuousClock.now >= deadline { return present }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Zombie children of this process, by pid.
+    static func zombieChildren() -> [Int32] {
+        let me = getpid()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && fields[0] == "Z" && Int32(fields[1]) == me
+        }
+    }
+
+    /// Zombie children that stay zombies for `timeout`: a worker whose process was never reaped.
+    /// (Tests run in parallel, so another test's worker may be a zombie for a moment.)
+    static func lingeringZombies(within timeout: Duration = .seconds(2)) async -> Set<Int32> {
+        var lingering = Set(zombieChildren())
+        let deadline = ContinuousClock.now + timeout
+        while !lingering.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+            lingering.formIntersection(zombieChildren())
+        }
+        return lingering
+    }
+
+    /// Resident memory of this process, in bytes.
+    static func residentBytes() -> Int {
+        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+/// Collects log lines for assertions.
+final class LogCapture: @unchecked Sendable {
+    // Sendable proof: `lines` is only touched with `lock` held.
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    var logger: Logger { Logger(minimumLevel: .debug, sink: { [self] line in lock.withLock { lines.append(line) } }) }
+
+    var all: [String] { lock.withLock { lines } }
+
+    func objects(event: String) -> [[String: Any]] {
+        all.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.filter { $0["event"] as? String == event }
+    }
+}
