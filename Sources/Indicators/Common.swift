@@ -223,35 +223,56 @@ public enum IndicatorModules {
     /// Kinds reviewed against the eight indicators.
     static let reviewKinds: [FilingKind] = [.initial, .recertification]
 
+    /// The ids of the ten modules, in review order.
+    public static let ids = ["compliance", "competitiveness", "tiering", "supply-chain", "innovation", "digital", "green",
+                             "openness", "governance", "plan-completion"]
+
+    /// The descriptor of every module, in review order.
+    public static var descriptors: [ModuleDescriptor] {
+        [ComplianceModule().descriptor, CompetitivenessModule().descriptor, TieringModule().descriptor, SupplyChainModule().descriptor,
+         InnovationModule().descriptor, DigitalModule().descriptor, GreenModule().descriptor, OpennessModule().descriptor,
+         GovernanceModule().descriptor, PlanCompletionModule().descriptor]
+    }
+
     /// Runs every module that applies to the filing's kind, in-process, and returns their outcomes:
     /// the offline evaluation and the tests use it. Each module sees only the members it reads.
     public static func evaluateAll(
         filing: JSONValue, context: ReviewContext, parameters: [String: JSONValue], asOf: CivilDate
     ) -> [ModuleOutcome] {
         let kind = filing["kind"]?.string.flatMap(FilingKind.init(rawValue:))
-        var outcomes: [ModuleOutcome] = []
-        func run<M: IndicatorModule>(_ module: M) where M.Filing == IndicatorKit.Filing, M.Context == ReviewContext {
+        return descriptors.filter { d in kind.map(d.appliesTo.contains) ?? false }.compactMap {
+            evaluate(module: $0.id, filing: filing, context: context, parameters: parameters, asOf: asOf)
+        }
+    }
+
+    /// Runs the module `id` in-process on its slice of `filing`, whatever the filing's kind; nil for an unknown id.
+    /// A thrown error becomes the outcome's `error`, as a module process's error reply would.
+    public static func evaluate(
+        module id: String, filing: JSONValue, context: ReviewContext, parameters: [String: JSONValue], asOf: CivilDate
+    ) -> ModuleOutcome? {
+        func run<M: IndicatorModule>(_ module: M) -> ModuleOutcome where M.Filing == IndicatorKit.Filing, M.Context == ReviewContext {
             let d = module.descriptor
-            guard let kind, d.appliesTo.contains(kind) else { return }
             do {
                 let slice = Filing.slice(filing, reads: d.reads)
                 let typed = try Filing.decode(Data(slice.canonicalText().utf8))
                 let findings = try module.evaluate(EvaluationRequest(id: "local", filing: typed, context: context, parameters: parameters, asOf: asOf))
-                outcomes.append(ModuleOutcome(module: d.id, findings: findings))
+                return ModuleOutcome(module: d.id, findings: findings)
             } catch {
-                outcomes.append(ModuleOutcome(module: d.id, findings: [], error: String(describing: error)))
+                return ModuleOutcome(module: d.id, findings: [], error: String(describing: error))
             }
         }
-        run(ComplianceModule())
-        run(CompetitivenessModule())
-        run(TieringModule())
-        run(SupplyChainModule())
-        run(InnovationModule())
-        run(DigitalModule())
-        run(GreenModule())
-        run(OpennessModule())
-        run(GovernanceModule())
-        run(PlanCompletionModule())
-        return outcomes
+        switch id {
+        case "compliance": return run(ComplianceModule())
+        case "competitiveness": return run(CompetitivenessModule())
+        case "tiering": return run(TieringModule())
+        case "supply-chain": return run(SupplyChainModule())
+        case "innovation": return run(InnovationModule())
+        case "digital": return run(DigitalModule())
+        case "green": return run(GreenModule())
+        case "openness": return run(OpennessModule())
+        case "governance": return run(GovernanceModule())
+        case "plan-completion": return run(PlanCompletionModule())
+        default: return nil
+        }
     }
 }
