@@ -5,6 +5,7 @@ import IndicatorKit
 public struct MissingSection: Error, Sendable, CustomStringConvertible {
     /// The top-level member that is missing or malformed.
     public var section: String
+    /// The text a log line shows.
     public var description: String { "the filing has no usable \"\(section)\" section" }
 }
 

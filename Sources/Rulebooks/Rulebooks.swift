@@ -13,7 +13,9 @@ public struct Citation: Sendable, Hashable, Codable {
 public struct DatedValue: Sendable, Hashable {
     /// A number (exact) or, for a mode such as `share_years`, a string.
     public var value: JSONValue
+    /// The first day the value is in force.
     public var effectiveFrom: CivilDate
+    /// Where the value stands in the law.
     public var citation: Citation
 }
 
@@ -38,8 +40,11 @@ public struct Parameter: Sendable, Hashable {
 
 /// A named, content-hashed set of parameters (`hainan-2023`, `national-2022`).
 public struct Rulebook: Sendable, Hashable {
+    /// The name.
     public var name: String
+    /// The rulebook's title.
     public var title: LocalizedText
+    /// Its parameters, in file order.
     public var parameters: [Parameter]
     /// SHA-256 (hex) of the canonical JSON text of this rulebook's entry in the file.
     public var hash: String
@@ -62,8 +67,11 @@ public struct Rulebook: Sendable, Hashable {
 
 /// The parameter values a review uses, and where they came from; recorded with every finding.
 public struct ResolvedParameters: Sendable, Hashable, Codable {
+    /// The rulebook's name.
     public var rulebook: String
+    /// The rulebook's content hash (SHA-256, hex).
     public var hash: String
+    /// The date the values are in force on.
     public var asOf: CivilDate
     /// Values by parameter name; a name that is absent has no threshold in this rulebook.
     public var values: [String: JSONValue]
@@ -80,6 +88,7 @@ public enum RulebookError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `asOf` is before the first value of `parameter`.
     case notCovered(rulebook: String, parameter: String, asOf: CivilDate, firstValue: CivilDate)
 
+    /// The text a log line shows.
     public var description: String { message.en }
 
     /// The error for a person, in Chinese and English.
@@ -109,6 +118,7 @@ public struct RulebookLibrary: Sendable, Hashable {
 
     /// The rulebook used when none is named (`hainan-2023`).
     public var defaultName: String
+    /// Every rulebook of the file, in file order.
     public var rulebooks: [Rulebook]
 
     /// Loads and checks the file at `url`.

@@ -91,6 +91,7 @@ public struct ClusterProfile: Sendable, Hashable, Codable {
 
 /// One year's figures for the whole cluster. Money in 万元, rates as fractions (0.35 = 35 %).
 public struct YearFigures: Sendable, Hashable, Codable {
+    /// The calendar year.
     public var year: Int
     /// Total output (集群总产值).
     public var totalOutputWan: Decimal
@@ -126,6 +127,7 @@ public struct YearFigures: Sendable, Hashable, Codable {
 public struct Enterprise: Sendable, Hashable, Codable {
     /// Unified social credit code; unique in a filing.
     public var code: String
+    /// The name.
     public var name: String
     /// Whether it is an SME (中小企业).
     public var sme: Bool
@@ -151,6 +153,7 @@ public struct Designation: Sendable, Hashable, Codable {
         /// 高新技术企业
         case highTech = "high_tech"
     }
+    /// What the enterprise is designated.
     public var kind: Kind
     /// `national` or `provincial`.
     public var level: String
@@ -186,6 +189,7 @@ public struct EvidenceSection: Sendable, Hashable, Codable {
 
 /// Competitiveness: evidence for the judgement criteria and the growth waiver claim.
 public struct CompetitivenessSection: Sendable, Hashable, Codable {
+    /// Evidence items by criterion id; a missing id is evidence absent.
     public var evidence: [String: EvidenceItem]
     /// A claim that a special circumstance (新冠疫情等特殊情况) excuses COMP-9.
     public var growthWaiver: GrowthWaiver?
@@ -194,12 +198,15 @@ public struct CompetitivenessSection: Sendable, Hashable, Codable {
 
 /// The COMP-9 waiver claim; validation requires a non-blank reason.
 public struct GrowthWaiver: Sendable, Hashable, Codable {
+    /// The special circumstance claimed; never blank.
     public var reason: String
+    /// Ids of supporting documents from the filing's `documents`.
     public var documents: [String]
 }
 
 /// Supply chain: which sharing mechanisms exist (SUPP-3) and evidence.
 public struct SupplyChainSection: Sendable, Hashable, Codable {
+    /// Evidence items by criterion id; a missing id is evidence absent.
     public var evidence: [String: EvidenceItem]
     /// Any of equipment, logistics, warehousing, human_resources, design.
     public var sharing: [String]
@@ -207,30 +214,41 @@ public struct SupplyChainSection: Sendable, Hashable, Codable {
 
 /// Innovation: platforms (INNO-2), partners (INNO-3), standards (INNO-4) and evidence.
 public struct InnovationSection: Sendable, Hashable, Codable {
+    /// Evidence items by criterion id; a missing id is evidence absent.
     public var evidence: [String: EvidenceItem]
+    /// The innovation platforms (INNO-2).
     public var platforms: [Platform]
+    /// The cooperation partners (INNO-3).
     public var partners: [Partner]
+    /// Standards set or revised (INNO-4).
     public var standards: [Standard]
 
     /// An innovation platform.
     public struct Platform: Sendable, Hashable, Codable {
+        /// The name.
         public var name: String
+        /// What kind of platform (pilot base, engineering centre …).
         public var type: String
     }
     /// A cooperation partner: kind is large_enterprise, university or research_institute.
     public struct Partner: Sendable, Hashable, Codable {
+        /// The name.
         public var name: String
+        /// large_enterprise, university or research_institute.
         public var kind: String
     }
     /// A standard the cluster set or revised.
     public struct Standard: Sendable, Hashable, Codable {
+        /// The standard's code, e.g. T/HNSH 001-2024.
         public var code: String
+        /// The title.
         public var title: String
     }
 }
 
 /// Green: efficiency against benchmarks (GREE-4/5) and evidence.
 public struct GreenSection: Sendable, Hashable, Codable {
+    /// Evidence items by criterion id; a missing id is evidence absent.
     public var evidence: [String: EvidenceItem]
     /// Energy efficiency; nil or `applicable: false` when the industry is not high energy-consuming.
     public var energy: Efficiency?
@@ -241,16 +259,20 @@ public struct GreenSection: Sendable, Hashable, Codable {
     public struct Efficiency: Sendable, Hashable, Codable {
         /// Whether the industry is high energy-consuming (or high water-using).
         public var applicable: Bool
+        /// The cluster's figure.
         public var value: Decimal?
+        /// The industry benchmark.
         public var benchmark: Decimal?
         /// `lower_is_better` (consumption per unit) or `higher_is_better`.
         public var direction: String?
+        /// The unit, for people.
         public var unit: String?
     }
 }
 
 /// Openness: kinds of exchange (OPEN-2) and evidence.
 public struct OpennessSection: Sendable, Hashable, Codable {
+    /// Evidence items by criterion id; a missing id is evidence absent.
     public var evidence: [String: EvidenceItem]
     /// Any of technology, management, talent, capital.
     public var exchanges: [String]
@@ -258,14 +280,18 @@ public struct OpennessSection: Sendable, Hashable, Codable {
 
 /// Governance: publicity coverage (GOVE-3), the plan (GOVE-4) and evidence.
 public struct GovernanceSection: Sendable, Hashable, Codable {
+    /// Evidence items by criterion id; a missing id is evidence absent.
     public var evidence: [String: EvidenceItem]
+    /// How far policy publicity reached (GOVE-3).
     public var publicity: Publicity
     /// The development plan for the next three years.
     public var plan: DevelopmentPlan
 
     /// How far policy publicity reached.
     public struct Publicity: Sendable, Hashable, Codable {
+        /// Enterprises in the cluster, as stated.
         public var enterprisesInCluster: Int
+        /// Enterprises the publicity reached; never above `enterprisesInCluster`.
         public var enterprisesReached: Int
         enum CodingKeys: String, CodingKey {
             case enterprisesInCluster = "enterprises_in_cluster", enterprisesReached = "enterprises_reached"
@@ -275,7 +301,9 @@ public struct GovernanceSection: Sendable, Hashable, Codable {
 
 /// A three-year development plan (Art. 5): assessable goals and measures by area.
 public struct DevelopmentPlan: Sendable, Hashable, Codable {
+    /// The goals, each with an id.
     public var goals: [PlanGoal]
+    /// The measures, each in one Art. 5 area.
     public var measures: [PlanMeasure]
 
     /// The plan with `goals` and `measures`.
@@ -289,12 +317,17 @@ public struct DevelopmentPlan: Sendable, Hashable, Codable {
 public struct PlanGoal: Sendable, Hashable, Codable {
     /// Unique within the plan; the recertification reports against it.
     public var id: String
+    /// What is measured.
     public var metric: String?
+    /// The value at the start.
     public var baseline: Decimal?
+    /// The numeric target.
     public var target: Decimal?
+    /// The year the target is due; inside the plan's three years.
     public var year: Int?
     /// `increase` (default: achieved ≥ target meets it) or `decrease` (achieved ≤ target).
     public var direction: String?
+    /// The unit, for people.
     public var unit: String?
 }
 
@@ -302,6 +335,7 @@ public struct PlanGoal: Sendable, Hashable, Codable {
 public struct PlanMeasure: Sendable, Hashable, Codable {
     /// leading_industry, innovation, digital, green, openness or governance.
     public var area: String
+    /// The measure in words.
     public var description: String
 }
 
@@ -309,12 +343,14 @@ public struct PlanMeasure: Sendable, Hashable, Codable {
 public struct Incident: Sendable, Hashable, Codable {
     /// Unified social credit code of the enterprise.
     public var enterpriseCode: String
+    /// The day it happened.
     public var date: CivilDate
     /// safety, quality, environment, cyber, data, tax_evasion, illegal_conduct, serious_dishonesty, other_major.
     public var category: String
     /// general, larger, major, especially_major (accidents); general, larger, major, especially_major
     /// (cyber and data); absent for the VETO-3 categories.
     public var grade: String?
+    /// What happened, for people.
     public var description: String?
 
     /// An incident with every field.
@@ -332,10 +368,13 @@ public struct Incident: Sendable, Hashable, Codable {
 
 /// What a recertification reports against the plan on record.
 public struct PlanReport: Sendable, Hashable, Codable {
+    /// One achieved value per goal of the plan on record.
     public var achievements: [Achievement]
     /// The achieved value of one goal.
     public struct Achievement: Sendable, Hashable, Codable {
+        /// The goal's id in the plan on record.
         public var goalId: String
+        /// The value reached.
         public var achieved: Decimal
         enum CodingKeys: String, CodingKey { case goalId = "goal_id", achieved }
     }
@@ -343,25 +382,34 @@ public struct PlanReport: Sendable, Hashable, Codable {
 
 /// The annual information form (Art. 13) for the previous year.
 public struct AnnualReport: Sendable, Hashable, Codable {
+    /// The calendar year.
     public var year: Int
+    /// Plan execution, progress, experience, problems (Art. 13).
     public var progress: EvidenceItem
 }
 
 /// Major changes reported (Art. 14(4)).
 public struct ChangeReport: Sendable, Hashable, Codable {
+    /// The changes, at least one.
     public var changes: [Change]
     /// One change: subject is leading_industry, spatial_extent or management_body.
     public struct Change: Sendable, Hashable, Codable {
+        /// leading_industry, spatial_extent or management_body.
         public var subject: String
+        /// What it was.
         public var before: String
+        /// What it is now.
         public var after: String
+        /// From when.
         public var effective: CivilDate
     }
 }
 
 /// A document the filing refers to by id.
 public struct Document: Sendable, Hashable, Codable {
+    /// Unique id within the filing; evidence refers to it.
     public var id: String
+    /// The title.
     public var title: String
     /// 64 lowercase hex digits.
     public var sha256: String

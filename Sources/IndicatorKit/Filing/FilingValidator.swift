@@ -19,6 +19,7 @@ public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConverti
         self.fix = fix
     }
 
+    /// The text a log line shows.
     public var description: String { "\(path) [\(rule)] \(message.en) — \(fix.en)" }
 }
 

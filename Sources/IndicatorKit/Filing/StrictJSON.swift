@@ -16,6 +16,7 @@ public enum StrictJSON {
         /// `$`-rooted JSON path of the value being read when the error occurred.
         public var path: String
 
+        /// The text a log line shows.
         public var description: String { "\(path) @\(offset): \(message.en)" }
     }
 

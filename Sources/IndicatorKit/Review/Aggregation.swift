@@ -31,7 +31,9 @@ public struct ReviewSummary: Sendable, Hashable, Codable {
 
     /// A finding with the module it came from.
     public struct Attributed: Sendable, Hashable, Codable {
+        /// The module id.
         public var module: String
+        /// The finding.
         public var finding: Finding
     }
 
@@ -43,7 +45,9 @@ public struct ReviewSummary: Sendable, Hashable, Codable {
         case recommended
     }
 
+    /// One entry per module that ran, in the order given.
     public var indicators: [Indicator]
+    /// The first recommendation that holds (criteria.md, last bullet).
     public var recommendation: Recommendation
     /// Findings with verdict `manual`, `warn` or `error`, in module order: what a person must confirm.
     public var toConfirm: [Attributed]
