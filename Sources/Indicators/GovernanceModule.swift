@@ -30,8 +30,12 @@ public struct GovernanceModule: IndicatorModule {
         if p.enterprisesReached > p.enterprisesInCluster {
             return rule.finding(.fail, score: 0, observed: observed, "覆盖企业数超过集群企业数，数据不一致", "more enterprises reached than the cluster has: inconsistent")
         }
-        return rule.compare(Decimal(p.enterprisesReached), .atLeast, Decimal(p.enterprisesInCluster), observed: observed, parameters: [:],
-                            (zh: "政策宣贯覆盖企业数与集群企业数", en: "enterprises reached against enterprises in the cluster"))
+        // Equality, not a bound to exceed: full coverage is the best there is, so it scores 100.
+        var f = rule.compare(Decimal(p.enterprisesReached), .atLeast, Decimal(p.enterprisesInCluster), observed: observed, parameters: [:],
+                             (zh: "政策宣贯覆盖企业数与集群企业数", en: "enterprises reached against enterprises in the cluster"))
+        f.comparator = "=="
+        if f.verdict == .pass { f.score = Score.of(.pass) }
+        return f
     }
 
     /// GOVE-4: every goal assessable (metric, baseline, numeric target, a year of the plan) and a measure
