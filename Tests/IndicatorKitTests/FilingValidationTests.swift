@@ -101,6 +101,10 @@ import Testing
         expectOnly(issues(base.setting("enterprises.1.code", to: "91460400MA5T000014")), rule: "duplicate", path: "$.enterprises[1].code")
     }
 
+    @Test func duplicateCountyCodeIsRejected() {
+        expectOnly(issues(base.setting("cluster.county_codes", to: ["460400", "460400"])), rule: "duplicate", path: "$.cluster.county_codes")
+    }
+
     @Test func documentReferencedButNotListedIsRejected() {
         expectOnly(issues(base.setting("competitiveness.evidence.COMP-1.documents", to: ["d9"])), rule: "document_missing",
                    path: "$.competitiveness.evidence[\"COMP-1\"].documents[0]")

@@ -273,6 +273,10 @@ public enum FilingValidator {
                     }
                 }
             }
+            if case .array(let counties)? = root["cluster"]?["county_codes"], Set(counties).count < counties.count {
+                add("$.cluster.county_codes", "duplicate", "县级区划代码重复", "a county code repeats",
+                    fixZh: "每个代码只列一次", fixEn: "list each code once")
+            }
             // Unique enterprise codes.
             var enterpriseCodes = Set<String>()
             if case .array(let list)? = root["enterprises"] {

@@ -39,9 +39,13 @@ public struct ReviewSummary: Sendable, Hashable, Codable {
 
     /// The four recommendations of criteria.md, strongest first.
     public enum Recommendation: String, Sendable, Hashable, Codable, CaseIterable {
+        /// A `fail` in ELIG-1 or VETO-1..3.
         case rejectedByVeto = "rejected_by_veto"
+        /// Any other `fail`.
         case notRecommended = "not_recommended"
+        /// No `fail`, but a `manual`, `warn` or `error` a person must confirm.
         case needsReview = "needs_review"
+        /// Every finding passes or does not apply.
         case recommended
     }
 
