@@ -56,3 +56,13 @@ import Testing
         #expect(summary.indicators.first?.verdict == .manual)
     }
 }
+
+@Suite struct ScorecardTests {
+    @Test func scorecardEndsWithTheRecommendationAndListsFailures() {
+        let failing = Finding(criterion: "COMP-6", verdict: .fail, score: 40, message: LocalizedText(zh: "产值不足", en: "output too low"), citation: "Standard 1")
+        let summary = Aggregation.aggregate([ModuleOutcome(module: "competitiveness", findings: [failing])])
+        let text = summary.scorecard(language: "en")
+        #expect(text.contains("output too low [Standard 1]"))
+        #expect(text.hasSuffix("Recommendation: not recommended (not_recommended)"))
+    }
+}
