@@ -239,7 +239,7 @@ public enum IndicatorModules {
     /// the offline evaluation and the tests use it. Each module sees only the members it reads.
     public static func evaluateAll(
         filing: JSONValue, context: ReviewContext, parameters: [String: JSONValue], asOf: CivilDate
-    ) -> [ModuleOutcome] {
+    ) -> [ModuleReport] {
         let kind = filing["kind"]?.string.flatMap(FilingKind.init(rawValue:))
         return descriptors.filter { d in kind.map(d.appliesTo.contains) ?? false }.compactMap {
             evaluate(module: $0.id, filing: filing, context: context, parameters: parameters, asOf: asOf)
@@ -250,16 +250,16 @@ public enum IndicatorModules {
     /// A thrown error becomes the outcome's `error`, as a module process's error reply would.
     public static func evaluate(
         module id: String, filing: JSONValue, context: ReviewContext, parameters: [String: JSONValue], asOf: CivilDate
-    ) -> ModuleOutcome? {
-        func run<M: IndicatorModule>(_ module: M) -> ModuleOutcome where M.Filing == IndicatorKit.Filing, M.Context == ReviewContext {
+    ) -> ModuleReport? {
+        func run<M: IndicatorModule>(_ module: M) -> ModuleReport where M.Filing == IndicatorKit.Filing, M.Context == ReviewContext {
             let d = module.descriptor
             do {
                 let slice = Filing.slice(filing, reads: d.reads)
                 let typed = try Filing.decode(Data(slice.canonicalText().utf8))
                 let findings = try module.evaluate(EvaluationRequest(id: "local", filing: typed, context: context, parameters: parameters, asOf: asOf))
-                return ModuleOutcome(module: d.id, findings: findings)
+                return ModuleReport(module: d.id, findings: findings)
             } catch {
-                return ModuleOutcome(module: d.id, findings: [], error: String(describing: error))
+                return ModuleReport(module: d.id, findings: [], error: String(describing: error))
             }
         }
         switch id {

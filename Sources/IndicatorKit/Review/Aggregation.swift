@@ -1,5 +1,5 @@
 /// What one module returned for a filing: its findings, or the reason it could not answer.
-public struct ModuleOutcome: Sendable, Hashable, Codable {
+public struct ModuleReport: Sendable, Hashable, Codable {
     /// The module id, e.g. `competitiveness`; it names the indicator.
     public var module: String
     /// The module's findings (empty when it failed).
@@ -69,7 +69,7 @@ public enum Aggregation {
     /// Summarizes `outcomes`, the first recommendation that holds (criteria.md, last bullet):
     /// a `fail` in ELIG-1 or VETO-1..3 → `rejected_by_veto`; any other `fail` → `not_recommended`;
     /// any `manual`, `warn`, `error` finding or module error → `needs_review`; else `recommended`.
-    public static func aggregate(_ outcomes: [ModuleOutcome]) -> ReviewSummary {
+    public static func aggregate(_ outcomes: [ModuleReport]) -> ReviewSummary {
         var indicators: [ReviewSummary.Indicator] = []
         var toConfirm: [ReviewSummary.Attributed] = []
         var failures: [ReviewSummary.Attributed] = []
