@@ -1,1 +1,1 @@
-// The Compliance indicator module's executable: filled in by the rules issue.
+// import IndicatorKit; import Indicators; ModuleRunner.run(ComplianceModule())  — uncomment (as three lines) once the SDK's ModuleRunner is merged.

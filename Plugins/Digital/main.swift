@@ -1,1 +1,1 @@
-// The Digital indicator module's executable: filled in by the rules issue.
+// import IndicatorKit; import Indicators; ModuleRunner.run(DigitalModule())  — uncomment (as three lines) once the SDK's ModuleRunner is merged.

@@ -1,1 +1,1 @@
-// The Green indicator module's executable: filled in by the rules issue.
+// import IndicatorKit; import Indicators; ModuleRunner.run(GreenModule())  — uncomment (as three lines) once the SDK's ModuleRunner is merged.

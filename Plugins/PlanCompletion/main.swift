@@ -1,1 +1,1 @@
-// The PlanCompletion indicator module's executable: filled in by the rules issue.
+// import IndicatorKit; import Indicators; ModuleRunner.run(PlanCompletionModule())  — uncomment (as three lines) once the SDK's ModuleRunner is merged.

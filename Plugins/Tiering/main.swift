@@ -1,1 +1,1 @@
-// The Tiering indicator module's executable: filled in by the rules issue.
+// import IndicatorKit; import Indicators; ModuleRunner.run(TieringModule())  — uncomment (as three lines) once the SDK's ModuleRunner is merged.

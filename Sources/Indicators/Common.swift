@@ -1,0 +1,279 @@
+import Foundation
+import IndicatorKit
+
+/// A module was sent a filing without a section it reads; the SDK turns this into an `error` reply.
+public struct MissingSection: Error, Sendable, CustomStringConvertible {
+    /// The top-level member that is missing or malformed.
+    public var section: String
+    /// The text a log line shows.
+    public var description: String { "the filing has no usable \"\(section)\" section" }
+}
+
+/// The comparisons criteria.md uses, written as the measures write them.
+enum Comparator: String, Sendable {
+    /// 以上, 不少于, 不低于
+    case atLeast = ">="
+    /// 高于, 超过
+    case above = ">"
+    /// 不超过, 以内
+    case atMost = "<="
+    /// strictly lower (better than a consumption benchmark)
+    case below = "<"
+
+    var lowerIsBetter: Bool { self == .atMost || self == .below }
+
+    /// Whether `lhs` satisfies the comparison with `rhs`.
+    func holds(_ lhs: Decimal, _ rhs: Decimal) -> Bool {
+        switch self {
+        case .atLeast: return lhs >= rhs
+        case .above: return lhs > rhs
+        case .atMost: return lhs <= rhs
+        case .below: return lhs < rhs
+        }
+    }
+}
+
+/// The score formula (docs/rules.md), one place.
+///
+/// For a comparison the relative margin is m = (lhs − rhs) / |rhs| (for `<=`, (rhs − lhs) / |rhs|;
+/// with rhs = 0, m is +1, 0 or −1 by sign). A passing comparison scores 60 + min(40, ⌊80·m⌋) —
+/// exactly at a `>=` bound 60, 50 % above it 100; a failing one scores 59 − min(59, ⌊59·(−m)⌋) —
+/// just below the bound 59, at zero 0. The score never decreases as lhs grows. Verdicts without a
+/// bound score: pass 100, warn 70, manual 60, fail 0, not_applicable 100 (left out of indicator means).
+enum Score {
+    static func of(_ verdict: Verdict) -> Int {
+        switch verdict {
+        case .pass, .notApplicable: return 100
+        case .warn: return 70
+        case .manual: return 60
+        case .fail, .error: return 0
+        }
+    }
+
+    static func relativeMargin(_ lhs: Decimal, _ comparator: Comparator, _ rhs: Decimal) -> Decimal {
+        let diff = comparator.lowerIsBetter ? rhs - lhs : lhs - rhs
+        if rhs == 0 { return diff > 0 ? 1 : diff == 0 ? 0 : -1 }
+        return diff / (rhs < 0 ? -rhs : rhs)
+    }
+
+    static func of(passed: Bool, relativeMargin m: Decimal) -> Int {
+        if passed {
+            return 60 + min(40, max(0, floor(80 * m)))
+        }
+        return 59 - min(59, max(0, floor(59 * -m)))
+    }
+
+    static func floor(_ d: Decimal) -> Int {
+        if d > 1000 { return 1000 }
+        if d < -1000 { return -1000 }
+        var value = d, rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 0, .down)
+        return NSDecimalNumber(decimal: rounded).intValue
+    }
+}
+
+/// Builds the findings of one criterion: its id, citation and parameter are named once, here.
+struct Rule: Sendable {
+    let criterion: Criterion
+
+    init(_ id: String) {
+        guard let criterion = CriteriaCatalog.criterion(id) else { preconditionFailure("no criterion \(id)") }
+        self.criterion = criterion
+    }
+
+    var id: String { criterion.id }
+
+    func finding(
+        _ verdict: Verdict, score: Int? = nil, observed: JSONValue? = nil, threshold: JSONValue? = nil,
+        comparator: Comparator? = nil, margin: JSONValue? = nil, _ zh: String, _ en: String,
+        parameters: [String: JSONValue] = [:]
+    ) -> Finding {
+        Finding(
+            criterion: id, verdict: verdict, score: score ?? Score.of(verdict), observed: observed, threshold: threshold,
+            comparator: comparator?.rawValue, margin: margin, message: LocalizedText(zh: "\(id)：\(zh)", en: "\(id): \(en)"),
+            citation: criterion.citation, parameters: parameters)
+    }
+
+    /// `manual` because the rulebook has no value for `parameter` (criteria.md: never a default).
+    func noThreshold(_ parameter: String, observed: JSONValue? = nil) -> Finding {
+        finding(.manual, observed: observed, "本规则集没有参数 \(parameter) 的阈值，需人工判断",
+                "no threshold in this rulebook (\(parameter)); a person must judge")
+    }
+
+    /// A comparison `lhs comparator rhs` judged exactly; `observed` and `rhs` are reported as given.
+    func compare(
+        _ lhs: Decimal, _ comparator: Comparator, _ rhs: Decimal, observed: JSONValue, threshold: JSONValue? = nil,
+        parameters: [String: JSONValue], _ what: (zh: String, en: String)
+    ) -> Finding {
+        let passed = comparator.holds(lhs, rhs)
+        let m = Score.relativeMargin(lhs, comparator, rhs)
+        let margin = comparator.lowerIsBetter ? rhs - lhs : lhs - rhs
+        let verb = passed ? ("满足", "meets") : ("未满足", "does not meet")
+        return finding(
+            passed ? .pass : .fail, score: Score.of(passed: passed, relativeMargin: m), observed: observed,
+            threshold: threshold ?? .number(rhs), comparator: comparator, margin: .number(margin),
+            "\(what.zh)：\(JSONValue.number(lhs).canonicalText()) \(comparator.rawValue) \(JSONValue.number(rhs).canonicalText()) \(verb.0)",
+            "\(what.en): \(JSONValue.number(lhs).canonicalText()) \(comparator.rawValue) \(JSONValue.number(rhs).canonicalText()) \(verb.1)",
+            parameters: parameters)
+    }
+
+    // MARK: Evidence and judgement (criteria.md, "Settled edge cases")
+
+    /// Judgement: a statement or a document → `manual`; neither → `fail`.
+    func judgement(_ item: EvidenceItem?) -> Finding {
+        let item = item ?? EvidenceItem(statement: nil, documents: [])
+        if item.hasStatement || item.hasDocument {
+            return finding(.manual, observed: Rule.observed(item), "已提交说明或证明材料，需人工判断",
+                           "a statement or document is there; a person must judge")
+        }
+        return finding(.fail, observed: Rule.observed(item), "既无说明也无证明材料", "neither a statement nor a document")
+    }
+
+    /// Evidence: a statement and a document → `pass`; one of them → `warn`; neither → `fail`.
+    func evidence(_ item: EvidenceItem?) -> Finding {
+        let item = item ?? EvidenceItem(statement: nil, documents: [])
+        switch (item.hasStatement, item.hasDocument) {
+        case (true, true):
+            return finding(.pass, observed: Rule.observed(item), "有说明和证明材料", "a statement and documents are there")
+        case (true, false):
+            return finding(.warn, observed: Rule.observed(item), "有说明，缺证明材料", "a statement but no document")
+        case (false, true):
+            return finding(.warn, observed: Rule.observed(item), "有证明材料，缺说明", "documents but no statement")
+        case (false, false):
+            return finding(.fail, observed: Rule.observed(item), "既无说明也无证明材料", "neither a statement nor a document")
+        }
+    }
+
+    /// Structured evidence: none of `present` → `fail`; every one of `required` with a statement and
+    /// a document → `pass`; anything between → `warn`, naming what is missing.
+    func structured(
+        _ item: EvidenceItem?, present: [String], complete: Bool, missing: [String],
+        observed: JSONValue, parameters: [String: JSONValue] = [:], _ what: (zh: String, en: String)
+    ) -> Finding {
+        let item = item ?? EvidenceItem(statement: nil, documents: [])
+        if present.isEmpty {
+            return finding(.fail, observed: observed, "没有\(what.zh)", "no \(what.en)", parameters: parameters)
+        }
+        var gaps = missing
+        if !item.hasStatement { gaps.append("statement") }
+        if !item.hasDocument { gaps.append("documents") }
+        if complete && gaps.isEmpty {
+            return finding(.pass, observed: observed, "\(what.zh)齐全，有说明和证明材料", "\(what.en) complete, with statement and documents",
+                           parameters: parameters)
+        }
+        let list = gaps.joined(separator: ", ")
+        return finding(.warn, observed: observed, "\(what.zh)不完整，缺少：\(list)", "\(what.en) incomplete; missing: \(list)",
+                       parameters: parameters)
+    }
+
+    static func observed(_ item: EvidenceItem) -> JSONValue {
+        ["statement": .bool(item.hasStatement), "documents": .array(item.documents.map { .string($0) })]
+    }
+}
+
+/// Reading the rulebook's values from a request.
+extension Dictionary where Key == String, Value == JSONValue {
+    /// The decimal parameter `name`, or nil when the rulebook has none.
+    func decimal(_ name: String) -> Decimal? { self[name]?.decimal }
+}
+
+/// The three years of figures, checked to be three rows in year order.
+func threeYears(_ figures: [YearFigures]?) throws -> (YearFigures, YearFigures, YearFigures) {
+    guard let f = figures, f.count == 3, f[0].year + 1 == f[1].year, f[1].year + 1 == f[2].year else {
+        throw MissingSection(section: "figures")
+    }
+    return (f[0], f[1], f[2])
+}
+
+/// A year → value object for `observed`.
+func series(_ rows: (YearFigures, YearFigures, YearFigures), _ value: (YearFigures) -> Decimal) -> JSONValue {
+    .object([String(rows.0.year): .number(value(rows.0)), String(rows.1.year): .number(value(rows.1)),
+             String(rows.2.year): .number(value(rows.2))])
+}
+
+/// Compound annual growth over two intervals, compared without roots: `v3 cmp v1 × (1+g)²`.
+/// A first year of 0 has no base to grow from: `manual`.
+func growthFinding(
+    _ rule: Rule, rows: (YearFigures, YearFigures, YearFigures), _ value: (YearFigures) -> Decimal,
+    parameter: String, comparator: Comparator, parameters: [String: JSONValue], _ what: (zh: String, en: String)
+) -> Finding {
+    let observed = series(rows, value)
+    guard let g = parameters.decimal(parameter) else { return rule.noThreshold(parameter, observed: observed) }
+    let v1 = value(rows.0), v3 = value(rows.2)
+    if v1 == 0 {
+        return rule.finding(.manual, observed: observed, "\(rows.0.year) 年\(what.zh)为 0，无增长基数，需人工判断",
+                            "\(what.en) in \(rows.0.year) is 0: no base to grow from; a person must judge",
+                            parameters: [parameter: .number(g)])
+    }
+    let factor = (1 + g) * (1 + g)
+    return rule.compare(
+        v3, comparator, v1 * factor, observed: observed, parameters: [parameter: .number(g), "growth_factor": .number(factor)],
+        (zh: "\(what.zh)年均增长：\(rows.2.year) 年值与 \(rows.0.year) 年值×\(JSONValue.number(factor).canonicalText()) 比较",
+         en: "\(what.en) compound growth: \(rows.2.year) value against \(rows.0.year) value × \(JSONValue.number(factor).canonicalText())"))
+}
+
+/// The descriptor every module builds from the catalog.
+func makeDescriptor(_ id: String, appliesTo: [FilingKind], reads: [String]) -> ModuleDescriptor {
+    ModuleDescriptor(id: id, version: IndicatorModules.version, appliesTo: appliesTo, criteria: CriteriaCatalog.criteria(of: id), reads: reads)
+}
+
+/// The ten indicator modules of the recognition standard.
+public enum IndicatorModules {
+    /// The version every module reports; bump when a rule changes.
+    public static let version = "1.0.0"
+    /// Kinds reviewed against the eight indicators.
+    static let reviewKinds: [FilingKind] = [.initial, .recertification]
+
+    /// The ids of the ten modules, in review order.
+    public static let ids = ["compliance", "competitiveness", "tiering", "supply-chain", "innovation", "digital", "green",
+                             "openness", "governance", "plan-completion"]
+
+    /// The descriptor of every module, in review order.
+    public static var descriptors: [ModuleDescriptor] {
+        [ComplianceModule().descriptor, CompetitivenessModule().descriptor, TieringModule().descriptor, SupplyChainModule().descriptor,
+         InnovationModule().descriptor, DigitalModule().descriptor, GreenModule().descriptor, OpennessModule().descriptor,
+         GovernanceModule().descriptor, PlanCompletionModule().descriptor]
+    }
+
+    /// Runs every module that applies to the filing's kind, in-process, and returns their outcomes:
+    /// the offline evaluation and the tests use it. Each module sees only the members it reads.
+    public static func evaluateAll(
+        filing: JSONValue, context: ReviewContext, parameters: [String: JSONValue], asOf: CivilDate
+    ) -> [ModuleReport] {
+        let kind = filing["kind"]?.string.flatMap(FilingKind.init(rawValue:))
+        return descriptors.filter { d in kind.map(d.appliesTo.contains) ?? false }.compactMap {
+            evaluate(module: $0.id, filing: filing, context: context, parameters: parameters, asOf: asOf)
+        }
+    }
+
+    /// Runs the module `id` in-process on its slice of `filing`, whatever the filing's kind; nil for an unknown id.
+    /// A thrown error becomes the outcome's `error`, as a module process's error reply would.
+    public static func evaluate(
+        module id: String, filing: JSONValue, context: ReviewContext, parameters: [String: JSONValue], asOf: CivilDate
+    ) -> ModuleReport? {
+        func run<M: IndicatorModule>(_ module: M) -> ModuleReport where M.Filing == IndicatorKit.Filing, M.Context == ReviewContext {
+            let d = module.descriptor
+            do {
+                let slice = Filing.slice(filing, reads: d.reads)
+                let typed = try Filing.decode(Data(slice.canonicalText().utf8))
+                let findings = try module.evaluate(EvaluationRequest(id: "local", filing: typed, context: context, parameters: parameters, asOf: asOf))
+                return ModuleReport(module: d.id, findings: findings)
+            } catch {
+                return ModuleReport(module: d.id, findings: [], error: String(describing: error))
+            }
+        }
+        switch id {
+        case "compliance": return run(ComplianceModule())
+        case "competitiveness": return run(CompetitivenessModule())
+        case "tiering": return run(TieringModule())
+        case "supply-chain": return run(SupplyChainModule())
+        case "innovation": return run(InnovationModule())
+        case "digital": return run(DigitalModule())
+        case "green": return run(GreenModule())
+        case "openness": return run(OpennessModule())
+        case "governance": return run(GovernanceModule())
+        case "plan-completion": return run(PlanCompletionModule())
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import IndicatorKit
+
+/// Core competitiveness (criteria.md §1, Standard 1): COMP-1..9.
+public struct CompetitivenessModule: IndicatorModule {
+    /// The module.
+    public init() {}
+
+    /// Reads the cluster's profile, the three years of figures and the competitiveness evidence.
+    public var descriptor: ModuleDescriptor {
+        makeDescriptor("competitiveness", appliesTo: IndicatorModules.reviewKinds, reads: ["cluster", "figures", "competitiveness"])
+    }
+
+    /// One finding per criterion COMP-1..9.
+    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+        guard let cluster = request.filing.cluster else { throw MissingSection(section: "cluster") }
+        guard let section = request.filing.competitiveness else { throw MissingSection(section: "competitiveness") }
+        let rows = try threeYears(request.filing.figures)
+        let p = request.parameters
+        let eachYear = p["share_years"]?.string == "each"
+        return [
+            Rule("COMP-1").judgement(section.evidence["COMP-1"]),
+            Rule("COMP-2").judgement(section.evidence["COMP-2"]),
+            Rule("COMP-3").judgement(section.evidence["COMP-3"]),
+            Rule("COMP-4").judgement(section.evidence["COMP-4"]),
+            comp5(cluster.areaKm2, p),
+            // COMP-6: total output >= min_annual_output_wan in each of the three years (近三年产值均在20亿元以上).
+            perYear(Rule("COMP-6"), rows, years: [rows.0, rows.1, rows.2], .atLeast, parameter: "min_annual_output_wan", p,
+                    lhs: { $0.totalOutputWan }, rhs: { _, bound in bound },
+                    (zh: "总产值（万元）", en: "total output (万元)")),
+            // COMP-7: sme >= min_sme_output_share × total (中小企业产值占集群总产值60%以上).
+            perYear(Rule("COMP-7"), rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], .atLeast,
+                    parameter: "min_sme_output_share", p, lhs: { $0.smeOutputWan }, rhs: { $0.totalOutputWan * $1 },
+                    (zh: "中小企业产值与 份额×总产值", en: "SME output against share × total output")),
+            // COMP-8: leading > min_leading_industry_share × total (主导产业占集群总产值比例高于60%).
+            perYear(Rule("COMP-8"), rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], .above,
+                    parameter: "min_leading_industry_share", p, lhs: { $0.leadingIndustryOutputWan }, rhs: { $0.totalOutputWan * $1 },
+                    (zh: "主导产业产值与 份额×总产值", en: "leading-industry output against share × total output")),
+            comp9(rows, section.growthWaiver, p),
+        ]
+    }
+
+    /// COMP-5: area <= max_area_km2 (一般不超过100平方公里): a soft bound, above it `warn`, never `fail`.
+    func comp5(_ area: Decimal, _ p: [String: JSONValue]) -> Finding {
+        let rule = Rule("COMP-5")
+        guard let bound = p.decimal("max_area_km2") else { return rule.noThreshold("max_area_km2", observed: .number(area)) }
+        var finding = rule.compare(area, .atMost, bound, observed: .number(area), parameters: ["max_area_km2": .number(bound)],
+                                   (zh: "占地面积（平方公里）", en: "area (km²)"))
+        if finding.verdict == .fail {
+            finding.verdict = .warn
+            finding.message = LocalizedText(zh: finding.message.zh + "；“一般不超过”为软约束，请评审人核实",
+                                            en: finding.message.en + "; “as a rule at most” is a soft bound: a reviewer should look")
+        }
+        return finding
+    }
+
+    /// COMP-9: growth v3 > v1 × (1 + min_output_growth)² (产值年均增速高于5%); a waiver claim makes it `manual`.
+    func comp9(_ rows: (YearFigures, YearFigures, YearFigures), _ waiver: GrowthWaiver?, _ p: [String: JSONValue]) -> Finding {
+        let rule = Rule("COMP-9")
+        var finding = growthFinding(rule, rows: rows, { $0.totalOutputWan }, parameter: "min_output_growth", comparator: .above,
+                                    parameters: p, (zh: "总产值", en: "total output"))
+        if let waiver {
+            finding.verdict = .manual
+            finding.score = Score.of(.manual)
+            finding.message = LocalizedText(
+                zh: "COMP-9：申报新冠疫情等特殊情况（\(waiver.reason)），由评审人决定是否认可；计算结果供参考：\(finding.message.zh)",
+                en: "COMP-9: a special circumstance is claimed (\(waiver.reason)); the reviewer accepts or rejects it. For reference: \(finding.message.en)")
+        }
+        return finding
+    }
+}
+
+/// A comparison made in each of `years`; the year with the smallest margin decides and is reported.
+func perYear(
+    _ rule: Rule, _ rows: (YearFigures, YearFigures, YearFigures), years: [YearFigures], _ comparator: Comparator,
+    parameter: String, _ p: [String: JSONValue], lhs: (YearFigures) -> Decimal, rhs: (YearFigures, Decimal) -> Decimal,
+    _ what: (zh: String, en: String)
+) -> Finding {
+    let observed = series(rows, lhs)
+    guard let bound = p.decimal(parameter) else { return rule.noThreshold(parameter, observed: observed) }
+    let worst = years.min { Score.relativeMargin(lhs($0), comparator, rhs($0, bound)) < Score.relativeMargin(lhs($1), comparator, rhs($1, bound)) }!
+    let thresholds = JSONValue.object(Dictionary(uniqueKeysWithValues: years.map { (String($0.year), JSONValue.number(rhs($0, bound))) }))
+    return rule.compare(lhs(worst), comparator, rhs(worst, bound), observed: observed, threshold: thresholds,
+                        parameters: [parameter: .number(bound)],
+                        (zh: "\(worst.year) 年\(what.zh)", en: "\(what.en) in \(worst.year)"))
+}

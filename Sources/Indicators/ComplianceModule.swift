@@ -1,0 +1,116 @@
+import Foundation
+import IndicatorKit
+
+/// Eligibility and veto (criteria.md §0): ELIG-1 and VETO-1..3, for every kind of filing.
+///
+/// Incidents come from the filing's declaration and from the coordinator's records
+/// (`ReviewContext.incidents`); only those of the filing's enterprises (by unified social credit
+/// code) inside `[filing date − 3 years, filing date]` count. The same incident declared and recorded counts once.
+public struct ComplianceModule: IndicatorModule {
+    /// The module.
+    public init() {}
+
+    /// Reads the filer, the cluster's place, the enterprises and the declared incidents.
+    public var descriptor: ModuleDescriptor {
+        makeDescriptor("compliance", appliesTo: FilingKind.allCases, reads: ["kind", "filing_date", "applicant", "cluster", "enterprises", "incidents"])
+    }
+
+    /// One finding each for ELIG-1, VETO-1, VETO-2, VETO-3.
+    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+        let filing = request.filing
+        guard let applicant = filing.applicant else { throw MissingSection(section: "applicant") }
+        guard let cluster = filing.cluster else { throw MissingSection(section: "cluster") }
+        guard let filingDate = filing.filingDate else { throw MissingSection(section: "filing_date") }
+        let codes = Set((filing.enterprises ?? []).map(\.code))
+        let window = filingDate.adding(years: -3)...filingDate
+
+        var seen = Set<String>()
+        var inWindow: [Incident] = []
+        var excluded: [JSONValue] = []
+        for incident in (filing.incidents ?? []) + request.context.incidents {
+            let key = "\(incident.enterpriseCode)|\(incident.date)|\(incident.category)|\(incident.grade ?? "")"
+            guard seen.insert(key).inserted else { continue }
+            if !codes.contains(incident.enterpriseCode) {
+                excluded.append(describe(incident, reason: "not_a_cluster_enterprise"))
+            } else if !window.contains(incident.date) {
+                excluded.append(describe(incident, reason: "outside_window"))
+            } else {
+                inWindow.append(incident)
+            }
+        }
+        let windowText = "\(window.lowerBound)…\(window.upperBound)"
+        return [
+            eligibility(applicant, cluster),
+            graded(Rule("VETO-1"), inWindow, excluded, categories: FilingSchema.accidentCategories,
+                   failing: ["larger", "major", "especially_major"], windowText,
+                   (zh: "较大及以上安全、质量和环境污染事故", en: "safety, quality or pollution accident of grade larger or above")),
+            graded(Rule("VETO-2"), inWindow, excluded, categories: FilingSchema.securityCategories,
+                   failing: ["major", "especially_major"], windowText,
+                   (zh: "重大及以上网络安全和数据安全事件", en: "cyber or data security incident of grade major or above")),
+            conduct(Rule("VETO-3"), inWindow, excluded, windowText),
+        ]
+    }
+
+    /// ELIG-1 (Art. 2, Art. 10): one county-level division files, and the cluster lies in it alone.
+    func eligibility(_ applicant: Applicant, _ cluster: ClusterProfile) -> Finding {
+        let rule = Rule("ELIG-1")
+        let observed: JSONValue = ["applicant_county": .string(applicant.countyCode),
+                                   "cluster_counties": .array(cluster.countyCodes.map { .string($0) })]
+        guard let county = HainanCounty.named(applicant.countyCode) else {
+            return rule.finding(.fail, score: 0, observed: observed, "申报主体代码 \(applicant.countyCode) 不是海南省县级区划",
+                                "the filer's code \(applicant.countyCode) is not a Hainan county-level division")
+        }
+        let others = Set(cluster.countyCodes).subtracting([applicant.countyCode])
+        guard others.isEmpty, cluster.countyCodes.contains(applicant.countyCode) else {
+            let list = others.sorted().joined(separator: ", ")
+            return rule.finding(.fail, score: 0, observed: observed, "集群跨出申报县级区划\(county.name)：\(list)",
+                                "the cluster reaches beyond \(county.name), the filing division: \(list)")
+        }
+        return rule.finding(.pass, observed: observed, "由\(county.name)申报，集群位于该县级区划内",
+                            "filed by \(county.name); the cluster lies within it")
+    }
+
+    /// VETO-1 and VETO-2: an incident of a failing grade fails, a lower grade warns.
+    func graded(
+        _ rule: Rule, _ incidents: [Incident], _ excluded: [JSONValue], categories: [String], failing: Set<String>,
+        _ window: String, _ what: (zh: String, en: String)
+    ) -> Finding {
+        let relevant = incidents.filter { categories.contains($0.category) }
+        let failingOnes = relevant.filter { failing.contains($0.grade ?? "") }
+        let observed: JSONValue = ["window": .string(window), "incidents": .array(relevant.map { describe($0, reason: nil) }),
+                                   "excluded": .array(excluded)]
+        let threshold: JSONValue = ["failing_grades": .array(failing.sorted().map { .string($0) })]
+        if !failingOnes.isEmpty {
+            let list = failingOnes.map { "\($0.enterpriseCode) \($0.date) \($0.category)/\($0.grade ?? "")" }.joined(separator: "; ")
+            return rule.finding(.fail, score: 0, observed: observed, threshold: threshold, "\(window) 内发生\(what.zh)：\(list)",
+                                "\(what.en) within \(window): \(list)")
+        }
+        if !relevant.isEmpty {
+            let list = relevant.map { "\($0.enterpriseCode) \($0.date) \($0.category)/\($0.grade ?? "")" }.joined(separator: "; ")
+            return rule.finding(.warn, observed: observed, threshold: threshold, "\(window) 内有较低等级事件，请核实：\(list)",
+                                "lower-grade incidents within \(window), to check: \(list)")
+        }
+        return rule.finding(.pass, observed: observed, threshold: threshold, "\(window) 内无此类事件", "no such incident within \(window)")
+    }
+
+    /// VETO-3: any tax evasion, illegal conduct, serious dishonesty or other major problem fails.
+    func conduct(_ rule: Rule, _ incidents: [Incident], _ excluded: [JSONValue], _ window: String) -> Finding {
+        let relevant = incidents.filter { FilingSchema.conductCategories.contains($0.category) }
+        let observed: JSONValue = ["window": .string(window), "incidents": .array(relevant.map { describe($0, reason: nil) }),
+                                   "excluded": .array(excluded)]
+        if relevant.isEmpty {
+            return rule.finding(.pass, observed: observed, "\(window) 内无偷税漏税、违法违规、严重失信等行为",
+                                "no tax evasion, illegal conduct or serious dishonesty within \(window)")
+        }
+        let list = relevant.map { "\($0.enterpriseCode) \($0.date) \($0.category)" }.joined(separator: "; ")
+        return rule.finding(.fail, score: 0, observed: observed, "\(window) 内有：\(list)", "within \(window): \(list)")
+    }
+
+    func describe(_ incident: Incident, reason: String?) -> JSONValue {
+        var value: [String: JSONValue] = ["enterprise_code": .string(incident.enterpriseCode), "date": .string(incident.date.description),
+                                          "category": .string(incident.category)]
+        if let grade = incident.grade { value["grade"] = .string(grade) }
+        if let reason { value["excluded_because"] = .string(reason) }
+        return .object(value)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import IndicatorKit
+
+/// Governance and services (criteria.md §8, Standard 8): GOVE-1..4.
+public struct GovernanceModule: IndicatorModule {
+    /// The module.
+    public init() {}
+
+    /// Reads the filing date (the plan's years) and the governance section.
+    public var descriptor: ModuleDescriptor {
+        makeDescriptor("governance", appliesTo: IndicatorModules.reviewKinds, reads: ["filing_date", "governance"])
+    }
+
+    /// One finding per criterion GOVE-1..4.
+    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+        guard let section = request.filing.governance else { throw MissingSection(section: "governance") }
+        let year = (request.filing.filingDate ?? request.asOf).year
+        return [
+            Rule("GOVE-1").evidence(section.evidence["GOVE-1"]),
+            Rule("GOVE-2").evidence(section.evidence["GOVE-2"]),
+            gove3(section.publicity),
+            gove4(section.plan, years: year...(year + 2)),
+        ]
+    }
+
+    /// GOVE-3: reached == enterprises in the cluster (全覆盖，不漏户、不漏人); reached is never above it.
+    func gove3(_ p: GovernanceSection.Publicity) -> Finding {
+        let rule = Rule("GOVE-3")
+        let observed: JSONValue = ["enterprises_reached": .number(Decimal(p.enterprisesReached)), "enterprises_in_cluster": .number(Decimal(p.enterprisesInCluster))]
+        if p.enterprisesReached > p.enterprisesInCluster {
+            return rule.finding(.fail, score: 0, observed: observed, "覆盖企业数超过集群企业数，数据不一致", "more enterprises reached than the cluster has: inconsistent")
+        }
+        // Equality, not a bound to exceed: full coverage is the best there is, so it scores 100.
+        var f = rule.compare(Decimal(p.enterprisesReached), .atLeast, Decimal(p.enterprisesInCluster), observed: observed, parameters: [:],
+                             (zh: "政策宣贯覆盖企业数与集群企业数", en: "enterprises reached against enterprises in the cluster"))
+        f.comparator = "=="
+        if f.verdict == .pass { f.score = Score.of(.pass) }
+        return f
+    }
+
+    /// GOVE-4: every goal assessable (metric, baseline, numeric target, a year of the plan) and a measure
+    /// in each of the six Art. 5 areas: then `manual` (feasibility is judged); otherwise `fail`, naming which.
+    func gove4(_ plan: DevelopmentPlan, years: ClosedRange<Int>) -> Finding {
+        let rule = Rule("GOVE-4")
+        let notAssessable = plan.goals.filter { g in
+            (g.metric ?? "").trimmingCharacters(in: .whitespaces).isEmpty || g.baseline == nil || g.target == nil || !years.contains(g.year ?? 0)
+        }.map(\.id)
+        let missingAreas = FilingSchema.planAreas.filter { area in !plan.measures.contains { $0.area == area } }
+        let observed: JSONValue = ["goals": .number(Decimal(plan.goals.count)), "plan_years": .string("\(years.lowerBound)–\(years.upperBound)"),
+                                   "goals_not_assessable": .array(notAssessable.map { .string($0) }),
+                                   "areas_without_measure": .array(missingAreas.map { .string($0) })]
+        var problemsZh: [String] = [], problemsEn: [String] = []
+        if plan.goals.isEmpty { problemsZh.append("没有发展目标"); problemsEn.append("no goals") }
+        if !notAssessable.isEmpty {
+            problemsZh.append("目标不可考核：\(notAssessable.joined(separator: ", "))")
+            problemsEn.append("goals not assessable: \(notAssessable.joined(separator: ", "))")
+        }
+        if !missingAreas.isEmpty {
+            problemsZh.append("第五条领域缺少措施：\(missingAreas.joined(separator: ", "))")
+            problemsEn.append("Art. 5 areas without a measure: \(missingAreas.joined(separator: ", "))")
+        }
+        if problemsZh.isEmpty {
+            return rule.finding(.manual, observed: observed, "规划结构完整，可行性需人工判断", "the plan is structurally complete; its feasibility is for a person to judge")
+        }
+        return rule.finding(.fail, observed: observed, problemsZh.joined(separator: "；"), problemsEn.joined(separator: "; "))
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import IndicatorKit
+
+/// Green development (criteria.md §6, Standard 6): GREE-1..5.
+public struct GreenModule: IndicatorModule {
+    /// The module.
+    public init() {}
+
+    /// Reads the three years of figures (CO2 intensity) and the green section.
+    public var descriptor: ModuleDescriptor {
+        makeDescriptor("green", appliesTo: IndicatorModules.reviewKinds, reads: ["figures", "green"])
+    }
+
+    /// One finding per criterion GREE-1..5.
+    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+        guard let section = request.filing.green else { throw MissingSection(section: "green") }
+        let rows = try threeYears(request.filing.figures)
+        return [
+            Rule("GREE-1").judgement(section.evidence["GREE-1"]),
+            gree2(rows),
+            Rule("GREE-3").evidence(section.evidence["GREE-3"]),
+            benchmark(Rule("GREE-4"), section.energy, (zh: "能效", en: "energy efficiency"), industry: (zh: "高耗能行业", en: "high energy-consuming")),
+            benchmark(Rule("GREE-5"), section.water, (zh: "水效", en: "water efficiency"), industry: (zh: "高用水行业", en: "high water-using")),
+        ]
+    }
+
+    /// GREE-2: CO2 intensity falls continuously (持续下降): c1 > c2 > c3.
+    func gree2(_ rows: (YearFigures, YearFigures, YearFigures)) -> Finding {
+        let rule = Rule("GREE-2")
+        let c1 = rows.0.co2Intensity, c2 = rows.1.co2Intensity, c3 = rows.2.co2Intensity
+        let observed = series(rows, { $0.co2Intensity })
+        if c1 > c2 && c2 > c3 {
+            return rule.finding(.pass, observed: observed, "二氧化碳排放强度逐年下降", "CO2 intensity is lower every year")
+        }
+        return rule.finding(.fail, observed: observed, "二氧化碳排放强度未逐年下降：\(c1) → \(c2) → \(c3)",
+                            "CO2 intensity does not fall every year: \(c1) → \(c2) → \(c3)")
+    }
+
+    /// GREE-4/5: only for a high energy-consuming (water-using) industry; better than the benchmark is strict, equal fails.
+    func benchmark(_ rule: Rule, _ e: GreenSection.Efficiency?, _ what: (zh: String, en: String), industry: (zh: String, en: String)) -> Finding {
+        guard let e, e.applicable else {
+            return rule.finding(.notApplicable, "不属于\(industry.zh)，不适用", "not a \(industry.en) industry: not applicable")
+        }
+        guard let value = e.value, let bench = e.benchmark, let direction = e.direction else {
+            return rule.finding(.fail, score: 0, "属于\(industry.zh)，但未给出\(what.zh)数值、基准值或方向", "a \(industry.en) industry without value, benchmark or direction")
+        }
+        let comparator: Comparator = direction == "lower_is_better" ? .below : .above
+        return rule.compare(value, comparator, bench, observed: ["value": .number(value), "direction": .string(direction), "unit": e.unit.map { .string($0) } ?? .null],
+                            parameters: [:], (zh: "\(what.zh)与行业基准值", en: "\(what.en) against the industry benchmark"))
+    }
+}

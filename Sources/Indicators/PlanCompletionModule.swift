@@ -1,0 +1,62 @@
+import Foundation
+import IndicatorKit
+
+/// Plan completion at the recheck (criteria.md §9, Art. 12): PLAN-1, recertification filings only.
+public struct PlanCompletionModule: IndicatorModule {
+    /// The module.
+    public init() {}
+
+    /// Reads the kind and the achieved values; the plan itself comes from the context.
+    public var descriptor: ModuleDescriptor {
+        makeDescriptor("plan-completion", appliesTo: [.recertification], reads: ["kind", "plan_report"])
+    }
+
+    /// One finding for PLAN-1.
+    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+        [plan1(request.filing.kind, request.filing.planReport, request.context.planOnRecord, request.parameters)]
+    }
+
+    /// PLAN-1: every goal reported; all met `pass`; met >= min_goal_completion_share × goals `manual`; below `fail`.
+    /// The measures do not quantify the share: the default 0.8 is a choice, and the finding says so.
+    func plan1(_ kind: FilingKind?, _ report: PlanReport?, _ plan: DevelopmentPlan?, _ p: [String: JSONValue]) -> Finding {
+        let rule = Rule("PLAN-1")
+        guard kind == .recertification else {
+            return rule.finding(.notApplicable, "不是复核申报，不适用", "not a recertification: not applicable")
+        }
+        guard let plan, !plan.goals.isEmpty else {
+            return rule.finding(.fail, score: 0, "没有备案的发展规划目标", "no plan on record")
+        }
+        let achieved = Dictionary((report?.achievements ?? []).map { ($0.goalId, $0.achieved) }, uniquingKeysWith: { first, _ in first })
+        var unreported: [String] = [], met: [String] = [], unmet: [String] = []
+        var perGoal: [String: JSONValue] = [:]
+        for goal in plan.goals {
+            guard let value = achieved[goal.id] else { unreported.append(goal.id); continue }
+            let decrease = goal.direction == "decrease"
+            let ok = goal.target.map { decrease ? value <= $0 : value >= $0 } ?? false
+            if ok { met.append(goal.id) } else { unmet.append(goal.id) }
+            perGoal[goal.id] = ["achieved": .number(value), "target": goal.target.map { .number($0) } ?? .null,
+                                "direction": .string(decrease ? "decrease" : "increase"), "met": .bool(ok)]
+        }
+        var observed: [String: JSONValue] = ["goals": .object(perGoal), "met": .number(Decimal(met.count)), "total": .number(Decimal(plan.goals.count))]
+        if !unreported.isEmpty {
+            observed["unreported"] = .array(unreported.map { .string($0) })
+            return rule.finding(.fail, score: 0, observed: .object(observed), "以下目标未报告完成值：\(unreported.joined(separator: ", "))",
+                                "no achieved value reported for: \(unreported.joined(separator: ", "))")
+        }
+        if unmet.isEmpty {
+            return rule.finding(.pass, observed: .object(observed), "全部 \(met.count) 项目标均已完成", "all \(met.count) goals are met")
+        }
+        guard let share = p.decimal("min_goal_completion_share") else {
+            return rule.noThreshold("min_goal_completion_share", observed: .object(observed))
+        }
+        let total = Decimal(plan.goals.count), count = Decimal(met.count)
+        var f = rule.compare(count, .atLeast, share * total, observed: .object(observed), parameters: ["min_goal_completion_share": .number(share)],
+                             (zh: "完成目标数与 份额×目标总数（未完成：\(unmet.joined(separator: ", "))；该份额为本系统的选择，办法未量化）",
+                              en: "goals met against share × goals (unmet: \(unmet.joined(separator: ", ")); the share is this system's choice, the measures do not quantify it)"))
+        if f.verdict == .pass {
+            f.verdict = .manual
+            f.score = min(f.score, Score.of(.manual))
+        }
+        return f
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import IndicatorKit
+
+/// Tiered cultivation of quality SMEs (criteria.md §2, Standard 2): TIER-1 and TIER-2.
+public struct TieringModule: IndicatorModule {
+    /// The module.
+    public init() {}
+
+    /// Reads the filing date, the enterprises with their designations, and the tiering evidence.
+    public var descriptor: ModuleDescriptor {
+        makeDescriptor("tiering", appliesTo: IndicatorModules.reviewKinds, reads: ["filing_date", "enterprises", "tiering"])
+    }
+
+    /// One finding each for TIER-1 and TIER-2.
+    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+        guard let enterprises = request.filing.enterprises else { throw MissingSection(section: "enterprises") }
+        guard let section = request.filing.tiering else { throw MissingSection(section: "tiering") }
+        let date = request.filing.filingDate ?? request.asOf
+        return [tier1(enterprises, on: date, request.parameters), Rule("TIER-2").judgement(section.evidence["TIER-2"])]
+    }
+
+    /// TIER-1: champions or little giants in the leading industry >= min_champions_or_little_giants (不少于1家),
+    /// or distinct specialized, innovative or high-tech enterprises >= min_quality_smes (不少于5家).
+    /// Counted once per code; a designation counts when it has no end or ends on or after the filing date.
+    func tier1(_ enterprises: [Enterprise], on date: CivilDate, _ p: [String: JSONValue]) -> Finding {
+        let rule = Rule("TIER-1")
+        var topTier = Set<String>(), quality = Set<String>()
+        var leftOut: [JSONValue] = []
+        for e in enterprises {
+            for d in e.designations {
+                if let end = d.validUntil, end < date {
+                    leftOut.append(["code": .string(e.code), "kind": .string(d.kind.rawValue), "valid_until": .string(end.description),
+                                    "reason": "expired_before_filing_date"])
+                    continue
+                }
+                quality.insert(e.code)
+                if d.kind == .singleChampion || d.kind == .littleGiant {
+                    if e.leadingIndustry {
+                        topTier.insert(e.code)
+                    } else {
+                        leftOut.append(["code": .string(e.code), "kind": .string(d.kind.rawValue), "reason": "not_in_leading_industry_first_clause_only"])
+                    }
+                }
+            }
+        }
+        let n = p.decimal("min_champions_or_little_giants"), m = p.decimal("min_quality_smes")
+        var parameters: [String: JSONValue] = [:]
+        if let n { parameters["min_champions_or_little_giants"] = .number(n) }
+        if let m { parameters["min_quality_smes"] = .number(m) }
+        let observed: JSONValue = [
+            "champions_or_little_giants_in_leading_industry": .array(topTier.sorted().map { .string($0) }),
+            "quality_enterprises": .array(quality.sorted().map { .string($0) }),
+            "left_out": .array(leftOut),
+        ]
+        let threshold: JSONValue = ["min_champions_or_little_giants": n.map { .number($0) } ?? .null, "min_quality_smes": m.map { .number($0) } ?? .null]
+        let c1 = Decimal(topTier.count), c2 = Decimal(quality.count)
+        let first = n.map { (passed: c1 >= $0, score: Score.of(passed: c1 >= $0, relativeMargin: Score.relativeMargin(c1, .atLeast, $0))) }
+        let second = m.map { (passed: c2 >= $0, score: Score.of(passed: c2 >= $0, relativeMargin: Score.relativeMargin(c2, .atLeast, $0))) }
+        let passed = (first?.passed ?? false) || (second?.passed ?? false)
+        let score = max(first?.score ?? 0, second?.score ?? 0)
+        let counts = "冠军/小巨人 \(topTier.count) 家（下限 \(n.map { "\($0)" } ?? "无")），优质企业 \(quality.count) 家（下限 \(m.map { "\($0)" } ?? "无")）"
+        let countsEn = "champions/little giants \(topTier.count) (bound \(n.map { "\($0)" } ?? "none")), quality enterprises \(quality.count) (bound \(m.map { "\($0)" } ?? "none"))"
+        if passed {
+            return rule.finding(.pass, score: score, observed: observed, threshold: threshold, comparator: .atLeast,
+                                "满足：\(counts)", "met: \(countsEn)", parameters: parameters)
+        }
+        if n == nil || m == nil {
+            var f = rule.finding(.manual, observed: observed, threshold: threshold, comparator: .atLeast,
+                                 "本规则集缺少阈值，需人工判断：\(counts)", "no threshold in this rulebook for one clause; a person must judge: \(countsEn)",
+                                 parameters: parameters)
+            if n == nil && m == nil { f.message.en = "TIER-1: no threshold in this rulebook; a person must judge: \(countsEn)" }
+            return f
+        }
+        return rule.finding(.fail, score: score, observed: observed, threshold: threshold, comparator: .atLeast,
+                            "两项条件均未满足：\(counts)", "neither clause is met: \(countsEn)", parameters: parameters)
+    }
+}

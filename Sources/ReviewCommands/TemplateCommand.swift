@@ -1,0 +1,20 @@
+import IndicatorKit
+
+/// `cluster-review template KIND`: prints a complete, valid example filing of KIND
+/// (`initial`, `recertification`, `annual_report`, `change_report`), or with KIND `schema` the
+/// JSON Schema of the format (config/filing.schema.json).
+///
+/// Returns 0, or 64 for an unknown kind (the kinds are listed).
+public func runTemplate(kind: String, language: String = "zh", output: (String) -> Void) -> Int32 {
+    if kind == "schema" {
+        output(FilingSchema.jsonSchema().canonicalText(pretty: true))
+        return CommandExit.ok
+    }
+    guard let filingKind = FilingKind(rawValue: kind) else {
+        let kinds = FilingKind.allCases.map(\.rawValue).joined(separator: ", ") + ", schema"
+        output(language == "en" ? "unknown kind \"\(kind)\"; one of: \(kinds)" : "未知的申报类型“\(kind)”，可选：\(kinds)")
+        return CommandExit.usage
+    }
+    output(FilingTemplate.example(filingKind).canonicalText(pretty: true))
+    return CommandExit.ok
+}

@@ -1,0 +1,112 @@
+import Foundation
+import IndicatorKit
+import Indicators
+import Rulebooks
+import Testing
+
+/// One row of a criteria case table (Tests/IndicatorsTests/Cases/<module>.json).
+struct CriteriaCase: Sendable, CustomTestStringConvertible {
+    var file: String
+    var module: String
+    var name: String
+    /// The template kind the case starts from.
+    var kind: FilingKind
+    /// Members set (dot paths) on the template, or removed where the value is null.
+    var changes: [(String, JSONValue?)]
+    var context: JSONValue
+    var rulebook: String?
+    var asOf: CivilDate?
+    /// Parameters overridden after resolution; null removes one.
+    var parameters: [String: JSONValue]
+    var skipValidation: Bool
+    var expect: [String: Verdict]
+    var expectScore: [String: Int]
+
+    var testDescription: String { "\(module): \(name)" }
+
+    var filing: JSONValue {
+        changes.reduce(FilingTemplate.example(kind)) { $0.setting($1.0, to: $1.1) }
+    }
+
+    static func all() throws -> [CriteriaCase] {
+        let directory = Bundle.module.resourceURL!.appendingPathComponent("Cases")
+        var cases: [CriteriaCase] = []
+        for url in try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil).sorted(by: { $0.path < $1.path })
+        where url.pathExtension == "json" {
+            let table = try StrictJSON.parse(Data(contentsOf: url))
+            guard case .array(let rows)? = table["cases"], let module = table["module"]?.string else { continue }
+            for row in rows {
+                var set: [(String, JSONValue?)] = []
+                if case .array(let pairs)? = row["set"] {
+                    for pair in pairs {
+                        guard case .array(let p) = pair, p.count == 2, let path = p[0].string else { continue }
+                        set.append((path, p[1] == .null ? Optional<JSONValue>.none : Optional(p[1])))
+                    }
+                }
+                var expect: [String: Verdict] = [:]
+                if case .object(let e)? = row["expect"] {
+                    for (id, v) in e { expect[id] = Verdict(rawValue: v.string ?? "") }
+                }
+                var scores: [String: Int] = [:]
+                if case .object(let e)? = row["expect_score"] {
+                    for (id, v) in e { scores[id] = NSDecimalNumber(decimal: v.decimal ?? -1).intValue }
+                }
+                var parameters: [String: JSONValue] = [:]
+                if case .object(let p)? = row["parameters"] { parameters = p }
+                cases.append(CriteriaCase(
+                    file: url.lastPathComponent, module: module, name: row["name"]?.string ?? "?",
+                    kind: row["kind"]?.string.flatMap(FilingKind.init(rawValue:)) ?? .initial, changes: set,
+                    context: row["context"] ?? .object([:]), rulebook: row["rulebook"]?.string,
+                    asOf: row["as_of"]?.string.flatMap(CivilDate.init), parameters: parameters,
+                    skipValidation: row["skip_validation"] == .bool(true), expect: expect, expectScore: scores))
+            }
+        }
+        return cases
+    }
+}
+
+/// The project's config/ directory, found from this file's path.
+let configDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("config")
+
+let library: RulebookLibrary = try! RulebookLibrary.load(contentsOf: configDirectory.appendingPathComponent("parameters.json"))
+
+@Suite struct CriteriaCaseTests {
+    @Test func everyModuleHasACaseTable() throws {
+        let modules = Set(try CriteriaCase.all().map(\.module))
+        #expect(modules == Set(IndicatorModules.ids))
+    }
+
+    @Test func everyCriterionIsCoveredByACase() throws {
+        let covered = Set(try CriteriaCase.all().flatMap(\.expect.keys))
+        let all = Set(CriteriaCatalog.modules.flatMap { $0.criteria.map(\.id) })
+        #expect(all.subtracting(covered).isEmpty, "uncovered: \(all.subtracting(covered).sorted())")
+    }
+
+    @Test(arguments: try CriteriaCase.all())
+    func criterionVerdictMatchesTheTable(_ c: CriteriaCase) throws {
+        let filing = c.filing
+        if !c.skipValidation {
+            let issues = FilingValidator.validate(filing.bytes)
+            #expect(issues.isEmpty, "the case's filing does not validate: \(issues)")
+        }
+        let date = c.asOf ?? filing["filing_date"]!.string.flatMap(CivilDate.init)!
+        var parameters = try library.resolve(c.rulebook, asOf: date).values
+        for (name, value) in c.parameters { parameters[name] = value == .null ? nil : value }
+        let context = try JSONDecoder().decode(ReviewContext.self, from: c.context.bytes)
+        let outcome = try #require(IndicatorModules.evaluate(module: c.module, filing: filing, context: context, parameters: parameters, asOf: date))
+        #expect(outcome.error == nil, "module error: \(outcome.error ?? "")")
+        #expect(outcome.findings.map(\.criterion) == CriteriaCatalog.criteria(of: c.module).map(\.id))
+        for (id, verdict) in c.expect {
+            let finding = outcome.findings.first { $0.criterion == id }
+            #expect(finding?.verdict == verdict, "\(id): \(finding?.message.en ?? "no finding")")
+        }
+        for (id, score) in c.expectScore {
+            #expect(outcome.findings.first { $0.criterion == id }?.score == score, "\(id) score")
+        }
+        for finding in outcome.findings {
+            #expect((0...100).contains(finding.score))
+            #expect(!finding.message.zh.isEmpty && !finding.message.en.isEmpty && !finding.citation.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import IndicatorKit
+import ReviewCommands
+import Testing
+
+let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite struct FilingCommandsTests {
+    func run(_ body: ((String) -> Void) -> Int32) -> (Int32, String) {
+        var lines: [String] = []
+        let status = body { lines.append($0) }
+        return (status, lines.joined(separator: "\n"))
+    }
+
+    @Test func validateAcceptsASample() {
+        let path = projectRoot.appendingPathComponent("config/samples/460205-yazhou-seed-breeding.json").path
+        let (status, text) = run { runValidate(paths: [path], language: "en", output: $0) }
+        #expect(status == 0)
+        #expect(text.hasSuffix("valid"))
+    }
+
+    @Test func validatePrintsThePathOfEachIssueAndExits65() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
+        let bad = FilingTemplate.example(.initial).canonicalText().replacingOccurrences(of: "\"county_code\":\"460400\"", with: "\"county_code\":\"110000\"")
+        try Data(bad.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (status, text) = run { runValidate(paths: [file.path], language: "en", output: $0) }
+        #expect(status == 65)
+        #expect(text.contains("$.applicant.county_code [county_code]"))
+    }
+
+    @Test func validateWithoutFilesIsAUsageError() {
+        #expect(run { runValidate(paths: [], language: "zh", output: $0) }.0 == 64)
+    }
+
+    @Test func validateOfAMissingFileExits66() {
+        #expect(run { runValidate(paths: ["/nonexistent/filing.json"], language: "en", output: $0) }.0 == 66)
+    }
+
+    @Test(arguments: FilingKind.allCases)
+    func templatePrintsAValidFiling(kind: FilingKind) {
+        let (status, text) = run { runTemplate(kind: kind.rawValue, output: $0) }
+        #expect(status == 0)
+        #expect(FilingValidator.validate(Data(text.utf8)) == [])
+    }
+
+    @Test func templateOfAnUnknownKindIsAUsageError() {
+        #expect(run { runTemplate(kind: "yearly", output: $0) }.0 == 64)
+    }
+
+    @Test func schemaFileMatchesTheFormat() throws {
+        let (_, text) = run { runTemplate(kind: "schema", output: $0) }
+        let url = projectRoot.appendingPathComponent("config/filing.schema.json")
+        if ProcessInfo.processInfo.environment["CLUSTER_REVIEW_UPDATE_SCHEMA"] == "1" { try Data((text + "\n").utf8).write(to: url) }
+        let file = try String(contentsOf: projectRoot.appendingPathComponent("config/filing.schema.json"), encoding: .utf8)
+        #expect(file == text + "\n", "regenerate config/filing.schema.json with `cluster-review template schema`")
+    }
+
+    @Test func rulebookPrintsEachCriterionWithItsValueHistory() {
+        let path = projectRoot.appendingPathComponent("config/parameters.json").path
+        let (status, text) = run { runRulebook(name: nil, language: "en", parametersPath: path, output: $0) }
+        #expect(status == 0)
+        #expect(text.contains("COMP-6 [threshold]"))
+        #expect(text.contains("min_annual_output_wan >= (万元)"))
+        #expect(text.contains("from 2023-05-23: 200000"))
+    }
+
+    @Test func nationalRulebookSaysWhereItHasNoThreshold() {
+        let path = projectRoot.appendingPathComponent("config/parameters.json").path
+        let (status, text) = run { runRulebook(name: "national-2022", language: "en", parametersPath: path, output: $0) }
+        #expect(status == 0)
+        #expect(text.contains("no threshold in this rulebook"))
+        #expect(text.contains("from 2022-09-13: 400000"))
+    }
+
+    @Test func unknownRulebookIsAUsageError() {
+        let path = projectRoot.appendingPathComponent("config/parameters.json").path
+        #expect(run { runRulebook(name: "guangdong-2024", language: "en", parametersPath: path, output: $0) }.0 == 64)
+    }
+}
