@@ -1,0 +1,40 @@
+import Foundation
+
+/// How a coordinator paces itself. Defaults suit production; tests shorten the durations.
+public struct CoordinatorConfiguration: Sendable {
+    /// A name for this coordinator in claims, logs and records (default `host:pid`).
+    public var name: String
+    /// Reviews in flight at once; each claim asks for the free capacity only.
+    public var maxInFlight: Int = 32
+    /// How long a claim stays valid without a heartbeat.
+    public var lease: Duration = .seconds(30)
+    /// How often held leases are renewed (well inside `lease`).
+    public var heartbeatInterval: Duration = .seconds(10)
+    /// How often the queue is polled even without a notification: a lost NOTIFY costs this, never a filing.
+    public var pollInterval: Duration = .seconds(2)
+    /// How often expired leases of other coordinators are rescued.
+    public var rescueInterval: Duration = .seconds(5)
+    /// Attempts of a review as a whole before it is marked failed.
+    public var maxAttempts: Int = 3
+    /// First back-off after a failed attempt; doubled each attempt.
+    public var retryBackoff: Duration = .seconds(5)
+    /// Back-off for a review whose module is unavailable (circuit open): it waits, it is not failed.
+    public var unavailableBackoff: Duration = .seconds(15)
+    /// How long SIGTERM waits for in-flight reviews before releasing them to the queue.
+    public var shutdownGrace: Duration = .seconds(20)
+    /// The rulebook applied when a review names none.
+    public var defaultRulebook: String? = nil
+    /// Where to write Prometheus text-format metrics (textfile-collector convention), if anywhere.
+    public var metricsFile: String? = nil
+    /// How often the metrics file is rewritten.
+    public var metricsInterval: Duration = .seconds(10)
+
+    public init(name: String = CoordinatorConfiguration.defaultName) {
+        self.name = name
+    }
+
+    /// `host:pid`.
+    public static var defaultName: String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}

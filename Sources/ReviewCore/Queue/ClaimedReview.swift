@@ -1,0 +1,87 @@
+import Foundation
+import IndicatorKit
+
+/// A review this coordinator holds a lease on. Only the holder of `token` may finish it.
+public struct ClaimedReview: Sendable, Hashable {
+    public var id: Int64
+    public var filingId: Int64
+    public var countyCode: String
+    public var token: UUID
+    /// Attempts including this one.
+    public var attempts: Int
+    public var purpose: String
+    public var kind: FilingKind
+    /// The rulebook to apply, or nil for the default.
+    public var rulebook: String?
+    /// The date to apply the rules for: the queue's as-of date, else the filing date.
+    public var asOf: CivilDate
+}
+
+/// What a module receives for one claimed review: the filing's members it reads, and the context.
+public struct ReviewWork: Sendable {
+    public var review: ClaimedReview
+    /// Per module id, the projected filing as a JSON object (PostgreSQL's jsonb text).
+    public var projections: [String: Data]
+    /// The context gathered from the records, as a JSON object.
+    public var context: Data
+}
+
+/// A finished review, ready to be written with its findings.
+public struct CompletedReview: Sendable {
+    /// One finding with the module that produced it (and the module's version and criterion kind).
+    public struct Row: Sendable {
+        public var module: String
+        public var moduleVersion: String
+        public var kind: CriterionKind
+        public var finding: Finding
+
+        public init(module: String, moduleVersion: String, kind: CriterionKind, finding: Finding) {
+            self.module = module
+            self.moduleVersion = moduleVersion
+            self.kind = kind
+            self.finding = finding
+        }
+    }
+
+    public var review: ClaimedReview
+    public var recommendation: ReviewSummary.Recommendation
+    public var summary: ReviewSummary
+    public var rulebook: String
+    public var rulebookHash: String
+    public var findings: [Row]
+    /// Module errors recorded as error findings; kept with the review for the record.
+    public var moduleErrors: [String]
+
+    public init(
+        review: ClaimedReview, summary: ReviewSummary, rulebook: String, rulebookHash: String, findings: [Row],
+        moduleErrors: [String]
+    ) {
+        self.review = review
+        self.recommendation = summary.recommendation
+        self.summary = summary
+        self.rulebook = rulebook
+        self.rulebookHash = rulebookHash
+        self.findings = findings
+        self.moduleErrors = moduleErrors
+    }
+}
+
+/// Queue depth and age, for `status` and the metrics file.
+public struct QueueStatistics: Sendable, Codable, Equatable {
+    public var queued: Int
+    public var running: Int
+    public var waitingForRetry: Int
+    public var oldestQueuedSeconds: Int?
+    public var completedLastMinute: Int
+    public var failedTotal: Int
+    public var completedTotal: Int
+
+    enum CodingKeys: String, CodingKey {
+        case queued, running
+        case waitingForRetry = "waiting_for_retry"
+        case oldestQueuedSeconds = "oldest_queued_seconds"
+        case completedLastMinute = "completed_last_minute"
+        case failedTotal = "failed_total"
+        case completedTotal = "completed_total"
+    }
+}
