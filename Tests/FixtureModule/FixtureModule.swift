@@ -232,6 +232,7 @@ enum RawLoop {
         case "stderr-flood":
             serve(ready: true) { line in
                 log(String(repeating: "e", count: 100_000))
+                for index in 0..<1000 { log("flood line \(index)") }
                 let id = requestId(line) ?? "?"
                 return Data(#"{"type":"findings","id":"\#(id)","findings":[]}"#.utf8 + [0x0A])
             }
