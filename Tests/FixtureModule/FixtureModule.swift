@@ -229,9 +229,17 @@ enum RawLoop {
                     blocks.append(block)
                 }
             }
+        case "cpu-hog":
+            serve(ready: true) { line in
+                if isShutdown(line) { exit(0) }
+                var x: UInt64 = 1
+                while true { x = x &* 6364136223846793005 &+ 1442695040888963407; if x == 0 { break } }
+                return nil
+            }
         case "stderr-flood":
             serve(ready: true) { line in
                 log(String(repeating: "e", count: 100_000))
+                for index in 0..<1000 { log("flood line \(index)") }
                 let id = requestId(line) ?? "?"
                 return Data(#"{"type":"findings","id":"\#(id)","findings":[]}"#.utf8 + [0x0A])
             }

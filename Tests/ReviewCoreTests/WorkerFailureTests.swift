@@ -190,6 +190,16 @@ import Testing
         await pool.shutdown()
     }
 
+    @Test func aWorkerOverItsCPULimitIsKilledByTheKernelAndReported() async throws {
+        let limits = ResourceLimits(cpuSeconds: 1, addressSpaceBytes: 2 << 30, openFiles: 64)
+        let pool = WorkerPool(
+            configuration: WorkerFixtures.configuration("cpu-hog", requestTimeout: .seconds(10), maxAttempts: 1, limits: limits),
+            logger: WorkerFixtures.logger)
+        let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
+        #expect(failure.cause == .crashed(.signalled(SIGXCPU)) || failure.cause == .crashed(.signalled(SIGKILL)), "\(failure)")
+        await pool.shutdown()
+    }
+
     @Test func aWorkerOverItsAddressSpaceLimitCrashesAndIsReported() async throws {
         let limits = ResourceLimits(cpuSeconds: 60, addressSpaceBytes: 768 << 20, openFiles: 64)
         let pool = WorkerPool(

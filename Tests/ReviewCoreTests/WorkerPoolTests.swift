@@ -114,4 +114,14 @@ import Testing
         #expect(!lines.isEmpty)
         #expect(lines.allSatisfy { $0.utf8.count <= 1000 })
     }
+
+    @Test func limitsHowManyStderrLinesAWorkerLogsPerSecond() async throws {
+        let capture = LogCapture()
+        let pool = WorkerPool(configuration: WorkerFixtures.configuration("stderr-flood"), logger: capture.logger)
+        #expect(await pool.evaluate(WorkerFixtures.input).findings == [])
+        await pool.shutdown()
+        let lines = capture.objects(event: "module_stderr").compactMap { $0["line"] as? String }
+        #expect(lines.count <= 2 * 200 + 2)
+        #expect(lines.contains { $0.hasSuffix("more stderr lines not logged]") })
+    }
 }

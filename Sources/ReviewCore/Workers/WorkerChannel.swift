@@ -100,6 +100,8 @@ final class WorkerChannel: @unchecked Sendable {
     /// The longest the I/O thread polls without looking at the job's deadline again (1 s): a
     /// request whose deadline is later needs no wake-up, which saves a thread switch per request.
     private static let pollHorizon: UInt64 = 1_000_000_000
+    /// The most stderr lines of one worker logged per second.
+    static let stderrLinesPerSecond = 200
     /// True once the I/O thread has closed the pipes and the wake pipe. Guarded by lock.
     private var descriptorsClosed = false
     /// The write end of the child's stdin, -1 once closed. Guarded by lock.
@@ -288,6 +290,11 @@ final class WorkerChannel: @unchecked Sendable {
         var stopDeadline = UInt64.max
         var stopGrace: UInt64 = 0
 
+        // At most `stderrLinesPerSecond` lines a second reach the log; the rest are counted and
+        // reported in one line, so a module flooding stderr cannot flood the coordinator's log.
+        var logWindowStart = Monotonic.now()
+        var loggedInWindow = 0
+        var suppressed = 0
         func handleStderr(_ count: Int) {
             try? stderrFramer.feed(UnsafeRawBufferPointer(start: buffer, count: count)) { line in
                 let text = String(decoding: line, as: UTF8.self)
@@ -295,7 +302,19 @@ final class WorkerChannel: @unchecked Sendable {
                 tail.append(text)
                 if tail.count > settings.stderrTailLines { tail.removeFirst(tail.count - settings.stderrTailLines) }
                 lock.unlock()
-                onStderrLine(text)
+                let now = Monotonic.now()
+                if now - logWindowStart >= 1_000_000_000 {
+                    if suppressed > 0 { onStderrLine("[\(suppressed) more stderr lines not logged]") }
+                    logWindowStart = now
+                    loggedInWindow = 0
+                    suppressed = 0
+                }
+                if loggedInWindow < Self.stderrLinesPerSecond {
+                    loggedInWindow += 1
+                    onStderrLine(text)
+                } else {
+                    suppressed += 1
+                }
             }
         }
 
@@ -423,6 +442,7 @@ final class WorkerChannel: @unchecked Sendable {
             if poll(&fd, 1, Int32((drainUntil - now) / 1_000_000) + 1) <= 0 { break }
             readStderr()
         }
+        if suppressed > 0 { onStderrLine("[\(suppressed) more stderr lines not logged]") }
         let final = reap()
         closeInput()
         lock.withLock {
