@@ -1,6 +1,9 @@
 /// Every command of the CLI, in the order `--help` lists them.
 enum CommandTable {
     static var all: [Command] {
-        [DemoCommand.command] + DatabaseCommands.all
+        [DemoCommand.command]
+            + [SubmitCommand.command, StatusCommand.status, StatusCommand.report, ServeCommand.command]
+            + PluginsCommandGroup.all
+            + DatabaseCommands.all
     }
 }

@@ -84,6 +84,7 @@ public actor Coordinator {
     /// and the workers are stopped.
     public func run() async {
         logger.info("coordinator_started", ["modules": .array(modules.descriptors.keys.sorted().map(JSONValue.string))])
+        await recordHeartbeat()
         background.append(Task { await self.listen() })
         background.append(Task { await self.heartbeatLoop() })
         if configuration.metricsFile != nil { background.append(Task { await self.metricsLoop() }) }
@@ -330,6 +331,7 @@ public actor Coordinator {
         while !stopped {
             try? await Task.sleep(for: configuration.heartbeatInterval)
             let held = Array(inFlight.values)
+            await recordHeartbeat()
             guard !held.isEmpty else { continue }
             let lease = configuration.lease
             do {
@@ -341,6 +343,19 @@ public actor Coordinator {
             } catch {
                 logger.error("heartbeat_failed", ["error": .string("\(error)")])
             }
+        }
+    }
+
+    private func recordHeartbeat() async {
+        let pools = await modules.pools.statuses()
+        guard !stopped else { return }
+        let (name, count, completed) = (configuration.name, inFlight.count, counters.completed)
+        do {
+            try await control.run {
+                try CoordinatorRecords.beat(name: name, inFlight: count, completed: completed, pools: pools, on: $0)
+            }
+        } catch {
+            logger.warning("heartbeat_not_recorded", ["error": .string("\(error)")])
         }
     }
 
@@ -384,6 +399,8 @@ public actor Coordinator {
         stopped = true
         for task in background { task.cancel() }
         await writeMetrics()
+        let name = configuration.name
+        try? await control.run { try CoordinatorRecords.remove(name: name, on: $0) }
         await modules.pools.shutdownAll()
         await control.close()
         await listener.close()

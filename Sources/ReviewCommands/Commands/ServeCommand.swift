@@ -1,0 +1,178 @@
+import Dispatch
+import Foundation
+import Postgres
+import ReviewCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `serve`: the coordinator.
+enum ServeCommand {
+    static let command = Command(
+        words: ["serve"],
+        summary: "Run the coordinator: review queued filings with the modules · 运行审核协调服务",
+        details: """
+            Claims queued reviews (woken by NOTIFY, polling every few seconds as a fallback), sends each
+            filing to every module that applies, and records findings and a recommendation. Any number
+            of coordinators may share one database. SIGTERM or SIGINT: stop claiming, let work in flight
+            finish within the grace period or release it, stop the workers, exit 0. SIGHUP: reload
+            config/modules.json and config/parameters.json without losing work.
+            Logs one JSON object per line on stderr.
+            """,
+        examples: [
+            "cluster-review serve",
+            "cluster-review serve --max-in-flight 64 --metrics-file /var/lib/node_exporter/cluster_review.prom",
+            "cluster-review serve --until-idle",
+        ],
+        options: [
+            .value("--max-in-flight", "N", "Reviews in flight at once (default 32) · 同时审核数"),
+            .value("--metrics-file", "PATH", "Write Prometheus metrics here periodically · 指标文件"),
+            .value("--rulebook", "NAME", "Rulebook for reviews that name none (default: the file's default) · 默认规则集"),
+            .value("--modules", "FILE", "Module registry (default config/modules.json) · 模块配置"),
+            .value("--parameters", "FILE", "Rulebooks (default config/parameters.json) · 规则参数"),
+            .value("--name", "NAME", "This coordinator's name (default host:pid) · 名称"),
+            .value("--grace", "SECONDS", "Shutdown grace period (default 20) · 停止宽限秒数"),
+            .value("--lease", "SECONDS", "Claim lease; renewed every third of it (default 30) · 租约秒数"),
+            .value("--poll", "SECONDS", "Poll interval when no notification arrives (default 2) · 轮询秒数"),
+            .flag("--until-idle", "Exit once the queue is empty · 队列清空后退出"),
+        ],
+        run: run)
+
+    static func run(_ invocation: Invocation) async throws -> Int32 {
+        var configuration = CoordinatorConfiguration(name: invocation.value("--name") ?? CoordinatorConfiguration.defaultName)
+        if let text = invocation.value("--max-in-flight") {
+            guard let value = Int(text), value > 0 else { throw UsageError(message: "--max-in-flight takes a positive number") }
+            configuration.maxInFlight = value
+        }
+        if let text = invocation.value("--grace") {
+            guard let value = Int(text), value >= 0 else { throw UsageError(message: "--grace takes seconds (0 or more)") }
+            configuration.shutdownGrace = .seconds(value)
+        }
+        if let text = invocation.value("--lease") {
+            guard let value = Double(text), value >= 0.3 else { throw UsageError(message: "--lease takes seconds (0.3 or more)") }
+            configuration.lease = .milliseconds(Int(value * 1000))
+            configuration.heartbeatInterval = .milliseconds(Int(value * 1000 / 3))
+            configuration.rescueInterval = .milliseconds(Int(min(5, value) * 1000))
+        }
+        if let text = invocation.value("--poll") {
+            guard let value = Double(text), value >= 0.05 else { throw UsageError(message: "--poll takes seconds (0.05 or more)") }
+            configuration.pollInterval = .milliseconds(Int(value * 1000))
+        }
+        configuration.metricsFile = invocation.value("--metrics-file")
+        configuration.defaultRulebook = invocation.value("--rulebook")
+        let registry = try invocation.moduleRegistry()
+        let rulebooks = try invocation.rulebookLibrary()
+        if let name = configuration.defaultRulebook { _ = try rulebooks.rulebook(named: name) }
+        let conninfo = try invocation.databaseTarget().prepare()
+        try checkSchema(conninfo)
+
+        let logger = Logger()
+        let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: logger)
+        for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
+            logger.error("module_not_started", ["module": .string(module), "error": .string(error)])
+        }
+        let coordinator = Coordinator(
+            conninfo: conninfo, configuration: configuration, modules: modules, rulebooks: rulebooks, logger: logger)
+
+        let signals = SignalHandlers()
+        signals.onStop { Task { await coordinator.stop() } }
+        signals.onReload {
+            Task {
+                do {
+                    let registry = try invocation.moduleRegistry()
+                    let rulebooks = try invocation.rulebookLibrary()
+                    let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: logger)
+                    for (module, error) in errors { logger.error("module_not_started", ["module": .string(module), "error": .string(error)]) }
+                    await coordinator.reload(modules: modules, rulebooks: rulebooks)
+                } catch {
+                    logger.error("reload_failed", ["error": .string("\(error)")])
+                }
+            }
+        }
+        var idleWatch: Task<Void, Never>?
+        if invocation.flag("--until-idle") {
+            idleWatch = Task {
+                let session = PostgresSession(conninfo: conninfo, applicationName: "cluster-review idle-watch")
+                var idleChecks = 0
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(300))
+                    guard let statistics = try? await session.run({ try ReviewQueue.statistics(on: $0) }) else { continue }
+                    let busy = statistics.queued + statistics.running + statistics.waitingForRetry
+                    idleChecks = busy == 0 ? idleChecks + 1 : 0
+                    if idleChecks >= 2 {
+                        await coordinator.stop()
+                        break
+                    }
+                }
+                await session.close()
+            }
+        }
+        await coordinator.run()
+        idleWatch?.cancel()
+        signals.cancel()
+        return ExitCode.success
+    }
+
+    /// Fails with a clear message when the database has not been migrated.
+    static func checkSchema(_ conninfo: String) throws {
+        let connection = try PostgresConnection(conninfo)
+        defer { connection.close() }
+        let ready: Bool = try connection.queryRow(
+            "SELECT to_regclass('review_queue') IS NOT NULL AND to_regprocedure('review_context(bigint)') IS NOT NULL AS ready"
+        ).decode("ready")
+        guard ready else {
+            throw CommandFailure(
+                zh: "数据库尚未迁移，请先运行 cluster-review migrate", en: "the database is not migrated: run cluster-review migrate first",
+                exitCode: ExitCode.unavailable)
+        }
+    }
+}
+
+/// SIGTERM/SIGINT and SIGHUP, delivered through dispatch sources instead of async-signal handlers.
+final class SignalHandlers {
+    private let sources: [any DispatchSourceSignal]
+    private let stopHandlers = HandlerList()
+    private let reloadHandlers = HandlerList()
+
+    init() {
+        var sources: [any DispatchSourceSignal] = []
+        let stop = stopHandlers, reload = reloadHandlers
+        for (number, list) in [(SIGTERM, stop), (SIGINT, stop), (SIGHUP, reload)] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { list.fire() }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    func onStop(_ handler: @escaping @Sendable () -> Void) { stopHandlers.add(handler) }
+    func onReload(_ handler: @escaping @Sendable () -> Void) { reloadHandlers.add(handler) }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        for number in [SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_DFL) }
+    }
+
+    /// Handlers guarded by a lock; fired from the signal queue.
+    final class HandlerList: @unchecked Sendable {
+        // @unchecked: `handlers` is only read or written while `lock` is held.
+        private let lock = NSLock()
+        private var handlers: [@Sendable () -> Void] = []
+
+        func add(_ handler: @escaping @Sendable () -> Void) {
+            lock.lock()
+            handlers.append(handler)
+            lock.unlock()
+        }
+
+        func fire() {
+            lock.lock()
+            let current = handlers
+            lock.unlock()
+            for handler in current { handler() }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import IndicatorKit
+import Postgres
+import ReviewCore
+
+/// `status [ID]` and `report ID`.
+enum StatusCommand {
+    static let status = Command(
+        words: ["status"],
+        summary: "Show the queue and coordinators, or one filing's standing · 查看队列或申报状态",
+        synopsis: "[ID]",
+        details: """
+            Without an id: queue depth by state, the age of the oldest queued review, throughput over the
+            last minute, and each live coordinator's module workers. With an id: that filing's status,
+            its review's state and recommendation, and the last error if any.
+            """,
+        examples: ["cluster-review status", "cluster-review status 17 --json"],
+        options: [.flag("--json", "Print JSON · 输出 JSON")],
+        positionals: 0...1,
+        run: { invocation in
+            let connection = try invocation.connect()
+            defer { connection.close() }
+            let console = invocation.console
+            if let text = invocation.positionals.first {
+                let id = try filingId(text)
+                guard let filing = try ReviewRecords.status(of: id, on: connection) else {
+                    throw CommandFailure(zh: "没有编号为 \(id) 的申报", en: "no filing \(id)", exitCode: ExitCode.dataError)
+                }
+                if invocation.flag("--json") {
+                    console.print(String(decoding: try JSONEncoder.sorted.encode(filing), as: UTF8.self))
+                    return ExitCode.success
+                }
+                console.print("申报 filing \(filing.id): \(filing.clusterName) [\(filing.kind), \(filing.countyCode), \(filing.filedOn)]")
+                console.print("状态 status: \(filing.status)")
+                if let state = filing.queueState {
+                    console.print("审核 review: \(state) (attempt \(filing.attempts ?? 0))")
+                }
+                if let recommendation = filing.recommendation {
+                    console.print("建议 recommendation: \(recommendation) (review \(filing.reviewId ?? 0))")
+                } else if filing.outcome == "failed" {
+                    console.print("审核失败 review failed (review \(filing.reviewId ?? 0))")
+                }
+                if let error = filing.lastError { console.print("最近错误 last error: \(error)") }
+                return ExitCode.success
+            }
+            let statistics = try ReviewQueue.statistics(on: connection)
+            let coordinators = try CoordinatorRecords.live(on: connection)
+            if invocation.flag("--json") {
+                struct Snapshot: Encodable { var queue: QueueStatistics; var coordinators: [CoordinatorRecord] }
+                console.print(String(decoding: try JSONEncoder.sorted.encode(Snapshot(queue: statistics, coordinators: coordinators)), as: UTF8.self))
+                return ExitCode.success
+            }
+            console.print("队列 queue: \(statistics.queued) queued, \(statistics.running) running, \(statistics.waitingForRetry) waiting to retry")
+            console.print("最早排队 oldest queued: \(statistics.oldestQueuedSeconds.map { "\($0)s" } ?? "—")")
+            console.print("近一分钟完成 finished in the last minute: \(statistics.completedLastMinute)")
+            console.print("累计 totals: \(statistics.completedTotal) completed, \(statistics.failedTotal) failed")
+            if coordinators.isEmpty { console.print("协调服务 coordinators: none running · 无运行中的协调服务") }
+            for coordinator in coordinators {
+                console.print("协调服务 coordinator \(coordinator.name): \(coordinator.inFlight) in flight, \(coordinator.completed) completed, heartbeat \(coordinator.heartbeatAgeSeconds)s ago")
+                for module in coordinator.modules {
+                    console.print("  \(module.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(module.state.padding(toLength: 10, withPad: " ", startingAt: 0)) workers \(module.workers) restarts \(module.restarts) served \(module.served) failed \(module.failed)")
+                }
+            }
+            return ExitCode.success
+        })
+
+    static let report = Command(
+        words: ["report"],
+        summary: "Print a filing's scorecard: failing and manual findings first · 打印审核结果",
+        synopsis: "ID",
+        details: """
+            The latest finished review of the filing: the recommendation, each indicator's verdict and
+            score, then every finding, failing and manual ones first, with observed values, bound and
+            citation. Chinese by default; --lang en for English.
+            """,
+        examples: ["cluster-review report 17", "cluster-review report 17 --lang en", "cluster-review report 17 --json"],
+        options: [.flag("--json", "Print the findings and summary as JSON · 输出 JSON")],
+        positionals: 1...1,
+        run: { invocation in
+            let connection = try invocation.connect()
+            defer { connection.close() }
+            let id = try filingId(invocation.positionals[0])
+            guard let record = try ReviewRecords.latestReview(of: id, on: connection) else {
+                throw CommandFailure(
+                    zh: "申报 \(id) 不存在或尚无完成的审核", en: "filing \(id) does not exist or has no finished review yet",
+                    exitCode: ExitCode.dataError)
+            }
+            let console = invocation.console
+            if invocation.flag("--json") {
+                struct Shape: Encodable {
+                    var filing: FilingStatus; var summary: ReviewSummary?; var rulebook: String?; var rulebook_hash: String?
+                    var as_of: String?; var findings: [ReviewSummary.Attributed]
+                }
+                let shape = Shape(filing: record.filing, summary: record.summary, rulebook: record.rulebook,
+                                  rulebook_hash: record.rulebookHash, as_of: record.asOf, findings: record.findings)
+                console.print(String(decoding: try JSONEncoder.sorted.encode(shape), as: UTF8.self))
+                return ExitCode.success
+            }
+            console.print(TerminalReport.render(record, language: invocation.language, console: console))
+            return ExitCode.success
+        })
+
+    static func filingId(_ text: String) throws -> Int64 {
+        guard let id = Int64(text), id > 0 else {
+            throw UsageError(message: "'\(text)' is not a filing id (a positive number)")
+        }
+        return id
+    }
+}
+
+/// The scorecard in the terminal.
+enum TerminalReport {
+    static func render(_ record: ReviewRecord, language: String, console: Console) -> String {
+        let en = language == "en"
+        var lines: [String] = []
+        let filing = record.filing
+        lines.append(console.styled("\(en ? "Filing" : "申报") \(filing.id) · \(filing.clusterName)", .bold))
+        lines.append("\(filing.kind) · \(filing.countyCode) · \(en ? "filed" : "申报日期") \(filing.filedOn) · \(en ? "status" : "状态") \(filing.status)")
+        lines.append("\(en ? "Rulebook" : "规则集") \(record.rulebook ?? "—") (\(record.rulebookHash?.prefix(12) ?? "—")) · \(en ? "as of" : "基准日") \(record.asOf ?? "—")")
+        if let summary = record.summary {
+            let recommendation = summary.recommendation
+            let style: Console.Style = recommendation == .recommended ? .green : recommendation == .needsReview ? .yellow : .red
+            lines.append(console.styled((en ? "Recommendation: " : "建议：") + recommendation.text(in: language), style))
+            lines.append("")
+            for indicator in summary.indicators {
+                lines.append("  " + indicator.module.padding(toLength: 18, withPad: " ", startingAt: 0)
+                    + indicator.verdict.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + (indicator.score.map(String.init) ?? "—"))
+            }
+        }
+        let order: [Verdict] = [.fail, .error, .manual, .warn, .pass, .notApplicable]
+        let sorted = record.findings.sorted {
+            (order.firstIndex(of: $0.finding.verdict) ?? 9, $0.module, $0.finding.criterion)
+                < (order.firstIndex(of: $1.finding.verdict) ?? 9, $1.module, $1.finding.criterion)
+        }
+        lines.append("")
+        for item in sorted {
+            let finding = item.finding
+            let mark: String
+            switch finding.verdict {
+            case .fail: mark = console.styled("✘ fail  ", .red)
+            case .error: mark = console.styled("! error ", .red)
+            case .manual: mark = console.styled("? manual", .yellow)
+            case .warn: mark = console.styled("~ warn  ", .yellow)
+            case .pass: mark = console.styled("✔ pass  ", .green)
+            case .notApplicable: mark = console.styled("- n/a   ", .dim)
+            }
+            var line = "\(mark) \(finding.criterion.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.message.text(in: language))"
+            if let comparator = finding.comparator, let threshold = finding.threshold {
+                line += "  [\(compact(finding.observed)) \(comparator) \(compact(threshold))]"
+            }
+            line += "  (\(finding.citation))"
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func compact(_ value: JSONValue?) -> String {
+        guard let value else { return "—" }
+        switch value {
+        case .number(let number): return "\(number)"
+        case .string(let text): return text
+        default:
+            let data = (try? JSONEncoder.sorted.encode(value)) ?? Data()
+            return String(String(decoding: data, as: UTF8.self).prefix(80))
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import IndicatorKit
+import Postgres
+
+/// One coordinator's entry in `coordinators`: its heartbeat and its module workers, for `status`.
+public struct CoordinatorRecord: Sendable, Codable, Equatable {
+    public struct Module: Sendable, Codable, Equatable {
+        public var id: String
+        public var version: String?
+        public var state: String
+        public var workers: Int
+        public var restarts: Int
+        public var served: Int
+        public var failed: Int
+    }
+
+    public var name: String
+    public var heartbeatAgeSeconds: Int
+    public var inFlight: Int
+    public var completed: Int
+    public var modules: [Module]
+}
+
+/// The `coordinators` table: every statement that touches it lives here.
+public enum CoordinatorRecords {
+    /// Records this coordinator's heartbeat and module states.
+    public static func beat(
+        name: String, inFlight: Int, completed: Int, pools: [WorkerPoolStatus], on connection: PostgresConnection
+    ) throws {
+        let modules = pools.map {
+            CoordinatorRecord.Module(
+                id: $0.moduleId, version: $0.descriptor?.version, state: $0.state.name, workers: $0.workers,
+                restarts: $0.restarts, served: $0.served, failed: $0.failed)
+        }
+        try connection.queryPrepared("""
+            INSERT INTO coordinators (name, heartbeat_at, in_flight, completed, modules)
+            VALUES ($1, now(), $2, $3, $4)
+            ON CONFLICT (name) DO UPDATE
+            SET heartbeat_at = now(), in_flight = excluded.in_flight, completed = excluded.completed, modules = excluded.modules
+            """, [name, inFlight, completed, try JSONB(encoding: modules)])
+    }
+
+    /// Removes this coordinator's entry (a clean shutdown).
+    public static func remove(name: String, on connection: PostgresConnection) throws {
+        try connection.query("DELETE FROM coordinators WHERE name = $1", name)
+    }
+
+    /// Coordinators that beat within the last `within`, newest first.
+    public static func live(within: Duration = .seconds(60), on connection: PostgresConnection) throws -> [CoordinatorRecord] {
+        let rows = try connection.query("""
+            SELECT name, extract(epoch FROM now() - heartbeat_at)::bigint AS age, in_flight, completed, modules
+            FROM coordinators
+            WHERE heartbeat_at > now() - $1::interval
+            ORDER BY heartbeat_at DESC
+            """, ReviewQueue.interval(within)).rows
+        return try rows.map { row in
+            CoordinatorRecord(
+                name: try row.decode("name"), heartbeatAgeSeconds: try row.decode("age"), inFlight: try row.decode("in_flight"),
+                completed: try row.decode("completed"),
+                modules: try row.decode("modules", as: JSONB.self).decode([CoordinatorRecord.Module].self))
+        }
+    }
+}

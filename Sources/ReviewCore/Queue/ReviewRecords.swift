@@ -1,0 +1,109 @@
+import Foundation
+import IndicatorKit
+import Postgres
+
+/// A filing's standing as `status` shows it.
+public struct FilingStatus: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var countyCode: String
+    public var clusterName: String
+    public var filedOn: String
+    public var status: String
+    /// The queue state when a review is queued or running.
+    public var queueState: String?
+    public var attempts: Int?
+    public var lastError: String?
+    /// The latest finished review.
+    public var reviewId: Int64?
+    public var outcome: String?
+    public var recommendation: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, status, attempts, outcome, recommendation
+        case countyCode = "county_code", clusterName = "cluster_name", filedOn = "filed_on"
+        case queueState = "queue_state", lastError = "last_error", reviewId = "review_id"
+    }
+}
+
+/// A finished review with its findings, as `report` shows it.
+public struct ReviewRecord: Sendable {
+    public var filing: FilingStatus
+    public var summary: ReviewSummary?
+    public var rulebook: String?
+    public var rulebookHash: String?
+    public var asOf: String?
+    /// Findings with their module, in module then criterion order.
+    public var findings: [ReviewSummary.Attributed]
+}
+
+/// Reads of filings and finished reviews for people (`status`, `report`); the queue's own
+/// statements stay in `ReviewQueue`.
+public enum ReviewRecords {
+    /// The standing of filing `id`, or nil when there is none (or the caller may not see it).
+    public static func status(of id: Int64, on connection: PostgresConnection) throws -> FilingStatus? {
+        try statuses(where: "f.id = $1", [id], on: connection).first
+    }
+
+    /// The most recent filings, newest first.
+    public static func recent(limit: Int, on connection: PostgresConnection) throws -> [FilingStatus] {
+        try statuses(where: "true", [], limit: limit, on: connection)
+    }
+
+    private static func statuses(
+        where condition: String, _ parameters: [any PostgresEncodable], limit: Int = 1000, on connection: PostgresConnection
+    ) throws -> [FilingStatus] {
+        let rows = try connection.query("""
+            SELECT f.id, f.kind, f.county_code, f.cluster_name, f.filed_on::text AS filed_on, f.status,
+                   q.state AS queue_state, q.attempts, coalesce(q.last_error, r.last_error) AS last_error,
+                   r.id AS review_id, r.outcome, r.recommendation
+            FROM filings f
+            LEFT JOIN review_queue q ON q.filing_id = f.id
+            LEFT JOIN LATERAL (
+                SELECT id, outcome, recommendation, last_error FROM reviews WHERE filing_id = f.id
+                ORDER BY finished_at DESC LIMIT 1
+            ) r ON true
+            WHERE \(condition)
+            ORDER BY f.id DESC
+            LIMIT \(max(1, limit))
+            """, parameters).rows
+        return try rows.map { row in
+            FilingStatus(
+                id: try row.decode("id"), kind: try row.decode("kind"), countyCode: try row.decode("county_code"),
+                clusterName: try row.decode("cluster_name"), filedOn: try row.decode("filed_on"), status: try row.decode("status"),
+                queueState: try row.decode("queue_state"), attempts: try row.decode("attempts"), lastError: try row.decode("last_error"),
+                reviewId: try row.decode("review_id"), outcome: try row.decode("outcome"), recommendation: try row.decode("recommendation"))
+        }
+    }
+
+    /// The latest finished review of filing `id` with all its findings, or nil when none is finished.
+    public static func latestReview(of id: Int64, on connection: PostgresConnection) throws -> ReviewRecord? {
+        guard let filing = try status(of: id, on: connection), let reviewId = filing.reviewId else { return nil }
+        let review = try connection.queryRow(
+            "SELECT aggregate, rulebook, rulebook_hash, as_of::text AS as_of FROM reviews WHERE id = $1", reviewId)
+        let summary = try review.decode("aggregate", as: JSONB?.self).map { try $0.decode(ReviewSummary.self) }
+        let rows = try connection.query("""
+            SELECT module, criterion, verdict, score, observed, threshold, comparator, margin, message_zh, message_en,
+                   citation, parameters
+            FROM findings WHERE review_id = $1 ORDER BY module, criterion
+            """, reviewId).rows
+        let decoder = JSONDecoder()
+        let findings = try rows.map { row -> ReviewSummary.Attributed in
+            func json(_ column: String) throws -> JSONValue? {
+                try row.decode(column, as: JSONB?.self).map { try $0.decode(JSONValue.self, decoder: decoder) }
+            }
+            let verdict: String = try row.decode("verdict")
+            let finding = Finding(
+                criterion: try row.decode("criterion"), verdict: Verdict(rawValue: verdict) ?? .error, score: try row.decode("score"),
+                observed: try json("observed"), threshold: try json("threshold"), comparator: try row.decode("comparator"),
+                margin: try json("margin"),
+                message: LocalizedText(zh: try row.decode("message_zh"), en: try row.decode("message_en")),
+                citation: try row.decode("citation"),
+                parameters: try row.decode("parameters", as: JSONB.self).decode([String: JSONValue].self, decoder: decoder))
+            return ReviewSummary.Attributed.of(module: try row.decode("module"), finding: finding)
+        }
+        return ReviewRecord(
+            filing: filing, summary: summary, rulebook: try review.decode("rulebook"),
+            rulebookHash: try review.decode("rulebook_hash"), asOf: try review.decode("as_of"), findings: findings)
+    }
+}
