@@ -101,7 +101,7 @@ let package = Package(
         // MARK: Test support — throwaway PostgreSQL, fixture paths, fixture modules
         .target(
             name: "TestSupport",
-            dependencies: ["ReviewCore", "Postgres"],
+            dependencies: ["ReviewCore", "Postgres", "IndicatorKit"],
             path: "Tests/TestSupport"
         ),
         .executableTarget(

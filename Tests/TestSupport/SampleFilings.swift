@@ -1,0 +1,47 @@
+import Foundation
+import IndicatorKit
+import Postgres
+import ReviewCore
+
+/// The sample filings in config/samples and the recommendation each is expected to get.
+public enum SampleFilings {
+    /// One sample: its file name, bytes and expected recommendation.
+    public struct Sample: Sendable {
+        public var file: String
+        public var data: Data
+        public var expected: String
+    }
+
+    /// Every sample listed in config/samples/expected.json.
+    public static func all() throws -> [Sample] {
+        let directory = try TestCluster.installation.configDirectory.appendingPathComponent("samples")
+        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
+        guard case .object(let samples)? = expected["samples"] else { return [] }
+        return try samples.keys.sorted().map { file in
+            Sample(file: file, data: try Data(contentsOf: directory.appendingPathComponent(file)),
+                   expected: samples[file]?["recommendation"]?.string ?? "")
+        }
+    }
+
+    /// Submits `copies` distinct filings made from initial-application samples (each copy's cluster
+    /// name numbered, so its content differs), spread over the samples' counties; returns their ids.
+    public static func submitVariants(_ copies: Int, on connection: PostgresConnection) throws -> [Int64] {
+        let initial = try all().filter { sample in
+            (try? JSONValue(parsing: sample.data))?["kind"]?.string == "initial"
+        }
+        var ids: [Int64] = []
+        for index in 0..<copies {
+            let sample = initial[index % initial.count]
+            guard case .object(var root) = try JSONValue(parsing: sample.data), case .object(var cluster)? = root["cluster"],
+                let name = cluster["name"]?.string
+            else { continue }
+            cluster["name"] = .string("\(name) #\(index)")
+            root["cluster"] = .object(cluster)
+            let data = try JSONEncoder().encode(JSONValue.object(root))
+            guard case .success(let filing) = FilingValidator.decode(data), let submission = FilingSubmission(filing: filing, payload: data)
+            else { throw PostgresError.client("sample variant \(sample.file) #\(index) does not validate") }
+            ids.append(try FilingStore.submit(submission, on: connection).id)
+        }
+        return ids
+    }
+}
