@@ -88,7 +88,7 @@ enum PipelineBenchmark {
             spawning.modules[index].pool.recycleAfter = 1
             spawning.modules[index].pool.recycleJitter = 0
         }
-        try connection.query("DELETE FROM findings; DELETE FROM reviews; DELETE FROM review_queue")
+        try connection.executeScript("DELETE FROM findings; DELETE FROM reviews; DELETE FROM review_queue")
         try connection.query("""
             INSERT INTO review_queue (filing_id, county_code)
             SELECT id, county_code FROM filings ORDER BY id LIMIT $1
@@ -98,7 +98,7 @@ enum PipelineBenchmark {
         print(String(format: "  spawn per evaluation: %7.1f filings/s (%d filings)", baselineRate, baselineFilings))
 
         // Peak memory with a large backlog: the coordinator must not load it.
-        try connection.query("DELETE FROM findings; DELETE FROM reviews; DELETE FROM review_queue")
+        try connection.executeScript("DELETE FROM findings; DELETE FROM reviews; DELETE FROM review_queue")
         try cloneForBacklog(backlog, on: connection)
         let queued: Int = try connection.queryRow("SELECT count(*) AS n FROM review_queue").decode("n")
         let before = residentKB().current
