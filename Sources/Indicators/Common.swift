@@ -1,12 +1,10 @@
 import Foundation
 import IndicatorKit
 
-/// A module was sent a filing without a section it reads; the SDK turns this into an `error` reply.
-public struct MissingSection: Error, Sendable, CustomStringConvertible {
-    /// The top-level member that is missing or malformed.
-    public var section: String
-    /// The text a log line shows.
-    public var description: String { "the filing has no usable \"\(section)\" section" }
+/// The refusal for a filing slice without a section the module reads: `invalid_request`, because
+/// validation guarantees every section a kind needs, so only a malformed request lacks one.
+func missing(_ section: String) -> EvaluationRefusal {
+    EvaluationRefusal(.invalidRequest, "the filing has no usable \"\(section)\" section")
 }
 
 /// The comparisons criteria.md uses, written as the measures write them.
@@ -180,7 +178,7 @@ extension Dictionary where Key == String, Value == JSONValue {
 /// The three years of figures, checked to be three rows in year order.
 func threeYears(_ figures: [YearFigures]?) throws -> (YearFigures, YearFigures, YearFigures) {
     guard let f = figures, f.count == 3, f[0].year + 1 == f[1].year, f[1].year + 1 == f[2].year else {
-        throw MissingSection(section: "figures")
+        throw missing("figures")
     }
     return (f[0], f[1], f[2])
 }

@@ -13,8 +13,8 @@ public struct CompetitivenessModule: IndicatorModule {
 
     /// One finding per criterion COMP-1..9.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let cluster = request.filing.cluster else { throw MissingSection(section: "cluster") }
-        guard let section = request.filing.competitiveness else { throw MissingSection(section: "competitiveness") }
+        guard let cluster = request.filing.cluster else { throw missing("cluster") }
+        guard let section = request.filing.competitiveness else { throw missing("competitiveness") }
         let rows = try threeYears(request.filing.figures)
         let p = request.parameters
         let eachYear = p["share_years"]?.string == "each"

@@ -13,7 +13,7 @@ public struct GreenModule: IndicatorModule {
 
     /// One finding per criterion GREE-1..5.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let section = request.filing.green else { throw MissingSection(section: "green") }
+        guard let section = request.filing.green else { throw missing("green") }
         let rows = try threeYears(request.filing.figures)
         return [
             Rule("GREE-1").judgement(section.evidence["GREE-1"]),
