@@ -72,7 +72,7 @@ public struct CompetitivenessModule: IndicatorModule {
 
 /// A comparison made in each of `years`; the year with the smallest margin decides and is reported.
 func perYear(
-    _ rule: Rule, _ rows: (YearFigures, YearFigures, YearFigures), years: [YearFigures], _ comparator: Comparator,
+    _ rule: Rule, _ rows: (YearFigures, YearFigures, YearFigures), years: [YearFigures], _ comparator: Comparison,
     parameter: String, _ p: [String: JSONValue], lhs: (YearFigures) -> Decimal, rhs: (YearFigures, Decimal) -> Decimal,
     _ what: (zh: String, en: String)
 ) -> Finding {

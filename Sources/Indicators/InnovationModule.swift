@@ -49,7 +49,7 @@ public struct InnovationModule: IndicatorModule {
                                 missing: enough ? [] : ["platforms (\(names.count) < \(bound))"], observed: observed,
                                 parameters: ["min_innovation_platforms": .number(bound)], (zh: "创新平台", en: "innovation platforms"))
         f.threshold = .number(bound)
-        f.comparator = Comparator.atLeast.rawValue
+        f.comparator = Comparison.atLeast.rawValue
         return f
     }
 
