@@ -2,6 +2,7 @@
 enum CommandTable {
     static var all: [Command] {
         [DemoCommand.command]
+            + FilingCommands.all
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.report, ServeCommand.command]
             + PluginsCommandGroup.all
             + DatabaseCommands.all
