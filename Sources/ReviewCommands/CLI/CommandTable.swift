@@ -2,7 +2,7 @@
 enum CommandTable {
     static var all: [Command] {
         [DemoCommand.command]
-            + FilingCommands.all
+            + FilingCommands.all + [EvaluateCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.report, ServeCommand.command]
             + PluginsCommandGroup.all
             + DatabaseCommands.all

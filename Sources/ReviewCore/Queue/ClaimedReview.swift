@@ -15,6 +15,21 @@ public struct ClaimedReview: Sendable, Hashable {
     public var rulebook: String?
     /// The date to apply the rules for: the queue's as-of date, else the filing date.
     public var asOf: CivilDate
+
+    public init(
+        id: Int64, filingId: Int64, countyCode: String, token: UUID, attempts: Int, purpose: String, kind: FilingKind,
+        rulebook: String?, asOf: CivilDate
+    ) {
+        self.id = id
+        self.filingId = filingId
+        self.countyCode = countyCode
+        self.token = token
+        self.attempts = attempts
+        self.purpose = purpose
+        self.kind = kind
+        self.rulebook = rulebook
+        self.asOf = asOf
+    }
 }
 
 /// What a module receives for one claimed review: the filing's members it reads, and the context.
