@@ -16,15 +16,20 @@ public enum ReviewExecution {
         kind: FilingKind, projections: [String: Data], context: Data, parameters: Data, asOf: CivilDate,
         modules: Coordinator.ModuleSet
     ) async -> [(ModuleDescriptor, ModuleOutcome)] {
-        await withTaskGroup(of: (ModuleDescriptor, ModuleOutcome).self) { group in
+        // A struct rather than a tuple as the group's element (see ModulePools.startAll).
+        struct Answered: Sendable {
+            var descriptor: ModuleDescriptor
+            var outcome: ModuleOutcome
+        }
+        return await withTaskGroup(of: Answered.self) { group in
             for descriptor in applicable(modules, to: kind) {
                 guard let pool = modules.pools.pool(descriptor.id) else { continue }
                 let input = EvaluationInput(
                     filing: projections[descriptor.id] ?? Data("{}".utf8), context: context, parameters: parameters, asOf: asOf)
-                group.addTask { (descriptor, await pool.evaluate(input)) }
+                group.addTask { Answered(descriptor: descriptor, outcome: await pool.evaluate(input)) }
             }
             var results: [(ModuleDescriptor, ModuleOutcome)] = []
-            for await result in group { results.append(result) }
+            for await answer in group { results.append((answer.descriptor, answer.outcome)) }
             return results.sorted { $0.0.id < $1.0.id }
         }
     }
