@@ -2,7 +2,6 @@
 // Add a subcommand by adding a case below and a file beside this one.
 import Foundation
 
-setvbuf(unsafe stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: cluster-review-bench SUBCOMMAND [OPTIONS]
