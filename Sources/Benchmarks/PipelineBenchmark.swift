@@ -199,8 +199,8 @@ enum PipelineBenchmark {
 
     static func latency(on connection: PostgresConnection) throws -> (Double, Double) {
         let row = try connection.queryRow("""
-            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)) * 1000 AS p50,
-                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at)) * 1000 AS p99
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))::numeric * 1000 AS p50,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))::numeric * 1000 AS p99
             FROM reviews
             """)
         let p50: Decimal = try row.decode("p50")
