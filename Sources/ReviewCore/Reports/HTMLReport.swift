@@ -37,7 +37,7 @@ public enum HTMLReport {
             head.wrap("table", ["class": "facts"]) { table in
                 table.wrap("tbody") { body in
                     row(&body, t(ReportLabels.filing), report.filingID)
-                    row(&body, t(ReportLabels.county), "\(report.county.name.text(in: lang))（\(report.county.code)）")
+                    row(&body, t(ReportLabels.county), parenthesized(report.county.name.text(in: lang), report.county.code, lang))
                     row(&body, t(ReportLabels.kindLabel), t(ReportLabels.kind(report.kind)))
                     row(&body, t(ReportLabels.leadingIndustry), report.leadingIndustry)
                     row(&body, t(ReportLabels.filedOn), report.filedOn?.description ?? "—")
@@ -91,7 +91,7 @@ public enum HTMLReport {
                 for entry in entries {
                     body.wrap("tr") { tr in
                         tr.element("td", [:], entry.filingID)
-                        tr.element("td", [:], "\(entry.county.name.text(in: lang))（\(entry.county.code)）")
+                        tr.element("td", [:], parenthesized(entry.county.name.text(in: lang), entry.county.code, lang))
                         tr.element("td", [:], entry.clusterName)
                         tr.element("td", [:], t(ReportLabels.kind(entry.kind)))
                         tr.element("td", [:], t(ReportLabels.status(entry.status)))
@@ -166,7 +166,7 @@ public enum HTMLReport {
                             caption.element("b", [:], chart.criterion)
                             caption.text(" " + chart.title.text(in: lang))
                             let unit = chart.unit.text(in: lang)
-                            caption.text(" · " + chart.rule.text(in: lang) + (unit.isEmpty ? "" : "（\(unit)）"))
+                            caption.text(" · " + (unit.isEmpty ? chart.rule.text(in: lang) : parenthesized(chart.rule.text(in: lang), unit, lang)))
                             if let verdict {
                                 caption.text(" ")
                                 caption.element("span", ["class": "verdict \(verdict.rawValue)"], ReportLabels.verdict(verdict).text(in: lang))
@@ -268,6 +268,11 @@ public enum HTMLReport {
     }
 
     // MARK: Helpers
+
+    /// `text (inner)` in English, `text（inner）` in Chinese.
+    private static func parenthesized(_ text: String, _ inner: String, _ lang: String) -> String {
+        lang == "en" ? "\(text) (\(inner))" : "\(text)（\(inner)）"
+    }
 
     private static func row(_ html: inout Markup, _ label: String, _ value: String) {
         html.wrap("tr") { tr in

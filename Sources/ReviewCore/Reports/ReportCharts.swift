@@ -30,17 +30,17 @@ enum ReportCharts {
     /// an indicator without a score is drawn at 0 and its label marked.
     static func radar(_ indicators: [ReviewSummary.Indicator], language: String, into html: inout Markup) {
         let axes = ReportLabels.indicators
-        let size = 360.0, centre = size / 2, radius = 118.0
+        let centre = 220.0, middle = 180.0, radius = 125.0
         func point(_ index: Int, _ fraction: Double) -> (Double, Double) {
             let angle = -Double.pi / 2 + Double(index) * 2 * Double.pi / Double(axes.count)
-            return (centre + cos(angle) * radius * fraction, centre + sin(angle) * radius * fraction)
+            return (centre + cos(angle) * radius * fraction, middle + sin(angle) * radius * fraction)
         }
         func polygon(_ fractions: [Double]) -> String {
             fractions.enumerated().map { let p = point($0.offset, $0.element); return svgNumber(p.0) + "," + svgNumber(p.1) }
                 .joined(separator: " ")
         }
         let title = language == "en" ? "Indicator scores (0–100)" : "八项指标得分（0–100）"
-        html.wrap("svg", ["class": "radar", "viewBox": "0 0 360 360", "width": "360", "height": "360", "role": "img",
+        html.wrap("svg", ["class": "radar", "viewBox": "0 0 440 360", "width": "440", "height": "360", "role": "img",
                           "aria-label": title]) { svg in
             svg.element("title", [:], title)
             for ring in [0.2, 0.4, 0.6, 0.8, 1.0] {
@@ -48,7 +48,7 @@ enum ReportCharts {
             }
             for (index, id) in axes.enumerated() {
                 let end = point(index, 1)
-                svg.empty("line", ["class": "axis", "data-indicator": id, "x1": svgNumber(centre), "y1": svgNumber(centre),
+                svg.empty("line", ["class": "axis", "data-indicator": id, "x1": svgNumber(centre), "y1": svgNumber(middle),
                                    "x2": svgNumber(end.0), "y2": svgNumber(end.1)])
             }
             let scores = axes.map { id in indicators.first { $0.module == id }?.score }
@@ -61,12 +61,12 @@ enum ReportCharts {
                 } else {
                     svg.empty("circle", ["class": "dot missing", "cx": svgNumber(p.0), "cy": svgNumber(p.1), "r": "5"])
                 }
-                let label = point(index, 1.2)
+                let label = point(index, 1.12)
                 let anchor = abs(label.0 - centre) < 4 ? "middle" : label.0 < centre ? "end" : "start"
                 let name = ReportLabels.axis(id).text(in: language)
                 let value = scores[index].map(String.init) ?? (language == "en" ? "— no score" : "—（无得分）")
                 svg.wrap("text", ["class": scores[index] == nil ? "axis-label missing" : "axis-label", "x": svgNumber(label.0),
-                                  "y": svgNumber(label.1), "text-anchor": anchor]) { text in
+                                  "y": svgNumber(label.1 + 4), "text-anchor": anchor]) { text in
                     text.text(name + " " + value)
                 }
             }
@@ -136,10 +136,10 @@ enum ReportCharts {
 
     /// Draws `chart` as a small SVG: one polyline per series, the bound dashed.
     static func draw(_ chart: YearChart, language: String, into html: inout Markup) {
-        let width = 300.0, height = 170.0, left = 56.0, right = 12.0, top = 14.0, bottom = 30.0
+        let width = 300.0, height = 170.0, left = 60.0, right = 34.0, top = 16.0, bottom = 30.0
         let all = chart.series.flatMap(\.values) + (chart.bound ?? [])
         let numbers = all.map { NSDecimalNumber(decimal: $0).doubleValue }
-        let high = max(numbers.max() ?? 1, 0) * 1.12
+        let high = niceCeiling(max(numbers.max() ?? 1, 0) * 1.08)
         let low = min(numbers.min() ?? 0, 0)
         let span = high - low == 0 ? 1 : high - low
         func x(_ index: Int) -> Double { left + Double(index) * (width - left - right) / 2 }
@@ -165,8 +165,8 @@ enum ReportCharts {
             if let bound = chart.bound, bound.count == chart.years.count {
                 let points = bound.enumerated().map { svgNumber(x($0.offset)) + "," + svgNumber(y($0.element)) }.joined(separator: " ")
                 svg.empty("polyline", ["class": "bound", "points": points])
-                svg.element("text", ["class": "bound-label", "x": svgNumber(width - right), "y": svgNumber(y(bound[2]) - 4),
-                                     "text-anchor": "end"],
+                svg.element("text", ["class": "bound-label", "x": svgNumber(left + 4), "y": svgNumber(y(bound[0]) + 12),
+                                     "text-anchor": "start"],
                             (language == "en" ? "bound " : "标准 ") + format(bound[2], percent: chart.percent))
             }
             for (number, series) in chart.series.enumerated() {
@@ -180,6 +180,14 @@ enum ReportCharts {
                 }
             }
         }
+    }
+
+    /// The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above `value`, for the top of an axis.
+    static func niceCeiling(_ value: Double) -> Double {
+        guard value > 0, value.isFinite else { return 1 }
+        let power = pow(10, floor(log10(value)))
+        for step in [1.0, 2.0, 2.5, 5.0, 10.0] where step * power >= value * 0.999_999 { return step * power }
+        return 10 * power
     }
 
     /// A value for a chart label: percentages with one decimal, other numbers to two decimals.
