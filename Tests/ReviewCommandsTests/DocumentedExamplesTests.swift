@@ -26,19 +26,21 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// The examples in `text`: lines inside ``` blocks that start with `cluster-review `, with a
+    /// The examples in `text`: lines inside shell ``` blocks (```sh, ```bash, ``` …) that start with `cluster-review `, with a
     /// trailing backslash joining the next line, and a trailing `# comment` dropped.
     static func examples(in text: String, file: String) -> [DocumentedExample] {
         var found: [DocumentedExample] = []
-        var inBlock = false
+        var fence: String?
         var pending: (line: Int, text: String)?
         for (index, raw) in text.components(separatedBy: "\n").enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("```") {
-                inBlock.toggle()
+                // Entering a block records its info string; only shell blocks hold commands.
+                fence = fence == nil ? String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces) : nil
                 pending = nil
                 continue
             }
+            let inBlock = fence.map(shellFences.contains) ?? false
             guard inBlock else { continue }
             if var started = pending {
                 started.text += " " + line
@@ -60,6 +62,9 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
         }
         return found
     }
+
+    /// The info strings of fenced blocks whose lines are shell commands.
+    static let shellFences: Set<String> = ["", "sh", "bash", "shell", "console", "zsh"]
 
     /// Splits a shell command line into words: single and double quotes, backslash escapes,
     /// and a `#` that starts a word begins a comment.
@@ -141,6 +146,24 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
             == ["cluster-review", "decide", "12", "approve", "--note", "符合 条件"])
         #expect(DocumentedExample.shellWords(#"cluster-review object 7 --by 'A B' --reason x\ y"#)
             == ["cluster-review", "object", "7", "--by", "A B", "--reason", "x y"])
+    }
+
+    @Test func examplesComeFromShellBlocksOnly() {
+        let text = """
+            cluster-review outside a block
+            ```text
+            cluster-review CLI ── SQL ──▶ PostgreSQL
+            ```
+            ```sh
+            cluster-review status 42 --json
+            cluster-review report 42 \\
+              --html report-42.html
+            swift run cluster-review demo
+            ```
+            """
+        let examples = DocumentedExample.examples(in: text, file: "x.md")
+        #expect(examples.map(\.arguments) == [["status", "42", "--json"], ["report", "42", "--html", "report-42.html"]])
+        #expect(examples.map(\.line) == [6, 7])
     }
 
     /// Examples of commands that exist must parse; examples of commands not in the table yet are
