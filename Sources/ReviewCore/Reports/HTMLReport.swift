@@ -112,13 +112,44 @@ public enum HTMLReport {
         return html.output
     }
 
+    /// A file name for the report of `report`: `COUNTY-ID.html`, with every character outside
+    /// `A-Za-z0-9._-` of the id replaced by `_`, so it never leaves the folder it is written to.
+    public static func fileName(for report: ReviewReport) -> String {
+        let safe = String(String.UnicodeScalarView((report.county.code + "-" + report.filingID).unicodeScalars.map { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar)) ? scalar : "_"
+        }))
+        return (safe.hasPrefix(".") ? "_" + safe.dropFirst() : Substring(safe)) + ".html"
+    }
+
+    /// Writes one page per report into `directory` (created if missing), named by `fileName(for:)`,
+    /// and `index.html` linking them in the order given; returns the index's URL.
+    /// Existing files of the same names are replaced; nothing else in the folder is touched.
+    @discardableResult
+    public static func write(_ reports: [ReviewReport], to directory: URL, language: String = "zh") throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var entries: [ReportIndexEntry] = []
+        for report in reports {
+            let name = fileName(for: report)
+            try Data(render(report, language: language).utf8).write(to: directory.appendingPathComponent(name), options: .atomic)
+            entries.append(ReportIndexEntry(report, href: name))
+        }
+        let index = directory.appendingPathComponent("index.html")
+        try Data(renderIndex(entries, language: language).utf8).write(to: index, options: .atomic)
+        return index
+    }
+
     // MARK: Sections
 
     private static func indicators(_ report: ReviewReport, _ lang: String, _ html: inout Markup) {
         html.wrap("section", ["class": "indicators", "id": "indicators"]) { section in
             section.element("h2", [:], ReportLabels.indicatorsHeading.text(in: lang))
+            let scored = report.summary.indicators.contains { ReportLabels.indicators.contains($0.module) }
             section.wrap("div", ["class": "radar-box"]) { box in
-                ReportCharts.radar(report.summary.indicators, language: lang, into: &box)
+                if scored {
+                    ReportCharts.radar(report.summary.indicators, language: lang, into: &box)
+                } else {
+                    box.element("p", ["class": "no-indicators"], ReportLabels.noIndicators.text(in: lang))
+                }
                 box.wrap("table", ["class": "scores"]) { table in
                     table.wrap("thead") { head in
                         head.wrap("tr") { tr in
@@ -131,7 +162,7 @@ public enum HTMLReport {
                         let shown = ["compliance"] + ReportLabels.indicators + ["plan-completion"]
                         for id in shown {
                             let indicator = report.summary.indicators.first { $0.module == id }
-                            if indicator == nil && !ReportLabels.indicators.contains(id) { continue }
+                            if indicator == nil && (!scored || !ReportLabels.indicators.contains(id)) { continue }
                             body.wrap("tr") { tr in
                                 tr.element("td", [:], ReportLabels.module(id).text(in: lang))
                                 if let indicator {
@@ -233,9 +264,21 @@ public enum HTMLReport {
         html.wrap("section", ["class": "to-confirm", "id": "to-confirm"]) { section in
             section.element("h2", [:], ReportLabels.confirmHeading.text(in: lang))
             let pending = report.pendingConfirmations
-            if pending.isEmpty {
+            let failedModules = report.modules.filter { $0.error != nil }
+            if !failedModules.isEmpty {
+                section.wrap("ul", ["class": "module-errors"]) { list in
+                    for module in failedModules {
+                        list.wrap("li", ["data-module": module.module]) { li in
+                            li.element("span", ["class": "verdict error"], ReportLabels.verdict(.error).text(in: lang))
+                            li.text(" " + ReportLabels.module(module.module).text(in: lang) + " · " + ReportLabels.moduleError.text(in: lang)
+                                + (module.error ?? ""))
+                        }
+                    }
+                }
+            }
+            if pending.isEmpty && failedModules.isEmpty {
                 section.element("p", [:], ReportLabels.nothingToConfirm.text(in: lang))
-            } else {
+            } else if !pending.isEmpty {
                 section.wrap("ol", ["class": "pending"]) { list in
                     for item in pending {
                         list.wrap("li", ["data-criterion": item.finding.criterion]) { li in

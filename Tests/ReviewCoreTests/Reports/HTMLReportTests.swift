@@ -169,6 +169,50 @@ import Testing
         #expect(HTMLReport.renderIndex(entries).contains("文昌市"))
     }
 
+    @Test(arguments: ["469005-wenchang-annual-report-2025.json", "469023-chengmai-change-report.json"])
+    func aReportWithoutIndicatorsSaysSoInsteadOfDrawingTheRadar(_ file: String) throws {
+        let report = try ReportFixtures.report(file)
+        #expect(!report.summary.indicators.contains { $0.module == "competitiveness" })
+        let document = try Self.parse(HTMLReport.render(report))
+        #expect(try Self.count("//svg[@class='radar']", in: document) == 0)
+        #expect(try Self.count("//p[@class='no-indicators']", in: document) == 1)
+    }
+
+    @Test func aModuleThatCouldNotAnswerIsListedForTheReviewer() throws {
+        var report = try ReportFixtures.report(Self.clear)
+        report.modules = report.modules.map { $0.module == "green" ? ModuleReport(module: "green", findings: [], error: "worker crashed <signal 9>") : $0 }
+        report.summary = Aggregation.aggregate(report.modules)
+        let html = HTMLReport.render(report, language: "en")
+        let document = try Self.parse(html)
+        #expect(try Self.count("//ul[@class='module-errors']/li[@data-module='green']", in: document) == 1)
+        #expect(html.contains("worker crashed &lt;signal 9&gt;"))
+    }
+
+    @Test func fileNamesStayInTheirFolder() throws {
+        var report = try ReportFixtures.report(Self.clear)
+        report.filingID = "../../etc/passwd"
+        #expect(HTMLReport.fileName(for: report) == "460105-.._.._etc_passwd.html")
+        report.filingID = "42"
+        #expect(HTMLReport.fileName(for: report) == "460105-42.html")
+        report.county = .init(code: ".hidden")
+        #expect(!HTMLReport.fileName(for: report).hasPrefix("."))
+    }
+
+    @Test func writingAFolderGivesEveryReportAndAnIndexWhoseLinksResolve() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reports = try ReportFixtures.sampleFiles().prefix(4).map { try ReportFixtures.report($0) }
+        let index = try HTMLReport.write(reports, to: directory, language: "en")
+        let document = try Self.parse(String(contentsOf: index, encoding: .utf8))
+        let links = try document.nodes(forXPath: "//a/@href").compactMap(\.stringValue)
+        #expect(links.count == reports.count)
+        for link in links {
+            let page = directory.appendingPathComponent(link)
+            #expect(FileManager.default.fileExists(atPath: page.path), "\(link)")
+            _ = try Self.parse(String(contentsOf: page, encoding: .utf8))
+        }
+    }
+
     @Test func aReportRoundTripsThroughJSON() throws {
         let report = try ReportFixtures.report("460400-danzhou-recertification-plan-unmet.json")
         let decoded = try JSONDecoder().decode(ReviewReport.self, from: JSONEncoder().encode(report))
