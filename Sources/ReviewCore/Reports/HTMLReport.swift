@@ -21,7 +21,7 @@ public enum HTMLReport {
             head.empty("meta", ["charset": "utf-8"])
             head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
             head.element("title", [:], "\(t(ReportLabels.title)) · \(report.clusterName) · \(report.filingID)")
-            head.element("style", [:], stylesheet)
+            head.wrap("style") { $0.raw(stylesheet) }  // raw text in HTML: escaping would break it; it holds no < or &
         }
         html.open("body")
 
@@ -33,6 +33,22 @@ public enum HTMLReport {
                 box.element("span", ["class": "label"], t(ReportLabels.recommendationHeading))
                 box.element("strong", [:], t(ReportLabels.recommendation(report.recommendation)))
                 box.element("code", [:], report.recommendation.rawValue)
+                if !report.summary.failures.isEmpty {
+                    box.wrap("ul", ["class": "reasons"]) { list in
+                        for item in report.summary.failures {
+                            list.wrap("li", ["data-criterion": item.finding.criterion]) { li in
+                                li.element("span", ["class": "criterion"], item.finding.criterion)
+                                li.text(" " + item.finding.message.text(in: lang))
+                            }
+                        }
+                    }
+                }
+                let pending = report.pendingConfirmations.count
+                if pending > 0 {
+                    box.wrap("p", ["class": "pending-count"]) { p in
+                        p.element("a", ["href": "#to-confirm"], ReportLabels.pendingCount(pending).text(in: lang))
+                    }
+                }
             }
             head.wrap("table", ["class": "facts"]) { table in
                 table.wrap("tbody") { body in
@@ -73,7 +89,7 @@ public enum HTMLReport {
             head.empty("meta", ["charset": "utf-8"])
             head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
             head.element("title", [:], t(ReportLabels.indexTitle))
-            head.element("style", [:], stylesheet)
+            head.wrap("style") { $0.raw(stylesheet) }  // raw text in HTML: escaping would break it; it holds no < or &
         }
         html.open("body")
         html.element("h1", [:], t(ReportLabels.indexTitle))
@@ -165,11 +181,13 @@ public enum HTMLReport {
                             if indicator == nil && (!scored || !ReportLabels.indicators.contains(id)) { continue }
                             body.wrap("tr") { tr in
                                 tr.element("td", [:], ReportLabels.module(id).text(in: lang))
-                                if let indicator {
-                                    tr.element("td", ["class": "verdict \(indicator.verdict.rawValue)"],
-                                               ReportLabels.verdict(indicator.verdict).text(in: lang))
-                                } else {
-                                    tr.element("td", ["class": "verdict"], "—")
+                                tr.wrap("td") { td in
+                                    if let indicator {
+                                        td.element("span", ["class": "verdict \(indicator.verdict.rawValue)"],
+                                                   ReportLabels.verdict(indicator.verdict).text(in: lang))
+                                    } else {
+                                        td.text("—")
+                                    }
                                 }
                                 tr.element("td", ["class": "num"], indicator?.score.map(String.init) ?? ReportLabels.noScore.text(in: lang))
                             }
@@ -198,6 +216,12 @@ public enum HTMLReport {
                             caption.text(" " + chart.title.text(in: lang))
                             let unit = chart.unit.text(in: lang)
                             caption.text(" · " + (unit.isEmpty ? chart.rule.text(in: lang) : parenthesized(chart.rule.text(in: lang), unit, lang)))
+                            if chart.series.count > 1 {
+                                for (number, series) in chart.series.enumerated() {
+                                    caption.raw(" ")
+                                    caption.element("span", ["class": "key s\(number)"], "■ " + series.label.text(in: lang))
+                                }
+                            }
                             if let verdict {
                                 caption.text(" ")
                                 caption.element("span", ["class": "verdict \(verdict.rawValue)"], ReportLabels.verdict(verdict).text(in: lang))
@@ -349,75 +373,68 @@ public enum HTMLReport {
 
     /// The whole stylesheet, inline; holds no `<` or `&` so it is valid XML text too.
     static let stylesheet = """
-        :root { --pass: #1b7f3b; --fail: #b3261e; --warn: #a15c00; --manual: #2458a6; --na: #666; --ink: #1d1d1f; }
         * { box-sizing: border-box; }
         body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
-               color: var(--ink); margin: 0 auto; max-width: 60rem; padding: 1.5rem; line-height: 1.5; font-size: 14px; }
+               color: #1d1d1f; margin: 0 auto; max-width: 60rem; padding: 1.5rem; line-height: 1.5; font-size: 14px; }
         h1 { font-size: 1.6rem; margin: 0.2rem 0 0.8rem; }
         h2 { font-size: 1.2rem; border-bottom: 2px solid #ccc; padding-bottom: 0.2rem; margin-top: 1.6rem; }
         h3 { font-size: 1.05rem; margin: 1.2rem 0 0.4rem; }
         h4 { font-size: 0.95rem; margin: 0 0 0.3rem; }
         .doc-title { color: #555; margin: 0; }
-        .recommendation { border: 3px solid var(--na); border-radius: 6px; padding: 0.7rem 1rem; margin: 0.6rem 0 1rem; font-size: 1.2rem; }
+        .recommendation { border: 3px solid #666666; border-radius: 6px; padding: 0.7rem 1rem; margin: 0.6rem 0 1rem; font-size: 1.2rem; }
         .recommendation .label { display: block; font-size: 0.85rem; color: #555; }
+        .recommendation ul.reasons { font-size: 0.9rem; margin: 0.4rem 0 0; padding-left: 1.2rem; }
+        .recommendation .pending-count { font-size: 0.9rem; margin: 0.3rem 0 0; }
         .recommendation code { margin-left: 0.6rem; font-size: 0.8rem; color: #555; }
-        .recommendation.recommended { border-color: var(--pass); background: #eef8f1; }
-        .recommendation.needs_review { border-color: var(--manual); background: #eef3fb; }
-        .recommendation.not_recommended { border-color: var(--warn); background: #fdf4e8; }
-        .recommendation.rejected_by_veto { border-color: var(--fail); background: #fbeceb; }
+        .recommendation.recommended { border-color: #1b7f3b; background: #eef8f1; }
+        .recommendation.needs_review { border-color: #2458a6; background: #eef3fb; }
+        .recommendation.not_recommended { border-color: #a15c00; background: #fdf4e8; }
+        .recommendation.rejected_by_veto { border-color: #b3261e; background: #fbeceb; }
         table { border-collapse: collapse; }
         th, td { text-align: left; padding: 0.2rem 0.6rem; vertical-align: top; border-bottom: 1px solid #e2e2e2; }
         .facts th { color: #555; font-weight: normal; white-space: nowrap; }
         .num { text-align: right; }
-        .radar-box { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
-        svg text { font-size: 10px; fill: var(--ink); }
-        .radar .ring { fill: none; stroke: #ddd; }
-        .radar .axis { stroke: #bbb; }
-        .radar .score { fill: rgba(36, 88, 166, 0.25); stroke: var(--manual); stroke-width: 2; }
-        .radar .dot { fill: var(--manual); }
-        .radar .dot.missing { fill: #fff; stroke: var(--fail); stroke-width: 2; }
-        .radar .axis-label.missing { fill: var(--fail); font-style: italic; }
-        .chart-grid { display: flex; flex-wrap: wrap; gap: 0.8rem; }
-        figure.chart { margin: 0; border: 1px solid #e2e2e2; padding: 0.4rem; width: 19rem; }
+        .radar-box svg.radar { display: inline-block; vertical-align: middle; margin-right: 1rem; max-width: 100%; height: auto; }
+        .radar-box table.scores { display: inline-table; vertical-align: middle; }
+        svg text { font-family: inherit; }
+        figure.chart { display: inline-block; vertical-align: top; margin: 0 0.6rem 0.6rem 0; border: 1px solid #e2e2e2;
+                       padding: 0.4rem; width: 312px; }
+        .key { white-space: nowrap; }
+        .key.s0 { color: #2458a6; }
+        .key.s1 { color: #c26a00; }
         figcaption { font-size: 0.8rem; }
-        .year-chart .frame { stroke: #999; }
-        .year-chart .bound { fill: none; stroke: var(--fail); stroke-dasharray: 5 3; stroke-width: 1.5; }
-        .year-chart .bound-label { fill: var(--fail); }
-        .year-chart .series { fill: none; stroke-width: 2; }
-        .year-chart .s0 { stroke: var(--manual); fill: var(--manual); }
-        .year-chart .s1 { stroke: var(--warn); fill: var(--warn); }
-        .year-chart polyline.series { fill: none; }
-        .year-chart .tick { fill: #555; }
         .module { margin-bottom: 0.8rem; }
-        .module-error { color: var(--fail); font-weight: bold; }
-        article.finding { border-left: 4px solid var(--na); padding: 0.3rem 0.7rem; margin: 0.4rem 0; background: #fafafa; }
-        article.finding.pass { border-left-color: var(--pass); }
-        article.finding.fail, article.finding.error { border-left-color: var(--fail); }
-        article.finding.warn { border-left-color: var(--warn); }
-        article.finding.manual { border-left-color: var(--manual); }
+        .module-error { color: #b3261e; font-weight: bold; }
+        article.finding { border-left: 4px solid #666666; padding: 0.3rem 0.7rem; margin: 0.4rem 0; background: #fafafa; }
+        article.finding.pass { border-left-color: #1b7f3b; }
+        article.finding.fail, article.finding.error { border-left-color: #b3261e; }
+        article.finding.warn { border-left-color: #a15c00; }
+        article.finding.manual { border-left-color: #2458a6; }
         .criterion { font-family: monospace; font-weight: bold; }
         .verdict { font-size: 0.8rem; padding: 0 0.35rem; border-radius: 3px; border: 1px solid currentColor; margin-left: 0.3rem; }
-        .verdict.pass { color: var(--pass); }
-        .verdict.fail, .verdict.error { color: var(--fail); }
-        .verdict.warn { color: var(--warn); }
-        .verdict.manual { color: var(--manual); }
-        .verdict.not_applicable { color: var(--na); }
+        .verdict.pass { color: #1b7f3b; }
+        .verdict.fail, .verdict.error { color: #b3261e; }
+        .verdict.warn { color: #a15c00; }
+        .verdict.manual { color: #2458a6; }
+        .verdict.not_applicable { color: #666666; }
         .score { float: right; color: #555; font-weight: normal; }
         .message { margin: 0.2rem 0; }
-        dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 0.8rem; margin: 0.2rem 0; font-size: 0.85rem; }
-        dt { color: #555; }
-        dd { margin: 0; overflow-wrap: anywhere; }
+        dl { margin: 0.2rem 0; font-size: 0.85rem; }
+        dt { color: #555; float: left; clear: left; width: 7.5rem; }
+        dd { margin: 0 0 0.1rem 8rem; overflow-wrap: anywhere; }
         .to-confirm li { margin: 0.3rem 0; }
         .hint { color: #555; font-size: 0.85rem; }
-        .rec.recommended { color: var(--pass); }
-        .rec.needs_review { color: var(--manual); }
-        .rec.not_recommended { color: var(--warn); }
-        .rec.rejected_by_veto { color: var(--fail); }
+        .rec.recommended { color: #1b7f3b; }
+        .rec.needs_review { color: #2458a6; }
+        .rec.not_recommended { color: #a15c00; }
+        .rec.rejected_by_veto { color: #b3261e; }
         footer { margin-top: 2rem; color: #666; font-size: 0.8rem; border-top: 1px solid #ccc; padding-top: 0.5rem; }
         @page { size: A4; margin: 15mm 14mm; }
         @media print {
           body { max-width: none; padding: 0; font-size: 10.5pt; }
-          .recommendation, article.finding, figure.chart, .radar-box, .to-confirm li, tr { break-inside: avoid; page-break-inside: avoid; }
+          .recommendation, article.finding, figure.chart, svg, .to-confirm li, tr { break-inside: avoid; page-break-inside: avoid; }
+          .radar-box svg.radar { display: block; width: 110mm; height: auto; margin: 0 auto; }
+          .radar-box table.scores { display: table; margin: 0 auto; }
           h2, h3 { break-after: avoid; page-break-after: avoid; }
           section.findings { break-before: page; page-break-before: always; }
           thead { display: table-header-group; }

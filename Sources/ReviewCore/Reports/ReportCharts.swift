@@ -30,7 +30,7 @@ enum ReportCharts {
     /// an indicator without a score is drawn at 0 and its label marked.
     static func radar(_ indicators: [ReviewSummary.Indicator], language: String, into html: inout Markup) {
         let axes = ReportLabels.indicators
-        let centre = 220.0, middle = 180.0, radius = 125.0
+        let centre = 240.0, middle = 180.0, radius = 125.0
         func point(_ index: Int, _ fraction: Double) -> (Double, Double) {
             let angle = -Double.pi / 2 + Double(index) * 2 * Double.pi / Double(axes.count)
             return (centre + cos(angle) * radius * fraction, middle + sin(angle) * radius * fraction)
@@ -40,33 +40,38 @@ enum ReportCharts {
                 .joined(separator: " ")
         }
         let title = language == "en" ? "Indicator scores (0–100)" : "八项指标得分（0–100）"
-        html.wrap("svg", ["class": "radar", "viewBox": "0 0 440 360", "width": "440", "height": "360", "role": "img",
+        html.wrap("svg", ["class": "radar", "viewBox": "0 0 480 360", "width": "480", "height": "360", "role": "img",
                           "aria-label": title]) { svg in
             svg.element("title", [:], title)
             for ring in [0.2, 0.4, 0.6, 0.8, 1.0] {
-                svg.empty("polygon", ["class": "ring", "points": polygon(Array(repeating: ring, count: axes.count))])
+                svg.empty("polygon", ["class": "ring", "points": polygon(Array(repeating: ring, count: axes.count)), "fill": "none",
+                                      "stroke": Palette.grid])
             }
             for (index, id) in axes.enumerated() {
                 let end = point(index, 1)
                 svg.empty("line", ["class": "axis", "data-indicator": id, "x1": svgNumber(centre), "y1": svgNumber(middle),
-                                   "x2": svgNumber(end.0), "y2": svgNumber(end.1)])
+                                   "x2": svgNumber(end.0), "y2": svgNumber(end.1), "stroke": Palette.axis])
             }
             let scores = axes.map { id in indicators.first { $0.module == id }?.score }
             let fractions = scores.map { Double(min(100, max(0, $0 ?? 0))) / 100 }
-            svg.empty("polygon", ["class": "score", "points": polygon(fractions)])
+            svg.empty("polygon", ["class": "score", "points": polygon(fractions), "fill": Palette.series[0], "fill-opacity": "0.25",
+                                  "stroke": Palette.series[0], "stroke-width": "2"])
             for (index, id) in axes.enumerated() {
                 let p = point(index, fractions[index])
                 if scores[index] != nil {
-                    svg.empty("circle", ["class": "dot", "cx": svgNumber(p.0), "cy": svgNumber(p.1), "r": "3"])
+                    svg.empty("circle", ["class": "dot", "cx": svgNumber(p.0), "cy": svgNumber(p.1), "r": "3", "fill": Palette.series[0]])
                 } else {
-                    svg.empty("circle", ["class": "dot missing", "cx": svgNumber(p.0), "cy": svgNumber(p.1), "r": "5"])
+                    svg.empty("circle", ["class": "dot missing", "cx": svgNumber(p.0), "cy": svgNumber(p.1), "r": "5", "fill": "#ffffff",
+                                         "stroke": Palette.fail, "stroke-width": "2"])
                 }
                 let label = point(index, 1.12)
                 let anchor = abs(label.0 - centre) < 4 ? "middle" : label.0 < centre ? "end" : "start"
                 let name = ReportLabels.axis(id).text(in: language)
                 let value = scores[index].map(String.init) ?? (language == "en" ? "— no score" : "—（无得分）")
-                svg.wrap("text", ["class": scores[index] == nil ? "axis-label missing" : "axis-label", "x": svgNumber(label.0),
-                                  "y": svgNumber(label.1 + 4), "text-anchor": anchor]) { text in
+                let missing = scores[index] == nil
+                svg.wrap("text", ["class": missing ? "axis-label missing" : "axis-label", "x": svgNumber(label.0),
+                                  "y": svgNumber(label.1 + 4), "text-anchor": anchor, "font-size": "12",
+                                  "fill": missing ? Palette.fail : Palette.ink, "font-style": missing ? "italic" : "normal"]) { text in
                     text.text(name + " " + value)
                 }
             }
@@ -151,32 +156,40 @@ enum ReportCharts {
                           "height": "170", "role": "img", "aria-label": label]) { svg in
             svg.element("title", [:], label)
             svg.empty("line", ["class": "frame", "x1": svgNumber(left), "y1": svgNumber(height - bottom), "x2": svgNumber(width - right),
-                               "y2": svgNumber(height - bottom)])
+                               "y2": svgNumber(height - bottom), "stroke": Palette.axis])
             svg.empty("line", ["class": "frame", "x1": svgNumber(left), "y1": svgNumber(top), "x2": svgNumber(left),
-                               "y2": svgNumber(height - bottom)])
+                               "y2": svgNumber(height - bottom), "stroke": Palette.axis])
             for (index, year) in chart.years.enumerated() {
-                svg.element("text", ["class": "tick", "x": svgNumber(x(index)), "y": svgNumber(height - 10), "text-anchor": "middle"],
+                svg.element("text", ["class": "tick", "x": svgNumber(x(index)), "y": svgNumber(height - 10), "text-anchor": "middle",
+                                     "font-size": "10", "fill": Palette.muted],
                             String(year))
             }
-            svg.element("text", ["class": "tick", "x": svgNumber(left - 4), "y": svgNumber(y(Decimal(high)) + 4), "text-anchor": "end"],
+            svg.element("text", ["class": "tick", "x": svgNumber(left - 4), "y": svgNumber(y(Decimal(high)) + 4), "text-anchor": "end",
+                                 "font-size": "10", "fill": Palette.muted],
                         format(Decimal(high), percent: chart.percent))
-            svg.element("text", ["class": "tick", "x": svgNumber(left - 4), "y": svgNumber(y(Decimal(low)) + 4), "text-anchor": "end"],
+            svg.element("text", ["class": "tick", "x": svgNumber(left - 4), "y": svgNumber(y(Decimal(low)) + 4), "text-anchor": "end",
+                                 "font-size": "10", "fill": Palette.muted],
                         format(Decimal(low), percent: chart.percent))
             if let bound = chart.bound, bound.count == chart.years.count {
                 let points = bound.enumerated().map { svgNumber(x($0.offset)) + "," + svgNumber(y($0.element)) }.joined(separator: " ")
-                svg.empty("polyline", ["class": "bound", "points": points])
-                svg.element("text", ["class": "bound-label", "x": svgNumber(left + 4), "y": svgNumber(y(bound[0]) + 12),
-                                     "text-anchor": "start"],
+                svg.empty("polyline", ["class": "bound", "points": points, "fill": "none", "stroke": Palette.fail,
+                                       "stroke-dasharray": "5 3", "stroke-width": "1.5"])
+                svg.element("text", ["class": "bound-label", "x": svgNumber(width - right), "y": svgNumber(y(bound[2]) + 13),
+                                     "text-anchor": "end", "font-size": "10", "fill": Palette.fail],
                             (language == "en" ? "bound " : "标准 ") + format(bound[2], percent: chart.percent))
             }
             for (number, series) in chart.series.enumerated() {
                 let points = series.values.enumerated().map { svgNumber(x($0.offset)) + "," + svgNumber(y($0.element)) }
                     .joined(separator: " ")
-                svg.empty("polyline", ["class": "series s\(number)", "points": points])
+                let colour = Palette.series[number % Palette.series.count]
+                svg.empty("polyline", ["class": "series s\(number)", "points": points, "fill": "none", "stroke": colour,
+                                       "stroke-width": "2"])
                 for (index, value) in series.values.enumerated() {
-                    svg.empty("circle", ["class": "point s\(number)", "cx": svgNumber(x(index)), "cy": svgNumber(y(value)), "r": "3"])
+                    svg.empty("circle", ["class": "point s\(number)", "cx": svgNumber(x(index)), "cy": svgNumber(y(value)), "r": "3",
+                                         "fill": colour])
                     svg.element("text", ["class": "value", "x": svgNumber(x(index)), "y": svgNumber(y(value) - 6 - Double(number) * 10),
-                                         "text-anchor": "middle"], format(value, percent: chart.percent))
+                                         "text-anchor": "middle", "font-size": "10", "fill": colour],
+                                format(value, percent: chart.percent))
                 }
             }
         }
@@ -195,6 +208,18 @@ enum ReportCharts {
         if percent { return ReportFormat.decimal(value * 100, places: 1) + "%" }
         return ReportFormat.decimal(value, places: 2)
     }
+}
+
+/// The colours of the charts, as SVG presentation attributes: a page draws the same in a browser,
+/// a print preview or a viewer that ignores the stylesheet.
+enum Palette {
+    static let ink = "#1d1d1f"
+    static let muted = "#555555"
+    static let grid = "#d0d0d0"
+    static let axis = "#999999"
+    static let fail = "#b3261e"
+    /// One colour per series, in order (blue, orange).
+    static let series = ["#2458a6", "#c26a00"]
 }
 
 /// Number formatting for people: exact decimals, rounded only for display.

@@ -81,6 +81,8 @@ import Testing
         let indicators = try #require(html.range(of: "id=\"indicators\""))
         #expect(recommendation.lowerBound < indicators.lowerBound)
         #expect(html.contains("rejected_by_veto"))
+        let document = try Self.parse(html)
+        #expect(try Self.count("//div[@id='recommendation']/ul[@class='reasons']/li[@data-criterion='VETO-2']", in: document) == 1)
     }
 
     @Test func whatAReviewerMustConfirmIsListedAndConfirmationsRemoveIt() throws {
@@ -148,6 +150,15 @@ import Testing
         let html = HTMLReport.render(try ReportFixtures.report(Self.clear))
         #expect(html.contains("size: A4"))
         #expect(html.contains("@media print"))
+    }
+
+    /// `<style>` is raw text to an HTML parser: an entity there would reach the CSS as written.
+    @Test func theStylesheetIsRawTextWithoutEntities() throws {
+        let html = HTMLReport.render(try ReportFixtures.report(Self.clear))
+        let start = try #require(html.range(of: "<style>")), end = try #require(html.range(of: "</style>"))
+        let css = html[start.upperBound..<end.lowerBound]
+        #expect(!css.contains("&") && !css.contains("<"))
+        #expect(css.contains("font-family: \"Noto Sans CJK SC\""))
     }
 
     @Test func indexListsEveryFilingWithARelativeLink() throws {
