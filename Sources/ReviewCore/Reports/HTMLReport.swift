@@ -93,12 +93,17 @@ public enum HTMLReport {
         }
         html.open("body")
         html.element("h1", [:], t(ReportLabels.indexTitle))
-        html.element("p", ["class": "count"], "\(entries.count) \(t(ReportLabels.count))")
+        var counts = ["\(entries.count) \(t(ReportLabels.count))"]
+        for recommendation in ReviewSummary.Recommendation.allCases {
+            let n = entries.filter { $0.recommendation == recommendation }.count
+            if n > 0 { counts.append("\(t(ReportLabels.recommendation(recommendation))) \(n)") }
+        }
+        html.element("p", ["class": "count"], counts.joined(separator: " · "))
         html.wrap("table", ["class": "index"]) { table in
             table.wrap("thead") { head in
                 head.wrap("tr") { tr in
                     for label in [ReportLabels.filing, ReportLabels.county, ReportLabels.cluster, ReportLabels.kindLabel,
-                                  ReportLabels.statusLabel, ReportLabels.recommendationHeading, ReportLabels.reportLink] {
+                                  ReportLabels.statusLabel, ReportLabels.recommendationHeading] {
                         tr.element("th", [:], t(label))
                     }
                 }
@@ -106,7 +111,7 @@ public enum HTMLReport {
             table.wrap("tbody") { body in
                 for entry in entries {
                     body.wrap("tr") { tr in
-                        tr.element("td", [:], entry.filingID)
+                        tr.wrap("td") { td in td.element("a", ["href": safeHref(entry.href)], entry.filingID) }
                         tr.element("td", [:], parenthesized(entry.county.name.text(in: lang), entry.county.code, lang))
                         tr.element("td", [:], entry.clusterName)
                         tr.element("td", [:], t(ReportLabels.kind(entry.kind)))
@@ -116,7 +121,6 @@ public enum HTMLReport {
                         } else {
                             tr.element("td", ["class": "rec"], t(ReportLabels.notReviewed))
                         }
-                        tr.wrap("td") { td in td.element("a", ["href": safeHref(entry.href)], entry.href) }
                     }
                 }
             }

@@ -122,7 +122,6 @@ enum ReportLabels {
     static let noIndicators = LocalizedText(
         zh: "本类申报只审查资格与一票否决事项，不评八项指标。", en: "Filings of this kind are checked for eligibility and veto only, not against the eight indicators.")
     static let noFigures = LocalizedText(zh: "本申报没有三年数据。", en: "This filing has no yearly figures.")
-    static let reportLink = LocalizedText(zh: "报告", en: "Report")
     static let notReviewed = LocalizedText(zh: "未评审", en: "not reviewed")
     static let count = LocalizedText(zh: "份申报", en: "filings")
 }
