@@ -36,6 +36,11 @@ public struct ReviewReport: Sendable, Hashable, Codable {
     /// Confirmations of manual findings already made by reviewers.
     public var confirmations: [Confirmation]
 
+    enum CodingKeys: String, CodingKey {
+        case filingID = "filing_id", kind, county, clusterName = "cluster_name", leadingIndustry = "leading_industry"
+        case filedOn = "filed_on", status, recommendation, rulebook, summary, modules, figures, confirmations
+    }
+
     /// A county-level division, with its name in both languages.
     public struct County: Sendable, Hashable, Codable {
         /// The GB/T 2260 code, e.g. `460400`.
@@ -65,6 +70,8 @@ public struct ReviewReport: Sendable, Hashable, Codable {
         public var hash: String
         /// The date its values were taken in force on.
         public var asOf: CivilDate
+
+        enum CodingKeys: String, CodingKey { case name, hash, asOf = "as_of" }
 
         /// A reference with every field.
         public init(name: String, hash: String, asOf: CivilDate) {
@@ -163,6 +170,10 @@ public struct ReportIndexEntry: Sendable, Hashable, Codable {
     public var recommendation: ReviewSummary.Recommendation?
     /// The report file, relative to the index page (e.g. `460400-12.html`).
     public var href: String
+
+    enum CodingKeys: String, CodingKey {
+        case filingID = "filing_id", county, clusterName = "cluster_name", kind, status, recommendation, href
+    }
 
     /// An entry with every field.
     public init(

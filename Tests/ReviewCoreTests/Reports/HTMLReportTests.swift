@@ -228,6 +228,8 @@ import Testing
         let report = try ReportFixtures.report("460400-danzhou-recertification-plan-unmet.json")
         let decoded = try JSONDecoder().decode(ReviewReport.self, from: JSONEncoder().encode(report))
         #expect(decoded == report)
+        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        #expect(json.contains("\"filing_id\"") && json.contains("\"leading_industry\"") && json.contains("\"as_of\""))
         #expect(HTMLReport.render(decoded) == HTMLReport.render(report))
     }
 }
