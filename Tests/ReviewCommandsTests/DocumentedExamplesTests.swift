@@ -193,6 +193,25 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Every relative link `[text](path)` in README.md and docs/*.md names a file that exists.
+    @Test func relativeLinksInTheDocumentsResolve() throws {
+        let docs = projectRoot.appendingPathComponent("docs")
+        let files = ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: docs.path))
+            .filter { $0.hasSuffix(".md") }.map { "docs/" + $0 }
+        let link = try Regex(#"\]\(([^)\s]+)\)"#)
+        for file in files {
+            let url = projectRoot.appendingPathComponent(file)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for match in text.matches(of: link) {
+                guard let target = match.output[1].substring.map(String.init) else { continue }
+                if target.contains("://") || target.hasPrefix("#") || target.hasPrefix("mailto:") { continue }
+                let path = String(target.split(separator: "#", maxSplits: 1).first ?? "")
+                let resolved = url.deletingLastPathComponent().appendingPathComponent(path).standardizedFileURL
+                #expect(FileManager.default.fileExists(atPath: resolved.path), "\(file): broken link \(target)")
+            }
+        }
+    }
+
     @Test(arguments: CommandTable.all.map(\.name))
     func helpExitsZero(_ name: String) async {
         let words = name.split(separator: " ").map(String.init)
