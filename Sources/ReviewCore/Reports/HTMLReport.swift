@@ -318,7 +318,8 @@ public enum HTMLReport {
                         }
                     }
                 }
-                section.element("p", ["class": "hint"], ReportLabels.confirmHint.text(in: lang))
+                section.element("p", ["class": "hint"],
+                                ReportLabels.confirmHint(id: report.filingID, criterion: pending[0].finding.criterion).text(in: lang))
             }
             if !report.confirmations.isEmpty {
                 section.element("h3", [:], ReportLabels.confirmationsHeading.text(in: lang))
