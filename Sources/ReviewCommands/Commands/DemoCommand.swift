@@ -87,6 +87,15 @@ enum DemoCommand {
         } else {
             console.print("   ✘ 与预期不符 differs from the expected recommendation: \(table.mismatches.joined(separator: ", "))")
         }
+        // The HTML reports, one per filing, and an index.
+        var reports: [ReviewReport] = []
+        for (_, id) in submitted {
+            if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
+        }
+        let reportDirectory = installation.localDirectory.appendingPathComponent("demo-reports")
+        let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language)
+        console.print("⑤ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
+        console.print("   打开 open \(index.path)")
         console.print(String(format: "完成 done in %.1f s", seconds(ContinuousClock.now - started)))
         return table.mismatches.isEmpty ? ExitCode.success : ExitCode.failure
     }
