@@ -67,7 +67,8 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
     static let shellFences: Set<String> = ["", "sh", "bash", "shell", "console", "zsh"]
 
     /// Splits a shell command line into words: single and double quotes, backslash escapes,
-    /// and a `#` that starts a word begins a comment.
+    /// a `#` that starts a word begins a comment, and an unquoted operator (`>`, `|`, `;` …) ends
+    /// the command.
     static func shellWords(_ line: String) -> [String] {
         var words: [String] = []
         var current = ""
@@ -97,6 +98,10 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
                 if inWord { words.append(current) }
                 current = ""
                 inWord = false
+            case ">", "<", "|", ";", "&":
+                // A shell operator ends the command's own words (redirections, pipes, lists).
+                if inWord { words.append(current) }
+                return words
             case "#" where !inWord:
                 return words
             default:

@@ -22,6 +22,7 @@ enum EvaluateCommand {
         examples: [
             "cluster-review evaluate config/samples/469005-wenchang-commercial-aerospace.json",
             "cluster-review evaluate my-filing.json --rulebook national-2022 --as-of 2026-06-30 --json",
+            "cluster-review evaluate my-filing.json --html my-filing.html",
         ],
         options: [
             .value("--rulebook", "NAME", "Rulebook (default: the file's default, hainan-2023) · 规则集"),
@@ -29,6 +30,7 @@ enum EvaluateCommand {
             .value("--context", "FILE", "Records to add, as a JSON object (incidents, plan_on_record) · 上下文"),
             .value("--modules", "FILE", "Module registry (default config/modules.json) · 模块配置"),
             .value("--parameters", "FILE", "Rulebooks (default config/parameters.json) · 规则参数"),
+            .value("--html", "FILE", "Also write the HTML report (one input file only) · 生成 HTML 报告"),
             .flag("--json", "One JSON object per file · 输出 JSON"),
         ],
         positionals: 1...Int.max,
@@ -72,7 +74,11 @@ enum EvaluateCommand {
             console.error("模块未启动 module not started: \(module): \(error)")
         }
         var invalid = 0
-        for file in try SubmitCommand.expand(invocation.positionals) {
+        let files = try SubmitCommand.expand(invocation.positionals)
+        if invocation.value("--html") != nil && files.count != 1 {
+            throw UsageError(message: "--html writes one report: give exactly one filing")
+        }
+        for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw CommandFailure(zh: "无法读取 \(file)", en: "cannot read \(file)", exitCode: ExitCode.dataError)
             }
@@ -112,6 +118,13 @@ enum EvaluateCommand {
                 id: 0, filingId: 0, countyCode: filing.applicant?.countyCode ?? "", token: UUID(), attempts: 1,
                 purpose: kind == .annualReport ? "monitoring" : "decision", kind: kind, rulebook: resolved.rulebook, asOf: asOf)
             let completed = ReviewExecution.complete(offline, outcomes: outcomes, parameters: resolved)
+            if let path = invocation.value("--html") {
+                let report = ReviewReport.offline(
+                    id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
+                    reports: completed.moduleReports, parameters: resolved)
+                try Data(HTMLReport.render(report, language: language).utf8).write(to: URL(fileURLWithPath: path))
+                if !invocation.flag("--json") { console.print("已生成 wrote \(path)") }
+            }
             if invocation.flag("--json") {
                 let output = Output(
                     file: file, recommendation: completed.recommendation.rawValue, rulebook: resolved.rulebook,

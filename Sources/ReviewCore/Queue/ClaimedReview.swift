@@ -100,3 +100,29 @@ public struct QueueStatistics: Sendable, Codable, Equatable {
         case completedTotal = "completed_total"
     }
 }
+
+extension CompletedReview {
+    /// The findings grouped back into one report per module, in module order; a module whose every
+    /// finding is an error carries its cause.
+    public var moduleReports: [ModuleReport] {
+        ModuleReport.grouped(findings.map { ($0.module, $0.finding) })
+    }
+}
+
+extension ModuleReport {
+    /// Findings grouped into one report per module, in first-seen order; a module whose every
+    /// finding is an error (it could not answer) carries the cause as its error.
+    static func grouped(_ findings: [(module: String, finding: Finding)]) -> [ModuleReport] {
+        var order: [String] = []
+        var byModule: [String: [Finding]] = [:]
+        for (module, finding) in findings {
+            if byModule[module] == nil { order.append(module) }
+            byModule[module, default: []].append(finding)
+        }
+        return order.map { module in
+            let found = byModule[module] ?? []
+            let failed = !found.isEmpty && found.allSatisfy { $0.verdict == .error }
+            return ModuleReport(module: module, findings: found, error: failed ? found.first?.message.en : nil)
+        }
+    }
+}

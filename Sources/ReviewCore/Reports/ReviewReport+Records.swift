@@ -12,17 +12,7 @@ extension ReviewReport {
         else { return nil }
         let payload = try connection.queryRow("SELECT payload FROM filings WHERE id = $1", id).decode("payload", as: JSONB.self)
         let filing = try? Filing.decode(payload.bytes)
-        var byModule: [String: [Finding]] = [:]
-        var order: [String] = []
-        for item in record.findings {
-            if byModule[item.module] == nil { order.append(item.module) }
-            byModule[item.module, default: []].append(item.finding)
-        }
-        let modules = order.map { module -> ModuleReport in
-            let findings = byModule[module] ?? []
-            let failed = findings.allSatisfy { $0.verdict == .error }
-            return ModuleReport(module: module, findings: findings, error: failed ? findings.first?.message.en : nil)
-        }
+        let modules = ModuleReport.grouped(record.findings.map { ($0.module, $0.finding) })
         let summary = record.summary ?? Aggregation.aggregate(modules)
         return ReviewReport(
             filingID: String(id), kind: FilingKind(rawValue: record.filing.kind) ?? .initial,
