@@ -127,7 +127,8 @@ enum LifecycleFixture {
     }
 }
 
-/// Runs `body` and returns the `LifecycleError` it throws; records an issue when it throws none.
+/// Runs `body` and returns the `LifecycleError` it throws (a raw database refusal with a
+/// lifecycle SQLSTATE included); nil when it throws none or another error.
 func lifecycleError(_ body: () throws -> Void) -> LifecycleError? {
     do {
         try body()
@@ -135,6 +136,6 @@ func lifecycleError(_ body: () throws -> Void) -> LifecycleError? {
     } catch let error as LifecycleError {
         return error
     } catch {
-        return nil
+        return LifecycleError(error)
     }
 }
