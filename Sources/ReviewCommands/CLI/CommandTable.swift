@@ -2,5 +2,6 @@
 enum CommandTable {
     static var all: [Command] {
         [DemoCommand.command] + DatabaseCommands.all
+            + LifecycleCommands.all
     }
 }
