@@ -164,3 +164,41 @@ import Testing
         #expect(try Sweep(db).actions(state: "proposed").map(\.id) == actions.map(\.id))
     }
 }
+
+/// Annual reports reviewed in monitoring mode, and the recertification's plan on record.
+@Suite struct MonitoringTests {
+    typealias F = LifecycleFixture
+
+    @Test func aFailedOrWarnedMonitoringFindingIsOnTheWatchlist() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        let report = try F.annualReport(db, cluster: cluster, year: 2026, filedOn: "2027-03-01")
+        let review: Int64 = try db.queryRow(
+            """
+            INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, recommendation, attempts, queued_at)
+            VALUES (nextval('review_ids'), $1, '469005', 'monitoring', 'completed', 'not_recommended', 1, now()) RETURNING id
+            """, [report]
+        ).decode("id")
+        _ = try db.query(
+            """
+            INSERT INTO findings (review_id, criterion, filing_id, county_code, module, module_version, kind, verdict, score,
+                                  message_zh, message_en, citation)
+            VALUES ($1, 'COMP-6', $2, '469005', 'competitiveness', '1', 'threshold', 'fail', 0, '产值低于 20 亿元', 'output below 2 bn', 'Art. 5'),
+                   ($1, 'COMP-1', $2, '469005', 'competitiveness', '1', 'threshold', 'pass', 100, '合格', 'pass', 'Art. 5')
+            """, [review, report])
+        let watched = try Register.watchlist(db, cluster: cluster)
+        #expect(watched.map(\.criterion) == ["COMP-6"])
+        #expect(watched.first?.year == 2026)
+        #expect(try F.status(db, filing: report) == "recorded")
+    }
+
+    @Test func aRecertificationFilingReadsThePlanOnRecord() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        let recertification = try F.filing(db, kind: "recertification", filedOn: "2029-03-01", status: "submitted", cluster: cluster)
+        let plan: String = try db.queryRow("SELECT plan_on_record($1)::text AS plan", [recertification]).decode("plan")
+        #expect(plan.contains("\"g1\""))
+    }
+}
