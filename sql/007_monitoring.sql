@@ -21,3 +21,24 @@ CREATE FUNCTION plan_on_record(p_filing bigint) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT c.plan FROM filings f JOIN clusters c ON c.id = f.cluster_id WHERE f.id = p_filing
 $$;
+
+-- What the coordinator sends modules with a filing (sql/003_review_context.sql defines the first,
+-- empty version and invites this one): the incidents recorded against the filing's enterprises by
+-- unified social credit code (the modules apply the veto window themselves), and for a
+-- recertification the plan on record. The shape is IndicatorKit's ReviewContext. NULL for no filing.
+CREATE OR REPLACE FUNCTION review_context(p_filing_id bigint) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('incidents', coalesce((
+               SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                          'enterprise_code', i.enterprise_code, 'date', i.occurred_on, 'category', i.category,
+                          'grade', i.grade, 'description', nullif(i.description, '')))
+                      ORDER BY i.occurred_on, i.id)
+               FROM incidents i
+               WHERE i.enterprise_code IN (SELECT e ->> 'code' FROM jsonb_array_elements(coalesce(f.payload -> 'enterprises', '[]')) AS e)
+           ), '[]'::jsonb))
+        || CASE WHEN f.kind = 'recertification' AND c.plan IS NOT NULL AND c.plan <> '{}'
+                THEN jsonb_build_object('plan_on_record', c.plan) ELSE '{}'::jsonb END
+    FROM filings f
+    LEFT JOIN clusters c ON c.id = f.cluster_id
+    WHERE f.id = p_filing_id
+$$;

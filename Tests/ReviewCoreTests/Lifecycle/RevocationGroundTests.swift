@@ -202,3 +202,37 @@ import Testing
         #expect(plan.contains("\"g1\""))
     }
 }
+
+/// What the coordinator sends modules: recorded incidents and the plan on record.
+@Suite struct ReviewContextTests {
+    typealias F = LifecycleFixture
+
+    @Test func theContextCarriesTheEnterprisesIncidentsAndThePlanOnRecord() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let lifecycle = try F.lifecycle(db)
+        let cluster = try F.recognizedCluster(db)
+        try lifecycle.recordIncident(
+            Incident(enterpriseCode: F.enterpriseA, date: F.day("2027-06-01"), category: "safety", grade: "general", description: "轻微火情"),
+            source: "应急管理局")
+        try lifecycle.recordIncident(
+            Incident(enterpriseCode: F.outsider, date: F.day("2027-06-01"), category: "tax_evasion", grade: nil, description: nil),
+            source: "税务局")
+        let recertification = try F.filing(db, kind: "recertification", filedOn: "2029-03-01", status: "submitted", cluster: cluster)
+        let text: String = try db.queryRow("SELECT review_context($1)::text AS c", [recertification]).decode("c")
+        let context = try JSONDecoder().decode(ReviewContext.self, from: Data(text.utf8))
+        #expect(context.incidents.map(\.enterpriseCode) == [F.enterpriseA])
+        #expect(context.incidents.first?.grade == "general")
+        #expect(context.planOnRecord?.goals.map(\.id) == ["g1"])
+    }
+
+    @Test func anInitialFilingHasNoPlanOnRecord() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let filing = try F.filing(db, filedOn: "2026-03-02", status: "submitted")
+        let text: String = try db.queryRow("SELECT review_context($1)::text AS c", [filing]).decode("c")
+        let context = try JSONDecoder().decode(ReviewContext.self, from: Data(text.utf8))
+        #expect(context.incidents.isEmpty)
+        #expect(context.planOnRecord == nil)
+    }
+}
