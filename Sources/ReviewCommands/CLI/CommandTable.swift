@@ -4,6 +4,7 @@ enum CommandTable {
         [DemoCommand.command]
             + FilingCommands.all + [EvaluateCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.report, ServeCommand.command]
+            + LifecycleCommands.all
             + PluginsCommandGroup.all
             + DatabaseCommands.all
     }
