@@ -44,8 +44,14 @@ enum DemoCommand {
         let coordinator = Coordinator(conninfo: conninfo, configuration: configuration, modules: modules, rulebooks: rulebooks, logger: logger)
         let serving = Task { await coordinator.run() }
 
-        // The samples of every county.
+        try Lifecycle(connection).install(configDirectory: installation.configDirectory)
+
+        // The samples of every county; recertifications need the register entry they renew.
         let samples = try Samples.load(installation)
+        let seeded = try History.seed(samples, on: connection)
+        if seeded > 0 {
+            console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew")
+        }
         var submitted: [(sample: Samples.Sample, id: Int64)] = []
         for sample in samples {
             guard case .success(let filing) = FilingValidator.decode(sample.data),
@@ -87,6 +93,9 @@ enum DemoCommand {
         } else {
             console.print("   ✘ 与预期不符 differs from the expected recommendation: \(table.mismatches.joined(separator: ", "))")
         }
+        // The life after review, on a simulated calendar.
+        try LifeAfterReview.run(submitted.map { ($0.sample.file, $0.id) }, on: connection, console: console, language: invocation.language)
+
         // The HTML reports, one per filing, and an index.
         var reports: [ReviewReport] = []
         for (_, id) in submitted {
@@ -94,7 +103,7 @@ enum DemoCommand {
         }
         let reportDirectory = installation.localDirectory.appendingPathComponent("demo-reports")
         let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language)
-        console.print("⑤ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
+        console.print("⑦ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
         console.print("   打开 open \(index.path)")
         console.print(String(format: "完成 done in %.1f s", seconds(ContinuousClock.now - started)))
         return table.mismatches.isEmpty ? ExitCode.success : ExitCode.failure
@@ -161,6 +170,8 @@ enum Samples {
         var file: String
         var data: Data
         var expected: String
+        /// The plan on record of the register entry a recertification sample renews.
+        var planOnRecord: JSONValue?
     }
 
     static func load(_ installation: Installation) throws -> [Sample] {
@@ -169,7 +180,8 @@ enum Samples {
         guard case .object(let samples)? = expected["samples"] else { return [] }
         return try samples.keys.sorted().map { file in
             Sample(file: file, data: try Data(contentsOf: directory.appendingPathComponent(file)),
-                   expected: samples[file]?["recommendation"]?.string ?? "")
+                   expected: samples[file]?["recommendation"]?.string ?? "",
+                   planOnRecord: samples[file]?["context"]?["plan_on_record"])
         }
     }
 }
