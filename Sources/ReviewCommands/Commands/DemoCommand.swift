@@ -17,7 +17,8 @@ enum DemoCommand {
             against the recommendation each sample expects. With DATABASE_URL or PGHOST set, that
             database is used as it is instead.
             """,
-        examples: ["cluster-review demo", "cluster-review demo --lang en"],
+        examples: ["cluster-review demo", "cluster-review demo --lang en --reports /tmp/demo-reports"],
+        options: [.value("--reports", "DIR", "Where to write the HTML reports (default .local/demo-reports) · 报告目录")],
         run: run)
 
     static func run(_ invocation: Invocation) async throws -> Int32 {
@@ -101,7 +102,8 @@ enum DemoCommand {
         for (_, id) in submitted {
             if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
         }
-        let reportDirectory = installation.localDirectory.appendingPathComponent("demo-reports")
+        let reportDirectory = invocation.value("--reports").map { URL(fileURLWithPath: $0) }
+            ?? installation.localDirectory.appendingPathComponent("demo-reports")
         let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language)
         console.print("⑦ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
         console.print("   打开 open \(index.path)")
