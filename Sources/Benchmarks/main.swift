@@ -7,6 +7,7 @@ let usage = """
     usage: cluster-review-bench SUBCOMMAND [OPTIONS]
       workers [--seconds S]   worker pool round trips vs. raw pipe echo and spawn-per-evaluation
       \(PipelineBenchmark.usage)
+      \(EvaluateBenchmark.usage)
       sweep [--clusters N]    lifecycle sweep over a generated register (default 100,000 clusters)
     """
 
@@ -15,6 +16,8 @@ case "workers":
     exit(await WorkerBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "pipeline":
     exit(await PipelineBenchmark.run(arguments: Array(arguments.dropFirst())))
+case "evaluate":
+    exit(await EvaluateBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "sweep":
     exit(SweepBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "-h", "--help", "help":

@@ -35,7 +35,8 @@ import Testing
         let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
         let elapsed = ContinuousClock.now - started
         #expect(failure.cause == .timedOut(after: .milliseconds(1300)))
-        #expect(elapsed >= .milliseconds(1300) && elapsed < .milliseconds(2000), "\(elapsed)")
+        // Not early; the upper bound is loose because a loaded machine delays every wake-up.
+        #expect(elapsed >= .milliseconds(1300) && elapsed < .seconds(10), "\(elapsed)")
         await pool.shutdown()
     }
 
@@ -178,12 +179,12 @@ import Testing
     @Test func probesAgainAfterTheBackOff() async throws {
         let pool = WorkerPool(
             configuration: WorkerFixtures.configuration(
-                "never-ready", startTimeout: .milliseconds(200), initialBackoff: .milliseconds(300)),
+                "never-ready", startTimeout: .milliseconds(200), initialBackoff: .seconds(3)),
             logger: WorkerFixtures.logger)
         _ = try? await pool.start()
         #expect(await pool.evaluate(WorkerFixtures.input).failure?.attempts == 0)
         #expect(await pool.status().restarts == 1)
-        try await Task.sleep(for: .milliseconds(350))
+        try await Task.sleep(for: .milliseconds(3200))
         // The back-off has passed: the next request starts one probe worker, which fails again.
         _ = await pool.evaluate(WorkerFixtures.input)
         #expect(await pool.status().restarts == 2)
