@@ -230,9 +230,13 @@ enum LifecycleCommands {
                 }
                 let watched = try Register.watchlist(connection, cluster: entry.id)
                 if invocation.flag("--json") {
-                    struct Shown: Encodable { var entry: RegisterEntry; var watchlist: [WatchedFinding] }
-                    invocation.console.print(try LifecycleCommands.json(Shown(entry: entry, watchlist: watched)))
+                    invocation.console.print(try LifecycleCommands.json(ShownRegisterEntry(entry: entry, watchlist: watched)))
                     return ExitCode.success
+                }
+                // Built step by step: a closure inside this literal crashed the Swift 6.3 optimizer.
+                var status = "状态 status: \(entry.status)"
+                if let revoked = entry.revokedOn {
+                    status += " on \(revoked), Art. \(entry.revocationGround ?? "?"): \(entry.grounds ?? "")"
                 }
                 let lines = [
                     "证书编号 certificate: \(entry.certificateNo) (id \(entry.id), filing \(entry.filingId))",
@@ -241,8 +245,7 @@ enum LifecycleCommands {
                     "主导产业 leading industry: \(entry.leadingIndustry)",
                     "空间范围 spatial extent: \(entry.spatialExtent)",
                     "运营管理机构 management body: \(entry.managementBody)",
-                    "状态 status: \(entry.status)"
-                        + (entry.revokedOn.map { " on \($0), Art. \(entry.revocationGround ?? "?"): \(entry.grounds ?? "")" } ?? ""),
+                    status,
                 ]
                 lines.forEach(invocation.console.print)
                 for finding in watched {
@@ -499,4 +502,10 @@ extension Invocation {
         }
         return day
     }
+}
+
+/// `register show --json`: the entry and its monitoring watchlist.
+private struct ShownRegisterEntry: Encodable {
+    var entry: RegisterEntry
+    var watchlist: [WatchedFinding]
 }
