@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Indicators
 import Rulebooks
+import TestSupport
 import Testing
 
 /// One row of a criteria case table (Tests/IndicatorsTests/Cases/<module>.json).

@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Indicators
 import Rulebooks
+import TestSupport
 import Testing
 
 /// One sample filing of config/samples/ and the recommendation config/samples/expected.json states for it.

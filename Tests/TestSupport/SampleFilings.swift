@@ -5,22 +5,9 @@ import ReviewCore
 
 /// The sample filings in config/samples and the recommendation each is expected to get.
 public enum SampleFilings {
-    /// One sample: its file name, bytes and expected recommendation.
-    public struct Sample: Sendable {
-        public var file: String
-        public var data: Data
-        public var expected: String
-    }
-
     /// Every sample listed in config/samples/expected.json.
-    public static func all() throws -> [Sample] {
-        let directory = try TestCluster.installation.configDirectory.appendingPathComponent("samples")
-        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
-        guard case .object(let samples)? = expected["samples"] else { return [] }
-        return try samples.keys.sorted().map { file in
-            Sample(file: file, data: try Data(contentsOf: directory.appendingPathComponent(file)),
-                   expected: samples[file]?["recommendation"]?.string ?? "")
-        }
+    public static func all() throws -> [SampleFiling] {
+        try SampleFiling.all(in: TestCluster.installation)
     }
 
     /// Submits `copies` distinct filings made from initial-application samples (each copy's cluster

@@ -48,12 +48,12 @@ enum DemoCommand {
         try Lifecycle(connection).install(configDirectory: installation.configDirectory)
 
         // The samples of every county; recertifications need the register entry they renew.
-        let samples = try Samples.load(installation)
+        let samples = try SampleFiling.all(in: installation)
         let seeded = try History.seed(samples, on: connection)
         if seeded > 0 {
             console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew")
         }
-        var submitted: [(sample: Samples.Sample, id: Int64)] = []
+        var submitted: [(sample: SampleFiling, id: Int64)] = []
         for sample in samples {
             guard case .success(let filing) = FilingValidator.decode(sample.data),
                 let submission = FilingSubmission(filing: filing, payload: sample.data)
@@ -132,7 +132,7 @@ enum DemoCommand {
 
     static let indicatorOrder = ["competitiveness", "tiering", "supply-chain", "innovation", "digital", "green", "openness", "governance"]
 
-    static func summary(_ submitted: [(sample: Samples.Sample, id: Int64)], on connection: PostgresConnection, language: String) throws -> Summary {
+    static func summary(_ submitted: [(sample: SampleFiling, id: Int64)], on connection: PostgresConnection, language: String) throws -> Summary {
         let en = language == "en"
         var table = TextTable(headers: [
             en ? "ID" : "编号", en ? "County" : "县区", en ? "Cluster" : "集群", en ? "Kind" : "类型",
@@ -163,27 +163,5 @@ enum DemoCommand {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-}
-
-/// The sample filings of config/samples and the recommendation each expects (expected.json).
-enum Samples {
-    struct Sample {
-        var file: String
-        var data: Data
-        var expected: String
-        /// The plan on record of the register entry a recertification sample renews.
-        var planOnRecord: JSONValue?
-    }
-
-    static func load(_ installation: Installation) throws -> [Sample] {
-        let directory = installation.configDirectory.appendingPathComponent("samples")
-        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
-        guard case .object(let samples)? = expected["samples"] else { return [] }
-        return try samples.keys.sorted().map { file in
-            Sample(file: file, data: try Data(contentsOf: directory.appendingPathComponent(file)),
-                   expected: samples[file]?["recommendation"]?.string ?? "",
-                   planOnRecord: samples[file]?["context"]?["plan_on_record"])
-        }
     }
 }

@@ -7,7 +7,7 @@ import ReviewCore
 /// the samples were filed, with the plan on record their plan reports answer. Imported as history
 /// (a filing and a register entry written directly), since no sample of 2023 exists to review.
 enum History {
-    static func seed(_ samples: [Samples.Sample], on connection: PostgresConnection) throws -> Int {
+    static func seed(_ samples: [SampleFiling], on connection: PostgresConnection) throws -> Int {
         var seeded = Set<String>()
         for sample in samples {
             guard let plan = sample.planOnRecord, case .success(let filing) = FilingValidator.decode(sample.data),

@@ -1,10 +1,11 @@
+// Editing filings in tests: set or remove a member by path, exact decimals, canonical bytes.
 import Foundation
 import IndicatorKit
 
 extension JSONValue {
     /// A copy with the member at `path` (dot-separated, numeric segments index arrays) set to `value`,
     /// or removed when `value` is nil.
-    func setting(_ path: String, to value: JSONValue?) -> JSONValue {
+    public func setting(_ path: String, to value: JSONValue?) -> JSONValue {
         set(ArraySlice(path.split(separator: ".").map(String.init)), value)
     }
 
@@ -31,8 +32,8 @@ extension JSONValue {
     }
 
     /// A decimal from its text, exactly.
-    static func dec(_ text: String) -> JSONValue { .number(Decimal(string: text, locale: nil)!) }
+    public static func dec(_ text: String) -> JSONValue { .number(Decimal(string: text, locale: nil)!) }
 
     /// Canonical bytes.
-    var bytes: Data { Data(canonicalText().utf8) }
+    public var bytes: Data { Data(canonicalText().utf8) }
 }
