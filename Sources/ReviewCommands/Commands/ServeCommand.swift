@@ -17,7 +17,8 @@ enum ServeCommand {
             filing to every module that applies, and records findings and a recommendation. Any number
             of coordinators may share one database. SIGTERM or SIGINT: stop claiming, let work in flight
             finish within the grace period or release it, stop the workers, exit 0. SIGHUP: reload
-            config/modules.json and config/parameters.json without losing work.
+            config/modules.json and config/parameters.json without losing work. Runs the daily sweep at
+            config/lifecycle.json's sweep_time (Asia/Shanghai), and the latest slot due at start.
             Logs one JSON object per line on stderr.
             """,
         examples: [
@@ -36,6 +37,7 @@ enum ServeCommand {
             .value("--lease", "SECONDS", "Claim lease; renewed every third of it (default 30) · 租约秒数"),
             .value("--poll", "SECONDS", "Poll interval when no notification arrives (default 2) · 轮询秒数"),
             .flag("--until-idle", "Exit once the queue is empty · 队列清空后退出"),
+            .flag("--no-sweeps", "Do not run the daily sweep (config/lifecycle.json sweep_time) · 不运行每日巡查"),
         ],
         run: run)
 
@@ -60,6 +62,14 @@ enum ServeCommand {
             configuration.pollInterval = .milliseconds(Int(value * 1000))
         }
         configuration.metricsFile = invocation.value("--metrics-file")
+        if !invocation.flag("--no-sweeps") && !invocation.flag("--until-idle") {
+            let file = try invocation.installation().configDirectory.appendingPathComponent("lifecycle.json")
+            do {
+                configuration.sweepSchedule = SweepSchedule(try LifecycleSettings.load(from: file))
+            } catch {
+                throw CommandFailure(zh: "巡查配置有误：\(error)", en: "config/lifecycle.json: \(error)", exitCode: ExitCode.dataError)
+            }
+        }
         configuration.defaultRulebook = invocation.value("--rulebook")
         let registry = try invocation.moduleRegistry()
         let rulebooks = try invocation.rulebookLibrary()

@@ -88,6 +88,7 @@ public actor Coordinator {
         background.append(Task { await self.listen() })
         background.append(Task { await self.heartbeatLoop() })
         if configuration.metricsFile != nil { background.append(Task { await self.metricsLoop() }) }
+        if let schedule = configuration.sweepSchedule { background.append(Task { await self.sweepLoop(schedule) }) }
         var lastRescue = ContinuousClock.now - configuration.rescueInterval
         var failures = 0
         while !stopping {
@@ -307,6 +308,21 @@ public actor Coordinator {
             }
         } catch {
             logger.warning("heartbeat_not_recorded", ["error": .string("\(error)")])
+        }
+    }
+
+    /// Runs the latest due sweep slot now, then each slot as it falls due.
+    private func sweepLoop(_ schedule: SweepSchedule) async {
+        while !stopped {
+            let slot = schedule.dueSlot(at: Date())
+            do {
+                let report = try await control.run { try Sweep($0).run(asOf: slot.asOf, slot: slot.slot) }
+                logger.info("sweep_ran", ["slot": .string(slot.slot), "new_actions": .number(Decimal(report.actions.count))])
+            } catch {
+                logger.error("sweep_failed", ["slot": .string(slot.slot), "error": .string("\(error)")])
+            }
+            let wait = schedule.nextDue(after: Date()).timeIntervalSinceNow
+            try? await Task.sleep(for: .milliseconds(Int(max(1, min(wait, 3600)) * 1000)))
         }
     }
 

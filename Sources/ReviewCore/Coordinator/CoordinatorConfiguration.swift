@@ -28,6 +28,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var metricsFile: String? = nil
     /// How often the metrics file is rewritten.
     public var metricsInterval: Duration = .seconds(10)
+    /// The daily sweep (config/lifecycle.json `sweep_time`), or nil to run none. At start the
+    /// latest slot due is run (catching up after downtime); the sweep records each action once
+    /// however many coordinators run the same slot.
+    public var sweepSchedule: SweepSchedule? = nil
 
     public init(name: String = CoordinatorConfiguration.defaultName) {
         self.name = name

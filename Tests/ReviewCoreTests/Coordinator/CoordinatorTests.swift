@@ -251,6 +251,25 @@ import Testing
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM findings WHERE verdict = 'error'", on: connection) == 0)
     }
 
+    @Test func twoCoordinatorsRunTheDueDailySweepSlotOnce() async throws {
+        let conninfo = try TestCluster.makeDatabase()
+        let connection = try PostgresConnection(conninfo)
+        let first = try CLIProcess(["serve", "--name", "one", "--poll", "0.2"], conninfo: conninfo)
+        let second = try CLIProcess(["serve", "--name", "two", "--poll", "0.2"], conninfo: conninfo)
+        let swept = try await CoordinatorFixtures.eventually(.seconds(60)) {
+            first.log.contains("sweep_ran") && second.log.contains("sweep_ran")
+        }
+        first.send(SIGTERM)
+        second.send(SIGTERM)
+        #expect(await first.wait(timeout: .seconds(30)) == 0)
+        #expect(await second.wait(timeout: .seconds(30)) == 0)
+        #expect(swept, "\(first.log.suffix(1000))")
+        let slots = try connection.query("SELECT slot, runs FROM sweeps").rows
+        #expect(slots.count == 1, "one slot, however many coordinators ran it")
+        #expect(try slots.first?.decode("slot", as: String.self).hasPrefix("daily:") == true)
+        #expect(try slots.first?.decode("runs", as: Int.self) == 2)
+    }
+
     static func children(of parent: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
