@@ -64,6 +64,37 @@ enum StatusCommand {
             return ExitCode.success
         })
 
+    static let list = Command(
+        words: ["list"],
+        summary: "List filings, newest first, by status or county · 列出申报",
+        details: "One line per filing: id, county, kind, status, recommendation of its latest review, cluster name.",
+        examples: ["cluster-review list --status reviewed", "cluster-review list --county 469005 --json"],
+        options: [
+            .value("--status", "STATUS", "Only filings in this status (submitted, reviewed, in_publicity, recognized …) · 按状态"),
+            .value("--county", "CODE", "Only filings of this county-level division · 按县区"),
+            .value("--limit", "N", "At most N filings (default 200) · 条数"),
+            .flag("--json", "One JSON object per filing · 输出 JSON"),
+        ],
+        run: { invocation in
+            let limit = Int(invocation.value("--limit") ?? "200") ?? -1
+            guard limit > 0 else { throw UsageError(message: "--limit takes a positive number") }
+            let connection = try invocation.connect()
+            defer { connection.close() }
+            let filings = try ReviewRecords.list(
+                status: invocation.value("--status"), county: invocation.value("--county"), limit: limit, on: connection)
+            if invocation.flag("--json") {
+                for filing in filings { invocation.console.print(String(decoding: try JSONEncoder.sorted.encode(filing), as: UTF8.self)) }
+                return ExitCode.success
+            }
+            var table = TextTable(headers: ["ID", "county", "kind", "status", "recommendation", "cluster"])
+            for filing in filings {
+                table.rows.append([String(filing.id), filing.countyCode, filing.kind, filing.status, filing.recommendation ?? "—", filing.clusterName])
+            }
+            invocation.console.print(table.render())
+            invocation.console.print("\(filings.count) filing(s) · 件申报")
+            return ExitCode.success
+        })
+
     static let report = Command(
         words: ["report"],
         summary: "A filing's scorecard in the terminal, or HTML reports · 打印或生成审核报告",

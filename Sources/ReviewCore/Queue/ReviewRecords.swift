@@ -45,9 +45,12 @@ public enum ReviewRecords {
         try statuses(where: "f.id = $1", [id], on: connection).first
     }
 
-    /// The most recent filings, newest first.
-    public static func recent(limit: Int, on connection: PostgresConnection) throws -> [FilingStatus] {
-        try statuses(where: "true", [], limit: limit, on: connection)
+    /// Filings, newest first, optionally only those in `status` and/or from `county`.
+    public static func list(
+        status: String? = nil, county: String? = nil, limit: Int = 1000, on connection: PostgresConnection
+    ) throws -> [FilingStatus] {
+        try statuses(where: "($1::text IS NULL OR f.status = $1) AND ($2::text IS NULL OR f.county_code = $2)",
+                     [status, county], limit: limit, on: connection)
     }
 
     private static func statuses(
