@@ -4,6 +4,7 @@ enum CommandTable {
         [DemoCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.report, ServeCommand.command]
             + PluginsCommandGroup.all
+            + UsersCommands.all
             + DatabaseCommands.all
     }
 }
