@@ -49,12 +49,6 @@ $$;
 
 DROP FUNCTION cr_ensure_group_role(text);
 
--- Nothing is anybody's by default: PostgreSQL gives PUBLIC EXECUTE on every new function and
--- (before version 15) CREATE on the public schema. Functions are granted one by one below and in
--- later migrations.
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
-
 -- MARK: who is calling
 
 -- The county codes whose county role the current role holds (through its login's grants).
@@ -89,7 +83,6 @@ BEGIN
 END;
 $$;
 
-GRANT EXECUTE ON FUNCTION cr_my_counties(), cr_session_has(text), cr_require(text[], text, text) TO PUBLIC;
 
 -- MARK: people's logins
 
@@ -189,5 +182,17 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     ORDER BY r.rolname
 $$;
 
+
+-- MARK: nothing is anybody's by default
+
+-- PostgreSQL gives PUBLIC EXECUTE on every new function and (before version 15) CREATE on the
+-- public schema. Every function is revoked here and granted one by one; functions the migrating
+-- role creates later start revoked too (later migrations grant what they add).
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+
+-- Policies and the lifecycle functions' checks call these as the person querying.
+GRANT EXECUTE ON FUNCTION cr_my_counties(), cr_session_has(text), cr_require(text[], text, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION create_login(text, text, text), disable_login(text) TO cr_admin;
 GRANT EXECUTE ON FUNCTION list_logins(), cr_group_for(text) TO cr_admin, cr_auditor;
