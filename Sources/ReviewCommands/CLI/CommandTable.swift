@@ -3,6 +3,7 @@ enum CommandTable {
     static var all: [Command] {
         [DemoCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.report, ServeCommand.command]
+            + LifecycleCommands.all
             + PluginsCommandGroup.all
             + UsersCommands.all
             + DatabaseCommands.all

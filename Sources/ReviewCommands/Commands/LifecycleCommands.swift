@@ -1,0 +1,496 @@
+import Foundation
+import IndicatorKit
+import Postgres
+import ReviewCore
+
+/// The life of a recognition on the command line: `confirm`, `decide`, `object`, `publicity`,
+/// `register`, `incident`, `change` and `sweep` (issue 6; measures Art. 9–14).
+///
+/// Every command is a thin call into `ReviewCore.Lifecycle`, whose SQL functions check each
+/// transition; a refusal is printed in Chinese and English with what to do, exit code 1
+/// (65 when the id does not exist). Dates are `YYYY-MM-DD` in Asia/Shanghai, today by default.
+enum LifecycleCommands {
+    static var all: [Command] {
+        [confirm, decide, object, publicityShow, publicityResolve, publicityClose, registerList, registerShow,
+         registerFlagFalse, incidentAdd, changeAccept, changeReject, sweep, sweepActions, sweepConfirm, sweepDismiss]
+    }
+
+    static let onOption = OptionSpec.value("--on", "DATE", "The day it happens (default today, Asia/Shanghai) · 日期")
+    static let noteOption = OptionSpec.value("--note", "TEXT", "Why (required) · 说明（必填）")
+    static let jsonOption = OptionSpec.flag("--json", "Print JSON · 输出 JSON")
+
+    // MARK: decisions
+
+    static let confirm = Command(
+        words: ["confirm"],
+        summary: "Accept or reject a manual finding of a reviewed filing · 确认人工判断项",
+        synopsis: "FILING CRITERION accept|reject --note TEXT",
+        details: """
+            Each manual finding of the filing's latest review (a COMP-9 waiver claim included) must be
+            accepted before the filing can be approved; a rejected one blocks approval too.
+            """,
+        examples: [
+            "cluster-review confirm 42 COMP-9 accept --note '增长豁免理由成立：2024 年台风停产'",
+            "cluster-review confirm 42 GOVE-4 reject --note 'plan goals have no baseline'",
+        ],
+        options: [noteOption],
+        positionals: 3...3,
+        run: { invocation in
+            let filing = try invocation.id(0, "FILING")
+            let accept: Bool
+            switch invocation.positionals[2] {
+            case "accept": accept = true
+            case "reject": accept = false
+            default: throw UsageError(message: "the third argument is accept or reject", command: "confirm")
+            }
+            let note = try invocation.required("--note")
+            return try invocation.withLifecycle { lifecycle, _ in
+                let id = try lifecycle.confirm(filing: filing, criterion: invocation.positionals[1], accept: accept, note: note)
+                invocation.console.print(
+                    "已确认 confirmed #\(id): \(invocation.positionals[1]) \(accept ? "采纳 accepted" : "不采纳 rejected")")
+                return ExitCode.success
+            }
+        })
+
+    static let decide = Command(
+        words: ["decide"],
+        summary: "Approve, refuse or return a reviewed filing · 作出认定决定",
+        synopsis: "FILING approve|refuse|return --note TEXT [--grounds TEXT]",
+        details: """
+            approve: refused while a manual finding is unconfirmed or rejected, or a finding failed or
+            errored. An initial filing then enters public notice (公示) for publicity_working_days
+            working days (config/lifecycle.json, holidays from config/calendar.json); a recertification
+            extends the register entry by three years from its old expiry (not for a revoked cluster).
+            refuse: --grounds is required. return: the county files a corrected filing that names this
+            one in `supersedes`; it is reviewed anew.
+            """,
+        examples: [
+            "cluster-review decide 42 approve --note '符合认定条件'",
+            "cluster-review decide 43 refuse --note '不予认定' --grounds 'COMP-2：集群年产值不足 20 亿元'",
+            "cluster-review decide 44 return --note '企业名单缺少统一社会信用代码，请更正后重报' --on 2026-04-28",
+        ],
+        options: [noteOption, .value("--grounds", "TEXT", "The grounds of a refusal · 不予认定理由"), onOption],
+        positionals: 2...2,
+        run: { invocation in
+            let filing = try invocation.id(0, "FILING")
+            guard let decision = Lifecycle.Decision(rawValue: invocation.positionals[1]) else {
+                throw UsageError(message: "the decision is approve, refuse or return", command: "decide")
+            }
+            let note = try invocation.required("--note")
+            let day = try invocation.day("--on")
+            return try invocation.withLifecycle { lifecycle, _ in
+                let id = try lifecycle.decide(filing: filing, decision, note: note, grounds: invocation.value("--grounds"), on: day)
+                invocation.console.print("已决定 decided #\(id): filing \(filing) \(decision.rawValue)")
+                if decision == .approve, let notice = try lifecycle.notice(filing: filing), notice.state == "open" {
+                    invocation.console.print("公示期 notice period: \(notice.startsOn) – \(notice.endsOn)")
+                }
+                return ExitCode.success
+            }
+        })
+
+    // MARK: public notice
+
+    static let object = Command(
+        words: ["object"],
+        summary: "File an objection during a filing's public notice · 公示期内提出异议",
+        synopsis: "FILING --by NAME --reason TEXT [--evidence REF]...",
+        details: "Accepted only on a day inside the notice period (its first to its last day).",
+        examples: [
+            "cluster-review object 42 --by '海口某企业' --reason '产值数据与统计年报不符' --evidence '2025 统计年报第 12 页'",
+        ],
+        options: [
+            .value("--by", "NAME", "Who objects (required) · 异议人"), .value("--reason", "TEXT", "Why (required) · 理由"),
+            .value("--evidence", "REF", "Evidence, repeatable · 证据", repeatable: true), onOption,
+        ],
+        positionals: 1...1,
+        run: { invocation in
+            let filing = try invocation.id(0, "FILING")
+            let by = try invocation.required("--by"), reason = try invocation.required("--reason")
+            let day = try invocation.day("--on")
+            return try invocation.withLifecycle { lifecycle, _ in
+                let id = try lifecycle.fileObjection(filing: filing, by: by, reason: reason, evidence: invocation.allValues("--evidence"), on: day)
+                invocation.console.print("已受理异议 objection #\(id) filed against filing \(filing)")
+                return ExitCode.success
+            }
+        })
+
+    static let publicityShow = Command(
+        words: ["publicity", "show"],
+        summary: "Show a filing's public notice and its objections · 查看公示及异议",
+        synopsis: "FILING",
+        examples: ["cluster-review publicity show 42", "cluster-review publicity show 42 --json"],
+        options: [jsonOption],
+        positionals: 1...1,
+        run: { invocation in
+            let filing = try invocation.id(0, "FILING")
+            return try invocation.withLifecycle { lifecycle, _ in
+                guard let notice = try lifecycle.notice(filing: filing) else {
+                    throw CommandFailure(zh: "申报 \(filing) 没有公示", en: "filing \(filing) has no public notice", exitCode: ExitCode.dataError)
+                }
+                if invocation.flag("--json") {
+                    invocation.console.print(try LifecycleCommands.json(notice))
+                } else {
+                    invocation.console.print("公示 notice #\(notice.id) filing \(filing): \(notice.startsOn) – \(notice.endsOn) [\(notice.state)]")
+                    for objection in notice.objections {
+                        invocation.console.print("  异议 objection #\(objection.id) \(objection.filedOn) \(objection.objector): \(objection.reason) [\(objection.state)]")
+                    }
+                }
+                return ExitCode.success
+            }
+        })
+
+    static let publicityResolve = Command(
+        words: ["publicity", "resolve"],
+        summary: "Uphold or dismiss an objection · 处理异议",
+        synopsis: "OBJECTION upheld|dismissed --note TEXT",
+        details: "An upheld objection sends the filing back to the reviewer when the notice is closed.",
+        examples: ["cluster-review publicity resolve 7 dismissed --note '经核实数据无误'"],
+        options: [noteOption],
+        positionals: 2...2,
+        run: { invocation in
+            let objection = try invocation.id(0, "OBJECTION")
+            guard ["upheld", "dismissed"].contains(invocation.positionals[1]) else {
+                throw UsageError(message: "the outcome is upheld or dismissed", command: "publicity resolve")
+            }
+            let note = try invocation.required("--note")
+            return try invocation.withLifecycle { lifecycle, _ in
+                try lifecycle.resolveObjection(objection, upheld: invocation.positionals[1] == "upheld", note: note)
+                invocation.console.print("已处理 resolved objection #\(objection): \(invocation.positionals[1])")
+                return ExitCode.success
+            }
+        })
+
+    static let publicityClose = Command(
+        words: ["publicity", "close"],
+        summary: "Close a filing's notice after its last day: recognize it or send it back · 公示结束",
+        synopsis: "FILING",
+        details: """
+            From the day after the notice's last day, once every objection is resolved. No upheld
+            objection: recognized, with a register entry valid three years. An upheld objection: the
+            filing goes back to the reviewer (status reviewed).
+            """,
+        examples: ["cluster-review publicity close 42", "cluster-review publicity close 42 --on 2026-05-11"],
+        options: [onOption],
+        positionals: 1...1,
+        run: { invocation in
+            let filing = try invocation.id(0, "FILING")
+            let day = try invocation.day("--on")
+            return try invocation.withLifecycle { lifecycle, connection in
+                if let cluster = try lifecycle.closePublicity(filing: filing, on: day),
+                   let entry = try Register.entry(connection, String(cluster)) {
+                    invocation.console.print(
+                        "已认定 recognized: \(entry.certificateNo) \(entry.name), valid \(entry.recognizedOn) – \(entry.validUntil)")
+                } else {
+                    invocation.console.print("异议成立，退回审查 objection upheld: filing \(filing) is back with the reviewer")
+                }
+                return ExitCode.success
+            }
+        })
+
+    // MARK: the register
+
+    static let registerList = Command(
+        words: ["register", "list"],
+        summary: "List the register of recognized clusters · 列出认定名单",
+        examples: ["cluster-review register list", "cluster-review register list --status revoked --json"],
+        options: [.value("--status", "STATUS", "active, expired or revoked · 状态"), jsonOption],
+        run: { invocation in
+            if let status = invocation.value("--status"), !["active", "expired", "revoked"].contains(status) {
+                throw UsageError(message: "--status takes active, expired or revoked", command: "register list")
+            }
+            return try invocation.withLifecycle { _, connection in
+                let entries = try Register.list(connection, status: invocation.value("--status"))
+                for entry in entries {
+                    if invocation.flag("--json") {
+                        invocation.console.print(try LifecycleCommands.json(entry))
+                    } else {
+                        invocation.console.print(
+                            "\(entry.certificateNo)  \(entry.name)  \(entry.recognizedOn) – \(entry.validUntil)  \(entry.status)"
+                                + (entry.revocationGround.map { " (Art. \($0))" } ?? ""))
+                    }
+                }
+                if !invocation.flag("--json") { invocation.console.print("\(entries.count) clusters · 个集群") }
+                return ExitCode.success
+            }
+        })
+
+    static let registerShow = Command(
+        words: ["register", "show"],
+        summary: "Show one register entry · 查看认定名单条目",
+        synopsis: "ID|CERTIFICATE",
+        examples: ["cluster-review register show HN-ZXJQ-2026-0001", "cluster-review register show 3 --json"],
+        options: [jsonOption],
+        positionals: 1...1,
+        run: { invocation in
+            try invocation.withLifecycle { _, connection in
+                guard let entry = try Register.entry(connection, invocation.positionals[0]) else {
+                    throw CommandFailure(
+                        zh: "认定名单中没有 \(invocation.positionals[0])", en: "no register entry \(invocation.positionals[0])",
+                        exitCode: ExitCode.dataError)
+                }
+                if invocation.flag("--json") {
+                    invocation.console.print(try LifecycleCommands.json(entry))
+                    return ExitCode.success
+                }
+                let lines = [
+                    "证书编号 certificate: \(entry.certificateNo) (id \(entry.id), filing \(entry.filingId))",
+                    "名称 name: \(entry.name) · \(entry.countyCode)",
+                    "有效期 valid: \(entry.recognizedOn) – \(entry.validUntil) · 复核 recertified \(entry.recertifiedTimes)×",
+                    "主导产业 leading industry: \(entry.leadingIndustry)",
+                    "空间范围 spatial extent: \(entry.spatialExtent)",
+                    "运营管理机构 management body: \(entry.managementBody)",
+                    "状态 status: \(entry.status)"
+                        + (entry.revokedOn.map { " on \($0), Art. \(entry.revocationGround ?? "?"): \(entry.grounds ?? "")" } ?? ""),
+                ]
+                lines.forEach(invocation.console.print)
+                return ExitCode.success
+            }
+        })
+
+    static let registerFlagFalse = Command(
+        words: ["register", "flag-false"],
+        summary: "Flag a false filing or an illegal act against a cluster (Art. 14(2)) · 标记虚假申报",
+        synopsis: "CLUSTER --note TEXT [--filing ID]",
+        details: "The next sweep proposes (or applies) revocation on ground 14(2).",
+        examples: ["cluster-review register flag-false 3 --filing 42 --note '企业名单中两家企业系虚构'"],
+        options: [noteOption, .value("--filing", "ID", "The false filing · 虚假申报"), onOption],
+        positionals: 1...1,
+        run: { invocation in
+            let cluster = try invocation.id(0, "CLUSTER")
+            let note = try invocation.required("--note")
+            let filing = try invocation.value("--filing").map { text -> Int64 in
+                guard let id = Int64(text) else { throw UsageError(message: "--filing takes a filing id", command: "register flag-false") }
+                return id
+            }
+            let day = try invocation.day("--on")
+            return try invocation.withLifecycle { lifecycle, _ in
+                let id = try lifecycle.flagFalseFiling(cluster: cluster, filing: filing, note: note, on: day)
+                invocation.console.print("已标记 flagged #\(id) against cluster \(cluster)")
+                return ExitCode.success
+            }
+        })
+
+    // MARK: incidents, change reports
+
+    static let incidentAdd = Command(
+        words: ["incident", "add"],
+        summary: "Record an incident at an enterprise (Art. 14(5)) · 登记企业事件",
+        details: """
+            Categories: safety, quality, environment (grade general|larger|major|especially_major; larger
+            and above is of veto grade); cyber, data (major and above); tax_evasion, illegal_conduct,
+            serious_dishonesty, other_major (no grade; always of veto grade). Matched to clusters by
+            unified social credit code.
+            """,
+        examples: [
+            "cluster-review incident add --enterprise 91469005MA5T000017 --date 2027-06-01 --category safety --grade larger --source '文昌市应急管理局通报'",
+            "cluster-review incident add --enterprise 91110000600037341L --date 2027-02-01 --category tax_evasion --source '税务稽查决定书'",
+        ],
+        options: [
+            .value("--enterprise", "USCC", "Unified social credit code (required) · 统一社会信用代码"),
+            .value("--date", "DATE", "When it happened (required) · 发生日期"),
+            .value("--category", "CATEGORY", "The category (required) · 类别"),
+            .value("--grade", "GRADE", "The grade, for safety … data · 等级"),
+            .value("--source", "TEXT", "Where it was reported (required) · 来源"),
+            .value("--description", "TEXT", "What happened · 描述"),
+        ],
+        run: { invocation in
+            let code = try invocation.required("--enterprise"), category = try invocation.required("--category")
+            let source = try invocation.required("--source")
+            guard let date = try invocation.day("--date") else {
+                throw UsageError(message: "--date is required", command: "incident add")
+            }
+            let incident = Incident(
+                enterpriseCode: code, date: date, category: category, grade: invocation.value("--grade"),
+                description: invocation.value("--description"))
+            return try invocation.withLifecycle { lifecycle, _ in
+                let id = try lifecycle.recordIncident(incident, source: source)
+                invocation.console.print("已登记 recorded incident #\(id)")
+                return ExitCode.success
+            }
+        })
+
+    static let changeAccept = Command(
+        words: ["change", "accept"],
+        summary: "Accept a change report: the register takes the new values · 核准变更报告",
+        synopsis: "FILING --note TEXT",
+        examples: ["cluster-review change accept 57 --note '核准扩区至桥头镇'"],
+        options: [noteOption, onOption],
+        positionals: 1...1,
+        run: { invocation in
+            let filing = try invocation.id(0, "FILING")
+            let note = try invocation.required("--note")
+            let day = try invocation.day("--on")
+            return try invocation.withLifecycle { lifecycle, _ in
+                try lifecycle.acceptChangeReport(filing: filing, note: note, on: day)
+                invocation.console.print("已核准 accepted change report \(filing); the register is updated")
+                return ExitCode.success
+            }
+        })
+
+    static let changeReject = Command(
+        words: ["change", "reject"],
+        summary: "Reject a change report; the register keeps its values · 驳回变更报告",
+        synopsis: "FILING --note TEXT",
+        examples: ["cluster-review change reject 57 --note '新增区域不在本县'"],
+        options: [noteOption, onOption],
+        positionals: 1...1,
+        run: { invocation in
+            let filing = try invocation.id(0, "FILING")
+            let note = try invocation.required("--note")
+            let day = try invocation.day("--on")
+            return try invocation.withLifecycle { lifecycle, _ in
+                try lifecycle.rejectChangeReport(filing: filing, note: note, on: day)
+                invocation.console.print("已驳回 rejected change report \(filing)")
+                return ExitCode.success
+            }
+        })
+
+    // MARK: sweeps
+
+    static let sweep = Command(
+        words: ["sweep"],
+        summary: "Find what the measures say must happen, and record each action once · 动态管理巡查",
+        details: """
+            For the as-of date: recognitions expiring within expiry_notice_days (a notice); expired
+            (status expired); revocation grounds 14(1) expired without a recertification filing or
+            recertification refused, 14(2) a false filing flagged, 14(3) an annual report not filed by
+            30 March, 14(4) a register field changed in an annual report without a change report,
+            14(5) an incident of veto grade. Revocations are proposed for an administrator (sweep
+            confirm|dismiss) or applied, as config/lifecycle.json revocation_mode says. Each action is
+            recorded once, however often and by however many processes the sweep runs; the output
+            lists only what this run added. --dry-run shows it and keeps nothing.
+            """,
+        examples: [
+            "cluster-review sweep", "cluster-review sweep --as-of 2027-04-01 --dry-run",
+            "cluster-review sweep --as-of 2027-04-01 --json",
+        ],
+        options: [
+            .value("--as-of", "DATE", "The day to sweep for (default today, Asia/Shanghai) · 基准日"),
+            .value("--slot", "NAME", "The schedule slot (default as-of:DATE) · 调度时段"),
+            .flag("--dry-run", "Show what would be recorded; keep nothing · 试运行"), jsonOption,
+        ],
+        run: { invocation in
+            let asOf = try invocation.day("--as-of")
+            return try invocation.withLifecycle { _, connection in
+                let report = try Sweep(connection).run(asOf: asOf, slot: invocation.value("--slot"), dryRun: invocation.flag("--dry-run"))
+                if invocation.flag("--json") {
+                    invocation.console.print(try LifecycleCommands.json(report))
+                    return ExitCode.success
+                }
+                for action in report.actions { invocation.console.print(LifecycleCommands.line(action)) }
+                invocation.console.print(
+                    "\(report.dryRun ? "试运行 dry run" : "巡查 sweep") \(report.asOf) [\(report.slot)]: "
+                        + "\(report.actions.count) new actions · 项新事项")
+                return ExitCode.success
+            }
+        })
+
+    static let sweepActions = Command(
+        words: ["sweep", "actions"],
+        summary: "List sweep actions, e.g. revocations awaiting confirmation · 列出巡查事项",
+        examples: ["cluster-review sweep actions --state proposed", "cluster-review sweep actions --cluster 3 --json"],
+        options: [
+            .value("--state", "STATE", "notice, applied, proposed, confirmed or dismissed · 状态"),
+            .value("--cluster", "ID", "Only this cluster · 集群"), jsonOption,
+        ],
+        run: { invocation in
+            let cluster = try invocation.value("--cluster").map { text -> Int64 in
+                guard let id = Int64(text) else { throw UsageError(message: "--cluster takes a cluster id", command: "sweep actions") }
+                return id
+            }
+            return try invocation.withLifecycle { _, connection in
+                let actions = try Sweep(connection).actions(state: invocation.value("--state"), cluster: cluster)
+                for action in actions {
+                    invocation.console.print(invocation.flag("--json") ? try LifecycleCommands.json(action) : LifecycleCommands.line(action))
+                }
+                return ExitCode.success
+            }
+        })
+
+    static let sweepConfirm = resolution(confirm: true)
+    static let sweepDismiss = resolution(confirm: false)
+
+    static func resolution(confirm: Bool) -> Command {
+        let word = confirm ? "confirm" : "dismiss"
+        return Command(
+            words: ["sweep", word],
+            summary: confirm
+                ? "Confirm a proposed revocation: the cluster is revoked on its ground · 确认撤销认定"
+                : "Dismiss a proposed revocation · 驳回撤销建议",
+            synopsis: "ACTION --note TEXT",
+            examples: ["cluster-review sweep \(word) 12 --note '\(confirm ? "期满未申请复核，撤销认定" : "已补报，不予撤销")'"],
+            options: [noteOption, onOption],
+            positionals: 1...1,
+            run: { invocation in
+                let action = try invocation.id(0, "ACTION")
+                let note = try invocation.required("--note")
+                let day = try invocation.day("--on")
+                return try invocation.withLifecycle { lifecycle, _ in
+                    try lifecycle.resolveSweepAction(action, confirm: confirm, note: note, on: day)
+                    invocation.console.print(confirm ? "已撤销认定 revoked (action #\(action))" : "已驳回 dismissed action #\(action)")
+                    return ExitCode.success
+                }
+            })
+    }
+
+    // MARK: helpers
+
+    static func line(_ action: SweepAction) -> String {
+        let what = action.action == "revoke" ? "撤销 revoke Art. \(action.ground)" : action.action == "expire" ? "期满 expire" : "到期提醒 expiry notice"
+        return "#\(action.id) cluster \(action.clusterId) \(what) [\(action.state)]: \(action.reason)"
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder.sorted
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+extension Invocation {
+    /// Connects, installs config/lifecycle.json and config/calendar.json, and runs `body`,
+    /// turning a refused transition into a `CommandFailure` in zh and en with what to do.
+    func withLifecycle(_ body: (Lifecycle, PostgresConnection) throws -> Int32) throws -> Int32 {
+        let connection = try connect()
+        defer { connection.close() }
+        let lifecycle = Lifecycle(connection)
+        do {
+            try lifecycle.install(configDirectory: try installation().configDirectory)
+        } catch let error as LifecycleConfigurationError {
+            throw CommandFailure(zh: "配置文件有误：\(error)", en: "bad configuration: \(error)", exitCode: ExitCode.dataError)
+        }
+        do {
+            return try body(lifecycle, connection)
+        } catch let error as LifecycleError {
+            let hint = error.hint.map { " (\($0))" } ?? ""
+            throw CommandFailure(
+                zh: "未执行 refused [\(error.code.rawValue)]：\(error.message.zh)", en: "\(error.message.en)\(hint)",
+                exitCode: error.code == .notFound ? ExitCode.dataError : ExitCode.failure)
+        }
+    }
+
+    /// The positional at `index` as an id; a usage error naming `name` otherwise.
+    func id(_ index: Int, _ name: String) throws -> Int64 {
+        guard let id = Int64(positionals[index]), id > 0 else {
+            throw UsageError(message: "\(name) must be a positive number, not '\(positionals[index])'", command: command.name)
+        }
+        return id
+    }
+
+    /// The value of a required option; a usage error when it is missing or blank.
+    func required(_ option: String) throws -> String {
+        guard let value = value(option), !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw UsageError(message: "\(option) is required", command: command.name)
+        }
+        return value
+    }
+
+    /// The date in `option`, or nil when not given; a usage error when it is not `YYYY-MM-DD`.
+    func day(_ option: String) throws -> CivilDate? {
+        guard let text = value(option) else { return nil }
+        guard let day = CivilDate(text) else {
+            throw UsageError(message: "\(option) takes a date YYYY-MM-DD, not '\(text)'", command: command.name)
+        }
+        return day
+    }
+}

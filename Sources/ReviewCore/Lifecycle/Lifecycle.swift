@@ -1,0 +1,197 @@
+import Foundation
+import IndicatorKit
+import Postgres
+
+/// The life of a recognition, as calls to the SQL functions of sql/004–005: confirmations,
+/// decisions, public notice and objections, change reports, incidents and false-filing flags.
+///
+/// Each method is one function call, hence one transaction: the function checks the transition,
+/// makes it and appends the audit rows, or refuses with a `LifecycleError` and changes nothing.
+/// Dates are civil dates in Asia/Shanghai; `on: nil` means today there.
+public struct Lifecycle {
+    /// The connection every call runs on.
+    public let connection: PostgresConnection
+
+    /// Lifecycle operations on `connection`.
+    public init(_ connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// A reviewer's decision on a reviewed filing.
+    public enum Decision: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Approve: an initial filing enters public notice; a recertification extends validity.
+        case approve
+        /// Refuse, naming the grounds.
+        case refuse
+        /// Return to the county for a corrected filing (linked through `filings.supersedes`).
+        case `return`
+    }
+
+    /// Accepts or rejects one `manual` finding of the filing's latest review. Returns the confirmation id.
+    @discardableResult
+    public func confirm(filing: Int64, criterion: String, accept: Bool, note: String) throws -> Int64 {
+        try call("SELECT confirm_finding($1, $2, $3, $4) AS id", [filing, criterion, accept, note])
+    }
+
+    /// Decides a reviewed filing; `grounds` is required to refuse. Returns the decision id.
+    @discardableResult
+    public func decide(filing: Int64, _ decision: Decision, note: String, grounds: String? = nil, on day: CivilDate? = nil) throws -> Int64 {
+        try call("SELECT decide($1, $2, $3, $4, $5::date) AS id", [filing, decision.rawValue, note, grounds, day?.description])
+    }
+
+    /// Files an objection during the filing's notice period. Returns the objection id.
+    @discardableResult
+    public func fileObjection(filing: Int64, by objector: String, reason: String, evidence: [String] = [], on day: CivilDate? = nil) throws -> Int64 {
+        try call("SELECT file_objection($1, $2, $3, $4, $5::date) AS id", [filing, objector, reason, TextArray(evidence), day?.description])
+    }
+
+    /// Upholds or dismisses a pending objection.
+    public func resolveObjection(_ objection: Int64, upheld: Bool, note: String) throws {
+        try LifecycleError.mapping { _ = try connection.query("SELECT resolve_objection($1, $2, $3)", [objection, upheld, note]) }
+    }
+
+    /// Closes the filing's notice after its last day: returns the new register entry's id, or
+    /// nil when an objection was upheld and the filing went back to the reviewer.
+    @discardableResult
+    public func closePublicity(filing: Int64, on day: CivilDate? = nil) throws -> Int64? {
+        try LifecycleError.mapping {
+            try connection.queryRow("SELECT close_publicity($1, $2::date) AS id", [filing, day?.description]).decode("id", as: Int64?.self)
+        }
+    }
+
+    /// The filing's latest notice, or nil when it never entered one.
+    public func notice(filing: Int64) throws -> PublicityNotice? {
+        let rows = try connection.query(
+            """
+            SELECT id, filing_id, starts_on::text, ends_on::text, state, closed_on::text FROM publicity_notices
+            WHERE filing_id = $1 ORDER BY id DESC LIMIT 1
+            """, [filing]).rows
+        guard let row = rows.first else { return nil }
+        let objections = try connection.query(
+            "SELECT id, objector, reason, evidence::text, filed_on::text, state, resolution FROM objections WHERE notice_id = $1 ORDER BY id",
+            [try row.decode("id", as: Int64.self)]
+        ).rows.map { row in
+            Objection(
+                id: try row.decode("id"), objector: try row.decode("objector"), reason: try row.decode("reason"),
+                evidence: try row.decode("evidence"), filedOn: try civil(row, "filed_on"), state: try row.decode("state"),
+                resolution: try row.decode("resolution"))
+        }
+        return PublicityNotice(
+            id: try row.decode("id"), filingId: try row.decode("filing_id"), startsOn: try civil(row, "starts_on"),
+            endsOn: try civil(row, "ends_on"), state: try row.decode("state"), closedOn: try optionalCivil(row, "closed_on"),
+            objections: objections)
+    }
+
+    /// Accepts a pending change report: the register takes the reported values.
+    public func acceptChangeReport(filing: Int64, note: String, on day: CivilDate? = nil) throws {
+        try LifecycleError.mapping { _ = try connection.query("SELECT accept_change_report($1, $2, $3::date)", [filing, note, day?.description]) }
+    }
+
+    /// Rejects a pending change report (a note is required); the register keeps its values.
+    public func rejectChangeReport(filing: Int64, note: String, on day: CivilDate? = nil) throws {
+        try LifecycleError.mapping { _ = try connection.query("SELECT reject_change_report($1, $2, $3::date)", [filing, note, day?.description]) }
+    }
+
+    /// Records an incident at an enterprise (Art. 14(5)). Returns its id.
+    @discardableResult
+    public func recordIncident(_ incident: IndicatorKit.Incident, source: String) throws -> Int64 {
+        try call(
+            "SELECT record_incident($1, $2::date, $3, $4, $5, $6) AS id",
+            [incident.enterpriseCode, incident.date.description, incident.category, incident.grade, source, incident.description ?? ""])
+    }
+
+    /// Flags a false filing or an illegal act against a register entry (Art. 14(2)). Returns the flag id.
+    @discardableResult
+    public func flagFalseFiling(cluster: Int64, filing: Int64?, note: String, on day: CivilDate? = nil) throws -> Int64 {
+        try call("SELECT flag_false_filing($1, $2, $3, $4::date) AS id", [cluster, filing, note, day?.description])
+    }
+
+    /// Confirms (the cluster is revoked on the action's ground) or dismisses a proposed revocation.
+    public func resolveSweepAction(_ action: Int64, confirm: Bool, note: String, on day: CivilDate? = nil) throws {
+        try LifecycleError.mapping {
+            _ = try connection.query("SELECT resolve_sweep_action($1, $2, $3, $4::date)", [action, confirm, note, day?.description])
+        }
+    }
+
+    /// Copies the settings and the holiday calendar into the database (`lifecycle_settings`,
+    /// `calendar_days`) in one transaction, so the SQL functions count days as the config says.
+    public func install(settings: LifecycleSettings, calendar: WorkingCalendar) throws {
+        let days = calendar.holidays.map { ($0.key, "holiday", $0.value) } + calendar.workdays.map { ($0.key, "workday", $0.value) }
+        try connection.transaction { connection in
+            _ = try connection.query(
+                """
+                UPDATE lifecycle_settings SET publicity_working_days = $1, expiry_notice_days = $2,
+                    revocation_mode = $3, validity_years = $4
+                """, [settings.publicityWorkingDays, settings.expiryNoticeDays, settings.revocationMode, settings.validityYears])
+            _ = try connection.query("DELETE FROM calendar_days")
+            _ = try connection.query(
+                "INSERT INTO calendar_days (day, kind, name) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])",
+                [TextArray(days.map { $0.0.description }), TextArray(days.map { $0.1 }), TextArray(days.map { $0.2 })])
+        }
+    }
+
+    /// Loads `lifecycle.json` and `calendar.json` from `configDirectory` (either may be absent:
+    /// defaults and weekends only) and installs them.
+    public func install(configDirectory: URL) throws {
+        let settingsURL = configDirectory.appendingPathComponent("lifecycle.json")
+        let calendarURL = configDirectory.appendingPathComponent("calendar.json")
+        let exists = { (url: URL) in FileManager.default.fileExists(atPath: url.path) }
+        try install(
+            settings: exists(settingsURL) ? try LifecycleSettings.load(from: settingsURL) : LifecycleSettings(),
+            calendar: exists(calendarURL) ? try WorkingCalendar.load(from: calendarURL) : WorkingCalendar())
+    }
+
+    private func call(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> Int64 {
+        try LifecycleError.mapping { try connection.queryRow(sql, parameters).decode("id", as: Int64.self) }
+    }
+}
+
+/// A filing's public notice (公示) and its objections.
+public struct PublicityNotice: Sendable, Hashable, Codable {
+    /// The notice id.
+    public var id: Int64
+    /// The approved filing.
+    public var filingId: Int64
+    /// First day objections are accepted.
+    public var startsOn: CivilDate
+    /// Last day objections are accepted.
+    public var endsOn: CivilDate
+    /// `open`, `recognized` or `objection_upheld`.
+    public var state: String
+    /// When it was closed, if it was.
+    public var closedOn: CivilDate?
+    /// The objections filed against it, oldest first.
+    public var objections: [Objection]
+}
+
+/// An objection filed during a public notice.
+public struct Objection: Sendable, Hashable, Codable {
+    /// The objection id.
+    public var id: Int64
+    /// Who filed it.
+    public var objector: String
+    /// Why.
+    public var reason: String
+    /// The evidence, as a PostgreSQL array literal of references.
+    public var evidence: String
+    /// The day it was filed.
+    public var filedOn: CivilDate
+    /// `pending`, `upheld` or `dismissed`.
+    public var state: String
+    /// The note of whoever resolved it.
+    public var resolution: String?
+}
+
+/// Reads a `date` column selected as `::text`.
+func civil(_ row: Row, _ column: String) throws -> CivilDate {
+    let text: String = try row.decode(column)
+    guard let day = CivilDate(text) else { throw PostgresError.decoding(column: column, expected: "CivilDate", found: text) }
+    return day
+}
+
+/// Reads a nullable `date` column selected as `::text`.
+func optionalCivil(_ row: Row, _ column: String) throws -> CivilDate? {
+    guard let text: String = try row.decode(column) else { return nil }
+    guard let day = CivilDate(text) else { throw PostgresError.decoding(column: column, expected: "CivilDate", found: text) }
+    return day
+}

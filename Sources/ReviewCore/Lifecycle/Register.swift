@@ -1,0 +1,72 @@
+import Foundation
+import IndicatorKit
+import Postgres
+
+/// One entry of the register (认定名单): a recognized cluster, valid three years (Art. 12).
+public struct RegisterEntry: Sendable, Hashable, Codable {
+    /// The cluster id.
+    public var id: Int64
+    /// The certificate number, e.g. `HN-ZXJQ-2026-0001`.
+    public var certificateNo: String
+    /// The initial filing that was recognized.
+    public var filingId: Int64
+    /// The filing county.
+    public var countyCode: String
+    /// The cluster's name.
+    public var name: String
+    /// The day of recognition (the notice closed).
+    public var recognizedOn: CivilDate
+    /// The last day of validity.
+    public var validUntil: CivilDate
+    /// The leading industry (主导产业).
+    public var leadingIndustry: String
+    /// The spatial extent.
+    public var spatialExtent: String
+    /// The operating management body.
+    public var managementBody: String
+    /// `active`, `expired` or `revoked`.
+    public var status: String
+    /// When it was revoked, if it was.
+    public var revokedOn: CivilDate?
+    /// The Art. 14 ground of the revocation, e.g. `14(3)`.
+    public var revocationGround: String?
+    /// The revocation's grounds in words.
+    public var grounds: String?
+    /// How many recertifications extended it.
+    public var recertifiedTimes: Int
+    /// The plan on record (JSON text), against which recertification is checked.
+    public var plan: String
+}
+
+/// Reads the register; the one Swift place that selects from `clusters`.
+public enum Register {
+    static let columns = """
+        id, certificate_no, filing_id, county_code, name, recognized_on::text, valid_until::text, leading_industry,
+        spatial_extent, management_body, status, revoked_on::text, revocation_ground, grounds, recertified_times, plan::text
+        """
+
+    /// The entries, by certificate number; only those of `status` when given.
+    public static func list(_ connection: PostgresConnection, status: String? = nil) throws -> [RegisterEntry] {
+        try connection.query(
+            "SELECT \(columns) FROM clusters WHERE $1::text IS NULL OR status = $1 ORDER BY certificate_no", [status]
+        ).rows.map(entry)
+    }
+
+    /// The entry with id or certificate number `key`, or nil.
+    public static func entry(_ connection: PostgresConnection, _ key: String) throws -> RegisterEntry? {
+        try connection.query(
+            "SELECT \(columns) FROM clusters WHERE certificate_no = $1 OR id::text = $1 LIMIT 1", [key]
+        ).rows.first.map(entry)
+    }
+
+    static func entry(_ row: Row) throws -> RegisterEntry {
+        RegisterEntry(
+            id: try row.decode("id"), certificateNo: try row.decode("certificate_no"), filingId: try row.decode("filing_id"),
+            countyCode: try row.decode("county_code"), name: try row.decode("name"),
+            recognizedOn: try civil(row, "recognized_on"), validUntil: try civil(row, "valid_until"),
+            leadingIndustry: try row.decode("leading_industry"), spatialExtent: try row.decode("spatial_extent"),
+            managementBody: try row.decode("management_body"), status: try row.decode("status"),
+            revokedOn: try optionalCivil(row, "revoked_on"), revocationGround: try row.decode("revocation_ground"),
+            grounds: try row.decode("grounds"), recertifiedTimes: try row.decode("recertified_times"), plan: try row.decode("plan"))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Postgres
+import ReviewCommands
+import TestSupport
+import Testing
+
+/// The lifecycle commands against a real database: exit codes and what they change.
+@Suite struct LifecycleCommandsTests {
+    /// A fresh database with one reviewed filing (id 1) whose COMP-9 finding is manual.
+    func database() throws -> (conninfo: String, connection: PostgresConnection) {
+        let conninfo = try TestCluster.makeDatabase()
+        let connection = try PostgresConnection(conninfo)
+        _ = try connection.query(
+            """
+            INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, status)
+            VALUES ('initial', '469005', '文昌商业航天产业集群', '2026-03-02', 1,
+                    '{"cluster": {"leading_industry": "商业航天", "county_codes": ["469005"], "area_km2": 58}}', '\\x01', 'reviewed')
+            """)
+        _ = try connection.query(
+            """
+            INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, recommendation, attempts, queued_at)
+            VALUES (nextval('review_ids'), 1, '469005', 'decision', 'completed', 'needs_review', 1, now())
+            """)
+        _ = try connection.query(
+            """
+            INSERT INTO findings (review_id, criterion, filing_id, county_code, module, module_version, kind, verdict, score,
+                                  message_zh, message_en, citation)
+            SELECT id, 'COMP-9', 1, '469005', 'fixture', '1', 'judgement', 'manual', 50, '夹具', 'fixture', 'Art. 5' FROM reviews
+            """)
+        return (conninfo, connection)
+    }
+
+    func run(_ arguments: [String], _ conninfo: String) async -> Int32 {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = conninfo
+        return await ClusterReviewCLI.run(arguments, environment: environment)
+    }
+
+    @Test func approvingWithAnUnconfirmedFindingExits1AndChangesNothing() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        #expect(await run(["decide", "1", "approve", "--note", "通过", "--on", "2026-04-28"], conninfo) == 1)
+        #expect(try db.queryRow("SELECT status FROM filings WHERE id = 1").decode("status", as: String.self) == "reviewed")
+    }
+
+    @Test func confirmThenDecideThenCloseRecognizesTheCluster() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        #expect(await run(["confirm", "1", "COMP-9", "accept", "--note", "豁免理由成立"], conninfo) == 0)
+        #expect(await run(["decide", "1", "approve", "--note", "通过", "--on", "2026-04-28"], conninfo) == 0)
+        #expect(await run(["object", "1", "--by", "某人", "--reason", "迟到", "--on", "2026-05-11"], conninfo) == 1)
+        #expect(await run(["publicity", "close", "1", "--on", "2026-05-11"], conninfo) == 0)
+        #expect(await run(["register", "show", "1", "--json"], conninfo) == 0)
+        #expect(try db.queryRow("SELECT count(*) AS n FROM clusters WHERE status = 'active'").decode("n", as: Int.self) == 1)
+        #expect(await run(["sweep", "--as-of", "2027-04-01", "--dry-run"], conninfo) == 0)
+        #expect(try db.queryRow("SELECT count(*) AS n FROM sweep_actions").decode("n", as: Int.self) == 0)
+        #expect(await run(["sweep", "--as-of", "2027-04-01"], conninfo) == 0)
+        #expect(try db.queryRow("SELECT count(*) AS n FROM sweep_actions WHERE state = 'proposed'").decode("n", as: Int.self) == 1)
+    }
+
+    @Test func unknownIdsExit65AndBadArgumentsExit64() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        #expect(await run(["register", "show", "HN-ZXJQ-2099-9999"], conninfo) == 65)
+        #expect(await run(["sweep", "confirm", "999", "--note", "x"], conninfo) == 65)
+        #expect(await run(["sweep", "--as-of", "2027-13-01"], conninfo) == 64)
+        #expect(await run(["decide", "1", "maybe", "--note", "x"], conninfo) == 64)
+        #expect(await run(["confirm", "1", "COMP-9", "accept"], conninfo) == 64)
+    }
+}

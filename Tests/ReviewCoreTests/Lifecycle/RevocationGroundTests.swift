@@ -1,0 +1,166 @@
+import Foundation
+import IndicatorKit
+import Postgres
+import ReviewCore
+import TestSupport
+import Testing
+
+/// Each Art. 14 ground found by the sweep on its own, with its boundary.
+@Suite struct RevocationGroundTests {
+    typealias F = LifecycleFixture
+
+    /// The revocations a sweep on `day` proposes, as (ground, subject).
+    func revocations(_ db: PostgresConnection, on day: String) throws -> [String] {
+        try Sweep(db).run(asOf: F.day(day)).actions.filter { $0.action == "revoke" }.map(\.ground)
+    }
+
+    @Test func ground14_1_expiredWithoutARecertificationFiling() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        try F.annualReportsOnTime(db, cluster: cluster, years: 2026...2028)
+        let validUntil = try #require(try Register.entry(db, String(cluster))).validUntil
+        #expect(try revocations(db, on: validUntil.description) == [])
+        #expect(try revocations(db, on: validUntil.adding(days: 1).description) == ["14(1)"])
+    }
+
+    @Test func ground14_1_notRaisedWhenARecertificationWasFiledInTime() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        try F.annualReportsOnTime(db, cluster: cluster, years: 2026...2028)
+        let validUntil = try #require(try Register.entry(db, String(cluster))).validUntil
+        try F.filing(db, kind: "recertification", filedOn: validUntil.adding(days: -30).description, status: "in_review", cluster: cluster)
+        let actions = try Sweep(db).run(asOf: validUntil.adding(days: 1)).actions
+        #expect(actions.map(\.action) == ["expire"])
+        #expect(try Register.entry(db, String(cluster))?.status == "expired")
+    }
+
+    @Test func ground14_1_recertificationRefused() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let lifecycle = try F.lifecycle(db)
+        let cluster = try F.recognizedCluster(db)
+        try F.annualReportsOnTime(db, cluster: cluster, years: 2026...2028)
+        let recertification = try F.filing(db, kind: "recertification", filedOn: "2029-03-01", cluster: cluster)
+        try F.review(db, filing: recertification, findings: [("PLAN-1", "fail")])
+        try lifecycle.decide(filing: recertification, .refuse, note: "复核未通过", grounds: "PLAN-1：规划目标未完成", on: F.day("2029-04-01"))
+        let actions = try Sweep(db).run(asOf: F.day("2029-04-02")).actions.filter { $0.action == "revoke" }
+        #expect(actions.map(\.ground) == ["14(1)"])
+        #expect(actions.first?.subject == "recertification:\(recertification)")
+    }
+
+    @Test func ground14_2_falseFilingFlaggedByAReviewer() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let lifecycle = try F.lifecycle(db)
+        let cluster = try F.recognizedCluster(db)
+        let filing: Int64 = try db.queryRow("SELECT filing_id FROM clusters WHERE id = $1", [cluster]).decode("filing_id")
+        try lifecycle.flagFalseFiling(cluster: cluster, filing: filing, note: "企业名单中两家企业系虚构", on: F.day("2026-09-01"))
+        #expect(try revocations(db, on: "2026-08-31") == [])
+        #expect(try revocations(db, on: "2026-09-01") == ["14(2)"])
+    }
+
+    @Test func ground14_3_annualReportMissingAfter30March() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        _ = try F.recognizedCluster(db)
+        #expect(try revocations(db, on: "2027-03-30") == [])
+        let actions = try Sweep(db).run(asOf: F.day("2027-03-31")).actions
+        #expect(actions.map(\.ground) == ["14(3)"])
+        #expect(actions.first?.subject == "annual-report:2026")
+    }
+
+    @Test func ground14_3_notRaisedForAReportFiledOn30March() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        try F.annualReport(db, cluster: cluster, year: 2026, filedOn: "2027-03-30")
+        #expect(try revocations(db, on: "2027-04-15") == [])
+    }
+
+    @Test func ground14_4_registerFieldChangedWithoutAChangeReport() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        try F.annualReport(db, cluster: cluster, year: 2026, filedOn: "2027-03-10", leadingIndustry: "航天文旅")
+        let actions = try Sweep(db).run(asOf: F.day("2027-03-15")).actions
+        #expect(actions.map(\.ground) == ["14(4)"])
+        #expect(actions.first?.subject.hasSuffix(":leading_industry") == true)
+    }
+
+    @Test func ground14_4_notRaisedWhenTheChangeWasReportedFirst() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        try F.filing(
+            db, kind: "change_report", filedOn: "2027-01-10",
+            payload: F.payload(leadingIndustry: "航天文旅", changes: [("leading_industry", "商业航天", "航天文旅")]),
+            status: "recorded", cluster: cluster)
+        try F.annualReport(db, cluster: cluster, year: 2026, filedOn: "2027-03-10", leadingIndustry: "航天文旅")
+        #expect(try revocations(db, on: "2027-03-15") == [])
+    }
+
+    @Test func ground14_5_vetoGradeIncidentAtAnEnterpriseOfTheCluster() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let lifecycle = try F.lifecycle(db)
+        _ = try F.recognizedCluster(db)
+        try lifecycle.recordIncident(
+            Incident(enterpriseCode: F.enterpriseB, date: F.day("2026-08-01"), category: "cyber", grade: "major", description: nil),
+            source: "省委网信办通报")
+        let actions = try Sweep(db).run(asOf: F.day("2026-08-05")).actions
+        #expect(actions.map(\.ground) == ["14(5)"])
+        #expect(actions.first?.evidence.contains(F.enterpriseB) == true)
+    }
+
+    @Test(arguments: [
+        (LifecycleFixture.enterpriseA, "safety", "general"),  // below veto grade: VETO-1 warns only
+        (LifecycleFixture.enterpriseA, "data", "larger"),  // VETO-2 needs major and above
+        (LifecycleFixture.outsider, "tax_evasion", nil),  // not an enterprise of the cluster
+    ] as [(String, String, String?)])
+    func ground14_5_notRaisedForIncidentsBelowVetoGradeOrOutsideTheCluster(code: String, category: String, grade: String?) throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let lifecycle = try F.lifecycle(db)
+        _ = try F.recognizedCluster(db)
+        try lifecycle.recordIncident(
+            Incident(enterpriseCode: code, date: F.day("2026-08-01"), category: category, grade: grade, description: nil), source: "通报")
+        #expect(try revocations(db, on: "2026-08-05") == [])
+    }
+
+    @Test func ground14_5_incidentBeforeRecognitionIsNotARegisterMatter() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let lifecycle = try F.lifecycle(db)
+        _ = try F.recognizedCluster(db)
+        try lifecycle.recordIncident(
+            Incident(enterpriseCode: F.enterpriseA, date: F.day("2026-01-05"), category: "illegal_conduct", grade: nil, description: nil),
+            source: "法院判决")
+        #expect(try revocations(db, on: "2026-08-05") == [])
+    }
+
+    @Test func applyModeRevokesAtOnceOnTheGroundFound() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        try F.revocationMode(db, "apply")
+        let actions = try Sweep(db).run(asOf: F.day("2027-04-01")).actions
+        #expect(actions.map(\.state) == ["applied"])
+        let entry = try #require(try Register.entry(db, String(cluster)))
+        #expect(entry.status == "revoked")
+        #expect(entry.revocationGround == "14(3)")
+        #expect(entry.revokedOn == F.day("2027-04-01"))
+        #expect(entry.grounds?.contains("2026") == true)
+    }
+
+    @Test func proposedRevocationChangesNothingUntilConfirmed() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        let actions = try Sweep(db).run(asOf: F.day("2027-04-01")).actions
+        #expect(actions.map(\.state) == ["proposed"])
+        #expect(try Register.entry(db, String(cluster))?.status == "active")
+        #expect(try Sweep(db).actions(state: "proposed").map(\.id) == actions.map(\.id))
+    }
+}
