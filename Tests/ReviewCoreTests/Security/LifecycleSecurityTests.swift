@@ -40,11 +40,11 @@ import Testing
          staff.merging(["county": "none", "coordinator": "ok"]) { $1 }, "denied"),
         ("read own decisions", "SELECT id FROM decisions WHERE filing_id = (SELECT a FROM ids)",
          staff.merging(["county": "ok"]) { $1 }, "denied"),
-        ("read another county's decisions", "SELECT id FROM decisions WHERE filing_id = (SELECT b FROM ids)",
+        ("read another county's decisions", "SELECT id FROM decisions WHERE filing_id IN (SELECT filing_id FROM clusters WHERE id = 424242)",
          staff.merging(["county": "none"]) { $1 }, "denied"),
-        ("read another county's notices", "SELECT id FROM publicity_notices WHERE filing_id = (SELECT b FROM ids)",
+        ("read another county's notices", "SELECT id FROM publicity_notices WHERE filing_id IN (SELECT filing_id FROM clusters WHERE id = 424242)",
          staff.merging(["county": "none"]) { $1 }, "denied"),
-        ("read another county's objections", "SELECT id FROM objections WHERE filing_id = (SELECT b FROM ids)",
+        ("read another county's objections", "SELECT id FROM objections WHERE filing_id IN (SELECT filing_id FROM clusters WHERE id = 424242)",
          staff.merging(["county": "none"]) { $1 }, "denied"),
         ("read another county's enterprises", "SELECT enterprise_code FROM cluster_enterprises e JOIN clusters c ON c.id = e.cluster_id WHERE c.county_code = '460105'",
          staff.merging(["county": "none", "coordinator": "ok"]) { $1 }, "denied"),
@@ -56,7 +56,7 @@ import Testing
         ("decide", "SELECT decide((SELECT b FROM ids), 'return', 'please correct')", ["reviewer": "ok"], "denied"),
         ("object", "SELECT file_objection((SELECT a FROM ids), 'a competitor', 'not true')", ["reviewer": "refused CR005"], "denied"),
         ("close a notice", "SELECT close_publicity((SELECT b FROM ids))", ["reviewer": "refused CR002"], "denied"),
-        ("flag a false filing", "SELECT flag_false_filing((SELECT id FROM clusters WHERE county_code = '460105'), NULL, 'false')",
+        ("flag a false filing", "SELECT flag_false_filing(424242, NULL, 'false')",
          ["reviewer": "ok"], "denied"),
         ("record an incident", "SELECT record_incident('91469005MA5T000017', '2026-05-01', 'safety', 'general', 'a notice')",
          ["admin": "ok"], "denied"),
@@ -78,7 +78,7 @@ import Testing
             INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, cluster_id)
             VALUES ('annual_report', '469005', 'x', '2027-03-01', 1, '{"applicant":{"county_code":"469005"}}',
                     sha256(convert_to('{"applicant": {"county_code": "469005"}}', 'UTF8')),
-                    (SELECT id FROM clusters WHERE county_code = '460105'))
+                    424242)
             """, [:], "denied"),
     ]
 
@@ -104,9 +104,10 @@ import Testing
                 INSERT INTO objections (notice_id, filing_id, objector, reason, filed_on)
                 SELECT id, filing_id, 'someone', 'a reason', '2026-01-07' FROM n
             ), c AS (
-                INSERT INTO clusters (certificate_no, filing_id, county_code, name, recognized_on, valid_until,
+                INSERT INTO clusters (id, certificate_no, filing_id, county_code, name, recognized_on, valid_until,
                                       leading_industry, spatial_extent, management_body)
-                VALUES ('TEST-B-1', $1, '460105', 'B', '2026-01-20', '2029-01-20', 'x', 'y', 'z') RETURNING id
+                OVERRIDING SYSTEM VALUE
+                VALUES (424242, 'TEST-B-1', $1, '460105', 'B', '2026-01-20', '2029-01-20', 'x', 'y', 'z') RETURNING id
             )
             INSERT INTO cluster_enterprises (cluster_id, enterprise_code) SELECT id, '91460105MA5T00001W' FROM c
             """, other)
@@ -114,6 +115,7 @@ import Testing
             INSERT INTO incidents (enterprise_code, occurred_on, category, grade, source)
             VALUES ('91460105MA5T00001W', '2026-02-01', 'safety', 'general', 'a notice')
             """)
+        try db.query("INSERT INTO sweeps (slot, as_of) VALUES ('test', '2026-01-01')")
         return (database, a, b)
     }
 
