@@ -188,7 +188,17 @@ $$;
 -- PostgreSQL gives PUBLIC EXECUTE on every new function and (before version 15) CREATE on the
 -- public schema. Every function is revoked here and granted one by one; functions the migrating
 -- role creates later start revoked too (later migrations grant what they add).
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+DO $$
+BEGIN
+    -- Only the schema's owner may change its privileges; PostgreSQL 15 and later already refuse
+    -- CREATE to PUBLIC, so a migrating role that does not own the schema leaves it as it is.
+    IF pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = 'public'), 'USAGE') THEN
+        REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+    ELSE
+        RAISE NOTICE 'the public schema is not owned by %; CREATE for PUBLIC left as it is', current_user;
+    END IF;
+END;
+$$;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 

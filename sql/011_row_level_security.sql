@@ -38,8 +38,9 @@ CREATE POLICY filings_county_file ON filings FOR INSERT TO cr_county
         AND content_hash = sha256(convert_to(payload::text, 'UTF8')));
 CREATE POLICY filings_staff_read ON filings FOR SELECT TO cr_reviewer, cr_admin, cr_coordinator, cr_auditor
     USING (true);
+-- Only a filing still in review: a decided filing is the lifecycle's, never the coordinator's.
 CREATE POLICY filings_coordinator_status ON filings FOR UPDATE TO cr_coordinator
-    USING (true)
+    USING (status IN ('submitted', 'in_review'))
     WITH CHECK (status IN ('submitted', 'in_review', 'reviewed', 'recorded', 'review_failed'));
 
 -- MARK: review_queue
@@ -48,7 +49,10 @@ GRANT SELECT ON review_queue TO cr_county, cr_reviewer, cr_admin, cr_coordinator
 -- Submission queues the filing's review in the same statement (FilingStore.submit).
 GRANT INSERT (filing_id, county_code, purpose) ON review_queue TO cr_county;
 GRANT USAGE ON SEQUENCE review_ids TO cr_county;
-GRANT UPDATE, DELETE ON review_queue TO cr_coordinator;
+-- The coordinator moves a review through its claim; what the review is of is not its to change.
+GRANT UPDATE (state, attempts, not_before, lease_until, claim_token, claimed_by, started_at, last_error)
+    ON review_queue TO cr_coordinator;
+GRANT DELETE ON review_queue TO cr_coordinator;
 
 -- A queued review names its filing's own county: a county cannot queue (and so see the state of)
 -- another county's filing under its own code.

@@ -64,9 +64,13 @@ import Testing
              expect: ["coordinator": .ok]),
         Door(name: "file for another county", sql: newFilingB, expect: [:]),
         Door(name: "file for own county", sql: newFilingA, expect: ["county": .ok]),
-        Door(name: "move a filing into review", sql: "UPDATE filings SET status = 'in_review' WHERE id = (SELECT a FROM ids)",
+        Door(name: "move a filing into review", sql: "UPDATE filings SET status = 'in_review' WHERE status = 'submitted' AND county_code = '469005'",
              expect: ["coordinator": .ok]),
-        Door(name: "approve a filing by UPDATE", sql: "UPDATE filings SET status = 'approved' WHERE id = (SELECT a FROM ids)",
+        Door(name: "move a decided filing back", sql: "UPDATE filings SET status = 'reviewed' WHERE status = 'approved'",
+             expect: ["coordinator": .none]),
+        Door(name: "re-point a queued review", sql: "UPDATE review_queue SET county_code = '469005' WHERE county_code = '460105'",
+             expect: [:]),
+        Door(name: "approve a filing by UPDATE", sql: "UPDATE filings SET status = 'approved' WHERE status IN ('submitted', 'in_review')",
              expect: [:]),
         Door(name: "rename a filing", sql: "UPDATE filings SET cluster_name = 'renamed' WHERE id = (SELECT a FROM ids)",
              expect: [:]),
@@ -108,6 +112,9 @@ import Testing
         let b = try database.file(county: SecureDatabase.countyB, suffix: "B", on: database.superuser)
         try database.review(filing: a)
         try database.review(filing: b)
+        let approved = try database.file(county: SecureDatabase.countyA, suffix: "A approved", on: database.superuser)
+        try database.review(filing: approved)
+        try database.superuser.query("UPDATE filings SET status = 'approved' WHERE id = $1", approved)
         try database.file(county: SecureDatabase.countyA, suffix: "A queued", on: database.superuser)
         try database.file(county: SecureDatabase.countyB, suffix: "B queued", on: database.superuser)
 
