@@ -135,6 +135,9 @@ BEGIN
                        p_name, p_password);
     END IF;
     EXECUTE format('GRANT %I TO %I', target, p_name);
+    -- Role administration is audited like every other change (006's audit_log; `who` is session_user).
+    INSERT INTO audit_log (table_name, row_key, operation, after)
+    VALUES ('logins', p_name, 'INSERT', jsonb_build_object('name', p_name, 'role', p_role, 'group', target));
     RETURN target;
 END;
 $$;
@@ -163,6 +166,8 @@ BEGIN
         EXECUTE format('REVOKE %I FROM %I', g.rolname, p_name);
     END LOOP;
     EXECUTE format('ALTER ROLE %I NOLOGIN', p_name);
+    INSERT INTO audit_log (table_name, row_key, operation, after)
+    VALUES ('logins', p_name, 'UPDATE', jsonb_build_object('name', p_name, 'can_login', false));
 END;
 $$;
 

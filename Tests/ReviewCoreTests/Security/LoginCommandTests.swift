@@ -41,6 +41,28 @@ import Testing
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: database.superuser) == 1)
     }
 
+    @Test func pguserNamesThePersonWhenTheConnectionStringDoesNot() async throws {
+        let database = try SecureDatabase()
+        let person = try database.login(.auditor, hint: "aud")
+        let withoutUser = database.conninfo.replacingOccurrences(of: "user=postgres", with: "")
+        let process = try CLIProcess(["whoami"], conninfo: withoutUser, environment: ["PGUSER": person.name])
+        #expect(await process.wait(timeout: .seconds(30)) == 0, "\(process.log)")
+        #expect(process.log.contains("\(person.name): auditor"), "\(process.log)")
+    }
+
+    @Test func addingAndDisablingLoginsIsAudited() throws {
+        let database = try SecureDatabase()
+        let admin = try database.login(.admin, hint: "adm")
+        let connection = try PostgresConnection(admin.conninfo)
+        let name = SecurityFixtures.uniqueName("audited")
+        try Logins.add(name: name, role: .county("469005"), on: connection)
+        try Logins.disable(name: name, on: connection)
+        let rows = try database.superuser.query(
+            "SELECT operation, who FROM audit_log WHERE table_name = 'logins' AND row_key = $1 ORDER BY id", name
+        ).rows.map { "\(try $0.decode("operation", as: String.self)) by \(try $0.decode("who", as: String.self))" }
+        #expect(rows == ["INSERT by \(admin.name)", "UPDATE by \(admin.name)"])
+    }
+
     @Test func addRefusesDuplicatesUnknownCountiesAndBadRoles() async throws {
         let database = try SecureDatabase()
         let admin = try database.login(.admin, hint: "adm")
