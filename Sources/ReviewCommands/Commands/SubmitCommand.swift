@@ -14,7 +14,10 @@ enum SubmitCommand {
             queued in one transaction. Submitting the same content again files nothing and names the
             filing already on file. A bad file is reported with its errors and does not stop the others.
             A folder contributes every *.json file in it (not recursively). Prints each filing's id.
-            Exit code 0 when every file was filed (or already on file), 1 when any was invalid.
+            A county's login files only for its own county: a filing for another county is refused by
+            the database and reported as such (nothing is written).
+            Exit code 0 when every file was filed (or already on file), 1 when any was invalid or
+            refused, 77 when every file was refused for permission.
             """,
         examples: [
             "cluster-review submit config/samples/469005-wenchang-commercial-aerospace.json",
