@@ -57,6 +57,52 @@ GRANT EXECUTE ON FUNCTION is_working_day(date), add_working_days(date, integer),
                           latest_decision_review(bigint)
 TO cr_reviewer, cr_admin, cr_auditor;
 
+-- MARK: each lifecycle write checks the person's role
+
+-- The functions above are the only way to write the lifecycle tables, and only their role may
+-- execute them. As a second, independent check (a grant given by mistake, a function added
+-- later), every write to a lifecycle table checks the person in the session — session_user,
+-- the login, not the SECURITY DEFINER function's owner — and refuses with 42501 unless they hold
+-- one of the roles named in the trigger. Statement-level: one check per statement, even for a
+-- set-based sweep.
+CREATE FUNCTION cr_check_writer() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM cr_require(TG_ARGV::text[], format('%s on %s', TG_OP, TG_TABLE_NAME), format('%s（%s）', TG_TABLE_NAME, TG_OP));
+    RETURN NULL;
+END;
+$$;
+
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES
+        ('confirmations',       'INSERT OR UPDATE OR DELETE', ARRAY['cr_reviewer']),
+        ('decisions',           'INSERT OR UPDATE OR DELETE', ARRAY['cr_reviewer']),
+        ('recertifications',    'INSERT OR UPDATE OR DELETE', ARRAY['cr_reviewer']),
+        ('publicity_notices',   'INSERT OR UPDATE OR DELETE', ARRAY['cr_reviewer']),
+        ('objections',          'INSERT OR UPDATE OR DELETE', ARRAY['cr_reviewer']),
+        ('false_filing_flags',  'INSERT OR UPDATE OR DELETE', ARRAY['cr_reviewer']),
+        -- a county's filing records its report (INSERT); deciding on it is the reviewer's
+        ('change_reports',      'UPDATE OR DELETE',           ARRAY['cr_reviewer']),
+        ('annual_reports',      'UPDATE OR DELETE',           ARRAY['cr_reviewer']),
+        ('clusters',            'INSERT OR UPDATE OR DELETE', ARRAY['cr_reviewer', 'cr_admin']),
+        ('cluster_enterprises', 'INSERT OR UPDATE OR DELETE', ARRAY['cr_reviewer', 'cr_admin']),
+        ('incidents',           'INSERT OR UPDATE OR DELETE', ARRAY['cr_admin']),
+        ('sweeps',              'INSERT OR UPDATE OR DELETE', ARRAY['cr_admin']),
+        ('sweep_actions',       'INSERT OR UPDATE OR DELETE', ARRAY['cr_admin']),
+        ('lifecycle_settings',  'INSERT OR UPDATE OR DELETE', ARRAY['cr_admin']),
+        ('calendar_days',       'INSERT OR UPDATE OR DELETE', ARRAY['cr_admin'])
+    ) AS v(name, events, roles)
+    LOOP
+        EXECUTE format('CREATE TRIGGER %I BEFORE %s ON %I FOR EACH STATEMENT EXECUTE FUNCTION cr_check_writer(%s)',
+                       t.name || '_writer_role', t.events, t.name,
+                       (SELECT string_agg(quote_literal(r), ', ') FROM unnest(t.roles) AS r));
+    END LOOP;
+END;
+$$;
+
 -- MARK: filings: a county links its reports only to its own register entries
 
 GRANT INSERT (cluster_id) ON filings TO cr_county;

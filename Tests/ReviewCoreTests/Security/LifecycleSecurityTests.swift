@@ -134,6 +134,61 @@ import Testing
         #expect(wrong.isEmpty, "\(role):\n\(wrong.joined(separator: "\n"))")
     }
 
+    @Test func theWholeLifecycleRunsWithEachStepAsThePersonWhoseStepItIs() throws {
+        let database = try SecureDatabase()
+        let db = database.superuser
+        _ = try LifecycleFixture.lifecycle(db)  // the owner installs config/lifecycle.json and the calendar
+        let county = try database.connect(as: .county(SecureDatabase.countyA))
+        let reviewerLogin = try database.login(.reviewer, hint: "rev")
+        let adminLogin = try database.login(.admin, hint: "adm")
+        let reviewer = Lifecycle(try PostgresConnection(reviewerLogin.conninfo))
+        let adminConnection = try PostgresConnection(adminLogin.conninfo)
+        let admin = Lifecycle(adminConnection)
+
+        // The county files; the coordinator's work is stood in for by the owner (all findings pass).
+        let filing = try database.file(county: SecureDatabase.countyA, suffix: "journey", on: county)
+        let review = try database.review(filing: filing)
+        try db.query("UPDATE findings SET verdict = 'pass' WHERE review_id = $1", review)
+        try db.query("UPDATE filings SET filed_on = '2026-03-02' WHERE id = $1", filing)
+
+        // The reviewer decides and closes the notice: the cluster enters the register.
+        try reviewer.decide(filing: filing, .approve, note: "符合认定条件", on: LifecycleFixture.day("2026-04-28"))
+        let notice = try #require(try reviewer.notice(filing: filing))
+        let cluster = try #require(try reviewer.closePublicity(filing: filing, on: notice.endsOn.adding(days: 1)))
+        #expect(try Register.list(county).map(\.id) == [cluster], "the county sees its register entry")
+
+        // The administrator records an incident and sweeps; a county and a reviewer may not.
+        let incident = "SELECT record_incident($1, '2026-06-01', 'safety', 'major', 'a notice')"
+        let enterprise: String = try db.queryRow(
+            "SELECT enterprise_code FROM cluster_enterprises WHERE cluster_id = $1 LIMIT 1", cluster).decode("enterprise_code")
+        #expect(SecurityFixtures.sqlState { try county.query(incident, enterprise) } == "42501")
+        #expect(SecurityFixtures.sqlState { try adminConnection.query(incident, enterprise) } == nil)
+        let sweep = "SELECT count(*) FROM run_sweep('2026-07-01')"
+        #expect(SecurityFixtures.sqlState { try PostgresConnection(reviewerLogin.conninfo).query(sweep) } == "42501")
+        #expect(SecurityFixtures.sqlState { try adminConnection.query(sweep) } == nil)
+        let proposed: [Int64] = try db.query("SELECT id FROM sweep_actions WHERE state = 'proposed'").rows.map { try $0.decode("id") }
+        for action in proposed {
+            try admin.resolveSweepAction(action, confirm: true, note: "重大安全事故，撤销认定", on: LifecycleFixture.day("2026-07-02"))
+        }
+        // Every step is on record under the person who took it.
+        let who = Set(try db.query("SELECT DISTINCT who FROM audit_log WHERE table_name IN ('decisions', 'publicity_notices', 'clusters', 'incidents', 'sweep_actions')")
+            .rows.map { try $0.decode("who", as: String.self) })
+        #expect(who.isSubset(of: [reviewerLogin.name, adminLogin.name]), "\(who)")
+        #expect(who.contains(reviewerLogin.name) && who.contains(adminLogin.name), "\(who)")
+    }
+
+    @Test func aWriteToALifecycleTableChecksThePersonEvenWithAGrantGivenByMistake() throws {
+        let database = try SecureDatabase()
+        try database.superuser.query("GRANT INSERT ON incidents, decisions TO cr_county")
+        try database.superuser.query("CREATE POLICY oops ON incidents FOR INSERT TO cr_county WITH CHECK (true)")
+        let county = try database.connect(as: .county(SecureDatabase.countyA))
+        let before = try database.snapshot()
+        #expect(SecurityFixtures.sqlState {
+            try county.query("INSERT INTO incidents (enterprise_code, occurred_on, category, source) VALUES ('x', '2026-01-01', 'tax_evasion', 's')")
+        } == "42501")
+        #expect(try database.snapshot() == before)
+    }
+
     @Test func aCountySeesNoLifecycleRowOfAnotherCounty() throws {
         let (database, _, _) = try Self.prepared()
         let county = try database.connect(as: .county(SecureDatabase.countyA))
