@@ -15,9 +15,12 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let sweep = Sweep(db)
 
-        // Filed and reviewed: two manual findings (a growth waiver claim and the plan).
-        let filing = try F.filing(db, filedOn: "2026-03-02")
+        // Filed, then reviewed as the coordinator does it: two manual findings (a growth waiver
+        // claim and the plan).
+        let filing = try F.filing(db, filedOn: "2026-03-02", status: "submitted")
+        _ = try db.query("UPDATE filings SET status = 'in_review' WHERE id = $1", [filing])
         try F.review(db, filing: filing, findings: [("COMP-1", "pass"), ("COMP-9", "manual"), ("GOVE-4", "manual")])
+        _ = try db.query("UPDATE filings SET status = 'reviewed' WHERE id = $1", [filing])
 
         // Confirmed, one by one.
         try lifecycle.confirm(filing: filing, criterion: "COMP-9", accept: true, note: "增长豁免理由成立")
@@ -97,7 +100,14 @@ import Testing
         #expect(try F.status(db, filing: recertification) == "approved")
         #expect(try sweep.run(asOf: F.day("2029-06-01")).actions.isEmpty)
 
-        // Every step is in the audit log.
+        // Every step is in the audit log, the filing's own path included.
+        let path = try db.query(
+            """
+            SELECT coalesce(before ->> 'status', '') || '→' || (after ->> 'status') AS step FROM audit_log
+            WHERE table_name = 'filings' AND row_key = $1::text ORDER BY id
+            """, [filing]
+        ).rows.map { try $0.decode("step", as: String.self) }
+        #expect(path == ["→submitted", "submitted→in_review", "in_review→reviewed", "reviewed→in_publicity", "in_publicity→recognized"])
         let audited = try db.query("SELECT DISTINCT table_name FROM audit_log ORDER BY 1").rows.map { try $0.decode("table_name", as: String.self) }
         #expect(Set(audited).isSuperset(of: [
             "filings", "reviews", "confirmations", "decisions", "publicity_notices", "objections", "clusters",
