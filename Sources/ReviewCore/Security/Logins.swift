@@ -19,8 +19,16 @@ public struct Login: Sendable, Codable, Equatable {
 
 /// What a person may be made: one county, or one of the four staff roles.
 public enum RoleSpec: Sendable, Equatable, CustomStringConvertible {
+    /// A county's SME authority (`cr_county_<code>`): files and reads only that county's records.
     case county(String)
-    case reviewer, admin, coordinator, auditor
+    /// Reads everything; confirms, decides, manages public notice (`cr_reviewer`).
+    case reviewer
+    /// Incidents, sweeps, settings, revocation confirmations, logins (`cr_admin`).
+    case admin
+    /// `cluster-review serve`: claims reviews, writes findings and aggregates (`cr_coordinator`).
+    case coordinator
+    /// Reads everything, the audit log included; writes nothing (`cr_auditor`).
+    case auditor
 
     /// Parses `county:469005`, `reviewer`, `admin`, `coordinator` or `auditor`; nil for anything
     /// else. A county code must have the shape of a Hainan code (46xxxx); the database checks that
