@@ -3,6 +3,7 @@ import IndicatorKit
 import Postgres
 import ReviewCore
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -168,3 +169,7 @@ enum SecurityFixtures {
         }
     }
 }
+
+/// Every security suite, run one test at a time: they start databases, CLI processes and whole
+/// coordinators, and the worker pool's timing tests running beside them need the CPU.
+@Suite(.serialized) struct SecurityTests {}
