@@ -122,6 +122,11 @@ BEGIN
             HINT = 'For example: wenchang_li';
     END IF;
     target := cr_group_for(p_role);
+    -- A county added to `counties` after this migration gets its role on first use.
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = target) AND target ~ '^cr_county_[0-9]{6}$' THEN
+        EXECUTE format('CREATE ROLE %I NOLOGIN', target);
+        EXECUTE format('GRANT cr_county TO %I', target);
+    END IF;
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = p_name) THEN
         RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
             MESSAGE = format('the role %s already exists; choose another name', p_name),
