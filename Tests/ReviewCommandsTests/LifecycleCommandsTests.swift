@@ -1,6 +1,8 @@
 import Foundation
+import IndicatorKit
 import Postgres
 import ReviewCommands
+import ReviewCore
 import TestSupport
 import Testing
 
@@ -67,4 +69,38 @@ import Testing
         #expect(await run(["decide", "1", "maybe", "--note", "x"], conninfo) == 64)
         #expect(await run(["confirm", "1", "COMP-9", "accept"], conninfo) == 64)
     }
+
+    @Test func twoSweepProcessesAtOnceRecordEachActionOnce() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        #expect(await run(["confirm", "1", "COMP-9", "accept", "--note", "豁免理由成立"], conninfo) == 0)
+        #expect(await run(["decide", "1", "approve", "--note", "通过", "--on", "2026-04-28"], conninfo) == 0)
+        #expect(await run(["publicity", "close", "1", "--on", "2026-05-11"], conninfo) == 0)
+        let expected = try Sweep(db).run(asOf: CivilDateText.day("2029-06-01"), dryRun: true).actions.count
+        #expect(expected >= 4)  // expired; 14(1); 14(3) for 2026, 2027, 2028
+
+        let binary = try TestCluster.installation.executables.appendingPathComponent("cluster-review")
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = conninfo
+        let processes = try (0..<2).map { _ -> Process in
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["sweep", "--as-of", "2029-06-01", "--slot", "daily:2029-06-01", "--json"]
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        #expect(try db.queryRow("SELECT count(*) AS n FROM sweep_actions").decode("n", as: Int.self) == expected)
+        #expect(try db.queryRow("SELECT runs FROM sweeps WHERE slot = 'daily:2029-06-01'").decode("runs", as: Int.self) == 2)
+    }
+}
+
+/// Dates for the tests.
+enum CivilDateText {
+    static func day(_ text: String) -> IndicatorKit.CivilDate { IndicatorKit.CivilDate(text)! }
 }

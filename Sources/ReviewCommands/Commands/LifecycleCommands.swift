@@ -216,7 +216,7 @@ enum LifecycleCommands {
 
     static let registerShow = Command(
         words: ["register", "show"],
-        summary: "Show one register entry · 查看认定名单条目",
+        summary: "Show one register entry and its monitoring watchlist · 查看认定名单条目",
         synopsis: "ID|CERTIFICATE",
         examples: ["cluster-review register show HN-ZXJQ-2026-0001", "cluster-review register show 3 --json"],
         options: [jsonOption],
@@ -228,8 +228,10 @@ enum LifecycleCommands {
                         zh: "认定名单中没有 \(invocation.positionals[0])", en: "no register entry \(invocation.positionals[0])",
                         exitCode: ExitCode.dataError)
                 }
+                let watched = try Register.watchlist(connection, cluster: entry.id)
                 if invocation.flag("--json") {
-                    invocation.console.print(try LifecycleCommands.json(entry))
+                    struct Shown: Encodable { var entry: RegisterEntry; var watchlist: [WatchedFinding] }
+                    invocation.console.print(try LifecycleCommands.json(Shown(entry: entry, watchlist: watched)))
                     return ExitCode.success
                 }
                 let lines = [
@@ -243,6 +245,10 @@ enum LifecycleCommands {
                         + (entry.revokedOn.map { " on \($0), Art. \(entry.revocationGround ?? "?"): \(entry.grounds ?? "")" } ?? ""),
                 ]
                 lines.forEach(invocation.console.print)
+                for finding in watched {
+                    invocation.console.print(
+                        "  监测 watch \(finding.year) \(finding.criterion) \(finding.verdict): \(finding.message.text(in: invocation.language))")
+                }
                 return ExitCode.success
             }
         })

@@ -59,6 +59,22 @@ public enum Register {
         ).rows.first.map(entry)
     }
 
+    /// Findings that failed or warned in the latest monitoring review of each annual report of
+    /// `cluster` (the view `cluster_watchlist`), by year and criterion.
+    public static func watchlist(_ connection: PostgresConnection, cluster: Int64) throws -> [WatchedFinding] {
+        try connection.query(
+            """
+            SELECT year, filing_id, criterion, verdict, message_zh, message_en FROM cluster_watchlist
+            WHERE cluster_id = $1 ORDER BY year, criterion
+            """, [cluster]
+        ).rows.map { row in
+            WatchedFinding(
+                year: try row.decode("year"), filingId: try row.decode("filing_id"), criterion: try row.decode("criterion"),
+                verdict: try row.decode("verdict"),
+                message: LocalizedText(zh: try row.decode("message_zh"), en: try row.decode("message_en")))
+        }
+    }
+
     static func entry(_ row: Row) throws -> RegisterEntry {
         RegisterEntry(
             id: try row.decode("id"), certificateNo: try row.decode("certificate_no"), filingId: try row.decode("filing_id"),
@@ -69,4 +85,18 @@ public enum Register {
             revokedOn: try optionalCivil(row, "revoked_on"), revocationGround: try row.decode("revocation_ground"),
             grounds: try row.decode("grounds"), recertifiedTimes: try row.decode("recertified_times"), plan: try row.decode("plan"))
     }
+}
+
+/// A criterion that failed or warned when an annual report was reviewed in monitoring mode.
+public struct WatchedFinding: Sendable, Hashable, Codable {
+    /// The report year.
+    public var year: Int
+    /// The annual report filing.
+    public var filingId: Int64
+    /// The criterion, e.g. `COMP-6`.
+    public var criterion: String
+    /// `fail` or `warn`.
+    public var verdict: String
+    /// The finding's message.
+    public var message: LocalizedText
 }

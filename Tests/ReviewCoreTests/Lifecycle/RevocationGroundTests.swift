@@ -164,3 +164,75 @@ import Testing
         #expect(try Sweep(db).actions(state: "proposed").map(\.id) == actions.map(\.id))
     }
 }
+
+/// Annual reports reviewed in monitoring mode, and the recertification's plan on record.
+@Suite struct MonitoringTests {
+    typealias F = LifecycleFixture
+
+    @Test func aFailedOrWarnedMonitoringFindingIsOnTheWatchlist() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        let report = try F.annualReport(db, cluster: cluster, year: 2026, filedOn: "2027-03-01")
+        let review: Int64 = try db.queryRow(
+            """
+            INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, recommendation, attempts, queued_at)
+            VALUES (nextval('review_ids'), $1, '469005', 'monitoring', 'completed', 'not_recommended', 1, now()) RETURNING id
+            """, [report]
+        ).decode("id")
+        _ = try db.query(
+            """
+            INSERT INTO findings (review_id, criterion, filing_id, county_code, module, module_version, kind, verdict, score,
+                                  message_zh, message_en, citation)
+            VALUES ($1, 'COMP-6', $2, '469005', 'competitiveness', '1', 'threshold', 'fail', 0, '产值低于 20 亿元', 'output below 2 bn', 'Art. 5'),
+                   ($1, 'COMP-1', $2, '469005', 'competitiveness', '1', 'threshold', 'pass', 100, '合格', 'pass', 'Art. 5')
+            """, [review, report])
+        let watched = try Register.watchlist(db, cluster: cluster)
+        #expect(watched.map(\.criterion) == ["COMP-6"])
+        #expect(watched.first?.year == 2026)
+        #expect(try F.status(db, filing: report) == "recorded")
+    }
+
+    @Test func aRecertificationFilingReadsThePlanOnRecord() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let cluster = try F.recognizedCluster(db)
+        let recertification = try F.filing(db, kind: "recertification", filedOn: "2029-03-01", status: "submitted", cluster: cluster)
+        let plan: String = try db.queryRow("SELECT plan_on_record($1)::text AS plan", [recertification]).decode("plan")
+        #expect(plan.contains("\"g1\""))
+    }
+}
+
+/// What the coordinator sends modules: recorded incidents and the plan on record.
+@Suite struct ReviewContextTests {
+    typealias F = LifecycleFixture
+
+    @Test func theContextCarriesTheEnterprisesIncidentsAndThePlanOnRecord() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let lifecycle = try F.lifecycle(db)
+        let cluster = try F.recognizedCluster(db)
+        try lifecycle.recordIncident(
+            Incident(enterpriseCode: F.enterpriseA, date: F.day("2027-06-01"), category: "safety", grade: "general", description: "轻微火情"),
+            source: "应急管理局")
+        try lifecycle.recordIncident(
+            Incident(enterpriseCode: F.outsider, date: F.day("2027-06-01"), category: "tax_evasion", grade: nil, description: nil),
+            source: "税务局")
+        let recertification = try F.filing(db, kind: "recertification", filedOn: "2029-03-01", status: "submitted", cluster: cluster)
+        let text: String = try db.queryRow("SELECT review_context($1)::text AS c", [recertification]).decode("c")
+        let context = try JSONDecoder().decode(ReviewContext.self, from: Data(text.utf8))
+        #expect(context.incidents.map(\.enterpriseCode) == [F.enterpriseA])
+        #expect(context.incidents.first?.grade == "general")
+        #expect(context.planOnRecord?.goals.map(\.id) == ["g1"])
+    }
+
+    @Test func anInitialFilingHasNoPlanOnRecord() throws {
+        let db = try TestCluster.connect()
+        defer { db.close() }
+        let filing = try F.filing(db, filedOn: "2026-03-02", status: "submitted")
+        let text: String = try db.queryRow("SELECT review_context($1)::text AS c", [filing]).decode("c")
+        let context = try JSONDecoder().decode(ReviewContext.self, from: Data(text.utf8))
+        #expect(context.incidents.isEmpty)
+        #expect(context.planOnRecord == nil)
+    }
+}
