@@ -51,6 +51,10 @@ GRANT EXECUTE ON FUNCTION
     resolve_sweep_action(bigint, boolean, text, date)
 TO cr_admin;
 
+-- The plan on record of any filing's register entry (007): staff and the coordinator, who read
+-- the register anyway; never a county (it runs as its owner, past row-level security).
+GRANT EXECUTE ON FUNCTION plan_on_record(bigint) TO cr_reviewer, cr_admin, cr_auditor, cr_coordinator;
+
 -- Pure helpers anyone who reads the lifecycle may use in a query.
 GRANT EXECUTE ON FUNCTION is_working_day(date), add_working_days(date, integer), lifecycle_day(date),
                           uscc_valid(text), incident_is_veto(text, text), register_fields(jsonb),
@@ -202,6 +206,10 @@ CREATE POLICY audit_log_owner_read ON audit_log FOR SELECT TO CURRENT_USER USING
 CREATE POLICY audit_log_read ON audit_log FOR SELECT TO cr_auditor, cr_admin, cr_reviewer USING (true);
 
 -- MARK: views run as the person querying
+
+-- 007's watchlist is security_invoker: a county sees the rows of its own register entries only.
+GRANT SELECT ON cluster_watchlist TO cr_county, cr_reviewer, cr_admin, cr_auditor;
+
 
 -- A view runs with its owner's privileges unless it is security_invoker, which would let it read
 -- past row-level security. None exist yet; every view in the schema is made security_invoker.
