@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReviewCoreTests",
-            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "TestSupport"]
+            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Indicators", "Rulebooks", "TestSupport"]
         ),
 
         // MARK: ReviewCommands — the CLI's commands, as library code

@@ -6,12 +6,15 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: cluster-review-bench SUBCOMMAND [OPTIONS]
       workers [--seconds S]   worker pool round trips vs. raw pipe echo and spawn-per-evaluation
+      \(PipelineBenchmark.usage)
       sweep [--clusters N]    lifecycle sweep over a generated register (default 100,000 clusters)
     """
 
 switch arguments.first {
 case "workers":
     exit(await WorkerBenchmark.run(arguments: Array(arguments.dropFirst())))
+case "pipeline":
+    exit(await PipelineBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "sweep":
     exit(SweepBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "-h", "--help", "help":

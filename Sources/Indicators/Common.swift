@@ -1,16 +1,14 @@
 import Foundation
 import IndicatorKit
 
-/// A module was sent a filing without a section it reads; the SDK turns this into an `error` reply.
-public struct MissingSection: Error, Sendable, CustomStringConvertible {
-    /// The top-level member that is missing or malformed.
-    public var section: String
-    /// The text a log line shows.
-    public var description: String { "the filing has no usable \"\(section)\" section" }
+/// The refusal for a filing slice without a section the module reads: `invalid_request`, because
+/// validation guarantees every section a kind needs, so only a malformed request lacks one.
+func missing(_ section: String) -> EvaluationRefusal {
+    EvaluationRefusal(.invalidRequest, "the filing has no usable \"\(section)\" section")
 }
 
 /// The comparisons criteria.md uses, written as the measures write them.
-enum Comparator: String, Sendable {
+enum Comparison: String, Sendable {
     /// 以上, 不少于, 不低于
     case atLeast = ">="
     /// 高于, 超过
@@ -50,7 +48,7 @@ enum Score {
         }
     }
 
-    static func relativeMargin(_ lhs: Decimal, _ comparator: Comparator, _ rhs: Decimal) -> Decimal {
+    static func relativeMargin(_ lhs: Decimal, _ comparator: Comparison, _ rhs: Decimal) -> Decimal {
         let diff = comparator.lowerIsBetter ? rhs - lhs : lhs - rhs
         if rhs == 0 { return diff > 0 ? 1 : diff == 0 ? 0 : -1 }
         return diff / (rhs < 0 ? -rhs : rhs)
@@ -85,7 +83,7 @@ struct Rule: Sendable {
 
     func finding(
         _ verdict: Verdict, score: Int? = nil, observed: JSONValue? = nil, threshold: JSONValue? = nil,
-        comparator: Comparator? = nil, margin: JSONValue? = nil, _ zh: String, _ en: String,
+        comparator: Comparison? = nil, margin: JSONValue? = nil, _ zh: String, _ en: String,
         parameters: [String: JSONValue] = [:]
     ) -> Finding {
         Finding(
@@ -102,7 +100,7 @@ struct Rule: Sendable {
 
     /// A comparison `lhs comparator rhs` judged exactly; `observed` and `rhs` are reported as given.
     func compare(
-        _ lhs: Decimal, _ comparator: Comparator, _ rhs: Decimal, observed: JSONValue, threshold: JSONValue? = nil,
+        _ lhs: Decimal, _ comparator: Comparison, _ rhs: Decimal, observed: JSONValue, threshold: JSONValue? = nil,
         parameters: [String: JSONValue], _ what: (zh: String, en: String)
     ) -> Finding {
         let passed = comparator.holds(lhs, rhs)
@@ -180,7 +178,7 @@ extension Dictionary where Key == String, Value == JSONValue {
 /// The three years of figures, checked to be three rows in year order.
 func threeYears(_ figures: [YearFigures]?) throws -> (YearFigures, YearFigures, YearFigures) {
     guard let f = figures, f.count == 3, f[0].year + 1 == f[1].year, f[1].year + 1 == f[2].year else {
-        throw MissingSection(section: "figures")
+        throw missing("figures")
     }
     return (f[0], f[1], f[2])
 }
@@ -195,7 +193,7 @@ func series(_ rows: (YearFigures, YearFigures, YearFigures), _ value: (YearFigur
 /// A first year of 0 has no base to grow from: `manual`.
 func growthFinding(
     _ rule: Rule, rows: (YearFigures, YearFigures, YearFigures), _ value: (YearFigures) -> Decimal,
-    parameter: String, comparator: Comparator, parameters: [String: JSONValue], _ what: (zh: String, en: String)
+    parameter: String, comparator: Comparison, parameters: [String: JSONValue], _ what: (zh: String, en: String)
 ) -> Finding {
     let observed = series(rows, value)
     guard let g = parameters.decimal(parameter) else { return rule.noThreshold(parameter, observed: observed) }

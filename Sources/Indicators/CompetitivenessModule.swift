@@ -13,8 +13,8 @@ public struct CompetitivenessModule: IndicatorModule {
 
     /// One finding per criterion COMP-1..9.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let cluster = request.filing.cluster else { throw MissingSection(section: "cluster") }
-        guard let section = request.filing.competitiveness else { throw MissingSection(section: "competitiveness") }
+        guard let cluster = request.filing.cluster else { throw missing("cluster") }
+        guard let section = request.filing.competitiveness else { throw missing("competitiveness") }
         let rows = try threeYears(request.filing.figures)
         let p = request.parameters
         let eachYear = p["share_years"]?.string == "each"
@@ -72,7 +72,7 @@ public struct CompetitivenessModule: IndicatorModule {
 
 /// A comparison made in each of `years`; the year with the smallest margin decides and is reported.
 func perYear(
-    _ rule: Rule, _ rows: (YearFigures, YearFigures, YearFigures), years: [YearFigures], _ comparator: Comparator,
+    _ rule: Rule, _ rows: (YearFigures, YearFigures, YearFigures), years: [YearFigures], _ comparator: Comparison,
     parameter: String, _ p: [String: JSONValue], lhs: (YearFigures) -> Decimal, rhs: (YearFigures, Decimal) -> Decimal,
     _ what: (zh: String, en: String)
 ) -> Finding {

@@ -18,9 +18,9 @@ public struct ComplianceModule: IndicatorModule {
     /// One finding each for ELIG-1, VETO-1, VETO-2, VETO-3.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
         let filing = request.filing
-        guard let applicant = filing.applicant else { throw MissingSection(section: "applicant") }
-        guard let cluster = filing.cluster else { throw MissingSection(section: "cluster") }
-        guard let filingDate = filing.filingDate else { throw MissingSection(section: "filing_date") }
+        guard let applicant = filing.applicant else { throw missing("applicant") }
+        guard let cluster = filing.cluster else { throw missing("cluster") }
+        guard let filingDate = filing.filingDate else { throw missing("filing_date") }
         let codes = Set((filing.enterprises ?? []).map(\.code))
         let window = filingDate.adding(years: -3)...filingDate
 

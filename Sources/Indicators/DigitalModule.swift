@@ -13,7 +13,7 @@ public struct DigitalModule: IndicatorModule {
 
     /// One finding per criterion DIGI-1..6.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let section = request.filing.digital else { throw MissingSection(section: "digital") }
+        guard let section = request.filing.digital else { throw missing("digital") }
         let rows = try threeYears(request.filing.figures)
         return [
             Rule("DIGI-1").judgement(section.evidence["DIGI-1"]),

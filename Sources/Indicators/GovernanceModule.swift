@@ -13,7 +13,7 @@ public struct GovernanceModule: IndicatorModule {
 
     /// One finding per criterion GOVE-1..4.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let section = request.filing.governance else { throw MissingSection(section: "governance") }
+        guard let section = request.filing.governance else { throw missing("governance") }
         let year = (request.filing.filingDate ?? request.asOf).year
         return [
             Rule("GOVE-1").evidence(section.evidence["GOVE-1"]),

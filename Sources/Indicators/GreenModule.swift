@@ -13,7 +13,7 @@ public struct GreenModule: IndicatorModule {
 
     /// One finding per criterion GREE-1..5.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let section = request.filing.green else { throw MissingSection(section: "green") }
+        guard let section = request.filing.green else { throw missing("green") }
         let rows = try threeYears(request.filing.figures)
         return [
             Rule("GREE-1").judgement(section.evidence["GREE-1"]),
@@ -44,7 +44,7 @@ public struct GreenModule: IndicatorModule {
         guard let value = e.value, let bench = e.benchmark, let direction = e.direction else {
             return rule.finding(.fail, score: 0, "属于\(industry.zh)，但未给出\(what.zh)数值、基准值或方向", "a \(industry.en) industry without value, benchmark or direction")
         }
-        let comparator: Comparator = direction == "lower_is_better" ? .below : .above
+        let comparator: Comparison = direction == "lower_is_better" ? .below : .above
         return rule.compare(value, comparator, bench, observed: ["value": .number(value), "direction": .string(direction), "unit": e.unit.map { .string($0) } ?? .null],
                             parameters: [:], (zh: "\(what.zh)与行业基准值", en: "\(what.en) against the industry benchmark"))
     }

@@ -13,7 +13,7 @@ public struct InnovationModule: IndicatorModule {
 
     /// One finding per criterion INNO-1..7.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let section = request.filing.innovation else { throw MissingSection(section: "innovation") }
+        guard let section = request.filing.innovation else { throw missing("innovation") }
         let rows = try threeYears(request.filing.figures)
         let p = request.parameters
         let kinds = FilingSchema.partnerKinds.filter { k in section.partners.contains { $0.kind == k } }
@@ -49,7 +49,7 @@ public struct InnovationModule: IndicatorModule {
                                 missing: enough ? [] : ["platforms (\(names.count) < \(bound))"], observed: observed,
                                 parameters: ["min_innovation_platforms": .number(bound)], (zh: "创新平台", en: "innovation platforms"))
         f.threshold = .number(bound)
-        f.comparator = Comparator.atLeast.rawValue
+        f.comparator = Comparison.atLeast.rawValue
         return f
     }
 

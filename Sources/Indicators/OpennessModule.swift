@@ -13,7 +13,7 @@ public struct OpennessModule: IndicatorModule {
 
     /// One finding per criterion OPEN-1..3.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let section = request.filing.openness else { throw MissingSection(section: "openness") }
+        guard let section = request.filing.openness else { throw missing("openness") }
         let rows = try threeYears(request.filing.figures)
         let kinds = FilingSchema.exchangeKinds.filter(section.exchanges.contains)
         return [

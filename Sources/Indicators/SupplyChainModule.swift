@@ -13,7 +13,7 @@ public struct SupplyChainModule: IndicatorModule {
 
     /// One finding per criterion SUPP-1..4.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let section = request.filing.supplyChain else { throw MissingSection(section: "supply_chain") }
+        guard let section = request.filing.supplyChain else { throw missing("supply_chain") }
         // SUPP-3: all five of 通用生产设备、物流、仓储、人力、设计.
         let present = FilingSchema.sharingKinds.filter(section.sharing.contains)
         let missing = FilingSchema.sharingKinds.filter { !section.sharing.contains($0) }

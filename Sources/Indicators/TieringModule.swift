@@ -13,8 +13,8 @@ public struct TieringModule: IndicatorModule {
 
     /// One finding each for TIER-1 and TIER-2.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
-        guard let enterprises = request.filing.enterprises else { throw MissingSection(section: "enterprises") }
-        guard let section = request.filing.tiering else { throw MissingSection(section: "tiering") }
+        guard let enterprises = request.filing.enterprises else { throw missing("enterprises") }
+        guard let section = request.filing.tiering else { throw missing("tiering") }
         let date = request.filing.filingDate ?? request.asOf
         return [tier1(enterprises, on: date, request.parameters), Rule("TIER-2").judgement(section.evidence["TIER-2"])]
     }

@@ -6,15 +6,15 @@ import Rulebooks
 /// every criterion with its article, kind, comparator and parameters, each with the history of
 /// its values (effective date, value, citation). NAME defaults to the file's default rulebook.
 ///
-/// Reads `parametersPath` (config/parameters.json). Returns 0; 64 for an unknown rulebook name;
-/// 65 when the file is invalid; 66 when it cannot be read.
+/// Reads `parametersPath` (config/parameters.json). Returns 0; 65 for an unknown rulebook name,
+/// an invalid file or one that cannot be read.
 public func runRulebook(
     name: String?, language: String, json: Bool = false, parametersPath: String = RulebookLibrary.defaultPath,
     output: (String) -> Void
 ) -> Int32 {
     guard let data = FileManager.default.contents(atPath: parametersPath) else {
         output(language == "en" ? "\(parametersPath): cannot read the file" : "\(parametersPath)：无法读取文件")
-        return CommandExit.noInput
+        return ExitCode.dataError
     }
     let library: RulebookLibrary
     let book: Rulebook
@@ -23,15 +23,14 @@ public func runRulebook(
         book = try library.rulebook(named: name)
     } catch {
         output(error.message.text(in: language))
-        if case .unknownRulebook = error { return CommandExit.usage }
-        return CommandExit.dataError
+        return ExitCode.dataError
     }
     let en = language == "en"
     // Criteria that read a parameter in any rulebook: without one here they are `manual`.
     let everNeeded = Set(library.rulebooks.flatMap { $0.parameters.flatMap(\.criteria) })
     if json {
         output(rulebookJSON(book, everNeeded: everNeeded).canonicalText(pretty: true))
-        return CommandExit.ok
+        return ExitCode.success
     }
     output("\(book.name) — \(book.title.text(in: language))")
     output((en ? "content hash (SHA-256): " : "内容摘要（SHA-256）：") + book.hash)
@@ -64,7 +63,7 @@ public func runRulebook(
             }
         }
     }
-    return CommandExit.ok
+    return ExitCode.success
 }
 
 func rulebookJSON(_ book: Rulebook, everNeeded: Set<String>) -> JSONValue {

@@ -8,13 +8,13 @@ import IndicatorKit
 public func runTemplate(kind: String, language: String = "zh", output: (String) -> Void) -> Int32 {
     if kind == "schema" {
         output(FilingSchema.jsonSchema().canonicalText(pretty: true))
-        return CommandExit.ok
+        return ExitCode.success
     }
     guard let filingKind = FilingKind(rawValue: kind) else {
         let kinds = FilingKind.allCases.map(\.rawValue).joined(separator: ", ") + ", schema"
         output(language == "en" ? "unknown kind \"\(kind)\"; one of: \(kinds)" : "未知的申报类型“\(kind)”，可选：\(kinds)")
-        return CommandExit.usage
+        return ExitCode.usage
     }
     output(FilingTemplate.example(filingKind).canonicalText(pretty: true))
-    return CommandExit.ok
+    return ExitCode.success
 }

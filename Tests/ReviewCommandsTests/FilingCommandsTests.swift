@@ -19,13 +19,13 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         #expect(text.hasSuffix("valid"))
     }
 
-    @Test func validatePrintsThePathOfEachIssueAndExits65() throws {
+    @Test func validatePrintsThePathOfEachIssueAndExits1() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
         let bad = FilingTemplate.example(.initial).canonicalText().replacingOccurrences(of: "\"county_code\":\"460400\"", with: "\"county_code\":\"110000\"")
         try Data(bad.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let (status, text) = run { runValidate(paths: [file.path], language: "en", output: $0) }
-        #expect(status == 65)
+        #expect(status == 1)
         #expect(text.contains("$.applicant.county_code [county_code]"))
     }
 
@@ -33,8 +33,8 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         #expect(run { runValidate(paths: [], language: "zh", output: $0) }.0 == 64)
     }
 
-    @Test func validateOfAMissingFileExits66() {
-        #expect(run { runValidate(paths: ["/nonexistent/filing.json"], language: "en", output: $0) }.0 == 66)
+    @Test func validateOfAMissingFileExits65() {
+        #expect(run { runValidate(paths: ["/nonexistent/filing.json"], language: "en", output: $0) }.0 == 65)
     }
 
     @Test(arguments: FilingKind.allCases)
@@ -73,8 +73,8 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         #expect(text.contains("from 2022-09-13: 400000"))
     }
 
-    @Test func unknownRulebookIsAUsageError() {
+    @Test func unknownRulebookIsADataError() {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
-        #expect(run { runRulebook(name: "guangdong-2024", language: "en", parametersPath: path, output: $0) }.0 == 64)
+        #expect(run { runRulebook(name: "guangdong-2024", language: "en", parametersPath: path, output: $0) }.0 == 65)
     }
 }

@@ -14,7 +14,8 @@ import Testing
         let first = await pool.status().pids
         let started = ContinuousClock.now
         let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Two 300 ms timeouts and a respawn; the bound only proves nobody waits for the hung worker.
+        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(failure.cause == .timedOut(after: .milliseconds(300)))
         #expect(failure.attempts == 2)
         #expect(failure.module == "fixture")

@@ -133,8 +133,9 @@ public enum FilingValidator {
             case .array(let item, let min, let max):
                 guard case .array(let elements) = value else { return typeError(path, ("数组", "an array"), value) }
                 if elements.count < min || elements.count > max {
-                    add(path, "count", "应有 \(min)–\(max) 项，实有 \(elements.count) 项",
-                        "must have \(min)–\(max) items, has \(elements.count)",
+                    let range = min == max ? "\(min)" : "\(min)–\(max)"
+                    add(path, "count", "应有 \(range) 项，实有 \(elements.count) 项",
+                        "must have \(range) items, has \(elements.count)",
                         fixZh: "调整项数", fixEn: "adjust the number of items")
                 }
                 for (i, element) in elements.enumerated() { check(element, item, path + "[\(i)]") }
@@ -242,11 +243,11 @@ public enum FilingValidator {
                 let allowed = FilingSchema.allowedSections(for: kind)
                 for key in root.keys where Filing.sectionNames.contains(key) && !allowed.contains(key) {
                     add("$" + JSONPath.member(key), "not_allowed_for_kind", "“\(kindText)”类申报不应包含“\(key)”",
-                        "a \(kindText) filing must not carry \"\(key)\"", fixZh: "删除该部分或更正申报类型", fixEn: "remove the section or correct the kind")
+                        "a filing of kind \(kindText) must not carry \"\(key)\"", fixZh: "删除该部分或更正申报类型", fixEn: "remove the section or correct the kind")
                 }
                 for key in FilingSchema.requiredSections(for: kind) where root[key] == nil {
                     add("$" + JSONPath.member(key), "required", "“\(kindText)”类申报缺少“\(key)”",
-                        "a \(kindText) filing needs \"\(key)\"", fixZh: "补充该部分", fixEn: "add the section")
+                        "a filing of kind \(kindText) needs \"\(key)\"", fixZh: "补充该部分", fixEn: "add the section")
                 }
                 if kind == .annualReport, let filingDate, let year = root["annual_report"]?["year"]?.decimal, year != Decimal(filingDate.year - 1) {
                     add("$.annual_report.year", "year_sequence", "年度信息表应填报上一年度 \(filingDate.year - 1)，实为 \(year)",

@@ -2,6 +2,7 @@
 enum CommandTable {
     static var all: [Command] {
         [DemoCommand.command]
+            + FilingCommands.all + [EvaluateCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.report, ServeCommand.command]
             + LifecycleCommands.all
             + PluginsCommandGroup.all

@@ -1,30 +1,187 @@
 import Foundation
+import IndicatorKit
 import Postgres
 import ReviewCore
 
-/// `demo`: the README's main job, end to end on the private database.
+/// `demo`: the README's main job, end to end: a clean database, every module, the samples of every
+/// county reviewed, a summary table, and the life of a few filings after review.
 enum DemoCommand {
     static let command = Command(
         words: ["demo"],
         summary: "Run the demonstration end to end on the private database · 运行完整演示",
         details: """
-            Starts the private PostgreSQL (or uses DATABASE_URL), applies the migrations and shows
-            the county-level divisions that may file.
+            Starts the private PostgreSQL, creates a clean demo database (cluster_review_demo, dropped
+            and recreated on every run), migrates, starts the coordinator with every module, submits the
+            sample filings of every county (config/samples), shows progress while they are reviewed,
+            and prints a summary table with each filing's recommendation and indicator scores, checked
+            against the recommendation each sample expects. With DATABASE_URL or PGHOST set, that
+            database is used as it is instead.
             """,
-        examples: ["cluster-review demo"],
-        run: { invocation in
-            let console = invocation.console
-            let target = try invocation.databaseTarget()
-            console.print("数据库 database: \(target.displayName)")
-            let connection = try invocation.connect()
-            defer { connection.close() }
-            let report = try Migrator.migrate(connection, migrations: try Migrator.load(from: try invocation.installation().sqlDirectory))
-            console.print("迁移 migrations: \(report.applied.count) applied, \(report.alreadyApplied) already applied")
-            let rows = try connection.query("SELECT code, name_zh, name_en FROM counties ORDER BY code").rows
-            console.print("可申报的县级行政区 county-level divisions that may file: \(rows.count)")
-            for row in rows {
-                console.print("  \(try row.decode("code", as: String.self))  \(try row.decode("name_zh", as: String.self))  \(try row.decode("name_en", as: String.self))")
+        examples: ["cluster-review demo", "cluster-review demo --lang en"],
+        run: run)
+
+    static func run(_ invocation: Invocation) async throws -> Int32 {
+        let console = invocation.console
+        let started = ContinuousClock.now
+        let installation = try invocation.installation()
+        let conninfo = try prepareDatabase(invocation, installation: installation)
+        let connection = try PostgresConnection(conninfo)
+        defer { connection.close() }
+        let report = try Migrator.migrate(connection, migrations: try Migrator.load(from: installation.sqlDirectory))
+        console.print("① 迁移 migrations: \(report.applied.count) applied, \(report.alreadyApplied) already applied")
+
+        // The coordinator, in this process, with every enabled module.
+        let registry = try invocation.moduleRegistry()
+        let rulebooks = try invocation.rulebookLibrary()
+        let logger = Logger(minimumLevel: .warning)
+        let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: logger)
+        for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
+            console.error("模块未启动 module not started: \(module): \(error)")
+        }
+        console.print("② 协调服务 coordinator: \(modules.descriptors.count) modules ready (\(modules.descriptors.keys.sorted().joined(separator: ", ")))")
+        var configuration = CoordinatorConfiguration(name: "demo")
+        configuration.pollInterval = .milliseconds(200)
+        let coordinator = Coordinator(conninfo: conninfo, configuration: configuration, modules: modules, rulebooks: rulebooks, logger: logger)
+        let serving = Task { await coordinator.run() }
+
+        try Lifecycle(connection).install(configDirectory: installation.configDirectory)
+
+        // The samples of every county; recertifications need the register entry they renew.
+        let samples = try Samples.load(installation)
+        let seeded = try History.seed(samples, on: connection)
+        if seeded > 0 {
+            console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew")
+        }
+        var submitted: [(sample: Samples.Sample, id: Int64)] = []
+        for sample in samples {
+            guard case .success(let filing) = FilingValidator.decode(sample.data),
+                let submission = FilingSubmission(filing: filing, payload: sample.data)
+            else {
+                console.error("样例无效 sample does not validate: \(sample.file)")
+                continue
             }
-            return ExitCode.success
+            submitted.append((sample, try FilingStore.submit(submission, on: connection).id))
+        }
+        let counties = Set(submitted.map { $0.sample.file.prefix(6) }).count
+        console.print("③ 提交 submitted \(submitted.count) sample filings from \(counties) county-level divisions")
+
+        // Progress while they are reviewed.
+        let reviewStart = ContinuousClock.now
+        let ids = submitted.map(\.id)
+        while true {
+            let finished: Int = try connection.queryRow(
+                "SELECT count(*) AS n FROM reviews WHERE filing_id = ANY($1::bigint[])", TextArray(ids.map(String.init))
+            ).decode("n")
+            let elapsed = seconds(ContinuousClock.now - reviewStart)
+            console.progress(String(format: "   审核中 reviewing %d/%d · %.0f filings/s", finished, ids.count, Double(finished) / max(elapsed, 0.001)),
+                             final: finished == ids.count)
+            if finished == ids.count { break }
+            if elapsed > 300 { throw CommandFailure(zh: "审核超时", en: "the reviews did not finish within 300 s") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        await coordinator.stop()
+        await serving.value
+
+        // The summary table.
+        let table = try summary(submitted, on: connection, language: invocation.language)
+        console.print("")
+        console.print("④ 审核结果 review results")
+        console.print(table.text)
+        console.print("")
+        if table.mismatches.isEmpty {
+            console.print("   ✔ 每个样例的建议与预期一致 every sample got the recommendation it expects (\(submitted.count)/\(submitted.count))")
+        } else {
+            console.print("   ✘ 与预期不符 differs from the expected recommendation: \(table.mismatches.joined(separator: ", "))")
+        }
+        // The life after review, on a simulated calendar.
+        try LifeAfterReview.run(submitted.map { ($0.sample.file, $0.id) }, on: connection, console: console, language: invocation.language)
+
+        // The HTML reports, one per filing, and an index.
+        var reports: [ReviewReport] = []
+        for (_, id) in submitted {
+            if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
+        }
+        let reportDirectory = installation.localDirectory.appendingPathComponent("demo-reports")
+        let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language)
+        console.print("⑦ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
+        console.print("   打开 open \(index.path)")
+        console.print(String(format: "完成 done in %.1f s", seconds(ContinuousClock.now - started)))
+        return table.mismatches.isEmpty ? ExitCode.success : ExitCode.failure
+    }
+
+    /// The demo's database: the given one, or a clean `cluster_review_demo` on the private server.
+    static func prepareDatabase(_ invocation: Invocation, installation: Installation) throws -> String {
+        let target = try invocation.databaseTarget()
+        guard case .embedded(let directory, _) = target else { return try target.prepare() }
+        let server = EmbeddedPostgres(directory: directory)
+        try server.start()
+        let admin = try PostgresConnection(server.conninfo())
+        defer { admin.close() }
+        try admin.executeScript("DROP DATABASE IF EXISTS cluster_review_demo WITH (FORCE)")
+        try server.createDatabase("cluster_review_demo")
+        invocation.console.print("⓪ 数据库 database: a clean cluster_review_demo on the private PostgreSQL in \(directory.path)")
+        return server.conninfo(database: "cluster_review_demo")
+    }
+
+    struct Summary {
+        var text: String
+        var mismatches: [String]
+    }
+
+    static let indicatorOrder = ["competitiveness", "tiering", "supply-chain", "innovation", "digital", "green", "openness", "governance"]
+
+    static func summary(_ submitted: [(sample: Samples.Sample, id: Int64)], on connection: PostgresConnection, language: String) throws -> Summary {
+        let en = language == "en"
+        var table = TextTable(headers: [
+            en ? "ID" : "编号", en ? "County" : "县区", en ? "Cluster" : "集群", en ? "Kind" : "类型",
+            en ? "Recommendation" : "建议",
+        ] + ["COMP", "TIER", "SUPP", "INNO", "DIGI", "GREE", "OPEN", "GOVE"] + [en ? "expected" : "预期"])
+        var mismatches: [String] = []
+        let names = Dictionary(uniqueKeysWithValues: try connection.query("SELECT code, name_zh, name_en FROM counties").rows.map {
+            (try $0.decode("code", as: String.self), en ? try $0.decode("name_en", as: String.self) : try $0.decode("name_zh", as: String.self))
         })
+        for (sample, id) in submitted {
+            guard let record = try ReviewRecords.latestReview(of: id, on: connection), let summary = record.summary else { continue }
+            let scores = Dictionary(summary.indicators.map { ($0.module, $0) }, uniquingKeysWith: { first, _ in first })
+            let recommendation = summary.recommendation.rawValue
+            let matches = recommendation == sample.expected
+            if !matches { mismatches.append("\(sample.file) (\(recommendation) ≠ \(sample.expected))") }
+            let name = record.filing.clusterName
+            table.rows.append([
+                String(id), names[record.filing.countyCode] ?? record.filing.countyCode,
+                TextTable.displayWidth(name) > 28 ? String(name.prefix(13)) + "…" : name, record.filing.kind,
+                summary.recommendation.text(in: language),
+            ] + indicatorOrder.map { module in
+                guard let indicator = scores[module] else { return "—" }
+                return indicator.score.map(String.init) ?? indicator.verdict.rawValue
+            } + [matches ? "✔" : "✘ \(sample.expected)"])
+        }
+        return Summary(text: table.render(), mismatches: mismatches)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// The sample filings of config/samples and the recommendation each expects (expected.json).
+enum Samples {
+    struct Sample {
+        var file: String
+        var data: Data
+        var expected: String
+        /// The plan on record of the register entry a recertification sample renews.
+        var planOnRecord: JSONValue?
+    }
+
+    static func load(_ installation: Installation) throws -> [Sample] {
+        let directory = installation.configDirectory.appendingPathComponent("samples")
+        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
+        guard case .object(let samples)? = expected["samples"] else { return [] }
+        return try samples.keys.sorted().map { file in
+            Sample(file: file, data: try Data(contentsOf: directory.appendingPathComponent(file)),
+                   expected: samples[file]?["recommendation"]?.string ?? "",
+                   planOnRecord: samples[file]?["context"]?["plan_on_record"])
+        }
+    }
 }

@@ -66,26 +66,55 @@ enum StatusCommand {
 
     static let report = Command(
         words: ["report"],
-        summary: "Print a filing's scorecard: failing and manual findings first · 打印审核结果",
-        synopsis: "ID",
+        summary: "A filing's scorecard in the terminal, or HTML reports · 打印或生成审核报告",
+        synopsis: "ID | --all --html DIR",
         details: """
             The latest finished review of the filing: the recommendation, each indicator's verdict and
             score, then every finding, failing and manual ones first, with observed values, bound and
-            citation. Chinese by default; --lang en for English.
+            citation. Chinese by default; --lang en for English. With --html FILE, one self-contained
+            HTML file (no network, prints on A4). With --all --html DIR, a report for every reviewed
+            filing and an index.html linking them.
             """,
-        examples: ["cluster-review report 17", "cluster-review report 17 --lang en", "cluster-review report 17 --json"],
-        options: [.flag("--json", "Print the findings and summary as JSON · 输出 JSON")],
-        positionals: 1...1,
+        examples: [
+            "cluster-review report 17", "cluster-review report 17 --lang en", "cluster-review report 17 --json",
+            "cluster-review report 17 --html report-17.html", "cluster-review report --all --html reports",
+        ],
+        options: [
+            .flag("--json", "Print the findings and summary as JSON · 输出 JSON"),
+            .value("--html", "PATH", "Write an HTML report (a file; with --all, a folder) · 生成 HTML 报告"),
+            .flag("--all", "Every reviewed filing, with --html DIR · 全部申报"),
+        ],
+        positionals: 0...1,
         run: { invocation in
+            let console = invocation.console
+            if invocation.flag("--all") {
+                guard let directory = invocation.value("--html"), invocation.positionals.isEmpty else {
+                    throw UsageError(message: "--all needs --html DIR and no ID")
+                }
+                let connection = try invocation.connect()
+                defer { connection.close() }
+                let ids = try connection.query("SELECT DISTINCT filing_id FROM reviews WHERE outcome = 'completed' ORDER BY filing_id").rows
+                    .map { try $0.decode("filing_id", as: Int64.self) }
+                var reports: [ReviewReport] = []
+                for (index, id) in ids.enumerated() {
+                    if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
+                    console.progress("报告 reports \(index + 1)/\(ids.count)", final: index + 1 == ids.count)
+                }
+                let index = try HTMLReport.write(reports, to: URL(fileURLWithPath: directory), language: invocation.language)
+                console.print("已生成 wrote \(reports.count) reports and \(index.path)")
+                return ExitCode.success
+            }
+            guard let text = invocation.positionals.first else { throw UsageError(message: "give a filing ID, or --all --html DIR") }
             let connection = try invocation.connect()
             defer { connection.close() }
-            let id = try filingId(invocation.positionals[0])
-            guard let record = try ReviewRecords.latestReview(of: id, on: connection) else {
-                throw CommandFailure(
-                    zh: "申报 \(id) 不存在或尚无完成的审核", en: "filing \(id) does not exist or has no finished review yet",
-                    exitCode: ExitCode.dataError)
+            let id = try filingId(text)
+            if let path = invocation.value("--html") {
+                guard let report = try ReviewReport.load(filing: id, on: connection) else { throw noReview(id) }
+                try Data(HTMLReport.render(report, language: invocation.language).utf8).write(to: URL(fileURLWithPath: path))
+                console.print("已生成 wrote \(path)")
+                return ExitCode.success
             }
-            let console = invocation.console
+            guard let record = try ReviewRecords.latestReview(of: id, on: connection) else { throw noReview(id) }
             if invocation.flag("--json") {
                 struct Shape: Encodable {
                     var filing: FilingStatus; var summary: ReviewSummary?; var rulebook: String?; var rulebook_hash: String?
@@ -99,6 +128,12 @@ enum StatusCommand {
             console.print(TerminalReport.render(record, language: invocation.language, console: console))
             return ExitCode.success
         })
+
+    static func noReview(_ id: Int64) -> CommandFailure {
+        CommandFailure(
+            zh: "申报 \(id) 不存在或尚无完成的审核", en: "filing \(id) does not exist or has no finished review yet",
+            exitCode: ExitCode.dataError)
+    }
 
     static func filingId(_ text: String) throws -> Int64 {
         guard let id = Int64(text), id > 0 else {

@@ -189,21 +189,9 @@ public actor Coordinator {
             await retryOrFail(review, error: "rulebook: \(error)", countAttempt: true)
             return
         }
-        let applicable = current.descriptors.values
-            .filter { $0.appliesTo.contains(review.kind) }
-            .sorted { $0.id < $1.id }
-        let outcomes = await withTaskGroup(of: (ModuleDescriptor, ModuleOutcome).self) { group in
-            for descriptor in applicable {
-                guard let pool = current.pools.pool(descriptor.id) else { continue }
-                let input = EvaluationInput(
-                    filing: work.projections[descriptor.id] ?? Data("{}".utf8), context: work.context,
-                    parameters: parameters.1, asOf: review.asOf)
-                group.addTask { (descriptor, await pool.evaluate(input)) }
-            }
-            var results: [(ModuleDescriptor, ModuleOutcome)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0.id < $1.0.id }
-        }
+        let outcomes = await ReviewExecution.evaluate(
+            kind: review.kind, projections: work.projections, context: work.context, parameters: parameters.1,
+            asOf: review.asOf, modules: current)
         if let unavailable = outcomes.first(where: {
             if case .failed(let failure) = $0.1, case .unavailable = failure.cause { return true }
             return false
@@ -217,7 +205,7 @@ public actor Coordinator {
             logger.warning("claim_lost", ["review": .number(Decimal(review.id))])
             return
         }
-        let completed = Self.completedReview(review, outcomes: outcomes, parameters: parameters.0)
+        let completed = ReviewExecution.complete(review, outcomes: outcomes, parameters: parameters.0)
         counters.moduleErrors += completed.moduleErrors.count
         for attempt in 1...5 {
             do {
@@ -240,43 +228,6 @@ public actor Coordinator {
             }
         }
         // Still unwritten: the lease will lapse and the review be rescued and redone.
-    }
-
-    /// Turns module outcomes into the review's record: findings as returned, and for a module that
-    /// failed, an `error` finding per criterion it declared, carrying the cause.
-    static func completedReview(_ review: ClaimedReview, outcomes: [(ModuleDescriptor, ModuleOutcome)], parameters: ResolvedParameters) -> CompletedReview {
-        var rows: [CompletedReview.Row] = []
-        var reports: [ModuleReport] = []
-        var errors: [String] = []
-        for (descriptor, outcome) in outcomes {
-            let kinds = Dictionary(descriptor.criteria.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
-            switch outcome {
-            case .findings(let findings):
-                reports.append(ModuleReport(module: descriptor.id, findings: findings))
-                for finding in findings {
-                    rows.append(.init(module: descriptor.id, moduleVersion: descriptor.version,
-                                      kind: kinds[finding.criterion] ?? .threshold, finding: finding))
-                }
-            case .failed(let failure):
-                errors.append(failure.description)
-                let errorFindings = descriptor.criteria.map { criterion in
-                    Finding(
-                        criterion: criterion.id, verdict: .error, score: 0,
-                        message: LocalizedText(
-                            zh: "模块 \(descriptor.id) 未能给出结论：\(failure.cause)（尝试 \(failure.attempts) 次）",
-                            en: "module \(descriptor.id) could not judge this: \(failure.description)"),
-                        citation: criterion.citation)
-                }
-                reports.append(ModuleReport(module: descriptor.id, findings: errorFindings, error: failure.description))
-                for finding in errorFindings {
-                    rows.append(.init(module: descriptor.id, moduleVersion: descriptor.version,
-                                      kind: kinds[finding.criterion] ?? .threshold, finding: finding))
-                }
-            }
-        }
-        return CompletedReview(
-            review: review, summary: Aggregation.aggregate(reports), rulebook: parameters.rulebook,
-            rulebookHash: parameters.hash, findings: rows, moduleErrors: errors)
     }
 
     private func resolveParameters(rulebook: String?, asOf: CivilDate) throws -> (ResolvedParameters, Data) {

@@ -18,8 +18,9 @@ enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Other descriptors are not closed here: libpq opens its sockets close-on-exec, and this
-        // runs before any worker pipes exist.
+        // Nothing else of ours leaks into the child, which matters because `pg_ctl start` leaves a
+        // server running that would hold any inherited descriptor (a lock file, a pipe) for its life.
+        if let addCloseFrom = Subprocess.addCloseFrom { _ = addCloseFrom(&actions, 3) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

@@ -15,6 +15,21 @@ public struct ClaimedReview: Sendable, Hashable {
     public var rulebook: String?
     /// The date to apply the rules for: the queue's as-of date, else the filing date.
     public var asOf: CivilDate
+
+    public init(
+        id: Int64, filingId: Int64, countyCode: String, token: UUID, attempts: Int, purpose: String, kind: FilingKind,
+        rulebook: String?, asOf: CivilDate
+    ) {
+        self.id = id
+        self.filingId = filingId
+        self.countyCode = countyCode
+        self.token = token
+        self.attempts = attempts
+        self.purpose = purpose
+        self.kind = kind
+        self.rulebook = rulebook
+        self.asOf = asOf
+    }
 }
 
 /// What a module receives for one claimed review: the filing's members it reads, and the context.
@@ -83,5 +98,31 @@ public struct QueueStatistics: Sendable, Codable, Equatable {
         case completedLastMinute = "completed_last_minute"
         case failedTotal = "failed_total"
         case completedTotal = "completed_total"
+    }
+}
+
+extension CompletedReview {
+    /// The findings grouped back into one report per module, in module order; a module whose every
+    /// finding is an error carries its cause.
+    public var moduleReports: [ModuleReport] {
+        ModuleReport.grouped(findings.map { ($0.module, $0.finding) })
+    }
+}
+
+extension ModuleReport {
+    /// Findings grouped into one report per module, in first-seen order; a module whose every
+    /// finding is an error (it could not answer) carries the cause as its error.
+    static func grouped(_ findings: [(module: String, finding: Finding)]) -> [ModuleReport] {
+        var order: [String] = []
+        var byModule: [String: [Finding]] = [:]
+        for (module, finding) in findings {
+            if byModule[module] == nil { order.append(module) }
+            byModule[module, default: []].append(finding)
+        }
+        return order.map { module in
+            let found = byModule[module] ?? []
+            let failed = !found.isEmpty && found.allSatisfy { $0.verdict == .error }
+            return ModuleReport(module: module, findings: found, error: failed ? found.first?.message.en : nil)
+        }
     }
 }

@@ -46,13 +46,21 @@ public struct SubmittedFiling: Sendable, Equatable {
 public enum FilingStore {
     /// Inserts the filing and queues its review in one transaction; the same content submitted
     /// again (by its canonical jsonb hash) returns the filing already on file and queues nothing.
+    /// A recertification, annual report or change report is linked to the county's register entry
+    /// of the same cluster name (not revoked), which gives it the plan on record.
     public static func submit(_ submission: FilingSubmission, supersedes: Int64? = nil, on connection: PostgresConnection) throws -> SubmittedFiling {
         let payload = JSONB(bytes: submission.payload)
         return try connection.transaction { connection in
             let inserted = try connection.query("""
                 WITH inserted AS (
-                    INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, supersedes)
-                    VALUES ($1, $2, $3, $4::date, $5, $6, sha256(convert_to($6::jsonb::text, 'UTF8')), $8)
+                    INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, supersedes,
+                                         cluster_id)
+                    VALUES ($1, $2, $3, $4::date, $5, $6, sha256(convert_to($6::jsonb::text, 'UTF8')), $8,
+                            -- A recertification, annual or change report is for the county's register entry of that name.
+                            CASE WHEN $1 <> 'initial' THEN
+                                (SELECT id FROM clusters WHERE county_code = $2 AND name = $3 AND status <> 'revoked'
+                                 ORDER BY recognized_on DESC LIMIT 1)
+                            END)
                     ON CONFLICT (content_hash) DO NOTHING
                     RETURNING id
                 ), queued AS (

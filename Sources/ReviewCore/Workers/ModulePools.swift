@@ -22,18 +22,24 @@ public final class ModulePools: Sendable {
     /// A module that fails to start is left failing (or incompatible) and does not stop the
     /// others: its requests fail as "module unavailable" until it recovers.
     public func startAll() async -> [String: Result<ModuleDescriptor, WorkerPoolError>] {
-        await withTaskGroup(of: (String, Result<ModuleDescriptor, WorkerPoolError>).self) { group in
+        // The group's element is a struct, not a tuple: a task group of tuples holding this
+        // typed-throws Result crashed in release builds (Swift 6.3, tuple value witness in the group).
+        struct Started: Sendable {
+            var id: String
+            var result: Result<ModuleDescriptor, WorkerPoolError>
+        }
+        return await withTaskGroup(of: Started.self) { group in
             for pool in pools {
                 group.addTask {
                     do throws(WorkerPoolError) {
-                        return (pool.moduleId, .success(try await pool.start()))
+                        return Started(id: pool.moduleId, result: .success(try await pool.start()))
                     } catch {
-                        return (pool.moduleId, .failure(error))
+                        return Started(id: pool.moduleId, result: .failure(error))
                     }
                 }
             }
             var results: [String: Result<ModuleDescriptor, WorkerPoolError>] = [:]
-            for await (id, result) in group { results[id] = result }
+            for await started in group { results[started.id] = started.result }
             return results
         }
     }

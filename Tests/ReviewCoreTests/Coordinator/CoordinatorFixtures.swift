@@ -20,7 +20,8 @@ enum CoordinatorFixtures {
                             "max_attempts": 2 },
               "modules": [\(modules.joined(separator: ",\n"))] }
             """
-        let path = NSTemporaryDirectory() + "cr-modules-\(UUID().uuidString).json"
+        // Left in the temporary folder for the process's life: the coordinator under test reads it at SIGHUP.
+        let path = NSTemporaryDirectory() + "cr-modules-\(getpid())-\(UUID().uuidString).json"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

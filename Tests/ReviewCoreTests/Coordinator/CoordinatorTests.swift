@@ -214,6 +214,43 @@ import Testing
         #expect(serve.log.contains("worker_exited") || serve.log.contains("crash") || serve.log.contains("signal"), "\(serve.log.suffix(1500))")
     }
 
+    @Test func theMetricsFileCarriesTheCountersInPrometheusFormat() async throws {
+        let conninfo = try TestCluster.makeDatabase()
+        let connection = try PostgresConnection(conninfo)
+        _ = try SampleFilings.submitVariants(5, on: connection)
+        let metrics = NSTemporaryDirectory() + "cr-metrics-\(UUID().uuidString).prom"
+        defer { try? FileManager.default.removeItem(atPath: metrics) }
+        let serve = try CLIProcess(["serve", "--until-idle", "--poll", "0.2", "--metrics-file", metrics], conninfo: conninfo)
+        #expect(await serve.wait(timeout: .seconds(120)) == 0, "\(serve.log.suffix(1500))")
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(text.contains("# TYPE cluster_review_reviews_total counter"))
+        #expect(text.contains("outcome=\"completed\"} 5"))
+        #expect(text.contains("cluster_review_queue_depth{state=\"queued\"} 0"))
+        #expect(text.contains("cluster_review_module_workers{module=\"green\""))
+    }
+
+    @Test func sighupReloadsTheModulesWithoutLosingWork() async throws {
+        let conninfo = try TestCluster.makeDatabase()
+        let connection = try PostgresConnection(conninfo)
+        let ids = try SampleFilings.submitVariants(30, on: connection)
+        let modules = try CoordinatorFixtures.modulesFile(fixtureMode: "slow", fixtureWorkers: 1)
+        let serve = try CLIProcess(["serve", "--poll", "0.2", "--grace", "5", "--modules", modules], conninfo: conninfo)
+        let started = try await CoordinatorFixtures.eventually(.seconds(60)) {
+            try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) > 0
+        }
+        #expect(started)
+        serve.send(SIGHUP)
+        let finished = try await CoordinatorFixtures.eventually(.seconds(120)) {
+            try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) == ids.count
+        }
+        serve.send(SIGTERM)
+        #expect(await serve.wait(timeout: .seconds(30)) == 0)
+        #expect(finished, "\(serve.log.suffix(1500))")
+        #expect(serve.log.contains("coordinator_reloaded"))
+        #expect(try CoordinatorFixtures.reviewsPerFiling(ids, on: connection).values.allSatisfy { $0 == 1 })
+        #expect(try CoordinatorFixtures.count("SELECT count(*) FROM findings WHERE verdict = 'error'", on: connection) == 0)
+    }
+
     static func children(of parent: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in

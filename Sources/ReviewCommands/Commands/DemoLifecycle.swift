@@ -1,0 +1,97 @@
+import Foundation
+import IndicatorKit
+import Postgres
+import ReviewCore
+
+/// The register entries the recertification samples renew: clusters recognized three years before
+/// the samples were filed, with the plan on record their plan reports answer. Imported as history
+/// (a filing and a register entry written directly), since no sample of 2023 exists to review.
+enum History {
+    static func seed(_ samples: [Samples.Sample], on connection: PostgresConnection) throws -> Int {
+        var seeded = Set<String>()
+        for sample in samples {
+            guard let plan = sample.planOnRecord, case .success(let filing) = FilingValidator.decode(sample.data),
+                let county = filing.applicant?.countyCode, let name = filing.cluster?.name, let filed = filing.filingDate,
+                !seeded.contains(county + name)
+            else { continue }
+            seeded.insert(county + name)
+            let recognized = filed.adding(years: -3).adding(days: 10)
+            try connection.query("""
+                WITH historic AS (
+                    INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, status)
+                    VALUES ('initial', $1, $2, $3::date - 45, 1, $4::jsonb,
+                            sha256(convert_to('historic:' || $4::jsonb::text, 'UTF8')), 'recognized')
+                    RETURNING id
+                )
+                INSERT INTO clusters (certificate_no, filing_id, county_code, name, recognized_on, valid_until, plan,
+                                      leading_industry, spatial_extent, management_body)
+                SELECT 'HN-TSJQ-' || extract(year FROM $3::date) || '-' || $1 || '-H', id, $1, $2, $3::date,
+                       ($3::date + interval '3 years')::date, $5::jsonb, $6, $7, $8
+                FROM historic
+                """,
+                county, name, recognized.description, JSONB(bytes: sample.data), try JSONB(encoding: plan),
+                filing.cluster?.leadingIndustry ?? "", "\\(filing.cluster?.areaKm2 ?? 0) km²", "管委会")
+        }
+        return seeded.count
+    }
+}
+
+/// The demo's life after review: confirmation, decision, public notice, an objection, recognition,
+/// then a sweep on a later date.
+enum LifeAfterReview {
+    static func run(_ filings: [(file: String, id: Int64)], on connection: PostgresConnection, console: Console, language: String) throws {
+        let lifecycle = Lifecycle(connection)
+        // Three initial filings the machine found complete, awaiting a person's judgement.
+        let candidates = try connection.query("""
+            SELECT f.id, f.cluster_name, f.filed_on::text AS filed_on FROM filings f
+            JOIN reviews r ON r.filing_id = f.id AND r.outcome = 'completed'
+            WHERE f.kind = 'initial' AND f.status = 'reviewed' AND r.recommendation = 'needs_review'
+              AND NOT EXISTS (SELECT 1 FROM findings x WHERE x.review_id = r.id AND x.verdict IN ('fail', 'error'))
+            ORDER BY f.id LIMIT 3
+            """).rows.map { (id: try $0.decode("id", as: Int64.self), name: try $0.decode("cluster_name", as: String.self),
+                             filed: CivilDate(try $0.decode("filed_on", as: String.self))!) }
+        console.print("")
+        console.print("⑤ 认定流程 after review: confirmation, decision, public notice, recognition (simulated calendar)")
+        for (index, candidate) in candidates.enumerated() {
+            let manual = try connection.query("""
+                SELECT criterion FROM findings
+                WHERE review_id = (SELECT max(id) FROM reviews WHERE filing_id = $1) AND verdict = 'manual' ORDER BY criterion
+                """, candidate.id).rows.map { try $0.decode("criterion", as: String.self) }
+            for criterion in manual {
+                _ = try lifecycle.confirm(filing: candidate.id, criterion: criterion, accept: true,
+                                          note: "省级评审确认 confirmed by the provincial reviewer (demo)")
+            }
+            let decided = candidate.filed.adding(days: 30)
+            _ = try lifecycle.decide(filing: candidate.id, .approve, note: "符合认定标准 meets the standard (demo)", on: decided)
+            let notice = try lifecycle.notice(filing: candidate.id)
+            var line = "   \(candidate.id) \(candidate.name): \(manual.count) 项人工判断已确认 manual findings confirmed → 批准 approved \(decided)"
+            if let notice { line += " → 公示 notice \(notice.startsOn)…\(notice.endsOn)" }
+            if index == 1, let notice {
+                let objection = try lifecycle.fileObjection(
+                    filing: candidate.id, by: "某企业 an enterprise of the cluster", reason: "产值数据存疑 doubts about the output figures",
+                    on: notice.startsOn)
+                try lifecycle.resolveObjection(objection, upheld: false, note: "经核实数据无误 figures verified (demo)")
+                line += " · 异议已驳回 objection dismissed"
+            }
+            let closeOn = (notice?.endsOn ?? decided).adding(days: 1)
+            if let cluster = try lifecycle.closePublicity(filing: candidate.id, on: closeOn),
+                let entry = try Register.entry(connection, String(cluster))
+            {
+                line += " → 认定 recognized \(entry.certificateNo), valid until \(entry.validUntil)"
+            }
+            console.print(line)
+        }
+
+        // A sweep a year later: annual reports are due by 30 March.
+        let sweepDate = (candidates.map(\.filed).max() ?? CivilDate.today()).adding(years: 1).adding(days: 30)
+        let report = try Sweep(connection).run(asOf: sweepDate)
+        let again = try Sweep(connection).run(asOf: sweepDate)
+        console.print("")
+        console.print("⑥ 动态管理巡查 sweep as of \(sweepDate): \(report.actions.count) actions recorded; the same sweep again: \(again.actions.count) new")
+        for action in report.actions.prefix(8) {
+            console.print("   [\(action.ground.isEmpty ? "—" : action.ground)] \(action.action) \(action.subject) · cluster \(action.clusterId) · \(action.state)")
+        }
+        let register = try Register.list(connection)
+        console.print("   认定名单 register: \(register.count) entries (\(register.filter { $0.status == "active" }.count) active)")
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import IndicatorKit
+import ReviewCore
+import Rulebooks
+
+/// `evaluate FILE...`: reviews filings offline through the real module processes, no database.
+enum EvaluateCommand {
+    static let command = Command(
+        words: ["evaluate"],
+        summary: "Review a filing offline with every module, no database (self-check) · 离线自评",
+        synopsis: "FILE...",
+        details: """
+            Validates each filing, then sends it to every module that applies — the same worker
+            processes the server uses — and prints the scorecard: each indicator's verdict and score,
+            what failed, what a reviewer must confirm, and the recommendation. A county can self-check
+            before it files. --context gives the records a server would add (incidents recorded
+            against the enterprises, the plan on record for a recertification) as a JSON object.
+            With --json, one object per file: {"file", "recommendation", "rulebook", "rulebook_hash",
+            "as_of", "summary", "findings": [{"module", "finding"}]} (or {"file", "issues"} when invalid).
+            Exit code 0 when every file was evaluated, 1 when any was invalid.
+            """,
+        examples: [
+            "cluster-review evaluate config/samples/469005-wenchang-commercial-aerospace.json",
+            "cluster-review evaluate my-filing.json --rulebook national-2022 --as-of 2026-06-30 --json",
+            "cluster-review evaluate my-filing.json --html my-filing.html",
+        ],
+        options: [
+            .value("--rulebook", "NAME", "Rulebook (default: the file's default, hainan-2023) · 规则集"),
+            .value("--as-of", "DATE", "Apply the rules as of this date (default: the filing date) · 基准日"),
+            .value("--context", "FILE", "Records to add, as a JSON object (incidents, plan_on_record) · 上下文"),
+            .value("--modules", "FILE", "Module registry (default config/modules.json) · 模块配置"),
+            .value("--parameters", "FILE", "Rulebooks (default config/parameters.json) · 规则参数"),
+            .value("--html", "FILE", "Also write the HTML report (one input file only) · 生成 HTML 报告"),
+            .flag("--json", "One JSON object per file · 输出 JSON"),
+        ],
+        positionals: 1...Int.max,
+        run: run)
+
+    struct Output: Encodable {
+        var file: String
+        var recommendation: String?
+        var rulebook: String?
+        var rulebook_hash: String?
+        var as_of: String?
+        var summary: ReviewSummary?
+        var findings: [ReviewSummary.Attributed]?
+        var issues: [ValidationIssue]?
+    }
+
+    static func run(_ invocation: Invocation) async throws -> Int32 {
+        let console = invocation.console
+        let language = invocation.language
+        var asOfOverride: CivilDate?
+        if let text = invocation.value("--as-of") {
+            guard let date = CivilDate(text) else { throw UsageError(message: "--as-of takes a date YYYY-MM-DD, not '\(text)'") }
+            asOfOverride = date
+        }
+        var context = Data("{}".utf8)
+        if let path = invocation.value("--context") {
+            guard let data = FileManager.default.contents(atPath: path),
+                case .object(let members) = try? JSONValue(parsing: data),
+                (try? JSONDecoder().decode(ReviewContext.self, from: data)) != nil
+            else {
+                throw CommandFailure(zh: "上下文文件不是有效的 JSON 对象：\(path)", en: "the context file is not a valid context object: \(path)",
+                                     exitCode: ExitCode.dataError)
+            }
+            context = try JSONEncoder().encode(JSONValue.object(members))
+        }
+        let rulebooks = try invocation.rulebookLibrary()
+        let registry = try invocation.moduleRegistry()
+        let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: Logger(minimumLevel: .error))
+        defer { Task { await modules.pools.shutdownAll() } }
+        for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
+            console.error("模块未启动 module not started: \(module): \(error)")
+        }
+        var invalid = 0
+        let files = try SubmitCommand.expand(invocation.positionals)
+        if invocation.value("--html") != nil && files.count != 1 {
+            throw UsageError(message: "--html writes one report: give exactly one filing")
+        }
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandFailure(zh: "无法读取 \(file)", en: "cannot read \(file)", exitCode: ExitCode.dataError)
+            }
+            let filing: Filing
+            switch FilingValidator.decode(data) {
+            case .failure(let failure):
+                invalid += 1
+                if invocation.flag("--json") {
+                    console.print(String(decoding: try JSONEncoder.sorted.encode(Output(file: file, issues: failure.issues)), as: UTF8.self))
+                } else {
+                    console.error("✘ \(file): \(failure.issues.count) 个错误 error(s)")
+                    for issue in failure.issues {
+                        console.error("    \(issue.path) [\(issue.rule)] \(issue.message.text(in: language)) — \(issue.fix.text(in: language))")
+                    }
+                }
+                continue
+            case .success(let decoded):
+                filing = decoded
+            }
+            guard let kind = filing.kind, let filed = filing.filingDate else { continue }
+            let asOf = asOfOverride ?? filed
+            let resolved: ResolvedParameters
+            do {
+                resolved = try rulebooks.resolve(invocation.value("--rulebook"), asOf: asOf)
+            } catch {
+                throw CommandFailure(zh: error.message.zh, en: error.message.en, exitCode: ExitCode.dataError)
+            }
+            let whole = try JSONValue(parsing: data)
+            var projections: [String: Data] = [:]
+            for descriptor in ReviewExecution.applicable(modules, to: kind) {
+                projections[descriptor.id] = try JSONEncoder().encode(FilingProjection.project(whole, reads: descriptor.reads))
+            }
+            let outcomes = await ReviewExecution.evaluate(
+                kind: kind, projections: projections, context: context, parameters: try JSONEncoder().encode(resolved.values),
+                asOf: asOf, modules: modules)
+            let offline = ClaimedReview(
+                id: 0, filingId: 0, countyCode: filing.applicant?.countyCode ?? "", token: UUID(), attempts: 1,
+                purpose: kind == .annualReport ? "monitoring" : "decision", kind: kind, rulebook: resolved.rulebook, asOf: asOf)
+            let completed = ReviewExecution.complete(offline, outcomes: outcomes, parameters: resolved)
+            if let path = invocation.value("--html") {
+                let report = ReviewReport.offline(
+                    id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
+                    reports: completed.moduleReports, parameters: resolved)
+                try Data(HTMLReport.render(report, language: language).utf8).write(to: URL(fileURLWithPath: path))
+                if !invocation.flag("--json") { console.print("已生成 wrote \(path)") }
+            }
+            if invocation.flag("--json") {
+                let output = Output(
+                    file: file, recommendation: completed.recommendation.rawValue, rulebook: resolved.rulebook,
+                    rulebook_hash: resolved.hash, as_of: asOf.description, summary: completed.summary,
+                    findings: completed.findings.map { .of(module: $0.module, finding: $0.finding) })
+                console.print(String(decoding: try JSONEncoder.sorted.encode(output), as: UTF8.self))
+            } else {
+                console.print(console.styled("\(file) · \(filing.cluster?.name ?? "") · \(resolved.rulebook) @ \(asOf)", .bold))
+                console.print(completed.summary.scorecard(language: language))
+                console.print("")
+            }
+        }
+        return invalid > 0 ? ExitCode.failure : ExitCode.success
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// `validate`, `rulebook` and `template`: the commands a county uses before it files, and the rule
+/// book legal staff sign off. The logic is in ValidateCommand.swift, RulebookCommand.swift and
+/// TemplateCommand.swift; these are their command-table entries.
+enum FilingCommands {
+    static var all: [Command] { [validate, rulebook, template] }
+
+    static let validate = Command(
+        words: ["validate"],
+        summary: "Check filings against the format, reporting every error · 校验申报文件",
+        synopsis: "FILE...",
+        details: """
+            Prints each issue with its JSON path, the rule and how to fix it; docs/filing-format.md lists
+            the rules. Exit 0 when every file is valid, 1 when any is not, 65 when a file cannot be read.
+            """,
+        examples: [
+            "cluster-review validate config/samples/460205-yazhou-seed-breeding.json",
+            "cluster-review validate --lang en --json config/samples/*.json",
+        ],
+        options: [.flag("--json", "Print the issues as JSON · 以 JSON 输出")],
+        positionals: 1...Int.max,
+        run: { invocation in
+            let console = invocation.console
+            return runValidate(paths: invocation.positionals, language: invocation.language, json: invocation.flag("--json")) { console.print($0) }
+        })
+
+    static let rulebook = Command(
+        words: ["rulebook"],
+        summary: "Print a rulebook: every criterion, its article, comparator and value history · 打印规则集",
+        synopsis: "[NAME]",
+        details: "NAME defaults to the file's default rulebook (hainan-2023). Criteria without a threshold in it are marked.",
+        examples: ["cluster-review rulebook", "cluster-review rulebook national-2022 --lang en", "cluster-review rulebook --json"],
+        options: [
+            .flag("--json", "Print as JSON · 以 JSON 输出"),
+            .value("--parameters", "FILE", "Rulebooks file (default config/parameters.json) · 规则参数文件"),
+        ],
+        positionals: 0...1,
+        run: { invocation in
+            let path = try invocation.value("--parameters")
+                ?? invocation.installation().configDirectory.appendingPathComponent("parameters.json").path
+            let console = invocation.console
+            return runRulebook(name: invocation.positionals.first, language: invocation.language, json: invocation.flag("--json"),
+                               parametersPath: path) { console.print($0) }
+        })
+
+    static let template = Command(
+        words: ["template"],
+        summary: "Print a complete example filing of a kind, or the JSON Schema · 打印申报模板",
+        synopsis: "KIND",
+        details: "KIND is initial, recertification, annual_report, change_report, or schema for the JSON Schema of the format.",
+        examples: ["cluster-review template initial > my-filing.json", "cluster-review template schema"],
+        positionals: 1...1,
+        run: { invocation in
+            let console = invocation.console
+            return runTemplate(kind: invocation.positionals[0], language: invocation.language) { console.print($0) }
+        })
+}

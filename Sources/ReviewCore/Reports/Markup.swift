@@ -1,0 +1,78 @@
+import Foundation
+
+/// Builds XHTML-compatible markup: every element closed, every attribute quoted, every text and
+/// attribute value escaped. The only way text enters a report, so nothing a filing holds is ever
+/// written unescaped.
+struct Markup {
+    private(set) var output = ""
+
+    /// `text` with `& < > " '` escaped and characters XML forbids (C0 controls other than tab,
+    /// newline and carriage return; lone surrogates cannot occur in a Swift string) replaced by U+FFFD.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    escaped += "\u{FFFD}"
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return escaped
+    }
+
+    /// Appends markup written by this module (never data).
+    mutating func raw(_ markup: String) { output += markup }
+
+    /// Appends `text`, escaped.
+    mutating func text(_ text: String) { output += Markup.escape(text) }
+
+    /// Opens `tag` with `attributes` (values escaped).
+    mutating func open(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:]) {
+        output += "<" + tag + Markup.attributes(attributes) + ">"
+    }
+
+    /// Closes `tag`.
+    mutating func close(_ tag: String) { output += "</" + tag + ">" }
+
+    /// `<tag …>text</tag>`, the text escaped.
+    mutating func element(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:], _ text: String) {
+        open(tag, attributes)
+        self.text(text)
+        close(tag)
+    }
+
+    /// `<tag …/>`, for void HTML elements and SVG shapes.
+    mutating func empty(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:]) {
+        output += "<" + tag + Markup.attributes(attributes) + "/>"
+    }
+
+    /// Opens `tag`, runs `body`, closes `tag`.
+    mutating func wrap(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:], _ body: (inout Markup) -> Void) {
+        open(tag, attributes)
+        body(&self)
+        close(tag)
+    }
+
+    private static func attributes(_ attributes: KeyValuePairs<String, String>) -> String {
+        attributes.map { " \($0.key)=\"\(escape($0.value))\"" }.joined()
+    }
+}
+
+/// A coordinate or length for SVG, with one decimal and a dot whatever the locale.
+func svgNumber(_ value: Double) -> String {
+    guard value.isFinite else { return "0" }
+    let tenths = (value * 10).rounded()
+    let whole = Int(tenths) / 10, fraction = abs(Int(tenths) % 10)
+    let sign = tenths < 0 && whole == 0 ? "-" : ""
+    return fraction == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+}

@@ -1,0 +1,24 @@
+import Foundation
+import IndicatorKit
+import Postgres
+
+extension ReviewReport {
+    /// The report of filing `id`'s latest finished review, read from the database; nil when the
+    /// filing does not exist (or the caller may not see it) or has no finished review.
+    public static func load(filing id: Int64, on connection: PostgresConnection) throws -> ReviewReport? {
+        guard let record = try ReviewRecords.latestReview(of: id, on: connection),
+            let rulebook = record.rulebook, let hash = record.rulebookHash,
+            let asOf = record.asOf.flatMap(CivilDate.init)
+        else { return nil }
+        let payload = try connection.queryRow("SELECT payload FROM filings WHERE id = $1", id).decode("payload", as: JSONB.self)
+        let filing = try? Filing.decode(payload.bytes)
+        let modules = ModuleReport.grouped(record.findings.map { ($0.module, $0.finding) })
+        let summary = record.summary ?? Aggregation.aggregate(modules)
+        return ReviewReport(
+            filingID: String(id), kind: FilingKind(rawValue: record.filing.kind) ?? .initial,
+            county: County(code: record.filing.countyCode), clusterName: record.filing.clusterName,
+            leadingIndustry: filing?.cluster?.leadingIndustry ?? "", filedOn: CivilDate(record.filing.filedOn),
+            status: record.filing.status, rulebook: RulebookReference(name: rulebook, hash: hash, asOf: asOf),
+            summary: summary, modules: modules, figures: filing?.figures ?? [])
+    }
+}

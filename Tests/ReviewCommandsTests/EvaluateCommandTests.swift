@@ -1,0 +1,81 @@
+import Foundation
+import IndicatorKit
+import TestSupport
+import Testing
+
+/// `cluster-review evaluate` through the real module processes, over every sample filing.
+@Suite struct EvaluateCommandTests {
+    struct Result: Decodable {
+        var file: String
+        var recommendation: String?
+        var rulebook: String?
+        var issues: [ValidationIssue]?
+    }
+
+    func evaluate(_ arguments: [String]) async throws -> (status: Int32?, results: [Result], log: String) {
+        let process = try CLIProcess(["evaluate", "--json"] + arguments, conninfo: "")
+        let status = await process.wait(timeout: .seconds(120))
+        let results = process.log.split(separator: "\n").compactMap { line in
+            try? JSONDecoder().decode(Result.self, from: Data(line.utf8))
+        }
+        return (status, results, process.log)
+    }
+
+    @Test func everySampleGetsTheRecommendationItsFileStates() async throws {
+        let directory = try TestCluster.installation.configDirectory.appendingPathComponent("samples")
+        let expected = try JSONValue(parsing: Data(contentsOf: directory.appendingPathComponent("expected.json")))
+        guard case .object(let samples)? = expected["samples"] else {
+            Issue.record("expected.json has no samples")
+            return
+        }
+        let plain = samples.filter { $0.value["context"] == nil }.keys.sorted()
+        let run = try await evaluate(plain.map { directory.appendingPathComponent($0).path })
+        #expect(run.status == 0, "\(run.log.suffix(1500))")
+        #expect(run.results.count == plain.count)
+        for result in run.results {
+            let name = URL(fileURLWithPath: result.file).lastPathComponent
+            #expect(result.recommendation == samples[name]?["recommendation"]?.string, "\(name)")
+        }
+        for (name, sample) in samples where sample["context"] != nil {
+            let contextFile = NSTemporaryDirectory() + "ctx-\(UUID().uuidString).json"
+            try JSONEncoder().encode(sample["context"]!).write(to: URL(fileURLWithPath: contextFile))
+            let single = try await evaluate(["--context", contextFile, directory.appendingPathComponent(name).path])
+            #expect(single.results.first?.recommendation == sample["recommendation"]?.string, "\(name): \(single.log.suffix(800))")
+        }
+    }
+
+    @Test func theNationalRulebookTurnsAThreeBillionClustersOutputFromPassToFail() async throws {
+        // 美兰: total output 30–37.2 亿元 (300000–372000 万元): above Hainan's 20 亿, below the national 40 亿.
+        let file = try TestCluster.installation.configDirectory.appendingPathComponent("samples/460108-meilan-aviation-maintenance.json").path
+        func verdictOfCOMP6(_ rulebook: String) async throws -> String? {
+            let process = try CLIProcess(["evaluate", "--json", "--rulebook", rulebook, file], conninfo: "")
+            _ = await process.wait(timeout: .seconds(60))
+            struct Shape: Decodable {
+                struct Item: Decodable { var finding: Finding }
+                var findings: [Item]
+            }
+            let line = process.log.split(separator: "\n").first { $0.hasPrefix("{") } ?? ""
+            let shape = try JSONDecoder().decode(Shape.self, from: Data(line.utf8))
+            return shape.findings.first { $0.finding.criterion == "COMP-6" }?.finding.verdict.rawValue
+        }
+        #expect(try await verdictOfCOMP6("hainan-2023") == "pass")
+        #expect(try await verdictOfCOMP6("national-2022") == "fail")
+    }
+
+    @Test func anInvalidFilingIsReportedWithItsPathAndExitsOne() async throws {
+        let file = NSTemporaryDirectory() + "bad-\(UUID().uuidString).json"
+        try Data(#"{"format_version": 1, "kind": "initial", "unexpected": true}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let run = try await evaluate([file])
+        #expect(run.status == 1)
+        #expect(run.results.first?.issues?.contains { $0.path == "$.unexpected" } == true)
+    }
+
+    @Test func anAsOfDateBeforeTheRulebookIsRefused() async throws {
+        let directory = try TestCluster.installation.configDirectory.appendingPathComponent("samples")
+        let process = try CLIProcess(
+            ["evaluate", "--as-of", "2001-01-01", directory.appendingPathComponent("469005-wenchang-commercial-aerospace.json").path],
+            conninfo: "")
+        #expect(await process.wait(timeout: .seconds(60)) == 65)
+        #expect(process.log.contains("2001-01-01"))
+    }
+}
