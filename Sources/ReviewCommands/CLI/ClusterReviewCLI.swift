@@ -46,6 +46,11 @@ public enum ClusterReviewCLI {
         } catch let error as PostgresError where error.isConnectionLoss {
             console.error("数据库不可用 database unavailable: \(error)")
             return ExitCode.unavailable
+        } catch let error as PostgresError where error.sqlState == "42501" {
+            let message = PermissionMessage(error: error)
+            console.error(message.text.zh)
+            console.error(message.text.en)
+            return ExitCode.permissionDenied
         } catch let error as EmbeddedPostgresError {
             console.error("数据库不可用 database unavailable: \(error)")
             return ExitCode.unavailable

@@ -50,6 +50,8 @@ enum ExitCode {
     static let dataError: Int32 = 65
     /// A needed service (the database) is unavailable.
     static let unavailable: Int32 = 69
+    /// The database refused: the role connected as may not do this (SQLSTATE 42501) — as sysexits' EX_NOPERM.
+    static let permissionDenied: Int32 = 77
     /// An internal error: a bug, please report it.
     static let software: Int32 = 70
 }

@@ -6,6 +6,7 @@ enum CommandTable {
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, ServeCommand.command]
             + LifecycleCommands.all
             + PluginsCommandGroup.all
+            + UsersCommands.all
             + DatabaseCommands.all
     }
 }

@@ -17,7 +17,8 @@ enum Help {
             "",
             "Global options: --help, --lang zh|en, --version",
             "Database: DATABASE_URL or PG* variables select a server; with neither, a private PostgreSQL in .local/postgres.",
-            "Exit codes: 0 ok, 1 problems found, 64 usage, 65 bad input data, 69 database unavailable, 70 internal error.",
+            "Acting as: the database user of DATABASE_URL (user=NAME) or PGUSER; see cluster-review whoami.",
+            "Exit codes: 0 ok, 1 problems found, 64 usage, 65 bad input data, 69 database unavailable, 70 internal error, 77 permission denied.",
         ]
         return lines.joined(separator: "\n")
     }

@@ -17,10 +17,20 @@ extension Invocation {
         DatabaseTarget.resolve(environment: environment, installation: try installation())
     }
 
-    /// Opens a connection to the database, starting the private server first if it is the target.
-    func connect() throws -> PostgresConnection {
+    /// The conninfo this invocation connects with, starting the private server first if it is the
+    /// target. The CLI acts as the person the connection names: the user in `DATABASE_URL`, or
+    /// `PGUSER` (libpq reads it for an external server; for the private server, which otherwise
+    /// connects as its superuser `postgres`, it is appended here).
+    func conninfo() throws -> String {
         let target = try databaseTarget()
         let conninfo = try target.prepare()
-        return try PostgresConnection(conninfo)
+        guard case .embedded = target, let user = environment["PGUSER"], !user.isEmpty else { return conninfo }
+        let quoted = user.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        return conninfo + " user='\(quoted)'"
+    }
+
+    /// Opens a connection to the database as `conninfo()` names it.
+    func connect() throws -> PostgresConnection {
+        try PostgresConnection(try conninfo())
     }
 }

@@ -74,7 +74,7 @@ enum ServeCommand {
         let registry = try invocation.moduleRegistry()
         let rulebooks = try invocation.rulebookLibrary()
         if let name = configuration.defaultRulebook { _ = try rulebooks.rulebook(named: name) }
-        let conninfo = try invocation.databaseTarget().prepare()
+        let conninfo = try invocation.conninfo()
         try checkSchema(conninfo)
 
         let logger = Logger()

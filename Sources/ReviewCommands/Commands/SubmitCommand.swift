@@ -14,7 +14,10 @@ enum SubmitCommand {
             queued in one transaction. Submitting the same content again files nothing and names the
             filing already on file. A bad file is reported with its errors and does not stop the others.
             A folder contributes every *.json file in it (not recursively). Prints each filing's id.
-            Exit code 0 when every file was filed (or already on file), 1 when any was invalid.
+            A county's login files only for its own county: a filing for another county is refused by
+            the database and reported as such (nothing is written).
+            Exit code 0 when every file was filed (or already on file), 1 when any was invalid or
+            refused, 77 when every file was refused for permission.
             """,
         examples: [
             "cluster-review submit config/samples/469005-wenchang-commercial-aerospace.json",
@@ -37,7 +40,7 @@ enum SubmitCommand {
         let connection = try invocation.connect()
         defer { connection.close() }
         let started = ContinuousClock.now
-        var filed = 0, duplicates = 0, invalid = 0
+        var filed = 0, duplicates = 0, invalid = 0, refused = 0
         let language = invocation.language
         for (index, file) in files.enumerated() {
             let outcome: Outcome
@@ -57,7 +60,33 @@ enum SubmitCommand {
                     guard let submission = FilingSubmission(filing: filing, payload: data) else {
                         throw CommandFailure(zh: "\(file)：缺少种类、县、日期或名称", en: "\(file): kind, county, date or name missing")
                     }
-                    let result = try FilingStore.submit(submission, on: connection)
+                    let result: SubmittedFiling
+                    do {
+                        result = try FilingStore.submit(submission, on: connection)
+                    } catch let error as PostgresError where error.sqlState == "42501" {
+                        // Row-level security: this login's county is not the filing's county.
+                        refused += 1
+                        let message = PermissionMessage.otherCounty(file: file, county: submission.countyCode)
+                        if invocation.flag("--json") {
+                            console.print(String(decoding: try JSONEncoder.sorted.encode(
+                                Outcome(file: file, filing: nil, status: "permission_denied", issues: nil)), as: UTF8.self))
+                        } else {
+                            console.error("✘ " + message.zh)
+                            console.error("  " + message.en)
+                        }
+                        continue
+                    } catch let error as PostgresError where error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
+                        // A constraint at the database's door (size, nesting, control characters, a
+                        // superseded filing not found): nothing was written.
+                        invalid += 1
+                        if invocation.flag("--json") {
+                            console.print(String(decoding: try JSONEncoder.sorted.encode(
+                                Outcome(file: file, filing: nil, status: "refused", issues: nil)), as: UTF8.self))
+                        } else {
+                            console.error("✘ \(file): 数据库拒绝 refused by the database, nothing filed: \(UsersCommands.serverMessage(error))")
+                        }
+                        continue
+                    }
                     if result.created { filed += 1 } else { duplicates += 1 }
                     outcome = Outcome(file: file, filing: result.id, status: result.created ? "filed" : "already_on_file", issues: nil)
                     if !invocation.flag("--json") {
@@ -84,9 +113,11 @@ enum SubmitCommand {
             }
         }
         if !invocation.flag("--json") {
-            console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(invalid) invalid, of \(files.count)")
+            console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(invalid) invalid, "
+                + (refused > 0 ? "\(refused) refused (permission), " : "") + "of \(files.count)")
         }
-        return invalid > 0 ? ExitCode.failure : ExitCode.success
+        if refused > 0 && filed + duplicates + invalid == 0 { return ExitCode.permissionDenied }
+        return invalid + refused > 0 ? ExitCode.failure : ExitCode.success
     }
 
     /// Files as given; folders replaced by their *.json files, sorted.

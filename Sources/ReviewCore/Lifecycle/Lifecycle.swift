@@ -115,7 +115,14 @@ public struct Lifecycle {
 
     /// Copies the settings and the holiday calendar into the database (`lifecycle_settings`,
     /// `calendar_days`) in one transaction, so the SQL functions count days as the config says.
+    /// Only an administrator may change them (docs/security.md): for anyone else this does nothing
+    /// and the settings on record stand.
     public func install(settings: LifecycleSettings, calendar: WorkingCalendar) throws {
+        let allowed: Bool = try connection.queryRow("""
+            SELECT has_table_privilege('lifecycle_settings', 'UPDATE')
+               AND has_table_privilege('calendar_days', 'INSERT, DELETE') AS allowed
+            """).decode("allowed")
+        guard allowed else { return }
         let days = calendar.holidays.map { ($0.key, "holiday", $0.value) } + calendar.workdays.map { ($0.key, "workday", $0.value) }
         try connection.transaction { connection in
             _ = try connection.query(

@@ -1,0 +1,130 @@
+import Foundation
+import Postgres
+import ReviewCore
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension SecurityTests {
+    /// `cluster-review users …` and `whoami`, run as real processes logged in as each person.
+    @Suite struct LoginCommandTests {
+        func cli(_ arguments: [String], as conninfo: String) async throws -> (Int32?, String) {
+            let process = try CLIProcess(arguments, conninfo: conninfo)
+            let status = await process.wait(timeout: .seconds(60))
+            return (status, process.log)
+        }
+
+        @Test func anAdministratorAddsAPersonWhoThenActsAsTheirCounty() async throws {
+            let database = try SecureDatabase()
+            let admin = try database.login(.admin, hint: "adm")
+            let name = SecurityFixtures.uniqueName("wenchang")
+            let (added, addLog) = try await cli(["users", "add", name, "--role", "county:469005"], as: admin.conninfo)
+            #expect(added == 0, "\(addLog)")
+            let (listed, listLog) = try await cli(["users", "list", "--json"], as: admin.conninfo)
+            #expect(listed == 0 && listLog.contains(#""name":"\#(name)""#) && listLog.contains("county:469005"), "\(listLog)")
+
+            let person = database.conninfo + " user=\(name)"
+            let (who, whoLog) = try await cli(["whoami"], as: person)
+            #expect(who == 0 && whoLog.contains("\(name): county:469005"), "\(whoLog)")
+            let (filed, fileLog) = try await cli(["submit", try SecurityFixtures.samplePath(county: "469005")], as: person)
+            #expect(filed == 0, "\(fileLog)")
+            let submitter: String = try database.superuser.queryRow("SELECT submitted_by FROM filings").decode("submitted_by")
+            #expect(submitter == name)
+
+            // A county may not add people; the message says how to act as someone who may.
+            let (refused, refusedLog) = try await cli(["users", "add", name + "_2", "--role", "admin"], as: person)
+            #expect(refused == 77, "\(refusedLog)")
+            #expect(refusedLog.contains("PGUSER") && refusedLog.contains("权限不足"))
+
+            // Disabled: the login is refused, the record of what it filed stays.
+            let (disabled, disableLog) = try await cli(["users", "disable", name], as: admin.conninfo)
+            #expect(disabled == 0, "\(disableLog)")
+            #expect(SecurityFixtures.sqlState { _ = try PostgresConnection(person) } != nil)
+            #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: database.superuser) == 1)
+        }
+
+        @Test func pguserNamesThePersonWhenTheConnectionStringDoesNot() async throws {
+            let database = try SecureDatabase()
+            let person = try database.login(.auditor, hint: "aud")
+            let withoutUser = database.conninfo.replacingOccurrences(of: "user=postgres", with: "")
+            let process = try CLIProcess(["whoami"], conninfo: withoutUser, environment: ["PGUSER": person.name])
+            #expect(await process.wait(timeout: .seconds(30)) == 0, "\(process.log)")
+            #expect(process.log.contains("\(person.name): auditor"), "\(process.log)")
+        }
+
+        @Test func addingAndDisablingLoginsIsAudited() throws {
+            let database = try SecureDatabase()
+            let admin = try database.login(.admin, hint: "adm")
+            let connection = try PostgresConnection(admin.conninfo)
+            let name = SecurityFixtures.uniqueName("audited")
+            try Logins.add(name: name, role: .county("469005"), on: connection)
+            try Logins.disable(name: name, on: connection)
+            let rows = try database.superuser.query(
+                "SELECT operation, who FROM audit_log WHERE table_name = 'logins' AND row_key = $1 ORDER BY id", name
+            ).rows.map { "\(try $0.decode("operation", as: String.self)) by \(try $0.decode("who", as: String.self))" }
+            #expect(rows == ["INSERT by \(admin.name)", "UPDATE by \(admin.name)"])
+        }
+
+        @Test func addRefusesDuplicatesUnknownCountiesAndBadRoles() async throws {
+            let database = try SecureDatabase()
+            let admin = try database.login(.admin, hint: "adm")
+            let name = SecurityFixtures.uniqueName("dup")
+            #expect(try await cli(["users", "add", name, "--role", "reviewer"], as: admin.conninfo).0 == 0)
+            let (duplicate, duplicateLog) = try await cli(["users", "add", name, "--role", "auditor"], as: admin.conninfo)
+            #expect(duplicate == 65 && duplicateLog.contains("already exists"), "\(duplicateLog)")
+            let (unknown, unknownLog) = try await cli(["users", "add", name + "x", "--role", "county:469999"], as: admin.conninfo)
+            #expect(unknown == 65 && unknownLog.contains("469999"), "\(unknownLog)")
+            for role in ["superuser", "county:110000", "county:", "cr_admin", "admin;reviewer"] {
+                #expect(try await cli(["users", "add", name + "y", "--role", role], as: admin.conninfo).0 == 64, "\(role)")
+            }
+            #expect(try await cli(["users", "add", name + "z"], as: admin.conninfo).0 == 64, "--role is required")
+            // The duplicate kept its one role.
+            let roles: String = try database.superuser.queryRow(
+                "SELECT array_to_string(roles, ',') AS roles FROM list_logins() WHERE name = $1", name).decode("roles")
+            #expect(roles == "reviewer")
+        }
+
+        @Test func aCountyAddedLaterGetsItsRoleOnItsFirstLogin() throws {
+            let database = try SecureDatabase()
+            // A code no other test uses, so the cluster-wide role does not exist yet.
+            let code = String(format: "46%04d", 9000 + Int(getpid() % 999))
+            try database.superuser.query(
+                "INSERT INTO counties (code, name_zh, name_en, prefecture_zh) VALUES ($1, $2, 'New County', '测试')", code, "新县\(code)")
+            let name = SecurityFixtures.uniqueName("newcounty")
+            try Logins.add(name: name, role: .county(code), on: try database.connect(as: .admin))
+            let person = try PostgresConnection(database.conninfo + " user=\(name)")
+            #expect(try person.queryRow("SELECT cr_my_counties() AS c").decode("c", as: String.self) == "{\(code)}")
+        }
+
+        @Test func onlyAnAdministratorMayAddOrDisableLogins() throws {
+            let database = try SecureDatabase()
+            for role: RoleSpec in [.county("469005"), .reviewer, .coordinator, .auditor] {
+                let connection = try database.connect(as: role)
+                let name = SecurityFixtures.uniqueName("nope")
+                #expect(SecurityFixtures.sqlState { try Logins.add(name: name, role: .admin, on: connection) } == "42501", "\(role)")
+                #expect(SecurityFixtures.sqlState { try Logins.disable(name: "postgres", on: connection) } == "42501", "\(role)")
+            }
+            // An administrator cannot disable a role that is not a ClusterReview login (the owner, say).
+            let admin = try database.connect(as: .admin)
+            #expect(SecurityFixtures.sqlState { try Logins.disable(name: "postgres", on: admin) } == "42704")
+        }
+
+        @Test func rolesAreCreatedOnceAndMigratingAnotherDatabaseOnTheSameServerSucceeds() throws {
+            let database = try SecureDatabase()
+            #expect(try CoordinatorFixtures.count(
+                """
+                SELECT count(*) FROM counties c JOIN pg_roles r ON r.rolname = 'cr_county_' || c.code
+                WHERE NOT r.rolcanlogin AND pg_has_role(r.oid, 'cr_county', 'MEMBER')
+                """, on: database.superuser) == 26)
+            #expect(try CoordinatorFixtures.count(
+                "SELECT count(*) FROM pg_roles WHERE rolname IN ('cr_county', 'cr_reviewer', 'cr_admin', 'cr_coordinator', 'cr_auditor') AND NOT rolcanlogin",
+                on: database.superuser) == 5)
+            let fresh = try TestCluster.connect(migrated: false)
+            let report = try Migrator.migrate(fresh, migrations: try Migrator.load(from: try TestCluster.installation.sqlDirectory))
+            #expect(report.applied.contains("010_roles"))
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Postgres
+import ReviewCore
+import TestSupport
+import Testing
+
+extension SecurityTests {
+    /// Every role against every door: what it may do succeeds, what it may not fails with 42501 or
+    /// finds no rows. Logged in to a real database as a person holding each role.
+    @Suite struct RoleMatrixTests {
+        /// What a statement does for a role.
+        enum Outcome: String, Sendable {
+            /// Succeeds and returns or changes at least one row.
+            case ok
+            /// Runs but sees or changes nothing (row-level security hides the rows).
+            case none
+            /// Refused with 42501.
+            case denied
+        }
+
+        /// One door: a statement with the ids of county A's filing (`a`), county B's filing (`b`),
+        /// and the roles that may pass (every other role: `otherwise`).
+        struct Door: Sendable {
+            var name: String
+            var sql: String
+            var expect: [String: Outcome]
+            var otherwise: Outcome = .denied
+        }
+
+        static let roles = ["county", "reviewer", "admin", "coordinator", "auditor"]
+        static let staffRead: [String: Outcome] = ["reviewer": .ok, "admin": .ok, "coordinator": .ok, "auditor": .ok]
+
+        static let newFilingB = #"""
+            INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash)
+            VALUES ('initial', '460105', 'x', '2026-03-15', 1, '{"applicant":{"county_code":"460105"}}',
+                    sha256(convert_to('{"applicant": {"county_code": "460105"}}', 'UTF8'))) RETURNING id
+            """#
+        static let newFilingA = #"""
+            INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash)
+            VALUES ('initial', '469005', 'x', '2026-03-15', 1, '{"applicant":{"county_code":"469005"},"n":1}',
+                    sha256(convert_to('{"n": 1, "applicant": {"county_code": "469005"}}', 'UTF8'))) RETURNING id
+            """#
+
+        /// The doors of the tables and functions of migrations 001–003 and 010–012.
+        static let doors: [Door] = [
+            Door(name: "read own filing", sql: "SELECT id FROM filings WHERE id = (SELECT a FROM ids)",
+                 expect: staffRead.merging(["county": .ok]) { $1 }),
+            Door(name: "read another county's filing", sql: "SELECT id FROM filings WHERE id = (SELECT b FROM ids)",
+                 expect: staffRead.merging(["county": .none]) { $1 }),
+            Door(name: "read another county's queue", sql: "SELECT id FROM review_queue WHERE county_code = '460105'",
+                 expect: staffRead.merging(["county": .none]) { $1 }),
+            Door(name: "read own queue", sql: "SELECT id FROM review_queue WHERE county_code = '469005'",
+                 expect: staffRead.merging(["county": .ok]) { $1 }),
+            Door(name: "read own review", sql: "SELECT id FROM reviews WHERE filing_id = (SELECT a FROM ids)",
+                 expect: staffRead.merging(["county": .ok]) { $1 }),
+            Door(name: "read another county's review", sql: "SELECT id FROM reviews WHERE filing_id = (SELECT b FROM ids)",
+                 expect: staffRead.merging(["county": .none]) { $1 }),
+            Door(name: "read another county's findings", sql: "SELECT criterion FROM findings WHERE filing_id = (SELECT b FROM ids)",
+                 expect: staffRead.merging(["county": .none]) { $1 }),
+            Door(name: "read own findings", sql: "SELECT criterion FROM findings WHERE filing_id = (SELECT a FROM ids)",
+                 expect: staffRead.merging(["county": .ok]) { $1 }),
+            Door(name: "read the counties", sql: "SELECT code FROM counties",
+                 expect: staffRead.merging(["county": .ok]) { $1 }),
+            Door(name: "review context of another county's filing", sql: "SELECT review_context((SELECT b FROM ids))",
+                 expect: ["coordinator": .ok]),
+            Door(name: "file for another county", sql: newFilingB, expect: [:]),
+            Door(name: "file for own county", sql: newFilingA, expect: ["county": .ok]),
+            Door(name: "move a filing into review", sql: "UPDATE filings SET status = 'in_review' WHERE status = 'submitted' AND county_code = '469005'",
+                 expect: ["coordinator": .ok]),
+            Door(name: "move a decided filing back", sql: "UPDATE filings SET status = 'reviewed' WHERE status = 'approved'",
+                 expect: ["coordinator": .none]),
+            Door(name: "re-point a queued review", sql: "UPDATE review_queue SET county_code = '469005' WHERE county_code = '460105'",
+                 expect: [:]),
+            Door(name: "approve a filing by UPDATE", sql: "UPDATE filings SET status = 'approved' WHERE status IN ('submitted', 'in_review')",
+                 expect: [:]),
+            Door(name: "rename a filing", sql: "UPDATE filings SET cluster_name = 'renamed' WHERE id = (SELECT a FROM ids)",
+                 expect: [:]),
+            Door(name: "forge who submitted", sql: "UPDATE filings SET submitted_by = 'someone' WHERE id = (SELECT a FROM ids)",
+                 expect: [:]),
+            Door(name: "delete a filing", sql: "DELETE FROM filings WHERE id = (SELECT a FROM ids)", expect: [:]),
+            Door(name: "truncate filings", sql: "TRUNCATE filings CASCADE", expect: [:]),
+            Door(name: "write a review", sql: """
+                INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, attempts, queued_at, last_error)
+                SELECT 987654, a, '469005', 'decision', 'failed', 1, now(), 'test' FROM ids RETURNING id
+                """, expect: ["coordinator": .ok]),
+            Door(name: "write a finding", sql: """
+                INSERT INTO findings (review_id, criterion, filing_id, county_code, module, module_version, kind, verdict, score,
+                                      message_zh, message_en, citation)
+                SELECT a * 1000, 'SEC-1', a, '469005', 'm', '1', 'threshold', 'pass', 100, 'z', 'e', 'c' FROM ids RETURNING review_id
+                """, expect: ["coordinator": .ok]),
+            Door(name: "change a finding", sql: "UPDATE findings SET verdict = 'pass' WHERE filing_id = (SELECT a FROM ids)", expect: [:]),
+            Door(name: "delete a finding", sql: "DELETE FROM findings WHERE filing_id = (SELECT b FROM ids)", expect: [:]),
+            Door(name: "change a review", sql: "UPDATE reviews SET recommendation = 'recommended' WHERE filing_id = (SELECT a FROM ids)",
+                 expect: [:]),
+            Door(name: "push a queued review", sql: "UPDATE review_queue SET not_before = now() WHERE county_code = '460105'",
+                 expect: ["coordinator": .ok]),
+            Door(name: "read coordinators", sql: "SELECT name FROM coordinators", expect: [:], otherwise: .none),
+            Door(name: "write a coordinator heartbeat", sql: "INSERT INTO coordinators (name) VALUES ('intruder') RETURNING name",
+                 expect: ["coordinator": .ok]),
+            Door(name: "list logins", sql: "SELECT name FROM list_logins()", expect: ["admin": .ok, "auditor": .ok]),
+            Door(name: "read migrations", sql: "SELECT version FROM schema_migrations", expect: ["admin": .ok, "auditor": .ok]),
+            Door(name: "create a table", sql: "CREATE TABLE intruder (x int)", expect: [:]),
+            Door(name: "change a policy", sql: "DROP POLICY filings_county_read ON filings", expect: [:]),
+            Door(name: "grant oneself a county", sql: "GRANT cr_county_460105 TO CURRENT_USER", expect: [:]),
+            Door(name: "delete the queue", sql: "DELETE FROM review_queue WHERE county_code = '460105' RETURNING id",
+                 expect: ["coordinator": .ok]),
+        ]
+
+        @Test(arguments: roles)
+        func eachRolePassesExactlyItsDoors(role: String) throws {
+            let database = try SecureDatabase()
+            let a = try database.file(county: SecureDatabase.countyA, suffix: "A", on: database.superuser)
+            let b = try database.file(county: SecureDatabase.countyB, suffix: "B", on: database.superuser)
+            try database.review(filing: a)
+            try database.review(filing: b)
+            let approved = try database.file(county: SecureDatabase.countyA, suffix: "A approved", on: database.superuser)
+            try database.review(filing: approved)
+            try database.superuser.query("UPDATE filings SET status = 'approved' WHERE id = $1", approved)
+            try database.file(county: SecureDatabase.countyA, suffix: "A queued", on: database.superuser)
+            try database.file(county: SecureDatabase.countyB, suffix: "B queued", on: database.superuser)
+
+            let spec: RoleSpec = role == "county" ? .county(SecureDatabase.countyA) : RoleSpec(role)!
+            let person = try database.connect(as: spec)
+            defer { person.close() }
+            var wrong: [String] = []
+            for door in Self.doors {
+                let expected = door.expect[role] ?? door.otherwise
+                var rows = 0
+                let state = SecurityFixtures.sqlState {
+                    // Statements that take a WITH clause get the ids as parameters; DDL runs as written.
+                    let takesIds = ["SELECT", "INSERT", "UPDATE", "DELETE"].contains { door.sql.hasPrefix($0) }
+                    let result = takesIds
+                        ? try person.query("WITH ids(a, b) AS (VALUES ($1::bigint, $2::bigint)) " + door.sql, a, b)
+                        : try person.query(door.sql)
+                    rows = max(result.rowCount, result.affectedRows)
+                }
+                let actual: String
+                switch state {
+                case nil: actual = rows > 0 ? Outcome.ok.rawValue : Outcome.none.rawValue
+                case "42501"?: actual = Outcome.denied.rawValue
+                case let other?: actual = "error \(other)"
+                }
+                if actual != expected.rawValue { wrong.append("\(door.name): expected \(expected.rawValue), got \(actual)") }
+            }
+            #expect(wrong.isEmpty, "\(role):\n\(wrong.joined(separator: "\n"))")
+        }
+    }
+}
