@@ -171,14 +171,11 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
         #expect(examples.map(\.line) == [6, 7])
     }
 
-    /// Examples of commands that exist must parse; examples of commands not in the table yet are
-    /// listed by name as a known issue (the lead makes this strict once every command has landed).
+    /// Every documented example names a command that exists and parses as a valid invocation.
     @Test(arguments: try DocumentedExample.all())
     func documentedExampleParses(_ example: DocumentedExample) {
         guard Self.isKnown(example) else {
-            withKnownIssue("command '\(example.attemptedCommand)' is documented but not in the command table yet", isIntermittent: true) {
-                Issue.record("unknown command '\(example.attemptedCommand)' at \(example.file):\(example.line): \(example.text)")
-            }
+            Issue.record("unknown command '\(example.attemptedCommand)' at \(example.file):\(example.line): \(example.text)")
             return
         }
         if example.isGlobal { return }
@@ -191,11 +188,7 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
 
     @Test func unknownDocumentedCommandsAreListedByName() throws {
         let unknown = Set(try DocumentedExample.all().filter { !Self.isKnown($0) }.map(\.attemptedCommand)).sorted()
-        if !unknown.isEmpty {
-            withKnownIssue("documented commands not in the command table yet: \(unknown.joined(separator: ", "))", isIntermittent: true) {
-                Issue.record("not in CommandTable: \(unknown.joined(separator: ", "))")
-            }
-        }
+        #expect(unknown.isEmpty, "documented but not in CommandTable: \(unknown.joined(separator: ", "))")
     }
 
     /// Every relative link `[text](path)` in README.md and docs/*.md names a file that exists.
