@@ -104,6 +104,10 @@ enum DemoCommand {
         }
         let reportDirectory = invocation.value("--reports").map { URL(fileURLWithPath: $0) }
             ?? installation.localDirectory.appendingPathComponent("demo-reports")
+        // Reports of an earlier run would otherwise linger beside this run's (ids differ per run).
+        for old in (try? FileManager.default.contentsOfDirectory(atPath: reportDirectory.path)) ?? [] where old.hasSuffix(".html") {
+            try? FileManager.default.removeItem(at: reportDirectory.appendingPathComponent(old))
+        }
         let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language)
         console.print("⑦ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
         console.print("   打开 open \(index.path)")
