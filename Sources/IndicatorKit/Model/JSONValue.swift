@@ -14,19 +14,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
+        // Most open values (parameters, observed figures) are numbers, then strings: trying them
+        // first spares JSONDecoder the thrown errors of the failed trials.
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
+        } else if let value = try? container.decode(Decimal.self) {
+            self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
         } else if let value = try? container.decode([String: JSONValue].self) {
             self = .object(value)
         } else {
-            self = .number(try container.decode(Decimal.self))
+            self = .array(try container.decode([JSONValue].self))
         }
     }
 

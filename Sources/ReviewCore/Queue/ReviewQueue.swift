@@ -67,13 +67,16 @@ public enum ReviewQueue {
         guard !reviews.isEmpty else { return [] }
         let modules = try JSONB(encoding: reads.map { ["module": JSONValue.string($0.key), "reads": .array($0.value.map(JSONValue.string))] })
         let ids = reviews.map { String($0.filingId) }
+        // One pass over each payload (jsonb_each once per filing, so the TOASTed payload is read and
+        // decompressed once, not once per module); a module that reads none of the members gets no
+        // row and is sent an empty object.
         let result = try connection.queryPrepared("""
-            SELECT f.id AS filing_id, m.module,
-                   coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(f.payload) e
-                             WHERE e.key IN (SELECT jsonb_array_elements_text(m.reads))), '{}'::jsonb) AS projection
+            SELECT f.id AS filing_id, m.module, jsonb_object_agg(e.key, e.value) AS projection
             FROM filings f
-            CROSS JOIN jsonb_to_recordset($1::jsonb) AS m(module text, reads jsonb)
+            CROSS JOIN LATERAL jsonb_each(f.payload) AS e
+            JOIN jsonb_to_recordset($1::jsonb) AS m(module text, reads jsonb) ON m.reads ? e.key
             WHERE f.id = ANY($2::bigint[])
+            GROUP BY f.id, m.module
             """, [modules, TextArray(ids)])
         var projections: [Int64: [String: Data]] = [:]
         for row in result.rows {
