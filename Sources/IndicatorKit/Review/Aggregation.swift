@@ -35,6 +35,12 @@ public struct ReviewSummary: Sendable, Hashable, Codable {
         public var module: String
         /// The finding.
         public var finding: Finding
+
+        /// A finding with the module it came from (e.g. read back from the database).
+        public init(module: String, finding: Finding) {
+            self.module = module
+            self.finding = finding
+        }
     }
 
     /// The four recommendations of criteria.md, strongest first.

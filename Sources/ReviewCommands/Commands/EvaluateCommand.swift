@@ -129,7 +129,7 @@ enum EvaluateCommand {
                 let output = Output(
                     file: file, recommendation: completed.recommendation.rawValue, rulebook: resolved.rulebook,
                     rulebook_hash: resolved.hash, as_of: asOf.description, summary: completed.summary,
-                    findings: completed.findings.map { .of(module: $0.module, finding: $0.finding) })
+                    findings: completed.findings.map { ReviewSummary.Attributed(module: $0.module, finding: $0.finding) })
                 console.print(String(decoding: try JSONEncoder.sorted.encode(output), as: UTF8.self))
             } else {
                 console.print(console.styled("\(file) · \(filing.cluster?.name ?? "") · \(resolved.rulebook) @ \(asOf)", .bold))

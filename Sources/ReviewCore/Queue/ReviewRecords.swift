@@ -103,7 +103,7 @@ public enum ReviewRecords {
                 message: LocalizedText(zh: try row.decode("message_zh"), en: try row.decode("message_en")),
                 citation: try row.decode("citation"),
                 parameters: try row.decode("parameters", as: JSONB.self).decode([String: JSONValue].self, decoder: decoder))
-            return ReviewSummary.Attributed.of(module: try row.decode("module"), finding: finding)
+            return ReviewSummary.Attributed(module: try row.decode("module"), finding: finding)
         }
         return ReviewRecord(
             filing: filing, summary: summary, rulebook: try review.decode("rulebook"),
