@@ -156,24 +156,13 @@ enum DemoCommand {
             table.rows.append([
                 String(id), names[record.filing.countyCode] ?? record.filing.countyCode,
                 TextTable.displayWidth(name) > 28 ? String(name.prefix(13)) + "…" : name, record.filing.kind,
-                outcome(of: record.filing.kind, summary.recommendation, language: language),
+                summary.recommendation.outcome(for: record.filing.kind, language: language),
             ] + indicatorOrder.map { module in
                 guard let indicator = scores[module] else { return "—" }
                 return indicator.score.map(String.init) ?? indicator.verdict.rawValue
             } + [matches ? "✔" : "✘ \(sample.expected)"])
         }
         return Summary(text: table.render(), mismatches: mismatches)
-    }
-
-    /// What the review means for a person: annual and change reports are not recommended for
-    /// anything (no indicator applies); they are recorded, or wait for a reviewer to accept.
-    static func outcome(of kind: String, _ recommendation: ReviewSummary.Recommendation, language: String) -> String {
-        guard recommendation == .recommended || recommendation == .needsReview else { return recommendation.text(in: language) }
-        switch kind {
-        case FilingKind.annualReport.rawValue: return language == "en" ? "recorded (monitoring)" : "监测已记录 (recorded)"
-        case FilingKind.changeReport.rawValue: return language == "en" ? "awaits acceptance" : "待核准变更 (awaits acceptance)"
-        default: return recommendation.text(in: language)
-        }
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -36,7 +36,8 @@ enum StatusCommand {
                     console.print("审核 review: \(state) (attempt \(filing.attempts ?? 0))")
                 }
                 if let recommendation = filing.recommendation {
-                    console.print("建议 recommendation: \(recommendation) (review \(filing.reviewId ?? 0))")
+                    let meaning = ReviewSummary.Recommendation(rawValue: recommendation)?.outcome(for: filing.kind, language: invocation.language)
+                    console.print("建议 recommendation: \(meaning ?? recommendation) (review \(filing.reviewId ?? 0))")
                 } else if filing.outcome == "failed" {
                     console.print("审核失败 review failed (review \(filing.reviewId ?? 0))")
                 }
@@ -186,7 +187,7 @@ enum TerminalReport {
         if let summary = record.summary {
             let recommendation = summary.recommendation
             let style: Console.Style = recommendation == .recommended ? .green : recommendation == .needsReview ? .yellow : .red
-            lines.append(console.styled((en ? "Recommendation: " : "建议：") + recommendation.text(in: language), style))
+            lines.append(console.styled((en ? "Recommendation: " : "建议：") + recommendation.outcome(for: filing.kind, language: language), style))
             lines.append("")
             for indicator in summary.indicators {
                 lines.append("  " + indicator.module.padding(toLength: 18, withPad: " ", startingAt: 0)
