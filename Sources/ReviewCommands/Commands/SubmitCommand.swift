@@ -27,11 +27,23 @@ enum SubmitCommand {
         positionals: 1...Int.max,
         run: run)
 
+    /// What happened to one file; printed as a line, or as JSON with `--json`.
     struct Outcome: Encodable {
+        enum Status: String, Encodable {
+            case filed
+            case alreadyOnFile = "already_on_file"
+            case invalid, unreadable, refused
+            case permissionDenied = "permission_denied"
+        }
+
         var file: String
         var filing: Int64?
-        var status: String
+        var status: Status
         var issues: [ValidationIssue]?
+        /// Why the database refused it, for a person (not encoded).
+        var reason: LocalizedText?
+
+        enum CodingKeys: String, CodingKey { case file, filing, status, issues }
     }
 
     static func run(_ invocation: Invocation) async throws -> Int32 {
@@ -40,84 +52,89 @@ enum SubmitCommand {
         let connection = try invocation.connect()
         defer { connection.close() }
         let started = ContinuousClock.now
-        var filed = 0, duplicates = 0, invalid = 0, refused = 0
-        let language = invocation.language
+        var counts: [Outcome.Status: Int] = [:]
         for (index, file) in files.enumerated() {
-            let outcome: Outcome
-            do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: file))
-                switch FilingValidator.decode(data) {
-                case .failure(let failure):
-                    invalid += 1
-                    outcome = Outcome(file: file, filing: nil, status: "invalid", issues: failure.issues)
-                    if !invocation.flag("--json") {
-                        console.error("✘ \(file): \(failure.issues.count) 个错误 error(s)")
-                        for issue in failure.issues {
-                            console.error("    \(issue.path) [\(issue.rule)] \(issue.message.text(in: language)) — \(issue.fix.text(in: language))")
-                        }
-                    }
-                case .success(let filing):
-                    guard let submission = FilingSubmission(filing: filing, payload: data) else {
-                        throw CommandFailure(zh: "\(file)：缺少种类、县、日期或名称", en: "\(file): kind, county, date or name missing")
-                    }
-                    let result: SubmittedFiling
-                    do {
-                        result = try FilingStore.submit(submission, on: connection)
-                    } catch let error as PostgresError where error.sqlState == "42501" {
-                        // Row-level security: this login's county is not the filing's county.
-                        refused += 1
-                        let message = PermissionMessage.otherCounty(file: file, county: submission.countyCode)
-                        if invocation.flag("--json") {
-                            console.print(String(decoding: try JSONEncoder.sorted.encode(
-                                Outcome(file: file, filing: nil, status: "permission_denied", issues: nil)), as: UTF8.self))
-                        } else {
-                            console.error("✘ " + message.zh)
-                            console.error("  " + message.en)
-                        }
-                        continue
-                    } catch let error as PostgresError where error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
-                        // A constraint at the database's door (size, nesting, control characters, a
-                        // superseded filing not found): nothing was written.
-                        invalid += 1
-                        if invocation.flag("--json") {
-                            console.print(String(decoding: try JSONEncoder.sorted.encode(
-                                Outcome(file: file, filing: nil, status: "refused", issues: nil)), as: UTF8.self))
-                        } else {
-                            console.error("✘ \(file): 数据库拒绝 refused by the database, nothing filed: \(UsersCommands.serverMessage(error))")
-                        }
-                        continue
-                    }
-                    if result.created { filed += 1 } else { duplicates += 1 }
-                    outcome = Outcome(file: file, filing: result.id, status: result.created ? "filed" : "already_on_file", issues: nil)
-                    if !invocation.flag("--json") {
-                        console.print(result.created
-                            ? "✔ \(file): 已提交 filed as \(result.id)"
-                            : "= \(file): 已存在 already on file as \(result.id) (same content)")
-                    }
-                }
-            } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileReadUnknown {
-                invalid += 1
-                outcome = Outcome(file: file, filing: nil, status: "unreadable", issues: nil)
-                if !invocation.flag("--json") { console.error("✘ \(file): 无法读取 cannot read the file") }
-            }
-            if invocation.flag("--json") {
-                console.print(String(decoding: try JSONEncoder.sorted.encode(outcome), as: UTF8.self))
-            }
+            let outcome = try submit(file, on: connection)
+            counts[outcome.status, default: 0] += 1
+            report(outcome, invocation: invocation)
             if files.count > 1 {
-                let seconds = max(0.001, Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-                    + Double((ContinuousClock.now - started).components.seconds))
+                let elapsed = ContinuousClock.now - started
+                let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                 console.progress(
-                    "进度 progress \(index + 1)/\(files.count) · filed \(filed), already on file \(duplicates), invalid \(invalid) · "
+                    "进度 progress \(index + 1)/\(files.count) · filed \(counts[.filed] ?? 0), already on file \(counts[.alreadyOnFile] ?? 0), "
+                        + "not filed \(index + 1 - (counts[.filed] ?? 0) - (counts[.alreadyOnFile] ?? 0)) · "
                         + String(format: "%.0f/s", Double(index + 1) / seconds),
                     final: index + 1 == files.count)
             }
         }
+        let filed = counts[.filed] ?? 0, duplicates = counts[.alreadyOnFile] ?? 0
+        let denied = counts[.permissionDenied] ?? 0
+        let bad = files.count - filed - duplicates - denied
         if !invocation.flag("--json") {
-            console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(invalid) invalid, "
-                + (refused > 0 ? "\(refused) refused (permission), " : "") + "of \(files.count)")
+            console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
+                + (denied > 0 ? "\(denied) refused (permission), " : "") + "of \(files.count)")
         }
-        if refused > 0 && filed + duplicates + invalid == 0 { return ExitCode.permissionDenied }
-        return invalid + refused > 0 ? ExitCode.failure : ExitCode.success
+        if denied > 0 && filed + duplicates + bad == 0 { return ExitCode.permissionDenied }
+        return bad + denied > 0 ? ExitCode.failure : ExitCode.success
+    }
+
+    /// Validates and files one file; every failure of this file becomes its outcome, so one bad
+    /// file never stops the others. Only a lost database stops the run (it throws).
+    static func submit(_ file: String, on connection: PostgresConnection) throws -> Outcome {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return Outcome(file: file, status: .unreadable,
+                           reason: LocalizedText(zh: "无法读取该文件", en: "cannot read the file"))
+        }
+        let filing: Filing
+        switch FilingValidator.decode(data) {
+        case .failure(let failure):
+            return Outcome(file: file, status: .invalid, issues: failure.issues)
+        case .success(let decoded):
+            filing = decoded
+        }
+        // Validation guarantees these members; a filing without them is invalid all the same.
+        guard let submission = FilingSubmission(filing: filing, payload: data) else {
+            return Outcome(file: file, status: .invalid,
+                           reason: LocalizedText(zh: "缺少种类、县、日期或名称", en: "kind, county, date or name missing"))
+        }
+        do {
+            let result = try FilingStore.submit(submission, on: connection)
+            return Outcome(file: file, filing: result.id, status: result.created ? .filed : .alreadyOnFile)
+        } catch let error as PostgresError where error.sqlState == "42501" {
+            // Row-level security: this login's county is not the filing's county.
+            return Outcome(file: file, status: .permissionDenied,
+                           reason: PermissionMessage.otherCounty(file: file, county: submission.countyCode))
+        } catch let error as PostgresError where error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
+            // A constraint at the database's door (size, nesting, control characters, a superseded
+            // filing not found): the transaction rolled back, nothing was written.
+            let detail = UsersCommands.serverMessage(error)
+            return Outcome(file: file, status: .refused,
+                           reason: LocalizedText(zh: "数据库拒绝，未提交：\(detail)", en: "refused by the database, nothing filed: \(detail)"))
+        }
+    }
+
+    static func report(_ outcome: Outcome, invocation: Invocation) {
+        let console = invocation.console
+        if invocation.flag("--json") {
+            if let data = try? JSONEncoder.sorted.encode(outcome) { console.print(String(decoding: data, as: UTF8.self)) }
+            return
+        }
+        let file = outcome.file
+        switch outcome.status {
+        case .filed: console.print("✔ \(file): 已提交 filed as \(outcome.filing ?? 0)")
+        case .alreadyOnFile: console.print("= \(file): 已存在 already on file as \(outcome.filing ?? 0) (same content)")
+        case .invalid where outcome.issues != nil:
+            let issues = outcome.issues ?? []
+            console.error("✘ \(file): \(issues.count) 个错误 error(s)")
+            for issue in issues {
+                console.error("    \(issue.path) [\(issue.rule)] \(issue.message.text(in: invocation.language)) — \(issue.fix.text(in: invocation.language))")
+            }
+        case .permissionDenied:
+            console.error("✘ " + (outcome.reason?.zh ?? ""))
+            console.error("  " + (outcome.reason?.en ?? ""))
+        case .invalid, .unreadable, .refused:
+            console.error("✘ \(file): \(outcome.reason?.zh ?? "") · \(outcome.reason?.en ?? "")")
+        }
     }
 
     /// Files as given; folders replaced by their *.json files, sorted.

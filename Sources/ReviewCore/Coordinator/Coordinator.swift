@@ -264,9 +264,14 @@ public actor Coordinator {
 
     private func listen() async {
         var failures = 0
+        var listening = false
         while !stopping {
             do {
-                try await listener.listen("review_queued")
+                // LISTEN once; the session replays it on every reconnection.
+                if !listening {
+                    try await listener.listen("review_queued")
+                    listening = true
+                }
                 if try await listener.waitForNotification(timeout: .seconds(1)) != nil {
                     await wake.signal()
                 }
