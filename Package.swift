@@ -88,9 +88,11 @@ let package = Package(
         ),
 
         // MARK: Executables
+        // The CLI depends on the module executables so that `swift run cluster-review …` builds
+        // them too: the demo and `serve` start them as worker processes.
         .executableTarget(
             name: "cluster-review",
-            dependencies: ["ReviewCommands"]
+            dependencies: ["ReviewCommands"] + indicatorModules.map { .target(name: $0.executable) }
         ),
         .executableTarget(
             name: "cluster-review-bench",

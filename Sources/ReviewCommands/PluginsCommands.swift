@@ -15,9 +15,12 @@ public func runPluginsCheck(
     /// The file as one compact JSON object, nil when not given; an exit status when unusable.
     func readObject(_ path: String?) -> (data: Data?, status: Int32?) {
         guard let path else { return (nil, nil) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            output("cannot read \(path)")
-            return (nil, 66)
+        let data: Data
+        do {
+            data = try InputFile.read(path)
+        } catch {
+            output(error.message.en)
+            return (nil, ExitCode.noInput)
         }
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: data), case .object = value,
             let compact = try? JSONEncoder().encode(value)
@@ -49,22 +52,37 @@ public func runPluginsCheck(
 ///
 /// `pools`, when given (a running coordinator's), are described as they are instead of being
 /// started. Returns 0 when every enabled module is ready, 1 otherwise, 78 (EX_CONFIG) when the
-/// configuration cannot be loaded.
+/// configuration cannot be loaded. With `json`, prints one JSON array, an object per module.
 public func runPluginsList(
     configFile: String, binDirectory: String = ModuleRegistry.defaultBinDirectory, pools: [WorkerPool]? = nil,
-    output: @escaping @Sendable (String) -> Void
+    json: Bool = false, output: @escaping @Sendable (String) -> Void
 ) async -> Int32 {
     let registry: ModuleRegistry
     do {
         registry = try ModuleRegistry.load(file: configFile, binDirectory: binDirectory)
     } catch {
         output(error.description)
-        return 78
+        return ExitCode.configuration
     }
+    /// One module as `--json` shows it.
+    struct Listed: Encodable {
+        var id: String
+        var enabled: Bool
+        var executable: String
+        var state: String
+        var version: String?
+        var applies_to: [String]?
+        var workers: Int
+        var restarts: Int
+        var criteria: [Criterion]
+    }
+    var listed: [Listed] = []
     var allReady = true
     for module in registry.modules {
         guard module.enabled else {
-            output("\(module.id)  disabled  \(module.pool.executable)")
+            listed.append(Listed(id: module.id, enabled: false, executable: module.pool.executable, state: "disabled", workers: 0,
+                                 restarts: 0, criteria: []))
+            if !json { output("\(module.id)  disabled  \(module.pool.executable)") }
             continue
         }
         let pool: WorkerPool
@@ -82,6 +100,11 @@ public func runPluginsList(
         let status = await pool.status()
         if owned { await pool.shutdown() }
         if case .ready = status.state {} else { allReady = false }
+        listed.append(Listed(
+            id: module.id, enabled: true, executable: module.pool.executable, state: status.state.name,
+            version: status.descriptor?.version, applies_to: status.descriptor?.appliesTo.map(\.rawValue),
+            workers: module.pool.workers, restarts: status.restarts, criteria: status.descriptor?.criteria ?? []))
+        if json { continue }
         var line = "\(module.id)  \(status.state)"
         if let descriptor = status.descriptor {
             line += "  version \(descriptor.version)  applies to \(descriptor.appliesTo.map(\.rawValue).joined(separator: ","))"
@@ -91,6 +114,10 @@ public func runPluginsList(
         for criterion in status.descriptor?.criteria ?? [] {
             output("    \(criterion.id)  \(criterion.kind.rawValue)  \(criterion.title.zh) / \(criterion.title.en)  [\(criterion.citation)]")
         }
+    }
+    if json {
+        let encoder = JSONEncoder.sorted
+        output(String(decoding: (try? encoder.encode(listed)) ?? Data("[]".utf8), as: UTF8.self))
     }
     return allReady ? 0 : 1
 }

@@ -6,15 +6,18 @@ import Rulebooks
 /// every criterion with its article, kind, comparator and parameters, each with the history of
 /// its values (effective date, value, citation). NAME defaults to the file's default rulebook.
 ///
-/// Reads `parametersPath` (config/parameters.json). Returns 0; 65 for an unknown rulebook name,
-/// an invalid file or one that cannot be read.
+/// Reads `parametersPath` (config/parameters.json). Returns 0; 65 for an unknown rulebook name or
+/// an invalid file; 66 for a file that cannot be read.
 public func runRulebook(
     name: String?, language: String, json: Bool = false, parametersPath: String = RulebookLibrary.defaultPath,
     output: (String) -> Void
 ) -> Int32 {
-    guard let data = FileManager.default.contents(atPath: parametersPath) else {
-        output(language == "en" ? "\(parametersPath): cannot read the file" : "\(parametersPath)：无法读取文件")
-        return ExitCode.dataError
+    let data: Data
+    do {
+        data = try InputFile.read(parametersPath, limit: 16 << 20)
+    } catch {
+        output(error.message.text(in: language))
+        return ExitCode.noInput
     }
     let library: RulebookLibrary
     let book: Rulebook

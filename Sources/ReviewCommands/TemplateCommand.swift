@@ -15,6 +15,6 @@ public func runTemplate(kind: String, language: String = "zh", output: (String) 
         output(language == "en" ? "unknown kind \"\(kind)\"; one of: \(kinds)" : "未知的申报类型“\(kind)”，可选：\(kinds)")
         return ExitCode.usage
     }
-    output(FilingTemplate.example(filingKind).canonicalText(pretty: true))
+    output(FilingTemplate.text(filingKind))
     return ExitCode.success
 }

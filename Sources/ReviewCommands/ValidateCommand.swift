@@ -5,24 +5,33 @@ import IndicatorKit
 /// JSON path, rule and fix, in `language` (`zh` default, `en`).
 ///
 /// Returns 0 when every file is valid, 1 when any is invalid (the work was done and found
-/// problems), 65 when a file cannot be read and none is invalid, 64 when no file is named. With `json`, prints one JSON array of
-/// `{file, valid, issues: [{path, rule, message: {zh, en}, fix: {zh, en}}]}`.
+/// problems), 66 when any file cannot be read (missing, a folder, a device, no permission, over
+/// the size limit: it could not be checked at all), 64 when no file is named. With `json`, prints
+/// one JSON array of `{file, valid, issues: [{path, rule, message: {zh, en}, fix: {zh, en}}]}`
+/// (an unreadable file: `{file, valid: false, error: {zh, en}}`).
 public func runValidate(paths: [String], language: String, json: Bool = false, output: (String) -> Void) -> Int32 {
     guard !paths.isEmpty else {
         output(language == "en" ? "usage: cluster-review validate FILE... [--json]" : "用法：cluster-review validate 文件... [--json]")
         return ExitCode.usage
     }
-    var status = ExitCode.success
+    var unreadable = false, invalid = false
     var reports: [JSONValue] = []
     for path in paths {
-        guard let data = read(path) else {
-            output(language == "en" ? "\(path): cannot read the file" : "\(path)：无法读取文件")
-            if status == ExitCode.success { status = ExitCode.dataError }
-            reports.append(["file": .string(path), "valid": false, "error": "cannot read the file"])
+        let data: Data
+        do {
+            data = try InputFile.read(path)
+        } catch {
+            unreadable = true
+            if json {
+                reports.append(["file": .string(path), "valid": false,
+                                "error": ["zh": .string(error.message.zh), "en": .string(error.message.en)]])
+            } else {
+                output(error.message.text(in: language))
+            }
             continue
         }
         let issues = FilingValidator.validate(data)
-        if !issues.isEmpty { status = ExitCode.failure }
+        if !issues.isEmpty { invalid = true }
         if json {
             reports.append(["file": .string(path), "valid": .bool(issues.isEmpty), "issues": .array(issues.map(\.json))])
             continue
@@ -37,14 +46,7 @@ public func runValidate(paths: [String], language: String, json: Bool = false, o
         }
     }
     if json { output(JSONValue.array(reports).canonicalText(pretty: true)) }
-    return status
-}
-
-/// The bytes of `path`; `-` is standard input, and pipes such as /dev/stdin are read to the end.
-func read(_ path: String) -> Data? {
-    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-    if let data = FileManager.default.contents(atPath: path) { return data }
-    return FileHandle(forReadingAtPath: path)?.readDataToEndOfFile()
+    return unreadable ? ExitCode.noInput : invalid ? ExitCode.failure : ExitCode.success
 }
 
 extension ValidationIssue {

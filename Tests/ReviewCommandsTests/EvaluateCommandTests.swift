@@ -15,9 +15,8 @@ import Testing
     func evaluate(_ arguments: [String]) async throws -> (status: Int32?, results: [Result], log: String) {
         let process = try CLIProcess(["evaluate", "--json"] + arguments, conninfo: "")
         let status = await process.wait(timeout: .seconds(120))
-        let results = process.log.split(separator: "\n").compactMap { line in
-            try? JSONDecoder().decode(Result.self, from: Data(line.utf8))
-        }
+        // --json is one document: an array with an object per file.
+        let results = (try? JSONDecoder().decode([Result].self, from: Data(process.output.utf8))) ?? []
         return (status, results, process.log)
     }
 
@@ -54,8 +53,7 @@ import Testing
                 struct Item: Decodable { var finding: Finding }
                 var findings: [Item]
             }
-            let line = process.log.split(separator: "\n").first { $0.hasPrefix("{") } ?? ""
-            let shape = try JSONDecoder().decode(Shape.self, from: Data(line.utf8))
+            let shape = try #require(try JSONDecoder().decode([Shape].self, from: Data(process.output.utf8)).first)
             return shape.findings.first { $0.finding.criterion == "COMP-6" }?.finding.verdict.rawValue
         }
         #expect(try await verdictOfCOMP6("hainan-2023") == "pass")

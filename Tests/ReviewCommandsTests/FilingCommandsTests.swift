@@ -33,8 +33,10 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         #expect(run { runValidate(paths: [], language: "zh", output: $0) }.0 == 64)
     }
 
-    @Test func validateOfAMissingFileExits65() {
-        #expect(run { runValidate(paths: ["/nonexistent/filing.json"], language: "en", output: $0) }.0 == 65)
+    @Test func validateOfAMissingFileExits66AndSaysItIsMissing() {
+        let (status, text) = run { runValidate(paths: ["/nonexistent/filing.json"], language: "en", output: $0) }
+        #expect(status == 66)
+        #expect(text == "/nonexistent/filing.json: no such file")
     }
 
     @Test(arguments: FilingKind.allCases)

@@ -5,12 +5,15 @@ import ReviewCore
     import Glibc
 #endif
 
-/// A real `cluster-review` process started by a test, with its stdout and stderr in a log file.
+/// A real `cluster-review` process started by a test, with its stdout and stderr in files.
 public final class CLIProcess: @unchecked Sendable {
-    // @unchecked: `status` is only read and written while `lock` is held; `pid` and `logPath` are
-    // set once in init.
+    // @unchecked: `status` is only read and written while `lock` is held; `pid`, `logPath` and
+    // `outputPath` are set once in init.
     public let pid: pid_t
+    /// Where stderr goes.
     public let logPath: String
+    /// Where stdout goes.
+    public let outputPath: String
     private let lock = NSLock()
     private var status: Int32?
 
@@ -22,20 +25,36 @@ public final class CLIProcess: @unchecked Sendable {
         return url.path
     }
 
-    /// Starts `cluster-review arguments` against the database `conninfo`.
-    public init(_ arguments: [String], conninfo: String, environment extra: [String: String] = [:]) throws {
-        let program = Self.executables + "/cluster-review"
-        logPath = NSTemporaryDirectory() + "cr-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
+    /// Starts `cluster-review arguments` against the database `conninfo` (none: the variables
+    /// DATABASE_URL and PG* are removed, for commands that need no database).
+    ///
+    /// `program` runs another copy of the CLI (an installed one); `workingDirectory` starts it
+    /// elsewhere; with `home` false, CLUSTER_REVIEW_HOME is not set, so the program must find its
+    /// files by itself.
+    public init(
+        _ arguments: [String], conninfo: String?, environment extra: [String: String] = [:], program: String? = nil,
+        workingDirectory: String? = nil, home: Bool = true
+    ) throws {
+        let program = program ?? Self.executables + "/cluster-review"
+        let stem = NSTemporaryDirectory() + "cr-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        logPath = stem + ".err"
+        outputPath = stem + ".out"
         var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = conninfo
-        environment["CLUSTER_REVIEW_HOME"] = try TestCluster.installation.root.path
+        for key in environment.keys where key == "DATABASE_URL" || key.hasPrefix("PG") || key == "CLUSTER_REVIEW_HOME" {
+            environment[key] = nil
+        }
+        if let conninfo { environment["DATABASE_URL"] = conninfo }
+        if home { environment["CLUSTER_REVIEW_HOME"] = try TestCluster.installation.root.path }
         for (key, value) in extra { environment[key] = value }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        if let workingDirectory, let addChdir = Self.addChdir {
+            _ = workingDirectory.withCString { addChdir(&actions, $0) }
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -46,6 +65,22 @@ public final class CLIProcess: @unchecked Sendable {
         let result = posix_spawn(&child, program, &actions, nil, argv, envp)
         guard result == 0 else { throw CLIProcessError.spawnFailed(program: program, code: result) }
         pid = child
+    }
+
+    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    /// glibc ≥ 2.29's posix_spawn_file_actions_addchdir_np, which Swift's Glibc module does not export.
+    static let addChdir: AddChdir? = dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdir.self) }
+
+    /// Runs `cluster-review arguments` to its end (at most `timeout`, which only a broken program
+    /// reaches) and returns its exit status, stdout and stderr.
+    public static func run(
+        _ arguments: [String], conninfo: String? = nil, environment: [String: String] = [:], program: String? = nil,
+        workingDirectory: String? = nil, home: Bool = true, timeout: Duration = .seconds(300)
+    ) async throws -> (status: Int32?, stdout: String, stderr: String) {
+        let process = try CLIProcess(
+            arguments, conninfo: conninfo, environment: environment, program: program, workingDirectory: workingDirectory, home: home)
+        let status = await process.wait(timeout: timeout)
+        return (status, process.output, process.errors)
     }
 
     /// Sends `signal` to the process.
@@ -64,8 +99,14 @@ public final class CLIProcess: @unchecked Sendable {
         }
     }
 
-    /// What the process wrote.
-    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    /// What the process wrote, stdout then stderr.
+    public var log: String { output + errors }
+
+    /// What the process wrote on stdout.
+    public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+    /// What the process wrote on stderr.
+    public var errors: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     private func poll() -> Int32? {
         lock.lock()
@@ -85,6 +126,7 @@ public final class CLIProcess: @unchecked Sendable {
             waitpid(pid, &raw, 0)
         }
         try? FileManager.default.removeItem(atPath: logPath)
+        try? FileManager.default.removeItem(atPath: outputPath)
     }
 }
 

@@ -16,6 +16,9 @@ struct Command: Sendable {
     var options: [OptionSpec] = []
     /// How many positional arguments it accepts.
     var positionals: ClosedRange<Int> = 0...0
+    /// The exit codes it returns besides 0 (ok), 64 (usage) and 70 (internal error), which every
+    /// command may return; `--help` prints them and docs/cli.md must list the same (a test checks).
+    var exits: [ExitUse] = []
     var run: @Sendable (Invocation) async throws -> Int32
 
     var name: String { words.joined(separator: " ") }
@@ -39,6 +42,27 @@ struct OptionSpec: Sendable {
     }
 }
 
+/// An exit code a command returns, with what it means for that command.
+struct ExitUse: Sendable, Hashable {
+    var code: Int32
+    var meaning: String
+
+    init(_ code: Int32, _ meaning: String) {
+        self.code = code
+        self.meaning = meaning
+    }
+
+    /// 69 and 77: the commands that use the database.
+    static let database = [unavailable, permission]
+    static let unavailable = ExitUse(ExitCode.unavailable, "the database is unavailable")
+    static let permission = ExitUse(ExitCode.permissionDenied, "the database refused: your role may not do this")
+    static let configuration = ExitUse(ExitCode.configuration, "the configuration is wrong (e.g. a module not built)")
+    static let noInput = ExitUse(ExitCode.noInput, "a named file cannot be read")
+    static let cannotCreate = ExitUse(ExitCode.cannotCreate, "an output file cannot be written")
+    static func dataError(_ meaning: String) -> ExitUse { ExitUse(ExitCode.dataError, meaning) }
+    static func problems(_ meaning: String) -> ExitUse { ExitUse(ExitCode.failure, meaning) }
+}
+
 /// Exit codes, documented in docs/cli.md.
 enum ExitCode {
     static let success: Int32 = 0
@@ -48,10 +72,17 @@ enum ExitCode {
     static let usage: Int32 = 64
     /// Input data was wrong (a file that is not JSON, an unknown id).
     static let dataError: Int32 = 65
+    /// A file named on the command line cannot be read (missing, a folder, no permission) — EX_NOINPUT.
+    static let noInput: Int32 = 66
     /// A needed service (the database) is unavailable.
     static let unavailable: Int32 = 69
     /// The database refused: the role connected as may not do this (SQLSTATE 42501) — as sysexits' EX_NOPERM.
     static let permissionDenied: Int32 = 77
     /// An internal error: a bug, please report it.
     static let software: Int32 = 70
+    /// An output file cannot be created or written — EX_CANTCREAT.
+    static let cannotCreate: Int32 = 73
+    /// The configuration is wrong or incomplete (config/modules.json, a module executable not
+    /// built, the project's folders not found) — EX_CONFIG.
+    static let configuration: Int32 = 78
 }

@@ -7,6 +7,6 @@ enum CommandTable {
             + LifecycleCommands.all
             + PluginsCommandGroup.all
             + UsersCommands.all
-            + DatabaseCommands.all
+            + DatabaseCommands.all + [InstallCommand.command]
     }
 }

@@ -38,6 +38,14 @@ struct Console: Sendable {
         }
     }
 
+    /// Prints `value` as one JSON document on stdout, keys sorted: what every `--json` prints.
+    /// A list is one array (`[]` when empty), never one object per line.
+    func printJSON<T: Encodable>(_ value: T, snakeCaseKeys: Bool = false) throws {
+        let encoder = JSONEncoder.sorted
+        if snakeCaseKeys { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// `text` in bold/colour on a colour terminal, plain otherwise.
     func styled(_ text: String, _ style: Style) -> String {
         guard useColor else { return text }
@@ -53,7 +61,7 @@ struct Console: Sendable {
         case dim = "2"
     }
 
-    private func write(_ text: String, to descriptor: Int32) {
+    func write(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }

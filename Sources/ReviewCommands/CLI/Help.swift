@@ -18,7 +18,8 @@ enum Help {
             "Global options: --help, --lang zh|en, --version",
             "Database: DATABASE_URL or PG* variables select a server; with neither, a private PostgreSQL in .local/postgres.",
             "Acting as: the database user of DATABASE_URL (user=NAME) or PGUSER; see cluster-review whoami.",
-            "Exit codes: 0 ok, 1 problems found, 64 usage, 65 bad input data, 69 database unavailable, 70 internal error, 77 permission denied.",
+            "Exit codes: 0 ok, 1 problems found, 64 usage, 65 bad input data, 66 a file cannot be read, 69 database unavailable,",
+            "            70 internal error, 73 an output file cannot be written, 77 permission denied, 78 configuration error.",
         ]
         return lines.joined(separator: "\n")
     }
@@ -38,6 +39,9 @@ enum Help {
         for (label, option) in zip(labels, options) {
             lines.append("  " + label.padding(toLength: width + 2, withPad: " ", startingAt: 0) + option.help)
         }
+        lines += ["", "Exit codes · 退出码:", "  0   ok"]
+        lines += command.exits.sorted { $0.code < $1.code }.map { "  \(String($0.code).padding(toLength: 3, withPad: " ", startingAt: 0)) \($0.meaning)" }
+        lines.append("  64  usage error (see the options above)")
         if !command.examples.isEmpty {
             lines += ["", "Examples · 示例:"] + command.examples.map { "  " + $0 }
         }

@@ -6,9 +6,21 @@ extension Invocation {
     /// The installation this CLI runs from (sql/, config/, executables).
     func installation() throws -> Installation {
         do {
-            return try Installation.current(environment: environment)
+            var installation = try Installation.current(environment: environment)
+            if let config = value("--config") {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: config, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw CommandFailure(
+                        zh: "--config 指定的配置文件夹不存在：\(config)", en: "--config names no folder: \(config)",
+                        exitCode: ExitCode.configuration)
+                }
+                installation.configOverride = URL(fileURLWithPath: config)
+            }
+            return installation
+        } catch let error as CommandFailure {
+            throw error
         } catch {
-            throw CommandFailure(zh: "找不到项目文件：\(error)", en: "\(error)", exitCode: ExitCode.software)
+            throw CommandFailure(zh: "找不到项目文件（sql/ 与 config/）：\(error)", en: "\(error)", exitCode: ExitCode.configuration)
         }
     }
 

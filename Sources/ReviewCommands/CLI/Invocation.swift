@@ -41,7 +41,9 @@ enum ArgumentParser {
         }
         guard let command = best else {
             let attempted = arguments.prefix(while: { !$0.hasPrefix("-") }).joined(separator: " ")
-            throw UsageError(message: attempted.isEmpty ? "no command given" : "unknown command '\(attempted)'")
+            guard !attempted.isEmpty else { throw UsageError(message: "no command given") }
+            let hint = nearest(attempted, among: commands.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+            throw UsageError(message: "unknown command '\(attempted)'\(hint)")
         }
         var positionals: [String] = []
         var values: [String: [String]] = [:]
@@ -65,7 +67,10 @@ enum ArgumentParser {
                 inline = String(argument[argument.index(after: equals)...])
             }
             guard let spec = options[name] else {
-                throw UsageError(message: "unknown option '\(name)' for '\(command.name)'", command: command.name)
+                let hint = nearest(name, among: Array(options.keys)).map { "; did you mean '\($0)'?" } ?? ""
+                throw UsageError(
+                    message: "unknown option '\(name)' for '\(command.name)'\(hint) (see 'cluster-review \(command.name) --help')",
+                    command: command.name)
             }
             if let valueName = spec.valueName {
                 guard let value = inline ?? rest.popFirst(), inline != nil || !value.hasPrefix("--") else {
@@ -83,11 +88,8 @@ enum ArgumentParser {
             }
         }
         if !flags.contains("--help") && !command.positionals.contains(positionals.count) {
-            let range = command.positionals
-            let expected = range.lowerBound == range.upperBound
-                ? "\(range.lowerBound)" : range.upperBound == Int.max ? "at least \(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
             throw UsageError(
-                message: "'\(command.name)' takes \(expected) argument\(range.upperBound == 1 ? "" : "s"), got \(positionals.count)"
+                message: "'\(command.name)' takes \(expectedArguments(command.positionals)), got \(positionals.count)"
                     + (positionals.isEmpty ? "" : ": \(positionals.joined(separator: " "))"),
                 command: command.name)
         }
@@ -99,9 +101,42 @@ enum ArgumentParser {
             environment: environment)
     }
 
+    /// "no arguments", "1 argument", "at least 1 argument", "2 to 3 arguments": the count agrees in number.
+    static func expectedArguments(_ range: ClosedRange<Int>) -> String {
+        func count(_ n: Int) -> String { n == 0 ? "no arguments" : n == 1 ? "1 argument" : "\(n) arguments" }
+        if range.lowerBound == range.upperBound { return count(range.lowerBound) }
+        if range.upperBound == Int.max { return "at least " + count(max(1, range.lowerBound)) }
+        return "\(range.lowerBound) to \(range.upperBound) arguments"
+    }
+
+    /// The candidate closest to `word` by edit distance, when it is close enough to be a typo
+    /// (at most a third of the word's length, and at least one edit allowed).
+    static func nearest(_ word: String, among candidates: [String]) -> String? {
+        let limit = max(1, word.count / 3)
+        let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= limit }
+        return scored.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
+    }
+
+    /// Levenshtein distance over characters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
     /// Options every command accepts.
     static let globalOptions: [OptionSpec] = [
         .flag("--help", "Show this help · 显示帮助"),
         .value("--lang", "zh|en", "Language of messages (default zh) · 输出语言"),
+        .value("--config", "DIR", "Configuration folder (default config/ of the installation) · 配置目录"),
     ]
 }

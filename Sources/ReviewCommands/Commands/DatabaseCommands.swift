@@ -15,6 +15,7 @@ enum DatabaseCommands {
             Does nothing but report when DATABASE_URL or PGHOST names another server.
             """,
         examples: ["cluster-review db start"],
+        exits: [.unavailable, .configuration],
         run: { invocation in
             let target = try invocation.databaseTarget()
             guard let server = target.embeddedServer else {
@@ -35,6 +36,7 @@ enum DatabaseCommands {
         words: ["db", "stop"],
         summary: "Stop the private PostgreSQL · 停止本地私有数据库",
         examples: ["cluster-review db stop"],
+        exits: [.unavailable, .configuration],
         run: { invocation in
             let target = try invocation.databaseTarget()
             guard let server = target.embeddedServer else {
@@ -56,6 +58,7 @@ enum DatabaseCommands {
         details: "Exit code 0 when running, 1 when stopped or not initialized.",
         examples: ["cluster-review db status"],
         options: [.flag("--json", "Print a JSON object · 输出 JSON")],
+        exits: [.problems("the private server is not running"), .configuration],
         run: { invocation in
             let target = try invocation.databaseTarget()
             guard let server = target.embeddedServer else {
@@ -71,9 +74,8 @@ enum DatabaseCommands {
                 }
             }()
             if invocation.flag("--json") {
-                let object: [String: String] = ["state": word, "directory": server.directory.path, "pid": pid.map(String.init) ?? ""]
-                let data = try JSONEncoder.sorted.encode(object)
-                invocation.console.print(String(decoding: data, as: UTF8.self))
+                struct State: Encodable { var state: String; var directory: String; var pid: Int32? }
+                try invocation.console.printJSON(State(state: word, directory: server.directory.path, pid: pid))
             } else {
                 let zh = ["not_initialized": "未初始化", "stopped": "已停止", "running": "运行中"][word]!
                 invocation.console.print("\(zh) \(word)\(pid.map { " (pid \($0))" } ?? ""): \(server.directory.path)")
@@ -90,6 +92,7 @@ enum DatabaseCommands {
             from several processes at once.
             """,
         examples: ["cluster-review migrate", "DATABASE_URL=postgresql://cr@db.example/cluster_review cluster-review migrate"],
+        exits: [.problems("a migration failed or was changed after it was applied; nothing of it is kept")] + ExitUse.database + [.configuration],
         run: { invocation in
             let migrations = try Migrator.load(from: try invocation.installation().sqlDirectory)
             let connection = try invocation.connect()
@@ -111,22 +114,20 @@ enum DatabaseCommands {
         words: ["counties"],
         summary: "List Hainan's county-level divisions from the database · 列出县级行政区",
         examples: ["cluster-review counties", "cluster-review counties --json"],
-        options: [.flag("--json", "Print JSON lines · 输出 JSON")],
+        options: [.flag("--json", "Print one JSON array · 输出 JSON")],
+        exits: ExitUse.database,
         run: { invocation in
             let connection = try invocation.connect()
             defer { connection.close() }
-            let rows = try connection.query("SELECT code, name_zh, name_en, prefecture_zh FROM counties ORDER BY code").rows
-            for row in rows {
-                let code: String = try row.decode("code"), zh: String = try row.decode("name_zh")
-                let en: String = try row.decode("name_en"), prefecture: String = try row.decode("prefecture_zh")
-                if invocation.flag("--json") {
-                    let data = try JSONEncoder.sorted.encode(["code": code, "name_zh": zh, "name_en": en, "prefecture_zh": prefecture])
-                    invocation.console.print(String(decoding: data, as: UTF8.self))
-                } else {
-                    invocation.console.print("\(code)  \(prefecture) \(zh)  \(en)")
-                }
+            let counties = try CountyRecords.all(on: connection)
+            if invocation.flag("--json") {
+                try invocation.console.printJSON(counties)
+                return ExitCode.success
             }
-            if !invocation.flag("--json") { invocation.console.print("\(rows.count) county-level divisions · 个县级行政区") }
+            for county in counties {
+                invocation.console.print("\(county.code)  \(county.prefectureZh) \(county.nameZh)  \(county.nameEn)")
+            }
+            invocation.console.print("\(counties.count) county-level divisions · 个县级行政区")
             return ExitCode.success
         })
 }

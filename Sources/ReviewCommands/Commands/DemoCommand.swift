@@ -19,6 +19,7 @@ enum DemoCommand {
             """,
         examples: ["cluster-review demo", "cluster-review demo --lang en --reports /tmp/demo-reports"],
         options: [.value("--reports", "DIR", "Where to write the HTML reports (default .local/demo-reports) · 报告目录")],
+        exits: [.problems("a sample's recommendation differs from the expected one")] + ExitUse.database + [.configuration],
         run: run)
 
     static func run(_ invocation: Invocation) async throws -> Int32 {
@@ -54,6 +55,8 @@ enum DemoCommand {
             console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew")
         }
         var submitted: [(sample: SampleFiling, id: Int64)] = []
+        // The rate is measured from the first submission: the coordinator reviews while they are filed.
+        let reviewStart = ContinuousClock.now
         for sample in samples {
             guard case .success(let filing) = FilingValidator.decode(sample.data),
                 let submission = FilingSubmission(filing: filing, payload: sample.data)
@@ -67,15 +70,11 @@ enum DemoCommand {
         console.print("③ 提交 submitted \(submitted.count) sample filings from \(counties) county-level divisions")
 
         // Progress while they are reviewed.
-        let reviewStart = ContinuousClock.now
         let ids = submitted.map(\.id)
         while true {
-            let finished: Int = try connection.queryRow(
-                "SELECT count(*) AS n FROM reviews WHERE filing_id = ANY($1::bigint[])", TextArray(ids.map(String.init))
-            ).decode("n")
+            let finished = try ReviewRecords.finishedCount(of: ids, on: connection)
             let elapsed = seconds(ContinuousClock.now - reviewStart)
-            console.progress(String(format: "   审核中 reviewing %d/%d · %.0f filings/s", finished, ids.count, Double(finished) / max(elapsed, 0.001)),
-                             final: finished == ids.count)
+            console.progress("   审核中 reviewing \(finished)/\(ids.count) · " + rate(finished, over: elapsed), final: finished == ids.count)
             if finished == ids.count { break }
             if elapsed > 300 { throw CommandFailure(zh: "审核超时", en: "the reviews did not finish within 300 s") }
             try await Task.sleep(for: .milliseconds(200))
@@ -143,9 +142,7 @@ enum DemoCommand {
             en ? "Recommendation" : "建议",
         ] + ["COMP", "TIER", "SUPP", "INNO", "DIGI", "GREE", "OPEN", "GOVE"] + [en ? "expected" : "预期"])
         var mismatches: [String] = []
-        let names = Dictionary(uniqueKeysWithValues: try connection.query("SELECT code, name_zh, name_en FROM counties").rows.map {
-            (try $0.decode("code", as: String.self), en ? try $0.decode("name_en", as: String.self) : try $0.decode("name_zh", as: String.self))
-        })
+        let names = Dictionary(uniqueKeysWithValues: try CountyRecords.all(on: connection).map { ($0.code, en ? $0.nameEn : $0.nameZh) })
         for (sample, id) in submitted {
             guard let record = try ReviewRecords.latestReview(of: id, on: connection), let summary = record.summary else { continue }
             let scores = Dictionary(summary.indicators.map { ($0.module, $0) }, uniquingKeysWith: { first, _ in first })
@@ -163,6 +160,13 @@ enum DemoCommand {
             } + [matches ? "✔" : "✘ \(sample.expected)"])
         }
         return Summary(text: table.render(), mismatches: mismatches)
+    }
+
+    /// Filings per second over the run so far; a dash until a fifth of a second has passed, when
+    /// a ratio of two small numbers says nothing.
+    static func rate(_ count: Int, over elapsed: Double) -> String {
+        guard elapsed >= 0.2 else { return "— filings/s" }
+        return String(format: "%.1f filings/s over %.1f s", Double(count) / elapsed, elapsed)
     }
 
     static func seconds(_ duration: Duration) -> Double {

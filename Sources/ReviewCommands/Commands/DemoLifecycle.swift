@@ -30,7 +30,7 @@ enum History {
                 FROM historic
                 """,
                 county, name, recognized.description, JSONB(bytes: sample.data), try JSONB(encoding: plan),
-                filing.cluster?.leadingIndustry ?? "", "\\(filing.cluster?.areaKm2 ?? 0) km²", "管委会")
+                filing.cluster?.leadingIndustry ?? "", "\(filing.cluster?.areaKm2 ?? 0) km²", "管委会")
         }
         return seeded.count
     }

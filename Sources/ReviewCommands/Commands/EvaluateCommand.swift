@@ -15,9 +15,10 @@ enum EvaluateCommand {
             what failed, what a reviewer must confirm, and the recommendation. A county can self-check
             before it files. --context gives the records a server would add (incidents recorded
             against the enterprises, the plan on record for a recertification) as a JSON object.
-            With --json, one object per file: {"file", "recommendation", "rulebook", "rulebook_hash",
-            "as_of", "summary", "findings": [{"module", "finding"}]} (or {"file", "issues"} when invalid).
-            Exit code 0 when every file was evaluated, 1 when any was invalid.
+            With --json, one JSON array with an object per file: {"file", "recommendation", "rulebook",
+            "rulebook_hash", "as_of", "summary", "findings": [{"module", "finding"}]} (or {"file",
+            "issues"} when invalid). Exit code 0 when every file was evaluated, 1 when any was invalid,
+            66 when a file cannot be read.
             """,
         examples: [
             "cluster-review evaluate config/samples/469005-wenchang-commercial-aerospace.json",
@@ -31,9 +32,10 @@ enum EvaluateCommand {
             .value("--modules", "FILE", "Module registry (default config/modules.json) · 模块配置"),
             .value("--parameters", "FILE", "Rulebooks (default config/parameters.json) · 规则参数"),
             .value("--html", "FILE", "Also write the HTML report (one input file only) · 生成 HTML 报告"),
-            .flag("--json", "One JSON object per file · 输出 JSON"),
+            .flag("--json", "One JSON array, an object per file · 输出 JSON"),
         ],
         positionals: 1...Int.max,
+        exits: [.problems("a filing is invalid"), .dataError("the --context file is not a context object, or the rulebook does not cover the date"), .noInput, .cannotCreate, .configuration],
         run: run)
 
     struct Output: Encodable {
@@ -57,8 +59,9 @@ enum EvaluateCommand {
         }
         var context = Data("{}".utf8)
         if let path = invocation.value("--context") {
-            guard let data = FileManager.default.contents(atPath: path),
-                case .object(let members) = try? JSONValue(parsing: data),
+            let data: Data
+            do { data = try InputFile.read(path) } catch { throw error.failure }
+            guard case .object(let members) = try? JSONValue(parsing: data),
                 (try? JSONDecoder().decode(ReviewContext.self, from: data)) != nil
             else {
                 throw CommandFailure(zh: "上下文文件不是有效的 JSON 对象：\(path)", en: "the context file is not a valid context object: \(path)",
@@ -74,20 +77,20 @@ enum EvaluateCommand {
             console.error("模块未启动 module not started: \(module): \(error)")
         }
         var invalid = 0
+        var outputs: [Output] = []
         let files = try SubmitCommand.expand(invocation.positionals)
         if invocation.value("--html") != nil && files.count != 1 {
             throw UsageError(message: "--html writes one report: give exactly one filing")
         }
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw CommandFailure(zh: "无法读取 \(file)", en: "cannot read \(file)", exitCode: ExitCode.dataError)
-            }
+            let data: Data
+            do { data = try InputFile.read(file) } catch { throw error.failure }
             let filing: Filing
             switch FilingValidator.decode(data) {
             case .failure(let failure):
                 invalid += 1
                 if invocation.flag("--json") {
-                    console.print(String(decoding: try JSONEncoder.sorted.encode(Output(file: file, issues: failure.issues)), as: UTF8.self))
+                    outputs.append(Output(file: file, issues: failure.issues))
                 } else {
                     console.error("✘ \(file): \(failure.issues.count) 个错误 error(s)")
                     for issue in failure.issues {
@@ -122,7 +125,7 @@ enum EvaluateCommand {
                 let report = ReviewReport.offline(
                     id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
                     reports: completed.moduleReports, parameters: resolved)
-                try Data(HTMLReport.render(report, language: language).utf8).write(to: URL(fileURLWithPath: path))
+                try OutputFile.write(Data(HTMLReport.render(report, language: language).utf8), to: path)
                 if !invocation.flag("--json") { console.print("已生成 wrote \(path)") }
             }
             if invocation.flag("--json") {
@@ -130,13 +133,14 @@ enum EvaluateCommand {
                     file: file, recommendation: completed.recommendation.rawValue, rulebook: resolved.rulebook,
                     rulebook_hash: resolved.hash, as_of: asOf.description, summary: completed.summary,
                     findings: completed.findings.map { ReviewSummary.Attributed(module: $0.module, finding: $0.finding) })
-                console.print(String(decoding: try JSONEncoder.sorted.encode(output), as: UTF8.self))
+                outputs.append(output)
             } else {
                 console.print(console.styled("\(file) · \(filing.cluster?.name ?? "") · \(resolved.rulebook) @ \(asOf)", .bold))
                 console.print(completed.summary.scorecard(language: language))
                 console.print("")
             }
         }
+        if invocation.flag("--json") { try console.printJSON(outputs) }
         return invalid > 0 ? ExitCode.failure : ExitCode.success
     }
 }

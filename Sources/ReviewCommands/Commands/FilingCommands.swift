@@ -20,6 +20,7 @@ enum FilingCommands {
         ],
         options: [.flag("--json", "Print the issues as JSON · 以 JSON 输出")],
         positionals: 1...Int.max,
+        exits: [.problems("a filing is invalid"), .noInput],
         run: { invocation in
             let console = invocation.console
             return runValidate(paths: invocation.positionals, language: invocation.language, json: invocation.flag("--json")) { console.print($0) }
@@ -36,6 +37,7 @@ enum FilingCommands {
             .value("--parameters", "FILE", "Rulebooks file (default config/parameters.json) · 规则参数文件"),
         ],
         positionals: 0...1,
+        exits: [.dataError("no rulebook of that name, or an invalid rulebooks file"), .noInput, .configuration],
         run: { invocation in
             let path = try invocation.value("--parameters")
                 ?? invocation.installation().configDirectory.appendingPathComponent("parameters.json").path
@@ -51,6 +53,7 @@ enum FilingCommands {
         details: "KIND is initial, recertification, annual_report, change_report, or schema for the JSON Schema of the format.",
         examples: ["cluster-review template initial > my-filing.json", "cluster-review template schema"],
         positionals: 1...1,
+        exits: [],
         run: { invocation in
             let console = invocation.console
             return runTemplate(kind: invocation.positionals[0], language: invocation.language) { console.print($0) }

@@ -35,6 +35,7 @@ enum LifecycleCommands {
         ],
         options: [noteOption],
         positionals: 3...3,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             let accept: Bool
@@ -71,6 +72,7 @@ enum LifecycleCommands {
         ],
         options: [noteOption, .value("--grounds", "TEXT", "The grounds of a refusal · 不予认定理由"), onOption],
         positionals: 2...2,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             guard let decision = Lifecycle.Decision(rawValue: invocation.positionals[1]) else {
@@ -103,6 +105,7 @@ enum LifecycleCommands {
             .value("--evidence", "REF", "Evidence, repeatable · 证据", repeatable: true), onOption,
         ],
         positionals: 1...1,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             let by = try invocation.required("--by"), reason = try invocation.required("--reason")
@@ -121,6 +124,7 @@ enum LifecycleCommands {
         examples: ["cluster-review publicity show 42", "cluster-review publicity show 42 --json"],
         options: [jsonOption],
         positionals: 1...1,
+        exits: [.dataError("no such filing, or it has no public notice")] + ExitUse.database + [.configuration],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             return try invocation.withLifecycle { lifecycle, _ in
@@ -147,6 +151,7 @@ enum LifecycleCommands {
         examples: ["cluster-review publicity resolve 7 dismissed --note '经核实数据无误'"],
         options: [noteOption],
         positionals: 2...2,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let objection = try invocation.id(0, "OBJECTION")
             guard ["upheld", "dismissed"].contains(invocation.positionals[1]) else {
@@ -172,6 +177,7 @@ enum LifecycleCommands {
         examples: ["cluster-review publicity close 42", "cluster-review publicity close 42 --on 2026-05-11"],
         options: [onOption],
         positionals: 1...1,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             let day = try invocation.day("--on")
@@ -194,22 +200,23 @@ enum LifecycleCommands {
         summary: "List the register of recognized clusters · 列出认定名单",
         examples: ["cluster-review register list", "cluster-review register list --status revoked --json"],
         options: [.value("--status", "STATUS", "active, expired or revoked · 状态"), jsonOption],
+        exits: ExitUse.database + [.configuration],
         run: { invocation in
             if let status = invocation.value("--status"), !["active", "expired", "revoked"].contains(status) {
                 throw UsageError(message: "--status takes active, expired or revoked", command: "register list")
             }
             return try invocation.withLifecycle { _, connection in
                 let entries = try Register.list(connection, status: invocation.value("--status"))
-                for entry in entries {
-                    if invocation.flag("--json") {
-                        invocation.console.print(try LifecycleCommands.json(entry))
-                    } else {
-                        invocation.console.print(
-                            "\(entry.certificateNo)  \(entry.name)  \(entry.recognizedOn) – \(entry.validUntil)  \(entry.status)"
-                                + (entry.revocationGround.map { " (Art. \($0))" } ?? ""))
-                    }
+                if invocation.flag("--json") {
+                    try invocation.console.printJSON(entries, snakeCaseKeys: true)
+                    return ExitCode.success
                 }
-                if !invocation.flag("--json") { invocation.console.print("\(entries.count) clusters · 个集群") }
+                for entry in entries {
+                    invocation.console.print(
+                        "\(entry.certificateNo)  \(entry.name)  \(entry.recognizedOn) – \(entry.validUntil)  \(entry.status)"
+                            + (entry.revocationGround.map { " (Art. \($0))" } ?? ""))
+                }
+                invocation.console.print("\(entries.count) clusters · 个集群")
                 return ExitCode.success
             }
         })
@@ -221,6 +228,7 @@ enum LifecycleCommands {
         examples: ["cluster-review register show HN-ZXJQ-2026-0001", "cluster-review register show 3 --json"],
         options: [jsonOption],
         positionals: 1...1,
+        exits: [.dataError("no such register entry")] + ExitUse.database + [.configuration],
         run: { invocation in
             try invocation.withLifecycle { _, connection in
                 guard let entry = try Register.entry(connection, invocation.positionals[0]) else {
@@ -264,6 +272,7 @@ enum LifecycleCommands {
         examples: ["cluster-review register flag-false 3 --filing 42 --note '企业名单中两家企业系虚构'"],
         options: [noteOption, .value("--filing", "ID", "The false filing · 虚假申报"), onOption],
         positionals: 1...1,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let cluster = try invocation.id(0, "CLUSTER")
             let note = try invocation.required("--note")
@@ -302,6 +311,7 @@ enum LifecycleCommands {
             .value("--source", "TEXT", "Where it was reported (required) · 来源"),
             .value("--description", "TEXT", "What happened · 描述"),
         ],
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let code = try invocation.required("--enterprise"), category = try invocation.required("--category")
             let source = try invocation.required("--source")
@@ -325,6 +335,7 @@ enum LifecycleCommands {
         examples: ["cluster-review change accept 57 --note '核准扩区至桥头镇'"],
         options: [noteOption, onOption],
         positionals: 1...1,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             let note = try invocation.required("--note")
@@ -343,6 +354,7 @@ enum LifecycleCommands {
         examples: ["cluster-review change reject 57 --note '新增区域不在本县'"],
         options: [noteOption, onOption],
         positionals: 1...1,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             let note = try invocation.required("--note")
@@ -378,6 +390,7 @@ enum LifecycleCommands {
             .value("--slot", "NAME", "The schedule slot (default as-of:DATE) · 调度时段"),
             .flag("--dry-run", "Show what would be recorded; keep nothing · 试运行"), jsonOption,
         ],
+        exits: ExitUse.database + [.configuration, .problems("the database refused the sweep; the message says why")],
         run: { invocation in
             let asOf = try invocation.day("--as-of")
             return try invocation.withLifecycle { _, connection in
@@ -402,16 +415,24 @@ enum LifecycleCommands {
             .value("--state", "STATE", "notice, applied, proposed, confirmed or dismissed · 状态"),
             .value("--cluster", "ID", "Only this cluster · 集群"), jsonOption,
         ],
+        exits: ExitUse.database + [.configuration],
         run: { invocation in
+            if let state = invocation.value("--state"), !Sweep.actionStates.contains(state) {
+                throw UsageError(
+                    message: "--state takes one of \(Sweep.actionStates.joined(separator: ", ")), not '\(state)'", command: "sweep actions")
+            }
             let cluster = try invocation.value("--cluster").map { text -> Int64 in
                 guard let id = Int64(text) else { throw UsageError(message: "--cluster takes a cluster id", command: "sweep actions") }
                 return id
             }
             return try invocation.withLifecycle { _, connection in
                 let actions = try Sweep(connection).actions(state: invocation.value("--state"), cluster: cluster)
-                for action in actions {
-                    invocation.console.print(invocation.flag("--json") ? try LifecycleCommands.json(action) : LifecycleCommands.line(action))
+                if invocation.flag("--json") {
+                    try invocation.console.printJSON(actions, snakeCaseKeys: true)
+                    return ExitCode.success
                 }
+                actions.forEach { invocation.console.print(LifecycleCommands.line($0)) }
+                invocation.console.print("\(actions.count) actions · 项")
                 return ExitCode.success
             }
         })
@@ -430,6 +451,7 @@ enum LifecycleCommands {
             examples: ["cluster-review sweep \(word) 12 --note '\(confirm ? "期满未申请复核，撤销认定" : "已补报，不予撤销")'"],
             options: [noteOption, onOption],
             positionals: 1...1,
+            exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
             run: { invocation in
                 let action = try invocation.id(0, "ACTION")
                 let note = try invocation.required("--note")
@@ -466,7 +488,7 @@ extension Invocation {
         do {
             try lifecycle.install(configDirectory: try installation().configDirectory)
         } catch let error as LifecycleConfigurationError {
-            throw CommandFailure(zh: "配置文件有误：\(error)", en: "bad configuration: \(error)", exitCode: ExitCode.dataError)
+            throw CommandFailure(zh: "配置文件有误：\(error)", en: "bad configuration: \(error)", exitCode: ExitCode.configuration)
         }
         do {
             return try body(lifecycle, connection)

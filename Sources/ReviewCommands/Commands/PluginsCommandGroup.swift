@@ -9,13 +9,20 @@ enum PluginsCommandGroup {
         words: ["plugins", "list"],
         summary: "List the modules in config/modules.json: versions, criteria, state · 列出评价模块",
         details: "Starts each enabled module once to read its ready line, prints what it declares, and stops it.",
-        examples: ["cluster-review plugins list", "cluster-review plugins list --modules config/modules.json"],
-        options: [.value("--modules", "FILE", "Module registry (default config/modules.json) · 模块配置")],
+        examples: ["cluster-review plugins list", "cluster-review plugins list --modules config/modules.json --json"],
+        options: [
+            .value("--modules", "FILE", "Module registry (default config/modules.json) · 模块配置"),
+            .flag("--json", "One JSON array, an object per module · 输出 JSON"),
+        ],
+        exits: [.problems("an enabled module is not ready"), .configuration],
         run: { invocation in
             let installation = try invocation.installation()
+            _ = try invocation.moduleRegistry()  // a configuration error, with its fix, before anything starts
             let file = invocation.value("--modules") ?? installation.configDirectory.appendingPathComponent("modules.json").path
             let console = invocation.console
-            return await runPluginsList(configFile: file, binDirectory: installation.executables.path) { console.print($0) }
+            return await runPluginsList(configFile: file, binDirectory: installation.executables.path, json: invocation.flag("--json")) {
+                console.print($0)
+            }
         })
 
     static let check = Command(
@@ -37,6 +44,7 @@ enum PluginsCommandGroup {
             .value("--timeout", "SECONDS", "Per-check timeout (default 5) · 超时秒数"),
         ],
         positionals: 1...Int.max,
+        exits: [.problems("a check failed"), .dataError("--filing or --parameters is not a JSON object"), .noInput],
         run: { invocation in
             var timeout = Duration.seconds(5)
             if let text = invocation.value("--timeout") {

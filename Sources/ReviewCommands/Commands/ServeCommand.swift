@@ -39,6 +39,7 @@ enum ServeCommand {
             .flag("--until-idle", "Exit once the queue is empty · 队列清空后退出"),
             .flag("--no-sweeps", "Do not run the daily sweep (config/lifecycle.json sweep_time) · 不运行每日巡查"),
         ],
+        exits: ExitUse.database + [.configuration],
         run: run)
 
     static func run(_ invocation: Invocation) async throws -> Int32 {
@@ -67,7 +68,7 @@ enum ServeCommand {
             do {
                 configuration.sweepSchedule = SweepSchedule(try LifecycleSettings.load(from: file))
             } catch {
-                throw CommandFailure(zh: "巡查配置有误：\(error)", en: "config/lifecycle.json: \(error)", exitCode: ExitCode.dataError)
+                throw CommandFailure(zh: "巡查配置有误：\(error)", en: "config/lifecycle.json: \(error)", exitCode: ExitCode.configuration)
             }
         }
         configuration.defaultRulebook = invocation.value("--rulebook")

@@ -17,6 +17,7 @@ enum StatusCommand {
         examples: ["cluster-review status", "cluster-review status 17 --json"],
         options: [.flag("--json", "Print JSON · 输出 JSON")],
         positionals: 0...1,
+        exits: [.dataError("no such filing")] + ExitUse.database,
         run: { invocation in
             let connection = try invocation.connect()
             defer { connection.close() }
@@ -27,7 +28,7 @@ enum StatusCommand {
                     throw CommandFailure(zh: "没有编号为 \(id) 的申报", en: "no filing \(id)", exitCode: ExitCode.dataError)
                 }
                 if invocation.flag("--json") {
-                    console.print(String(decoding: try JSONEncoder.sorted.encode(filing), as: UTF8.self))
+                    try console.printJSON(filing)
                     return ExitCode.success
                 }
                 console.print("申报 filing \(filing.id): \(filing.clusterName) [\(filing.kind), \(filing.countyCode), \(filing.filedOn)]")
@@ -48,7 +49,7 @@ enum StatusCommand {
             let coordinators = try CoordinatorRecords.live(on: connection)
             if invocation.flag("--json") {
                 struct Snapshot: Encodable { var queue: QueueStatistics; var coordinators: [CoordinatorRecord] }
-                console.print(String(decoding: try JSONEncoder.sorted.encode(Snapshot(queue: statistics, coordinators: coordinators)), as: UTF8.self))
+                try console.printJSON(Snapshot(queue: statistics, coordinators: coordinators))
                 return ExitCode.success
             }
             console.print("队列 queue: \(statistics.queued) queued, \(statistics.running) running, \(statistics.waitingForRetry) waiting to retry")
@@ -71,20 +72,32 @@ enum StatusCommand {
         details: "One line per filing: id, county, kind, status, recommendation of its latest review, cluster name.",
         examples: ["cluster-review list --status reviewed", "cluster-review list --county 469005 --json"],
         options: [
-            .value("--status", "STATUS", "Only filings in this status (submitted, reviewed, in_publicity, recognized …) · 按状态"),
+            .value("--status", "STATUS", "Only filings in this status (\(FilingStatus.statuses.joined(separator: ", "))) · 按状态"),
             .value("--county", "CODE", "Only filings of this county-level division · 按县区"),
             .value("--limit", "N", "At most N filings (default 200) · 条数"),
-            .flag("--json", "One JSON object per filing · 输出 JSON"),
+            .flag("--json", "One JSON array of the filings · 输出 JSON"),
         ],
+        exits: ExitUse.database,
         run: { invocation in
             let limit = Int(invocation.value("--limit") ?? "200") ?? -1
-            guard limit > 0 else { throw UsageError(message: "--limit takes a positive number") }
+            guard limit > 0 else { throw UsageError(message: "--limit takes a positive number", command: "list") }
+            if let status = invocation.value("--status"), !FilingStatus.statuses.contains(status) {
+                let hint = ArgumentParser.nearest(status, among: FilingStatus.statuses).map { "; did you mean '\($0)'?" } ?? ""
+                throw UsageError(
+                    message: "--status takes one of \(FilingStatus.statuses.joined(separator: ", ")), not '\(status)'\(hint)",
+                    command: "list")
+            }
+            if let county = invocation.value("--county"), HainanCounty.named(county) == nil {
+                throw UsageError(
+                    message: "--county takes a county-level code of Hainan, not '\(county)' (cluster-review counties lists all 26)",
+                    command: "list")
+            }
             let connection = try invocation.connect()
             defer { connection.close() }
             let filings = try ReviewRecords.list(
                 status: invocation.value("--status"), county: invocation.value("--county"), limit: limit, on: connection)
             if invocation.flag("--json") {
-                for filing in filings { invocation.console.print(String(decoding: try JSONEncoder.sorted.encode(filing), as: UTF8.self)) }
+                try invocation.console.printJSON(filings)
                 return ExitCode.success
             }
             var table = TextTable(headers: ["ID", "county", "kind", "status", "recommendation", "cluster"])
@@ -117,6 +130,7 @@ enum StatusCommand {
             .flag("--all", "Every reviewed filing, with --html DIR · 全部申报"),
         ],
         positionals: 0...1,
+        exits: [.dataError("no such filing, or it has no finished review")] + ExitUse.database + [.cannotCreate],
         run: { invocation in
             let console = invocation.console
             if invocation.flag("--all") {
@@ -125,14 +139,14 @@ enum StatusCommand {
                 }
                 let connection = try invocation.connect()
                 defer { connection.close() }
-                let ids = try connection.query("SELECT DISTINCT filing_id FROM reviews WHERE outcome = 'completed' ORDER BY filing_id").rows
-                    .map { try $0.decode("filing_id", as: Int64.self) }
+                let folder = try OutputFile.folder(directory)
+                let ids = try ReviewRecords.reviewedFilings(on: connection)
                 var reports: [ReviewReport] = []
                 for (index, id) in ids.enumerated() {
                     if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
                     console.progress("报告 reports \(index + 1)/\(ids.count)", final: index + 1 == ids.count)
                 }
-                let index = try HTMLReport.write(reports, to: URL(fileURLWithPath: directory), language: invocation.language)
+                let index = try HTMLReport.write(reports, to: folder, language: invocation.language)
                 console.print("已生成 wrote \(reports.count) reports and \(index.path)")
                 return ExitCode.success
             }
@@ -142,7 +156,7 @@ enum StatusCommand {
             let id = try filingId(text)
             if let path = invocation.value("--html") {
                 guard let report = try ReviewReport.load(filing: id, on: connection) else { throw noReview(id) }
-                try Data(HTMLReport.render(report, language: invocation.language).utf8).write(to: URL(fileURLWithPath: path))
+                try OutputFile.write(Data(HTMLReport.render(report, language: invocation.language).utf8), to: path)
                 console.print("已生成 wrote \(path)")
                 return ExitCode.success
             }
@@ -154,7 +168,7 @@ enum StatusCommand {
                 }
                 let shape = Shape(filing: record.filing, summary: record.summary, rulebook: record.rulebook,
                                   rulebook_hash: record.rulebookHash, as_of: record.asOf, findings: record.findings)
-                console.print(String(decoding: try JSONEncoder.sorted.encode(shape), as: UTF8.self))
+                try console.printJSON(shape)
                 return ExitCode.success
             }
             console.print(TerminalReport.render(record, language: invocation.language, console: console))

@@ -23,8 +23,9 @@ enum SubmitCommand {
             "cluster-review submit config/samples/469005-wenchang-commercial-aerospace.json",
             "cluster-review submit config/samples --json",
         ],
-        options: [.flag("--json", "One JSON object per file on stdout · 每个文件输出一行 JSON")],
+        options: [.flag("--json", "One JSON array on stdout, an object per file · 输出 JSON")],
         positionals: 1...Int.max,
+        exits: [.problems("a file was invalid, unreadable or refused (the others were filed)"), .noInput] + ExitUse.database,
         run: run)
 
     /// What happened to one file; printed as a line, or as JSON with `--json`.
@@ -40,10 +41,10 @@ enum SubmitCommand {
         var filing: Int64?
         var status: Status
         var issues: [ValidationIssue]?
-        /// Why the database refused it, for a person (not encoded).
+        /// Why it was not filed, for a person (unreadable, refused by the database).
         var reason: LocalizedText?
 
-        enum CodingKeys: String, CodingKey { case file, filing, status, issues }
+        enum CodingKeys: String, CodingKey { case file, filing, status, issues, reason }
     }
 
     static func run(_ invocation: Invocation) async throws -> Int32 {
@@ -53,10 +54,11 @@ enum SubmitCommand {
         defer { connection.close() }
         let started = ContinuousClock.now
         var counts: [Outcome.Status: Int] = [:]
+        var outcomes: [Outcome] = []
         for (index, file) in files.enumerated() {
             let outcome = try submit(file, on: connection)
             counts[outcome.status, default: 0] += 1
-            report(outcome, invocation: invocation)
+            if invocation.flag("--json") { outcomes.append(outcome) } else { report(outcome, invocation: invocation) }
             if files.count > 1 {
                 let elapsed = ContinuousClock.now - started
                 let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
@@ -70,7 +72,9 @@ enum SubmitCommand {
         let filed = counts[.filed] ?? 0, duplicates = counts[.alreadyOnFile] ?? 0
         let denied = counts[.permissionDenied] ?? 0
         let bad = files.count - filed - duplicates - denied
-        if !invocation.flag("--json") {
+        if invocation.flag("--json") {
+            try console.printJSON(outcomes)
+        } else {
             console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
                 + (denied > 0 ? "\(denied) refused (permission), " : "") + "of \(files.count)")
         }
@@ -81,9 +85,11 @@ enum SubmitCommand {
     /// Validates and files one file; every failure of this file becomes its outcome, so one bad
     /// file never stops the others. Only a lost database stops the run (it throws).
     static func submit(_ file: String, on connection: PostgresConnection) throws -> Outcome {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            return Outcome(file: file, status: .unreadable,
-                           reason: LocalizedText(zh: "无法读取该文件", en: "cannot read the file"))
+        let data: Data
+        do {
+            data = try InputFile.read(file)
+        } catch {
+            return Outcome(file: file, status: .unreadable, reason: error.message)
         }
         let filing: Filing
         switch FilingValidator.decode(data) {
@@ -115,10 +121,6 @@ enum SubmitCommand {
 
     static func report(_ outcome: Outcome, invocation: Invocation) {
         let console = invocation.console
-        if invocation.flag("--json") {
-            if let data = try? JSONEncoder.sorted.encode(outcome) { console.print(String(decoding: data, as: UTF8.self)) }
-            return
-        }
         let file = outcome.file
         switch outcome.status {
         case .filed: console.print("✔ \(file): 已提交 filed as \(outcome.filing ?? 0)")
@@ -143,7 +145,7 @@ enum SubmitCommand {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw CommandFailure(zh: "找不到文件：\(path)", en: "no such file or folder: \(path)", exitCode: ExitCode.dataError)
+                throw CommandFailure(zh: "找不到文件：\(path)", en: "no such file or folder: \(path)", exitCode: ExitCode.noInput)
             }
             if isDirectory.boolValue {
                 let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".json") }.sorted()

@@ -36,6 +36,7 @@ enum UsersCommands {
             .flag("--password-stdin", "Read the password from the first line of stdin · 从标准输入读取密码"),
         ],
         positionals: 1...1,
+        exits: [.dataError("an invalid name or role, or no password on standard input")] + ExitUse.database,
         run: { invocation in
             let name = invocation.positionals[0]
             if let problem = Logins.problem(withName: name) {
@@ -76,21 +77,22 @@ enum UsersCommands {
         words: ["users", "list"],
         summary: "List people's logins and their roles · 列出登录用户",
         examples: ["cluster-review users list", "cluster-review users list --json"],
-        options: [.flag("--json", "One JSON object per login · 每个用户输出一行 JSON")],
+        options: [.flag("--json", "One JSON array of the logins · 输出 JSON")],
+        exits: ExitUse.database,
         run: { invocation in
             let connection = try invocation.connect()
             defer { connection.close() }
             let logins = try Logins.list(on: connection)
-            for login in logins {
-                if invocation.flag("--json") {
-                    invocation.console.print(String(decoding: try JSONEncoder.sorted.encode(login), as: UTF8.self))
-                } else {
-                    invocation.console.print(
-                        login.name.padding(toLength: 24, withPad: " ", startingAt: 0) + login.roles.joined(separator: ", ")
-                            + (login.canLogin ? "" : "  (已停用 disabled)"))
-                }
+            if invocation.flag("--json") {
+                try invocation.console.printJSON(logins)
+                return ExitCode.success
             }
-            if !invocation.flag("--json") { invocation.console.print("\(logins.count) 个登录用户 logins") }
+            for login in logins {
+                invocation.console.print(
+                    login.name.padding(toLength: 24, withPad: " ", startingAt: 0) + login.roles.joined(separator: ", ")
+                        + (login.canLogin ? "" : "  (已停用 disabled)"))
+            }
+            invocation.console.print("\(logins.count) 个登录用户 logins")
             return ExitCode.success
         })
 
@@ -101,6 +103,7 @@ enum UsersCommands {
         details: "Revokes the login's roles and sets NOLOGIN. What the person filed or decided stays on record. Administrators only.",
         examples: ["cluster-review users disable wenchang_li"],
         positionals: 1...1,
+        exits: [.dataError("no such login")] + ExitUse.database,
         run: { invocation in
             let name = invocation.positionals[0]
             if let problem = Logins.problem(withName: name) {
@@ -124,6 +127,7 @@ enum UsersCommands {
         details: "The database user this invocation connects as (DATABASE_URL or PGUSER) and its ClusterReview roles.",
         examples: ["cluster-review whoami", "PGUSER=wenchang_li cluster-review whoami"],
         options: [.flag("--json", "Print JSON · 输出 JSON")],
+        exits: ExitUse.database,
         run: { invocation in
             let connection = try invocation.connect()
             defer { connection.close() }

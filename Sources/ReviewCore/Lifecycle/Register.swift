@@ -34,15 +34,15 @@ public struct RegisterEntry: Sendable, Hashable, Codable {
     public var grounds: String?
     /// How many recertifications extended it.
     public var recertifiedTimes: Int
-    /// The plan on record (JSON text), against which recertification is checked.
-    public var plan: String
+    /// The plan on record, against which recertification is checked.
+    public var plan: JSONValue
 }
 
 /// Reads the register; the one Swift place that selects from `clusters`.
 public enum Register {
     static let columns = """
         id, certificate_no, filing_id, county_code, name, recognized_on::text, valid_until::text, leading_industry,
-        spatial_extent, management_body, status, revoked_on::text, revocation_ground, grounds, recertified_times, plan::text
+        spatial_extent, management_body, status, revoked_on::text, revocation_ground, grounds, recertified_times, plan
         """
 
     /// The entries, by certificate number; only those of `status` when given.
@@ -83,7 +83,8 @@ public enum Register {
             leadingIndustry: try row.decode("leading_industry"), spatialExtent: try row.decode("spatial_extent"),
             managementBody: try row.decode("management_body"), status: try row.decode("status"),
             revokedOn: try optionalCivil(row, "revoked_on"), revocationGround: try row.decode("revocation_ground"),
-            grounds: try row.decode("grounds"), recertifiedTimes: try row.decode("recertified_times"), plan: try row.decode("plan"))
+            grounds: try row.decode("grounds"), recertifiedTimes: try row.decode("recertified_times"),
+            plan: try JSONValue(parsing: row.decode("plan", as: JSONB.self).bytes))
     }
 }
 

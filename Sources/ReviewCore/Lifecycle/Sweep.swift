@@ -46,6 +46,9 @@ public struct Sweep {
     /// The connection it runs on.
     public let connection: PostgresConnection
 
+    /// The states a sweep action can be in (the CHECK of `sweep_actions.state`).
+    public static let actionStates = ["notice", "applied", "proposed", "confirmed", "dismissed"]
+
     /// A sweep on `connection`.
     public init(_ connection: PostgresConnection) {
         self.connection = connection

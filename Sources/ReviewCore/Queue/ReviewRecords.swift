@@ -4,6 +4,12 @@ import Postgres
 
 /// A filing's standing as `status` shows it.
 public struct FilingStatus: Sendable, Codable, Equatable {
+    /// Every status a filing can be in, in the order of its life (the CHECK on `filings.status`).
+    public static let statuses = [
+        "submitted", "in_review", "reviewed", "review_failed", "recorded", "returned", "approved", "in_publicity",
+        "recognized", "refused", "superseded",
+    ]
+
     public var id: Int64
     public var kind: String
     public var countyCode: String
@@ -77,6 +83,19 @@ public enum ReviewRecords {
                 queueState: try row.decode("queue_state"), attempts: try row.decode("attempts"), lastError: try row.decode("last_error"),
                 reviewId: try row.decode("review_id"), outcome: try row.decode("outcome"), recommendation: try row.decode("recommendation"))
         }
+    }
+
+    /// How many of `filings` have a finished review (completed or failed).
+    public static func finishedCount(of filings: [Int64], on connection: PostgresConnection) throws -> Int {
+        try connection.queryRow(
+            "SELECT count(DISTINCT filing_id) AS n FROM reviews WHERE filing_id = ANY($1::bigint[])", TextArray(filings.map(String.init))
+        ).decode("n")
+    }
+
+    /// The ids of every filing with a completed review, in id order (what `report --all` writes).
+    public static func reviewedFilings(on connection: PostgresConnection) throws -> [Int64] {
+        try connection.query("SELECT DISTINCT filing_id FROM reviews WHERE outcome = 'completed' ORDER BY filing_id").rows
+            .map { try $0.decode("filing_id", as: Int64.self) }
     }
 
     /// The latest finished review of filing `id` with all its findings, or nil when none is finished.

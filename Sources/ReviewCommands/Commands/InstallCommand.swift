@@ -1,0 +1,67 @@
+import Foundation
+import ReviewCore
+
+/// `install --prefix DIR [--link DIR]`: puts this build on a server (docs/administrator-guide.md).
+enum InstallCommand {
+    static let command = Command(
+        words: ["install"],
+        summary: "Install this build under a prefix: bin/, sql/, config/ · 安装到服务器目录",
+        details: """
+            Copies this program and every module executable named in config/modules.json into
+            PREFIX/bin, the migrations into PREFIX/sql and the configuration into PREFIX/config (an
+            existing PREFIX/config is kept as it is: it is the administrator's). The installed
+            PREFIX/bin/cluster-review finds PREFIX/config and PREFIX/sql by itself, also through a
+            symbolic link: --link DIR puts one in DIR (e.g. /usr/local/bin) so that `cluster-review`
+            is on the PATH. Build with `swift build -c release --static-swift-stdlib` first for a
+            server without the Swift toolchain.
+            """,
+        examples: [
+            "cluster-review install --prefix /opt/cluster-review --link /usr/local/bin",
+            "cluster-review install --prefix /tmp/cluster-review-trial",
+        ],
+        options: [
+            .value("--prefix", "DIR", "Where to install (required), e.g. /opt/cluster-review · 安装目录"),
+            .value("--link", "DIR", "Also put a symbolic link to cluster-review in DIR · 建立命令链接"),
+            .value("--modules", "FILE", "Module registry whose executables to copy (default config/modules.json) · 模块配置"),
+        ],
+        exits: [.cannotCreate, .configuration],
+        run: run)
+
+    static func run(_ invocation: Invocation) throws -> Int32 {
+        guard let prefix = invocation.value("--prefix") else {
+            throw UsageError(message: "--prefix DIR is required, e.g. --prefix /opt/cluster-review", command: "install")
+        }
+        let installation = try invocation.installation()
+        let registry = try invocation.moduleRegistry()
+        let report: InstallReport
+        do {
+            report = try installation.install(
+                into: URL(fileURLWithPath: prefix), moduleExecutables: registry.modules.map(\.pool.executable))
+        } catch {
+            throw CommandFailure(zh: "安装失败：\(error)", en: "install failed: \(error)", exitCode: ExitCode.cannotCreate)
+        }
+        let console = invocation.console
+        let root = report.installation.root.path
+        console.print("已安装 installed \(report.executables.count) programs in \(root)/bin: \(report.executables.joined(separator: ", "))")
+        for file in report.moduleFiles { console.print("  模块文件 module file \(root)/\(file)") }
+        console.print("迁移 migrations in \(root)/sql")
+        console.print(report.keptConfiguration
+            ? "配置 kept the existing configuration in \(root)/config (compare with this build's config/ after an upgrade)"
+            : "配置 configuration in \(root)/config")
+        for path in report.external { console.print("  外部模块 module left where it is: \(path)") }
+        if let link = invocation.value("--link") {
+            let target = URL(fileURLWithPath: link).appendingPathComponent("cluster-review").path
+            try? FileManager.default.removeItem(atPath: target)
+            do {
+                try FileManager.default.createSymbolicLink(atPath: target, withDestinationPath: root + "/bin/cluster-review")
+            } catch {
+                throw CommandFailure(
+                    zh: "无法建立链接 \(target)", en: "cannot create the link \(target): \((error as NSError).localizedDescription)",
+                    exitCode: ExitCode.cannotCreate)
+            }
+            console.print("链接 linked \(target) → \(root)/bin/cluster-review")
+        }
+        console.print("下一步 next: DATABASE_URL=… cluster-review migrate; see docs/administrator-guide.md")
+        return ExitCode.success
+    }
+}
