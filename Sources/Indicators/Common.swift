@@ -190,14 +190,23 @@ func series(_ rows: (YearFigures, YearFigures, YearFigures), _ value: (YearFigur
 }
 
 /// Compound annual growth over two intervals, compared without roots: `v3 cmp v1 × (1+g)²`.
-/// A first year of 0 has no base to grow from: `manual`.
+/// A first year of 0 has no base to grow from: `manual` — unless the last year is 0 too: nothing at
+/// the end is no growth under any rate, so `fail`, whether or not the rulebook has the rate.
 func growthFinding(
     _ rule: Rule, rows: (YearFigures, YearFigures, YearFigures), _ value: (YearFigures) -> Decimal,
     parameter: String, comparator: Comparison, parameters: [String: JSONValue], _ what: (zh: String, en: String)
 ) -> Finding {
     let observed = series(rows, value)
-    guard let g = parameters.decimal(parameter) else { return rule.noThreshold(parameter, observed: observed) }
     let v1 = value(rows.0), v3 = value(rows.2)
+    if v1 == 0 && v3 == 0 {
+        let used: [String: JSONValue] = parameters.decimal(parameter).map { [parameter: .number($0)] } ?? [:]
+        // No comparison is shown: `0 >= 0 × (1+g)²` would read as met, yet nothing grew.
+        return rule.finding(.fail, observed: observed,
+                            "\(rows.0.year) 年和 \(rows.2.year) 年\(what.zh)均为 0：末年仍为零，没有增长",
+                            "\(what.en) is 0 in \(rows.0.year) and in \(rows.2.year): nothing at the end, no growth",
+                            parameters: used)
+    }
+    guard let g = parameters.decimal(parameter) else { return rule.noThreshold(parameter, observed: observed) }
     if v1 == 0 {
         return rule.finding(.manual, observed: observed, "\(rows.0.year) 年\(what.zh)为 0，无增长基数，需人工判断",
                             "\(what.en) in \(rows.0.year) is 0: no base to grow from; a person must judge",
@@ -218,7 +227,7 @@ func makeDescriptor(_ id: String, appliesTo: [FilingKind], reads: [String]) -> M
 /// The ten indicator modules of the recognition standard.
 public enum IndicatorModules {
     /// The version every module reports; bump when a rule changes.
-    public static let version = "1.0.0"
+    public static let version = "1.1.0"
     /// Kinds reviewed against the eight indicators.
     static let reviewKinds: [FilingKind] = [.initial, .recertification]
 

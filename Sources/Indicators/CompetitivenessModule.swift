@@ -54,18 +54,25 @@ public struct CompetitivenessModule: IndicatorModule {
         return finding
     }
 
-    /// COMP-9: growth v3 > v1 × (1 + min_output_growth)² (产值年均增速高于5%); a waiver claim makes it `manual`.
+    /// COMP-9: growth v3 > v1 × (1 + min_output_growth)² (产值年均增速高于5%（新冠疫情等特殊情况除外）).
+    /// A waiver claim matters only where growth does not pass: then the criterion is `manual` and the
+    /// reviewer accepts or rejects the claim. Where growth passes the claim is moot: `pass`, saying so.
     func comp9(_ rows: (YearFigures, YearFigures, YearFigures), _ waiver: GrowthWaiver?, _ p: [String: JSONValue]) -> Finding {
         let rule = Rule("COMP-9")
         var finding = growthFinding(rule, rows: rows, { $0.totalOutputWan }, parameter: "min_output_growth", comparator: .above,
                                     parameters: p, (zh: "总产值", en: "total output"))
-        if let waiver {
-            finding.verdict = .manual
-            finding.score = Score.of(.manual)
+        guard let waiver else { return finding }
+        if finding.verdict == .pass {
             finding.message = LocalizedText(
-                zh: "COMP-9：申报新冠疫情等特殊情况（\(waiver.reason)），由评审人决定是否认可；计算结果供参考：\(finding.message.zh)",
-                en: "COMP-9: a special circumstance is claimed (\(waiver.reason)); the reviewer accepts or rejects it. For reference: \(finding.message.en)")
+                zh: "\(finding.message.zh)；申报的特殊情况（\(waiver.reason)）无需豁免：增速已达标",
+                en: "\(finding.message.en); the special circumstance claimed (\(waiver.reason)) is not needed: growth passes")
+            return finding
         }
+        finding.verdict = .manual
+        finding.score = Score.of(.manual)
+        finding.message = LocalizedText(
+            zh: "COMP-9：申报新冠疫情等特殊情况（\(waiver.reason)），增速未能判定达标，由评审人决定是否认可；计算结果供参考：\(finding.message.zh)",
+            en: "COMP-9: a special circumstance is claimed (\(waiver.reason)) and growth is not shown to pass; the reviewer accepts or rejects it. For reference: \(finding.message.en)")
         return finding
     }
 }

@@ -5,7 +5,11 @@ import IndicatorKit
 ///
 /// Incidents come from the filing's declaration and from the coordinator's records
 /// (`ReviewContext.incidents`); only those of the filing's enterprises (by unified social credit
-/// code) inside `[filing date − 3 years, filing date]` count. The same incident declared and recorded counts once.
+/// code) inside the veto window count. The same incident declared and recorded counts once.
+///
+/// The window is 近三年 read as for the figures (criteria.md, "Settled edge cases"): for a filing in
+/// year Y, from 1 January of Y−3 to the filing date, both included (filed 2026-03-15: 2023-01-01…2026-03-15).
+/// An incident after the filing date is a matter for the register (Art. 14(5)), not for this filing.
 public struct ComplianceModule: IndicatorModule {
     /// The module.
     public init() {}
@@ -22,7 +26,7 @@ public struct ComplianceModule: IndicatorModule {
         guard let cluster = filing.cluster else { throw missing("cluster") }
         guard let filingDate = filing.filingDate else { throw missing("filing_date") }
         let codes = Set((filing.enterprises ?? []).map(\.code))
-        let window = filingDate.adding(years: -3)...filingDate
+        let window = Self.vetoWindow(filedOn: filingDate)
 
         var seen = Set<String>()
         var inWindow: [Incident] = []
@@ -49,6 +53,15 @@ public struct ComplianceModule: IndicatorModule {
                    (zh: "重大及以上网络安全和数据安全事件", en: "cyber or data security incident of grade major or above")),
             conduct(Rule("VETO-3"), inWindow, excluded, windowText),
         ]
+    }
+
+    /// The veto window of a filing made on `filingDate`: `[1 January of Y−3, filing date]`, the same
+    /// three calendar years Y−3, Y−2, Y−1 the figures cover, and the filing year up to the filing date.
+    static func vetoWindow(filedOn filingDate: CivilDate) -> ClosedRange<CivilDate> {
+        guard let first = CivilDate(year: filingDate.year - 3, month: 1, day: 1), first <= filingDate else {
+            return filingDate...filingDate
+        }
+        return first...filingDate
     }
 
     /// ELIG-1 (Art. 2, Art. 10): one county-level division files, and the cluster lies in it alone.

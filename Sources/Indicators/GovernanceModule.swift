@@ -19,11 +19,16 @@ public struct GovernanceModule: IndicatorModule {
             Rule("GOVE-1").evidence(section.evidence["GOVE-1"]),
             Rule("GOVE-2").evidence(section.evidence["GOVE-2"]),
             gove3(section.publicity),
-            gove4(section.plan, years: year...(year + 2)),
+            // 未来三年, read both ways the text allows: the filing year and the three years after it.
+            gove4(section.plan, years: GovernanceModule.planYears(filedIn: year)),
         ]
     }
 
-    /// GOVE-3: reached == enterprises in the cluster (全覆盖，不漏户、不漏人); reached is never above it.
+    /// The years a plan's goal may fall in (未来三年): from the filing year Y to Y+3 (filed in 2026: 2026–2029).
+    static func planYears(filedIn year: Int) -> ClosedRange<Int> { year...(year + 3) }
+
+    /// GOVE-3: reached == enterprises in the cluster (全覆盖，不漏户、不漏人); reached is never above it, and
+    /// the stated number covers every enterprise the filing lists (both checked by validation).
     func gove3(_ p: GovernanceSection.Publicity) -> Finding {
         let rule = Rule("GOVE-3")
         let observed: JSONValue = ["enterprises_reached": .number(Decimal(p.enterprisesReached)), "enterprises_in_cluster": .number(Decimal(p.enterprisesInCluster))]

@@ -141,6 +141,28 @@ import Testing
                    path: "$.governance.publicity.enterprises_reached")
     }
 
+    /// A seventh enterprise for the template, which lists six and states six.
+    let seventh: JSONValue = ["code": "91460406MA5T00007D", "name": "洋浦化工物流服务有限公司", "sme": true, "leading_industry": false,
+                              "designations": []]
+
+    @Test func listingMoreEnterprisesThanStatedIsRejectedWithBothNumbers() {
+        let found = issues(base.setting("enterprises.6", to: seventh))
+        expectOnly(found, rule: "enterprises_exceed_stated", path: "$.governance.publicity.enterprises_in_cluster")
+        #expect(found.first.map { $0.message.en.contains("7") && $0.message.en.contains("6") && $0.message.zh.contains("7") } == true,
+                "\(found)")
+    }
+
+    @Test func listingAsManyEnterprisesAsStatedIsAccepted() {
+        let filing = base.setting("enterprises.6", to: seventh).setting("governance.publicity.enterprises_in_cluster", to: 7)
+            .setting("governance.publicity.enterprises_reached", to: 7)
+        #expect(issues(filing) == [])
+    }
+
+    @Test func aRepeatedEnterpriseCountsOnceAgainstTheStatedNumber() {
+        let repeated = seventh.setting("code", to: "91460400MA5T000014")
+        expectOnly(issues(base.setting("enterprises.6", to: repeated)), rule: "duplicate", path: "$.enterprises[6].code")
+    }
+
     @Test func sectionNotAllowedForKindIsRejected() {
         expectOnly(issues(base.setting("plan_report", to: ["achievements": []])), rule: "not_allowed_for_kind", path: "$.plan_report")
     }

@@ -20,6 +20,8 @@ struct CriteriaCase: Sendable, CustomTestStringConvertible {
     /// Parameters overridden after resolution; null removes one.
     var parameters: [String: JSONValue]
     var skipValidation: Bool
+    /// The validation issues the case's filing must raise, as (rule, path); empty: it must be valid.
+    var expectIssues: [(rule: String, path: String)]
     var expect: [String: Verdict]
     var expectScore: [String: Int]
 
@@ -54,12 +56,16 @@ struct CriteriaCase: Sendable, CustomTestStringConvertible {
                 }
                 var parameters: [String: JSONValue] = [:]
                 if case .object(let p)? = row["parameters"] { parameters = p }
+                var issues: [(rule: String, path: String)] = []
+                if case .array(let list)? = row["expect_issues"] {
+                    for issue in list { issues.append((rule: issue["rule"]?.string ?? "?", path: issue["path"]?.string ?? "?")) }
+                }
                 cases.append(CriteriaCase(
                     file: url.lastPathComponent, module: module, name: row["name"]?.string ?? "?",
                     kind: row["kind"]?.string.flatMap(FilingKind.init(rawValue:)) ?? .initial, changes: set,
                     context: row["context"] ?? .object([:]), rulebook: row["rulebook"]?.string,
                     asOf: row["as_of"]?.string.flatMap(CivilDate.init), parameters: parameters,
-                    skipValidation: row["skip_validation"] == .bool(true), expect: expect, expectScore: scores))
+                    skipValidation: row["skip_validation"] == .bool(true), expectIssues: issues, expect: expect, expectScore: scores))
             }
         }
         return cases
@@ -89,7 +95,8 @@ let library: RulebookLibrary = try! RulebookLibrary.load(contentsOf: configDirec
         let filing = c.filing
         if !c.skipValidation {
             let issues = FilingValidator.validate(filing.bytes)
-            #expect(issues.isEmpty, "the case's filing does not validate: \(issues)")
+            #expect(issues.map(\.rule) == c.expectIssues.map(\.rule), "the case's validation issues: \(issues)")
+            #expect(issues.map(\.path) == c.expectIssues.map(\.path), "the case's validation issues: \(issues)")
         }
         let date = c.asOf ?? filing["filing_date"]!.string.flatMap(CivilDate.init)!
         var parameters = try library.resolve(c.rulebook, asOf: date).values

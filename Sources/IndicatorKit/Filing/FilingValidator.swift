@@ -30,7 +30,8 @@ public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConverti
 /// with more than two decimals, strings too long or with control characters, dates, county codes,
 /// unified social credit codes, duplicate codes and ids, years other than Y−3, Y−2, Y−1, documents
 /// referenced but not listed, a blank waiver reason, publicity reaching more enterprises than the
-/// cluster has. A filing with no issues decodes into `Filing`.
+/// cluster has, more enterprises listed than the cluster is stated to have (不漏户). A filing with no
+/// issues decodes into `Filing`.
 public enum FilingValidator {
     /// Every issue in `data`; empty when the filing is valid.
     public static func validate(_ data: Data) -> [ValidationIssue] {
@@ -331,6 +332,18 @@ public enum FilingValidator {
                 add("$.governance.publicity.enterprises_reached", "publicity_exceeds", "覆盖企业数 \(reached) 超过集群企业数 \(total)",
                     "enterprises reached (\(reached)) exceed the enterprises in the cluster (\(total))",
                     fixZh: "核对两项数字", fixEn: "check both numbers")
+            }
+            // 不漏户: the stated number of enterprises in the cluster covers every enterprise listed
+            // (counted once per unified social credit code; a repeated code is its own error).
+            if let stated = root["governance"]?["publicity"]?["enterprises_in_cluster"]?.decimal,
+                Walker.hasScale(stated, atMost: 0), Decimal(enterpriseCodes.count) > stated
+            {
+                let listed = enterpriseCodes.count
+                add("$.governance.publicity.enterprises_in_cluster", "enterprises_exceed_stated",
+                    "企业名单列出 \(listed) 家企业，多于申报的集群企业数 \(stated)（不漏户：集群企业数应涵盖名单中的每一家企业）",
+                    "the filing lists \(listed) enterprises, more than the \(stated) it states the cluster has (不漏户: the stated number must cover every enterprise)",
+                    fixZh: "核对两项数字：集群企业数不少于 enterprises 中的企业数（\(listed)）",
+                    fixEn: "check both numbers: the enterprises in the cluster must be at least the enterprises listed (\(listed))")
             }
             // Plan goal ids are unique.
             if case .array(let goals)? = root["governance"]?["plan"]?["goals"] {
