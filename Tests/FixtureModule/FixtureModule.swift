@@ -165,7 +165,9 @@ enum RawLoop {
     static func run(mode: String) -> Never {
         switch mode {
         case "hang":
-            // Ready, then reads requests and never answers; exits on EOF or shutdown.
+            // Ready, then reads requests and never answers; exits on EOF or shutdown. The stderr
+            // line comes before the ready line, so it is in every failure report's stderr tail.
+            log("hang: ready, and no request will be answered")
             serve(ready: true) { line in if isShutdown(line) { exit(0) }; return nil }
         case "ignore-shutdown":
             // Ignores shutdown and SIGTERM; only SIGKILL ends it.
@@ -237,9 +239,10 @@ enum RawLoop {
                 return nil
             }
         case "stderr-flood":
+            // Far more lines than the coordinator logs a second, however slowly they are read.
             serve(ready: true) { line in
                 log(String(repeating: "e", count: 100_000))
-                for index in 0..<1000 { log("flood line \(index)") }
+                for index in 0..<20_000 { log("flood line \(index)") }
                 let id = requestId(line) ?? "?"
                 return Data(#"{"type":"findings","id":"\#(id)","findings":[]}"#.utf8 + [0x0A])
             }

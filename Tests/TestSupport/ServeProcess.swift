@@ -36,6 +36,8 @@ public final class CLIProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of the test process leaks in (a pipe it holds would keep the run open).
+        if let addCloseFrom = SpawnActions.addCloseFrom { _ = addCloseFrom(&actions, 3) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -85,6 +87,17 @@ public final class CLIProcess: @unchecked Sendable {
             waitpid(pid, &raw, 0)
         }
         try? FileManager.default.removeItem(atPath: logPath)
+    }
+}
+
+/// What glibc offers posix_spawn beyond Swift's Glibc module.
+enum SpawnActions {
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later): the child closes every
+    /// descriptor from the given one up, so none of the test process's reaches it.
+    static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
+        unsafeBitCast($0, to: AddCloseFrom.self)
     }
 }
 

@@ -16,7 +16,7 @@ enum CoordinatorFixtures {
                 """#)
         }
         let text = """
-            { "defaults": { "workers": \(realWorkers), "timeouts": { "start_ms": 10000, "request_ms": 10000, "shutdown_grace_ms": 1000 },
+            { "defaults": { "workers": \(realWorkers), "timeouts": { "start_ms": 120000, "request_ms": 120000, "shutdown_grace_ms": 1000 },
                             "max_attempts": 2 },
               "modules": [\(modules.joined(separator: ",\n"))] }
             """

@@ -157,7 +157,7 @@ import Testing
 
     @Test func aRestartedDatabaseIsReconnectedAndEverythingCompletes() async throws {
         let server = EmbeddedPostgres(
-            directory: URL(fileURLWithPath: "/tmp/cr-restart-\(getpid())-\(UInt32.random(in: 0...99999))"), settings: ["fsync": "off"])
+            directory: TestCluster.scratchDirectory.appendingPathComponent("cr-restart-\(getpid())-\(UInt32.random(in: 0...99999))"), settings: ["fsync": "off"])
         try server.start()
         defer {
             try? server.stop()
@@ -256,7 +256,7 @@ import Testing
         let connection = try PostgresConnection(conninfo)
         let first = try CLIProcess(["serve", "--name", "one", "--poll", "0.2"], conninfo: conninfo)
         let second = try CLIProcess(["serve", "--name", "two", "--poll", "0.2"], conninfo: conninfo)
-        let swept = try await CoordinatorFixtures.eventually(.seconds(60)) {
+        let swept = await CoordinatorFixtures.eventually(.seconds(60)) {
             first.log.contains("sweep_ran") && second.log.contains("sweep_ran")
         }
         first.send(SIGTERM)
