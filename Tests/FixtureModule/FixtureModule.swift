@@ -8,6 +8,8 @@ import IndicatorKit
 struct FixtureModule: IndicatorModule {
     var mode: String
     var marker: String = ""
+    /// The coordinator that started this worker (the `gated` mode exits when it is gone).
+    var parent: pid_t = 0
 
     static let criteria: [Criterion] = (1...8).map { index in
         Criterion(id: "FIX-\(index)", title: LocalizedText(zh: "样例指标\(index)", en: "Sample criterion \(index)"),
@@ -28,6 +30,12 @@ struct FixtureModule: IndicatorModule {
         case "slow":
             let milliseconds = Int(request.filing["sleep_ms"]?.decimal.map { NSDecimalNumber(decimal: $0).intValue } ?? 100)
             usleep(UInt32(milliseconds * 1000))
+        case "gated":
+            // Waits for the gate; a worker whose coordinator was killed meanwhile just exits.
+            while access(marker, F_OK) != 0 {
+                if getppid() != parent { exit(0) }
+                usleep(10_000)
+            }
         case "error-reply":
             throw EvaluationRefusal(.evaluationFailed, "this fixture refuses every request")
         case "crash-once":
