@@ -8,6 +8,8 @@ import IndicatorKit
 struct FixtureModule: IndicatorModule {
     var mode: String
     var marker: String = ""
+    /// The coordinator that started this worker (the `gated` mode exits when it is gone).
+    var parent: pid_t = 0
 
     static let criteria: [Criterion] = (1...8).map { index in
         Criterion(id: "FIX-\(index)", title: LocalizedText(zh: "样例指标\(index)", en: "Sample criterion \(index)"),
@@ -28,6 +30,12 @@ struct FixtureModule: IndicatorModule {
         case "slow":
             let milliseconds = Int(request.filing["sleep_ms"]?.decimal.map { NSDecimalNumber(decimal: $0).intValue } ?? 100)
             usleep(UInt32(milliseconds * 1000))
+        case "gated":
+            // Waits for the gate; a worker whose coordinator was killed meanwhile just exits.
+            while access(marker, F_OK) != 0 {
+                if getppid() != parent { exit(0) }
+                usleep(10_000)
+            }
         case "error-reply":
             throw EvaluationRefusal(.evaluationFailed, "this fixture refuses every request")
         case "crash-once":
@@ -165,7 +173,9 @@ enum RawLoop {
     static func run(mode: String) -> Never {
         switch mode {
         case "hang":
-            // Ready, then reads requests and never answers; exits on EOF or shutdown.
+            // Ready, then reads requests and never answers; exits on EOF or shutdown. The stderr
+            // line comes before the ready line, so it is in every failure report's stderr tail.
+            log("hang: ready, and no request will be answered")
             serve(ready: true) { line in if isShutdown(line) { exit(0) }; return nil }
         case "ignore-shutdown":
             // Ignores shutdown and SIGTERM; only SIGKILL ends it.
@@ -237,9 +247,10 @@ enum RawLoop {
                 return nil
             }
         case "stderr-flood":
+            // Far more lines than the coordinator logs a second, however slowly they are read.
             serve(ready: true) { line in
                 log(String(repeating: "e", count: 100_000))
-                for index in 0..<1000 { log("flood line \(index)") }
+                for index in 0..<20_000 { log("flood line \(index)") }
                 let id = requestId(line) ?? "?"
                 return Data(#"{"type":"findings","id":"\#(id)","findings":[]}"#.utf8 + [0x0A])
             }

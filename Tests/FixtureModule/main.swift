@@ -12,6 +12,11 @@ let mode = arguments.first ?? "ok"
 switch mode {
 case "ok", "stray-stdout", "slow", "error-reply", "inspect":
     ModuleRunner.run(FixtureModule(mode: mode))
+case "gated":
+    // Answers like `ok`, but only once the gate file (the second argument) exists: a test keeps
+    // requests in flight for as long as it needs, however busy the machine.
+    let gate = arguments.count > 1 ? arguments[1] : "/tmp/fixture-gate"
+    ModuleRunner.run(FixtureModule(mode: "gated", marker: gate, parent: getppid()))
 case "crash-once":
     // Crashes on its first request ever (a marker file remembers), then behaves.
     let marker = arguments.count > 1 ? arguments[1] : "/tmp/fixture-crash-once"

@@ -14,11 +14,11 @@ import Testing
             try? sender?.notify("review_queued", payload: "469005")
         }
         thread.start()
-        let started = ContinuousClock.now
-        let notification = try listener.waitForNotification(timeout: .seconds(10))
+        // The wait returns when the notification arrives; the timeout only stops a broken wait
+        // from hanging the run, and is long because a busy machine may be slow to send it.
+        let notification = try listener.waitForNotification(timeout: .seconds(120))
         #expect(notification?.channel == "review_queued")
         #expect(notification?.payload == "469005")
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func withoutANotifyTheWaitReturnsNilAfterItsTimeout() throws {

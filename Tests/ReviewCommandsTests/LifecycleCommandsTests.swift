@@ -79,21 +79,12 @@ import Testing
         let expected = try Sweep(db).run(asOf: CivilDateText.day("2029-06-01"), dryRun: true).actions.count
         #expect(expected >= 4)  // expired; 14(1); 14(3) for 2026, 2027, 2028
 
-        let binary = try TestCluster.installation.executables.appendingPathComponent("cluster-review")
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = conninfo
-        let processes = try (0..<2).map { _ -> Process in
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["sweep", "--as-of", "2029-06-01", "--slot", "daily:2029-06-01", "--json"]
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            return process
+        // Output to a log file, not the test run's stderr, and a deadline on each wait.
+        let processes = try (0..<2).map { _ in
+            try CLIProcess(["sweep", "--as-of", "2029-06-01", "--slot", "daily:2029-06-01", "--json"], conninfo: conninfo)
         }
         for process in processes {
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            #expect(await process.wait(timeout: .seconds(120)) == 0, "\(process.log.suffix(1500))")
         }
         #expect(try db.queryRow("SELECT count(*) AS n FROM sweep_actions").decode("n", as: Int.self) == expected)
         #expect(try db.queryRow("SELECT runs FROM sweeps WHERE slot = 'daily:2029-06-01'").decode("runs", as: Int.self) == 2)

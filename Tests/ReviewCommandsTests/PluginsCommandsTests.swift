@@ -22,7 +22,7 @@ final class OutputLines: @unchecked Sendable {
 
     @Test func pluginsCheckPassesAConformingModule() async {
         let output = OutputLines()
-        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["ok"], output: output.write)
+        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["ok"], timeout: .seconds(120), output: output.write)
         #expect(status == 0)
         #expect(output.all.contains { $0.hasPrefix("PASS  handshake") })
         #expect(output.all.last == "all 10 checks passed")
@@ -30,7 +30,7 @@ final class OutputLines: @unchecked Sendable {
 
     @Test func pluginsCheckFailsAModuleThatWritesGarbage() async {
         let output = OutputLines()
-        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["garbage"], timeout: .seconds(2), output: output.write)
+        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["garbage"], timeout: .seconds(120), output: output.write)
         #expect(status == 1)
         #expect(output.all.contains { $0.hasPrefix("FAIL  a normal request") })
     }

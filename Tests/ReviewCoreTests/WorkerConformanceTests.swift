@@ -10,28 +10,34 @@ import Testing
         .deletingLastPathComponent()
     static let python = projectRoot.appendingPathComponent("Plugins/ExamplePython/indicator_example.py").path
 
+    /// Step timeouts far beyond what a busy machine needs: no step of these modules waits one
+    /// out (a module that answers, refuses or writes garbage ends each step at once).
+    static let patient = ModuleConformance.Options(timeout: .seconds(120))
+
     @Test func aConformingSwiftModulePassesEveryCheck() async {
-        let results = await ModuleConformance.run(executable: WorkerFixtures.fixture, arguments: ["ok"])
+        let results = await ModuleConformance.run(executable: WorkerFixtures.fixture, arguments: ["ok"], options: Self.patient)
         #expect(results.count == 10)
         #expect(results.filter { !$0.passed }.map { "\($0.name): \($0.detail)" } == [])
     }
 
     @Test func thePythonModulePassesEveryCheck() async {
-        let results = await ModuleConformance.run(executable: Self.python)
+        let results = await ModuleConformance.run(executable: Self.python, options: Self.patient)
         #expect(results.count == 10)
         #expect(results.filter { !$0.passed }.map { "\($0.name): \($0.detail)" } == [])
     }
 
     @Test func aModuleThatWritesGarbageFailsTheRequestChecks() async {
         let results = await ModuleConformance.run(
-            executable: WorkerFixtures.fixture, arguments: ["garbage"], options: .init(timeout: .seconds(2)))
+            executable: WorkerFixtures.fixture, arguments: ["garbage"], options: Self.patient)
         #expect(results.first { $0.name == "a normal request" }?.passed == false)
         #expect(results.first { $0.name == "started by hand" }?.passed == false)
     }
 
     @Test func aModuleThatHangsFailsWithATimeout() async {
-        let results = await ModuleConformance.run(
-            executable: WorkerFixtures.fixture, arguments: ["hang"], options: .init(timeout: .milliseconds(300)))
+        // Short steps, so the hang costs little; a long start, so a slow start is not a hang.
+        var options = ModuleConformance.Options(timeout: .milliseconds(300))
+        options.startTimeout = .seconds(120)
+        let results = await ModuleConformance.run(executable: WorkerFixtures.fixture, arguments: ["hang"], options: options)
         let normal = results.first { $0.name == "a normal request" }
         #expect(normal?.passed == false)
         #expect(normal?.detail.contains("no reply") == true)
@@ -39,7 +45,7 @@ import Testing
 
     @Test func aModuleSpeakingVersion2FailsTheHandshake() async {
         let results = await ModuleConformance.run(
-            executable: WorkerFixtures.fixture, arguments: ["protocol-v2"], options: .init(timeout: .seconds(2)))
+            executable: WorkerFixtures.fixture, arguments: ["protocol-v2"], options: Self.patient)
         #expect(results.first { $0.name == "handshake" }?.passed == false)
     }
 

@@ -91,9 +91,9 @@ import Testing
 @Suite struct WorkerModulePoolsTests {
     @Test func startsEveryEnabledModuleAndReportsTheOneThatFails() async throws {
         let config = """
-            {"defaults": {"workers": 1, "timeouts": {"start_ms": 500}},
+            {"defaults": {"workers": 1, "timeouts": {"start_ms": 120000}},
              "modules": [{"id": "fixture", "executable": "fixture-module", "arguments": ["ok"]},
-                         {"id": "silent", "executable": "fixture-module", "arguments": ["never-ready"]},
+                         {"id": "silent", "executable": "fixture-module", "arguments": ["never-ready"], "timeouts": {"start_ms": 500}},
                          {"id": "off", "executable": "fixture-module", "enabled": false}]}
             """
         let registry = try ModuleRegistry.parse(

@@ -62,9 +62,9 @@ import Testing
             process: process,
             settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
             onStderrLine: { _ in }, onEnd: { _, _ in })
-        guard case .line = await channel.exchange(nil, timeout: .seconds(5)) else { Issue.record("no ready"); return }
+        guard case .line = await channel.exchange(nil, timeout: .seconds(120)) else { Issue.record("no ready"); return }
         let request = EvaluateMessage.line(id: "1", filing: Data("{}".utf8), context: Data("{}".utf8), parameters: Data("{}".utf8), asOf: CivilDate("2025-01-01")!)
-        guard case .line(let reply) = await channel.exchange(request, timeout: .seconds(5)),
+        guard case .line(let reply) = await channel.exchange(request, timeout: .seconds(120)),
             case .findings(let message) = try ModuleMessage(parsing: reply), let finding = message.findings.first
         else { Issue.record("no findings"); return }
         #expect(finding.parameters["cpu"] == "17")
@@ -81,10 +81,25 @@ import Testing
             process: process,
             settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(5)),
             onStderrLine: { _ in }, onEnd: { _, _ in })
-        guard case .line = await channel.exchange(nil, timeout: .seconds(5)) else { Issue.record("no ready"); return }
+        guard case .line = await channel.exchange(nil, timeout: .seconds(120)) else { Issue.record("no ready"); return }
         // What the kernel does when the coordinator dies: the module's stdin reaches EOF.
         channel.closeInput()
-        #expect(await channel.waitForEnd() == .exited(0))
+        // The exchange ends with the process (or, should it never exit, at the deadline).
+        #expect(await channel.exchange(nil, timeout: .seconds(120)) == .ended(.exited(0)))
+    }
+
+    @Test func stoppingAModuleThatIgnoresShutdownAndSIGTERMEndsItWithSIGKILLAfterBothGraces() async throws {
+        let process = try Subprocess.spawn(
+            executable: WorkerFixtures.fixture, arguments: ["ignore-shutdown"], environment: [:], limits: ResourceLimits())
+        let channel = try WorkerChannel(
+            process: process,
+            settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
+            onStderrLine: { _ in }, onEnd: { _, _ in })
+        guard case .line = await channel.exchange(nil, timeout: .seconds(120)) else { Issue.record("no ready"); return }
+        let started = ContinuousClock.now
+        // `shutdown` is ignored for 300 ms, SIGTERM for 300 ms more: only SIGKILL ends it.
+        #expect(await channel.stop(graceful: true, grace: .milliseconds(300)) == .signalled(SIGKILL))
+        #expect(ContinuousClock.now - started >= .milliseconds(550))
     }
 
     @Test func aModuleStartedByHandSaysSoAndExits() async throws {
@@ -94,7 +109,7 @@ import Testing
             process: process,
             settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
             onStderrLine: { _ in }, onEnd: { _, _ in })
-        #expect(await channel.exchange(nil, timeout: .seconds(5)) == .ended(.exited(PluginProtocol.exitStartedByHand)))
+        #expect(await channel.exchange(nil, timeout: .seconds(120)) == .ended(.exited(PluginProtocol.exitStartedByHand)))
         #expect(channel.stderrTail.joined().contains("started by the coordinator"))
     }
 

@@ -21,10 +21,14 @@ enum WorkerFixtures {
     /// The fixture module executable.
     static var fixture: String { binDirectory + "/fixture-module" }
 
-    /// A pool configuration for the fixture in `mode`, with timeouts short enough for tests.
+    /// A pool configuration for the fixture in `mode`.
+    ///
+    /// The start and request timeouts are generous: a test that is about a timeout sets its own,
+    /// and every other test must not time out because the machine is busy. A healthy fixture
+    /// answers at once, so a long timeout costs nothing.
     static func configuration(
-        _ mode: String, extra: [String] = [], workers: Int = 1, requestTimeout: Duration = .milliseconds(2000),
-        startTimeout: Duration = .milliseconds(3000), maxAttempts: Int = 2, maxLineBytes: Int = 1 << 20,
+        _ mode: String, extra: [String] = [], workers: Int = 1, requestTimeout: Duration = .seconds(120),
+        startTimeout: Duration = .seconds(120), maxAttempts: Int = 2, maxLineBytes: Int = 1 << 20,
         limits: ResourceLimits = ResourceLimits(cpuSeconds: 60, addressSpaceBytes: 2 << 30, openFiles: 64),
         recycleAfter: Int? = nil, restartLimit: Int = 10, initialBackoff: Duration = .seconds(30)
     ) -> WorkerPoolConfiguration {
@@ -39,8 +43,9 @@ enum WorkerFixtures {
     static let input = try! EvaluationInput(filing: ["value": 42, "output": ["2024": "12.5"]], asOf: CivilDate("2025-06-30")!)
 
     /// Waits until none of `pids` exists any more (reaped: neither running nor a zombie);
-    /// returns those still present after `timeout`.
-    static func remaining(_ pids: [Int32], within timeout: Duration = .seconds(3)) async -> [Int32] {
+    /// returns those still present after `timeout`. It returns as soon as they are gone, so the
+    /// default is long: a busy machine may take a while to schedule a reaping thread.
+    static func remaining(_ pids: [Int32], within timeout: Duration = .seconds(60)) async -> [Int32] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let present = pids.filter { FileManager.default.fileExists(atPath: "/proc/\($0)") }
@@ -49,13 +54,14 @@ enum WorkerFixtures {
         }
     }
 
-    /// Zombie children of this process, by pid.
+    /// Zombie fixture-module children of this process, by pid. (Other children, such as a
+    /// `cluster-review` a coordinator test has not waited for yet, are not the pool's business.)
     static func zombieChildren() -> [Int32] {
         let me = getpid()
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
+                stat.contains("(fixture-module)"), let close = stat.lastIndex(of: ")")
             else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 2 && fields[0] == "Z" && Int32(fields[1]) == me
@@ -63,8 +69,9 @@ enum WorkerFixtures {
     }
 
     /// Zombie children that stay zombies for `timeout`: a worker whose process was never reaped.
-    /// (Tests run in parallel, so another test's worker may be a zombie for a moment.)
-    static func lingeringZombies(within timeout: Duration = .seconds(2)) async -> Set<Int32> {
+    /// (Tests run in parallel, so another test's worker may be a zombie for a while, the longer
+    /// the busier the machine; this returns as soon as every zombie seen at first is gone.)
+    static func lingeringZombies(within timeout: Duration = .seconds(60)) async -> Set<Int32> {
         var lingering = Set(zombieChildren())
         let deadline = ContinuousClock.now + timeout
         while !lingering.isEmpty, ContinuousClock.now < deadline {
@@ -97,4 +104,54 @@ final class LogCapture: @unchecked Sendable {
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
         }.filter { $0["event"] as? String == event }
     }
+
+    /// One logged event, reduced to what an ordering assertion compares.
+    struct Event: Equatable, CustomStringConvertible {
+        var name: String
+        var pid: Int32?
+        var cause: String?
+
+        init(_ name: String, pid: Int32? = nil, cause: String? = nil) {
+            self.name = name
+            self.pid = pid
+            self.cause = cause
+        }
+
+        var description: String { "\(name)(pid: \(pid.map(String.init) ?? "-"), cause: \(cause ?? "-"))" }
+    }
+
+    /// The events named in `names`, in the order they were logged.
+    func events(_ names: Set<String>) -> [Event] {
+        all.compactMap { line -> Event? in
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+                let name = object["event"] as? String, names.contains(name)
+            else { return nil }
+            return Event(name, pid: (object["pid"] as? NSNumber)?.int32Value, cause: object["cause"] as? String)
+        }
+    }
+}
+
+/// A pool clock a test moves by hand: the pool's restart window, back-off and probes then follow
+/// the test, not the wall clock, so they hold however slow the machine is.
+final class ManualClock: @unchecked Sendable {
+    // Sendable proof: `current` is the only stored `var`, and it is read and written only with
+    // `lock` held.
+    private let lock = NSLock()
+    private var current: ContinuousClock.Instant
+
+    /// A clock standing at the real now (so a `ModuleState` description stays sensible).
+    init(start: ContinuousClock.Instant = .now) {
+        current = start
+    }
+
+    /// Where the clock stands.
+    var now: ContinuousClock.Instant { lock.withLock { current } }
+
+    /// Moves the clock forward by `duration`.
+    func advance(by duration: Duration) {
+        lock.withLock { current += duration }
+    }
+
+    /// The clock as a pool reads it.
+    var poolClock: PoolClock { PoolClock { [self] in now } }
 }

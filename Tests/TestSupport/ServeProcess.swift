@@ -55,6 +55,8 @@ public final class CLIProcess: @unchecked Sendable {
         if let workingDirectory, let addChdir = Self.addChdir {
             _ = workingDirectory.withCString { addChdir(&actions, $0) }
         }
+        // Nothing else of the test process leaks in (a pipe it holds would keep the run open).
+        if let addCloseFrom = SpawnActions.addCloseFrom { _ = addCloseFrom(&actions, 3) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -127,6 +129,17 @@ public final class CLIProcess: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(atPath: logPath)
         try? FileManager.default.removeItem(atPath: outputPath)
+    }
+}
+
+/// What glibc offers posix_spawn beyond Swift's Glibc module.
+enum SpawnActions {
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later): the child closes every
+    /// descriptor from the given one up, so none of the test process's reaches it.
+    static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
+        unsafeBitCast($0, to: AddCloseFrom.self)
     }
 }
 

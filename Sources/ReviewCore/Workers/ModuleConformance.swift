@@ -37,6 +37,10 @@ public enum ModuleConformance {
         public var parameters: Data?
         /// Extra environment for the module.
         public var environment: [String: String]
+        /// How long the module may take to start (to write its ready line, or to exit when started
+        /// by hand); `timeout` when nil. A test of a module that hangs on requests sets a short
+        /// `timeout` and a long start, so that a busy machine's slow start is not taken for a hang.
+        var startTimeout: Duration?
 
         /// Options; a 5-second timeout by default.
         public init(timeout: Duration = .seconds(5), filing: Data? = nil, parameters: Data? = nil, environment: [String: String] = [:]) {
@@ -67,6 +71,7 @@ public enum ModuleConformance {
                 offerProtocol: offerProtocol)
             return try WorkerChannel(process: process, settings: settings, onStderrLine: { _ in }, onEnd: { _, _ in })
         }
+        let startTimeout = options.startTimeout ?? options.timeout
         func tail(_ channel: WorkerChannel) -> String {
             channel.stderrTail.last.map { "; last stderr line: \($0.prefix(300))" } ?? ""
         }
@@ -74,7 +79,7 @@ public enum ModuleConformance {
         // 1. Started by hand.
         do {
             let channel = try start(offerProtocol: false)
-            switch await channel.exchange(nil, timeout: options.timeout) {
+            switch await channel.exchange(nil, timeout: startTimeout) {
             case .ended(.exited(let status)) where status != 0:
                 record("started by hand", true, "exits with status \(status) and says why on stderr")
             case .ended(let status):
@@ -84,7 +89,7 @@ public enum ModuleConformance {
                 record("started by hand", false, "without \(PluginProtocol.environmentVariable) it wrote on stdout instead of exiting")
             case .timedOut, .lineTooLong:
                 channel.kill()
-                record("started by hand", false, "without \(PluginProtocol.environmentVariable) it did not exit within \(options.timeout)")
+                record("started by hand", false, "without \(PluginProtocol.environmentVariable) it did not exit within \(startTimeout)")
             }
             _ = await channel.waitForEnd()
         } catch {
@@ -101,7 +106,7 @@ public enum ModuleConformance {
             return results
         }
         let declared: Set<String>
-        switch await channel.exchange(nil, timeout: options.timeout) {
+        switch await channel.exchange(nil, timeout: startTimeout) {
         case .line(let line):
             do {
                 let message = try JSONDecoder().decode(ModuleMessage.self, from: line)
@@ -135,7 +140,7 @@ public enum ModuleConformance {
                 return results
             }
         case .timedOut:
-            record("handshake", false, "no ready line within \(options.timeout)\(tail(channel))")
+            record("handshake", false, "no ready line within \(startTimeout)\(tail(channel))")
             await stop(channel)
             return results
         case .lineTooLong(let limit):
@@ -254,7 +259,7 @@ public enum ModuleConformance {
         // EOF.
         do {
             let eof = try start()
-            if case .line = await eof.exchange(nil, timeout: options.timeout) {
+            if case .line = await eof.exchange(nil, timeout: startTimeout) {
                 eof.closeInput()
                 switch await eof.exchange(nil, timeout: options.timeout) {
                 case .ended(.exited(0)): record("EOF on stdin", true, "exits with status 0")

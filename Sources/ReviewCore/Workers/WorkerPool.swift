@@ -79,6 +79,8 @@ public actor WorkerPool {
     /// The configuration the pool was created with.
     public nonisolated let configuration: WorkerPoolConfiguration
     private let logger: Logger
+    /// The time for the restart window, the back-off and probes (not for request deadlines).
+    private let clock: PoolClock
 
     private var state: ModuleState = .stopped
     private var descriptor: ModuleDescriptor?
@@ -103,8 +105,14 @@ public actor WorkerPool {
 
     /// A pool for `configuration`; nothing starts until `start()` or the first request.
     public init(configuration: WorkerPoolConfiguration, logger: Logger = Logger()) {
+        self.init(configuration: configuration, logger: logger, clock: .continuous)
+    }
+
+    /// A pool whose restart window, back-off and probes follow `clock`; tests pass one they advance.
+    init(configuration: WorkerPoolConfiguration, logger: Logger = Logger(), clock: PoolClock) {
         self.configuration = configuration
         self.logger = logger.with(["module": .string(configuration.moduleId)])
+        self.clock = clock
         self.backoff = configuration.initialBackoff
     }
 
@@ -226,7 +234,7 @@ public actor WorkerPool {
             state = .starting
             ensureCapacity()
         case .failing(_, let retryAt):
-            guard ContinuousClock.now >= retryAt else { return nil }
+            guard clock.now() >= retryAt else { return nil }
             logger.info("module_probe", ["reason": "back-off elapsed"])
             state = .starting
             ensureCapacity()
@@ -358,7 +366,7 @@ public actor WorkerPool {
 
     private func noteRestart() {
         restarts += 1
-        let now = ContinuousClock.now
+        let now = clock.now()
         restartTimes.append(now)
         restartTimes.removeAll { now - $0 > configuration.restartWindow }
         if restartTimes.count > configuration.restartLimit {
@@ -370,7 +378,7 @@ public actor WorkerPool {
     }
 
     private func openCircuit(reason: String) {
-        let retryAt = ContinuousClock.now + backoff
+        let retryAt = clock.now() + backoff
         logger.error("module_failing", ["reason": .string(reason), "retry_after_ms": .number(Decimal(Self.milliseconds(backoff)))])
         state = .failing(reason: reason, retryAt: retryAt)
         backoff = min(backoff * 2, configuration.maxBackoff)

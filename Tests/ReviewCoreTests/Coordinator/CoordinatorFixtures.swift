@@ -4,19 +4,22 @@ import TestSupport
 
 /// Shared set-up for the coordinator's tests: module registries and database queries.
 enum CoordinatorFixtures {
-    /// A modules.json with the real modules plus a fixture module in `fixtureMode` (if any).
-    static func modulesFile(fixtureMode: String? = nil, fixtureWorkers: Int = 2, realWorkers: Int = 1) throws -> String {
+    /// A modules.json with the real modules plus a fixture module in `fixtureMode` (if any),
+    /// given `fixtureArguments` after its mode.
+    static func modulesFile(
+        fixtureMode: String? = nil, fixtureArguments: [String] = [], fixtureWorkers: Int = 2, realWorkers: Int = 1
+    ) throws -> String {
         let real = ["competitiveness", "tiering", "supply-chain", "innovation", "digital", "green", "openness",
                     "governance", "compliance", "plan-completion"]
         var modules = real.map { #"{ "id": "\#($0)", "executable": "indicator-\#($0)" }"# }
         if let fixtureMode {
             modules.append(#"""
-                { "id": "fixture", "executable": "\#(CLIProcess.executables)/fixture-module", "arguments": ["\#(fixtureMode)"],
+                { "id": "fixture", "executable": "\#(CLIProcess.executables)/fixture-module", "arguments": [\#(([fixtureMode] + fixtureArguments).map { "\"\($0)\"" }.joined(separator: ", "))],
                   "workers": \#(fixtureWorkers) }
                 """#)
         }
         let text = """
-            { "defaults": { "workers": \(realWorkers), "timeouts": { "start_ms": 10000, "request_ms": 10000, "shutdown_grace_ms": 1000 },
+            { "defaults": { "workers": \(realWorkers), "timeouts": { "start_ms": 120000, "request_ms": 120000, "shutdown_grace_ms": 1000 },
                             "max_attempts": 2 },
               "modules": [\(modules.joined(separator: ",\n"))] }
             """
@@ -39,6 +42,19 @@ enum CoordinatorFixtures {
         var result: [Int64: Int] = [:]
         for row in rows { result[try row.decode("id")] = try row.decode("reviews") }
         return result
+    }
+
+    /// A gate for the `gated` fixture: its requests wait until the gate is opened (a file exists,
+    /// left in the temporary folder like the modules file).
+    final class Gate: Sendable {
+        let path = NSTemporaryDirectory() + "cr-gate-\(getpid())-\(UUID().uuidString)"
+
+        /// Lets every waiting and later request through.
+        func open() {
+            FileManager.default.createFile(atPath: path, contents: nil)
+        }
+
+        deinit { open() }
     }
 
     /// Waits until `condition` holds, polling; false after `timeout`.

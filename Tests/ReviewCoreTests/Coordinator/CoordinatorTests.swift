@@ -38,19 +38,22 @@ import Testing
         let conninfo = try TestCluster.makeDatabase()
         let connection = try PostgresConnection(conninfo)
         let ids = try SampleFilings.submitVariants(30, on: connection)
-        // A slow fixture module keeps reviews in flight long enough to kill the coordinator mid-batch.
-        let modules = try CoordinatorFixtures.modulesFile(fixtureMode: "slow", fixtureWorkers: 2)
+        // A gated fixture module keeps reviews in flight until the coordinator has been killed
+        // mid-batch, however long it takes a busy machine to see them running.
+        let gate = CoordinatorFixtures.Gate()
+        let modules = try CoordinatorFixtures.modulesFile(fixtureMode: "gated", fixtureArguments: [gate.path], fixtureWorkers: 2)
         let doomed = try CLIProcess(["serve", "--name", "doomed", "--lease", "1", "--modules", modules], conninfo: conninfo)
-        let running = try await CoordinatorFixtures.eventually(.seconds(60)) {
+        let running = try await CoordinatorFixtures.eventually(.seconds(120)) {
             try CoordinatorFixtures.count("SELECT count(*) FROM review_queue WHERE state = 'running'", on: connection) > 0
         }
         #expect(running, "\(doomed.log.suffix(1500))")
         doomed.send(SIGKILL)
-        #expect(await doomed.wait(timeout: .seconds(10)) == 128 + SIGKILL)
+        #expect(await doomed.wait(timeout: .seconds(60)) == 128 + SIGKILL)
         let heldByDoomed = try CoordinatorFixtures.count(
             "SELECT count(*) FROM review_queue WHERE claimed_by = 'doomed'", on: connection)
         #expect(heldByDoomed > 0, "the killed coordinator left claims behind")
 
+        gate.open()
         let rescuer = try CLIProcess(
             ["serve", "--until-idle", "--name", "rescuer", "--lease", "1", "--poll", "0.2", "--modules", modules], conninfo: conninfo)
         #expect(await rescuer.wait(timeout: .seconds(120)) == 0, "\(rescuer.log.suffix(2000))")
@@ -142,13 +145,16 @@ import Testing
         let conninfo = try TestCluster.makeDatabase()
         let connection = try PostgresConnection(conninfo)
         _ = try SampleFilings.submitVariants(40, on: connection)
-        let modules = try CoordinatorFixtures.modulesFile(fixtureMode: "slow", fixtureWorkers: 2)
+        // Reviews stay in flight until the SIGTERM, however long a busy machine takes to see them.
+        let gate = CoordinatorFixtures.Gate()
+        let modules = try CoordinatorFixtures.modulesFile(fixtureMode: "gated", fixtureArguments: [gate.path], fixtureWorkers: 2)
         let serve = try CLIProcess(["serve", "--name", "draining", "--grace", "1", "--modules", modules], conninfo: conninfo)
-        let running = try await CoordinatorFixtures.eventually(.seconds(60)) {
+        let running = try await CoordinatorFixtures.eventually(.seconds(120)) {
             try CoordinatorFixtures.count("SELECT count(*) FROM review_queue WHERE state = 'running'", on: connection) > 0
         }
         #expect(running)
         serve.send(SIGTERM)
+        gate.open()
         #expect(await serve.wait(timeout: .seconds(30)) == 0, "\(serve.log.suffix(2000))")
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM review_queue WHERE state = 'running'", on: connection) == 0)
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM coordinators WHERE name = 'draining'", on: connection) == 0)
@@ -157,7 +163,7 @@ import Testing
 
     @Test func aRestartedDatabaseIsReconnectedAndEverythingCompletes() async throws {
         let server = EmbeddedPostgres(
-            directory: URL(fileURLWithPath: "/tmp/cr-restart-\(getpid())-\(UInt32.random(in: 0...99999))"), settings: ["fsync": "off"])
+            directory: TestCluster.scratchDirectory.appendingPathComponent("cr-restart-\(getpid())-\(UInt32.random(in: 0...99999))"), settings: ["fsync": "off"])
         try server.start()
         defer {
             try? server.stop()
@@ -256,7 +262,7 @@ import Testing
         let connection = try PostgresConnection(conninfo)
         let first = try CLIProcess(["serve", "--name", "one", "--poll", "0.2"], conninfo: conninfo)
         let second = try CLIProcess(["serve", "--name", "two", "--poll", "0.2"], conninfo: conninfo)
-        let swept = try await CoordinatorFixtures.eventually(.seconds(60)) {
+        let swept = await CoordinatorFixtures.eventually(.seconds(60)) {
             first.log.contains("sweep_ran") && second.log.contains("sweep_ran")
         }
         first.send(SIGTERM)

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ReviewCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,10 +10,10 @@ import Testing
 
 @Suite(.serialized) struct EmbeddedPostgresTests {
     let server = EmbeddedPostgres(
-        directory: URL(fileURLWithPath: "/tmp/cr-embedded-\(getpid())-\(UInt32.random(in: 0...99999))"),
+        directory: TestCluster.scratchDirectory.appendingPathComponent("cr-embedded-\(getpid())-\(UInt32.random(in: 0...99999))"),
         settings: ["fsync": "off"])
 
-    @Test func startStatusStopAndStartAgainAfterTheServerWasKilled() throws {
+    @Test func startStatusStopAndStartAgainAfterTheServerWasKilled() async throws {
         defer {
             try? server.stop()
             try? FileManager.default.removeItem(at: server.directory)
@@ -34,6 +35,13 @@ import Testing
         }
         #expect(second != pid)
         kill(second, SIGKILL)
+        // SIGKILL takes effect when the kernel next schedules the postmaster, which on a busy
+        // machine is not at once; until then it is running, and `start` would rightly reuse it.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while case .running = server.status(), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(server.status() == .stopped, "the killed postmaster is gone")
         // The pid file is left behind by the killed postmaster.
         #expect(FileManager.default.fileExists(atPath: server.dataDirectory.appendingPathComponent("postmaster.pid").path))
         try server.start()

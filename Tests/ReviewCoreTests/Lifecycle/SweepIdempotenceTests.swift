@@ -51,8 +51,10 @@ import Testing
         try busyRegister(setup)
 
         let results = ResultBox()
+        let finished = DispatchGroup()
         let threads = (0..<2).map { _ in
             Thread {
+                defer { finished.leave() }
                 do {
                     let connection = try PostgresConnection(conninfo)
                     defer { connection.close() }
@@ -63,8 +65,10 @@ import Testing
                 }
             }
         }
+        threads.forEach { _ in finished.enter() }
         threads.forEach { $0.start() }
-        while results.count < 2 { Thread.sleep(forTimeInterval: 0.01) }
+        // A deadline far beyond what two sweeps need on a busy machine, so a stuck sweep fails the test.
+        try #require(finished.wait(timeout: .now() + 300) == .success, "both sweeps finished")
 
         let ids = try results.values.map { try $0.get() }
         let total = try F.count(setup, "SELECT count(*) FROM sweep_actions")
@@ -98,12 +102,6 @@ final class ResultBox: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         stored.append(result)
-    }
-
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored.count
     }
 
     var values: [Result<[Int64], any Error>] {
