@@ -84,7 +84,10 @@ final class IOLoop {
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var stopping = false
     private var graceDeadline = UInt64.max
+    /// When accepting resumes after EMFILE and the like, by `realClock`: a pause for the system
+    /// to recover resources runs on real time, whatever clock the timeouts use.
     private var acceptPausedUntil: UInt64?
+    private let realClock = HTTPMonotonicClock()
     private var cachedDate: (second: Int, text: String) = (-1, "")
 
     /// The most bytes drained from a closing connection before it is closed regardless.
@@ -129,7 +132,7 @@ final class IOLoop {
             fds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
             owners.append(nil)
             var acceptIndex: Int?
-            if let paused = acceptPausedUntil, now >= paused { acceptPausedUntil = nil }
+            if let paused = acceptPausedUntil, realClock.nanoseconds() >= paused { acceptPausedUntil = nil }
             if listening && acceptPausedUntil == nil {
                 acceptIndex = fds.count
                 fds.append(pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0))
@@ -215,7 +218,7 @@ final class IOLoop {
                     // EMFILE, ENFILE, ENOBUFS, ENOMEM: the listener would stay readable and poll
                     // would spin; look again a little later.
                     configuration.onEvent(.acceptFailed(errno: error.code))
-                    acceptPausedUntil = later(now, Self.acceptPause)
+                    acceptPausedUntil = later(realClock.nanoseconds(), Self.acceptPause)
                     return
                 }
             case .success(let (descriptor, peer)):
@@ -440,22 +443,28 @@ final class IOLoop {
             if connection.inFlight != nil { abandoned += 1 }
             close(connection)
         }
-        Glibc.close(wakeRead)
         configuration.onEvent(.stopped(abandoned: abandoned))
+        // The write end is closed (under the shared lock) before the read end: a handler
+        // finishing late must never write to a pipe without a reader (SIGPIPE).
         shared.finish()
+        Glibc.close(wakeRead)
     }
 
     // MARK: - Helpers
 
+    /// Milliseconds until the next deadline (by the server's clock), at most `pollHorizon`, so
+    /// that a clock that jumps without saying so is still looked at; -1 when nothing is due.
     private func pollTimeout(now: UInt64) -> Int32 {
         var earliest = stopping ? graceDeadline : UInt64.max
-        if let paused = acceptPausedUntil { earliest = min(earliest, paused) }
         for connection in connections.values {
             if let deadline = connection.timer?.deadline { earliest = min(earliest, deadline) }
         }
-        if earliest == .max { return -1 }
-        if earliest <= now { return 0 }
-        let wait = min(earliest - now, Self.pollHorizon)
+        var wait: UInt64? = earliest == .max ? nil : (earliest <= now ? 0 : min(earliest - now, Self.pollHorizon))
+        if let paused = acceptPausedUntil {
+            let real = realClock.nanoseconds()
+            wait = min(wait ?? .max, paused > real ? paused - real : 0)
+        }
+        guard let wait else { return -1 }
         return Int32((wait + 999_999) / 1_000_000)
     }
 
