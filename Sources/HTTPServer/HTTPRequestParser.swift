@@ -21,7 +21,7 @@ import Foundation
 ///   UTF-8 (431 past `maxHeaderBlockBytes` or `maxHeaderCount`; 400 for obs-fold, whitespace before
 ///   the colon, a bad name or value);
 /// - every line ends with CRLF: a bare LF or a bare CR is 400 (see `Malformation.bareLineFeed`);
-///   empty lines before a request line are skipped, up to `maxRequestLineBytes` of them;
+///   empty lines before a request line are skipped, up to `maxRequestLineBytes` bytes of them;
 /// - a body only by `Content-Length`: one field of plain digits (400 for two, even equal, or a
 ///   list or a sign), at most `maxBodyBytes` (413, decided before the body is read);
 ///   `Transfer-Encoding` is 501 alone and 400 beside `Content-Length`;

@@ -89,10 +89,14 @@ import Testing
     }
 
     @Test func servesOnALoopbackPortChosenByTheKernel() async throws {
-        let (server, port) = try startTCPServer { _ in } handler: { request in
+        let events = EventLog()
+        let (server, port) = try startTCPServer { $0.onEvent = events.record } handler: { request in
             HTTPResponse(body: Data(request.remoteAddress.utf8))
         }
         #expect(port != 0)
+        await eventually("the listening event") {
+            events.all.contains { if case .listening(.tcp("127.0.0.1", port)) = $0 { true } else { false } }
+        }
         let client = try TestClient(port: port)
         client.send(get("/"))
         let response = try await client.readResponse()
