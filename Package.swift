@@ -77,6 +77,13 @@ let package = Package(
             dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Indicators", "Rulebooks", "TestSupport"]
         ),
 
+        // MARK: HTTPServer — the web door's own small HTTP/1.1 server, knowing nothing of the application
+        .target(name: "HTTPServer"),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer"]
+        ),
+
         // MARK: ReviewCommands — the CLI's commands, as library code
         .target(
             name: "ReviewCommands",

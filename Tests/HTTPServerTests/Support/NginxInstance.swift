@@ -1,0 +1,207 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+/// A throwaway nginx started from the shipped site configuration, `config/nginx/cluster-review.conf`,
+/// with only its socket path and its listen block replaced (a loopback port instead of TLS on
+/// 443). Everything else — prefix, pid, logs, temporary files — lives in the test's directory;
+/// it runs in the foreground as one process (`master_process off`), so it needs no `user` switch
+/// and works the same as root in CI and as a developer.
+final class NginxInstance {
+    let directory: String
+    let port: UInt16
+    private let process: ChildProcess
+
+    static let missingMessage = """
+        nginx is not installed: these tests start a real nginx in front of the web door. \
+        Install Debian's package (apt-get install -y nginx); .ci/run installs it in CI.
+        """
+
+    /// The repository's root, found from this file's path.
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static var siteTemplate: URL {
+        repositoryRoot.appendingPathComponent("config/nginx/cluster-review.conf")
+    }
+
+    /// The nginx executable: on the PATH or where Debian puts it.
+    static func locate() -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let candidates = path.split(separator: ":").map { "\($0)/nginx" }
+            + ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The shipped site file with `socketPath` and a plain loopback listener on `port`.
+    static func siteConfiguration(socketPath: String, port: UInt16) throws -> String {
+        let template = try String(contentsOf: siteTemplate, encoding: .utf8)
+        guard template.contains("@SOCKET@"),
+              let begin = template.range(of: "# BEGIN listen"),
+              let end = template.range(of: "# END listen"), begin.upperBound < end.lowerBound
+        else {
+            throw ClientError(description: "\(siteTemplate.path) lacks @SOCKET@ or the BEGIN/END listen markers")
+        }
+        let site = String(template[..<begin.lowerBound]) + "listen 127.0.0.1:\(port);"
+            + String(template[end.upperBound...])
+        return site.replacingOccurrences(of: "@SOCKET@", with: socketPath)
+    }
+
+    /// Starts nginx in `directory`, proxying to `socketPath`; waits until it accepts connections.
+    static func start(socketPath: String, directory: String) async throws -> NginxInstance {
+        guard let executable = locate() else { throw ClientError(description: missingMessage) }
+        var lastLog = ""
+        for _ in 0..<3 {
+            let port = try freePort()
+            let instance = try NginxInstance(
+                executable: executable, socketPath: socketPath, directory: directory, port: port
+            )
+            if try await instance.waitUntilReady() { return instance }
+            lastLog = instance.errorLog
+            await instance.stop()
+            if !lastLog.contains("Address already in use") { break }
+        }
+        throw ClientError(description: "nginx did not start:\n\(lastLog)")
+    }
+
+    private init(executable: String, socketPath: String, directory: String, port: UInt16) throws {
+        self.directory = directory
+        self.port = port
+        let site = try Self.siteConfiguration(socketPath: socketPath, port: port)
+        try site.write(toFile: directory + "/cluster-review.conf", atomically: true, encoding: .utf8)
+        let main = """
+            daemon off;
+            master_process off;
+            worker_processes 1;
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log info;
+            events { worker_connections 64; }
+            http {
+                access_log \(directory)/access.log;
+                client_body_temp_path \(directory)/client_body;
+                proxy_temp_path \(directory)/proxy;
+                fastcgi_temp_path \(directory)/fastcgi;
+                uwsgi_temp_path \(directory)/uwsgi;
+                scgi_temp_path \(directory)/scgi;
+                include \(directory)/cluster-review.conf;
+            }
+
+            """
+        try main.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        process = try ChildProcess(
+            executable: executable,
+            arguments: ["-p", directory + "/", "-c", directory + "/nginx.conf", "-e", directory + "/error.log"],
+            output: directory + "/nginx.out"
+        )
+    }
+
+    /// The error log and anything nginx printed, for failure messages.
+    var errorLog: String {
+        let log = (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? ""
+        let output = (try? String(contentsOfFile: directory + "/nginx.out", encoding: .utf8)) ?? ""
+        return log + output
+    }
+
+    private func waitUntilReady() async throws -> Bool {
+        let start = Date()
+        while Date().timeIntervalSince(start) < 30 {
+            if !process.isRunning() { return false }
+            if (try? TestClient(port: port)) != nil { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Stops nginx (SIGTERM, then SIGKILL if it lingers) and reaps it.
+    func stop() async {
+        await process.stop()
+    }
+
+    /// A port nothing listens on right now.
+    private static func freePort() throws -> UInt16 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw ClientError(description: "no free port: errno \(errno)") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
+
+/// A child process started with `posix_spawn`, watched with `waitpid(WNOHANG)` and awaited by
+/// polling, so no thread of the cooperative pool ever blocks on it (Foundation's `Process`
+/// blocks in `waitUntilExit`, and its children inherit the spawning thread's blocked signals,
+/// which leaves nginx deaf to SIGTERM).
+final class ChildProcess {
+    let pid: pid_t
+    private var exited = false
+
+    init(executable: String, arguments: [String], output: String) throws {
+        let log = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw ClientError(description: "open \(output): errno \(errno)") }
+        defer { close(log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, log, 1)
+        posix_spawn_file_actions_adddup2(&actions, log, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw ClientError(description: "posix_spawn \(executable): \(result)") }
+        self.pid = pid
+    }
+
+    deinit {
+        if !exited {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+    }
+
+    /// False once the process has exited (and been reaped).
+    func isRunning() -> Bool {
+        guard !exited else { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
+        return !exited
+    }
+
+    /// SIGTERM, up to 10 s to exit, then SIGKILL; reaps it.
+    func stop() async {
+        guard isRunning() else { return }
+        kill(pid, SIGTERM)
+        let start = Date()
+        while isRunning() && Date().timeIntervalSince(start) < 10 {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if isRunning() { kill(pid, SIGKILL) }
+        while isRunning() { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+}
