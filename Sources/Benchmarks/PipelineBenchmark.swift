@@ -33,7 +33,7 @@ import ReviewCore
 enum PipelineBenchmark {
     static let usage = """
         pipeline [--filings N] [--runs N] [--warmup N] [--paced-seconds S] [--coordinators N]
-                   [--max-in-flight N] [--backlog N] [--backlog-seconds S] [--keep]
+                 [--max-in-flight N] [--backlog N] [--backlog-seconds S] [--keep]
           CPU core-ms per filing by process group (PostgreSQL, coordinator, module workers) beside
           filings/s and latency, medians and spread over --runs (default 3); with --backlog, the
           rate of a coordinator started on N queued filings (first 5 s and after)
@@ -376,6 +376,8 @@ enum PipelineBenchmark {
             previous = cumulative[end - 1]
         }
         print(String(format: "  ready (modules up, registered) after %.2f s", ready.map(durationSeconds) ?? .nan))
+        let firstSeconds = zip(cumulative.prefix(5), [0] + cumulative.prefix(4)).map { String($0 - $1) }
+        print("  reviewed in each of the first 5 s: " + firstSeconds.joined(separator: ", "))
         print("  reviewed per second, by 5 s from the start: " + buckets.joined(separator: ", "))
         print(String(format: "  first 5 s: %.0f/s (%.0f%% of the rate with none, %.0f/s); after: %.0f/s (%.0f%%); %d reviewed in %d s",
                      rateFirst, 100 * rateFirst / max(rateWithNone, 1), rateWithNone, rateAfter, 100 * rateAfter / max(rateWithNone, 1),

@@ -6,11 +6,13 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+/// A subcommand's usage, every line indented under the overview's.
+func indented(_ text: String) -> String { text.split(separator: "\n").joined(separator: "\n  ") }
 let usage = """
     usage: cluster-review-bench SUBCOMMAND [OPTIONS]
-      \(PipelineBenchmark.usage)
-      \(SubmitBenchmark.usage)
-      \(EvaluateBenchmark.usage)
+      \(indented(PipelineBenchmark.usage))
+      \(indented(SubmitBenchmark.usage))
+      \(indented(EvaluateBenchmark.usage))
       workers [--seconds S]
         worker pool round trips vs. raw pipe echo and spawn-per-evaluation
       sweep [--clusters N] [--keep]
