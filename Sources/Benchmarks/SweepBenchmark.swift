@@ -44,7 +44,10 @@ enum SweepBenchmark {
         _ = try Migrator.migrate(connection, migrations: try Migrator.load(from: try Installation.current().sqlDirectory))
 
         print("cluster-review-bench sweep — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(clusters) clusters")
-        let generation = try time { try generate(connection, clusters: clusters) }
+        // The sweep runs in this connection's backend: PostgreSQL's CPU is the postmaster's whole tree.
+        let postmaster = server.postmasterPID() ?? 0
+        let cpu: ProcessCPU.Counter = { $0.treeTicks(postmaster) }
+        let generation = try time(cpu) { try generate(connection, clusters: clusters) }.seconds
         let counts = try connection.queryRow(
             """
             SELECT (SELECT count(*) FROM clusters) AS clusters, (SELECT count(*) FROM cluster_enterprises) AS enterprises,
@@ -59,30 +62,34 @@ enum SweepBenchmark {
         let asOf = CivilDate("2027-06-01")!
         let sweep = Sweep(connection)
         var first: SweepReport!
-        let firstTime = try time { first = try sweep.run(asOf: asOf, slot: "bench") }
+        let firstTime = try time(cpu) { first = try sweep.run(asOf: asOf, slot: "bench") }
         report("sweep as of \(asOf)", firstTime, first)
         var again: SweepReport!
-        let againTime = try time { again = try sweep.run(asOf: asOf, slot: "bench") }
+        let againTime = try time(cpu) { again = try sweep.run(asOf: asOf, slot: "bench") }
         report("the same sweep again", againTime, again)
         var next: SweepReport!
-        let nextTime = try time { next = try sweep.run(asOf: asOf.adding(days: 1)) }
+        let nextTime = try time(cpu) { next = try sweep.run(asOf: asOf.adding(days: 1)) }
         report("the next day's sweep", nextTime, next)
         let audit: Int = try connection.queryRow("SELECT count(*) AS n FROM audit_log WHERE table_name = 'sweep_actions'").decode("n")
         print("audit rows for sweep actions: \(audit)")
     }
 
-    static func report(_ label: String, _ seconds: Double, _ report: SweepReport) {
+    static func report(_ label: String, _ measured: (seconds: Double, usage: CPUUsage), _ report: SweepReport) {
         var byKind: [String: Int] = [:]
         for action in report.actions { byKind[action.action == "revoke" ? "revoke \(action.ground)" : action.action, default: 0] += 1 }
         let detail = byKind.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        print(String(format: "%@: %.2f s, %d new actions", label, seconds, report.actions.count) + (detail.isEmpty ? "" : " (\(detail))"))
+        print(String(format: "%@: %.2f s (PostgreSQL CPU %.2f core-s, rest of the machine %.2f), %d new actions",
+                     label, measured.seconds, measured.usage.total / 1000, measured.usage.rest / 1000, report.actions.count)
+            + (detail.isEmpty ? "" : " (\(detail))"))
     }
 
-    static func time(_ body: () throws -> Void) throws -> Double {
-        let start = ContinuousClock.now
+    /// Wall-clock seconds of `body`, and the CPU `counter` counts over it (with the whole machine's).
+    static func time(_ counter: @escaping ProcessCPU.Counter, _ body: () throws -> Void) throws -> (seconds: Double, usage: CPUUsage) {
+        let before = ProcessCPU.snapshot([("PostgreSQL", counter)])
         try body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let after = ProcessCPU.snapshot([("PostgreSQL", counter)])
+        let usage = after.usage(since: before)
+        return (usage.seconds, usage)
     }
 
     /// The register and its reports, set-based. Recognitions spread over 2024–2026; per report

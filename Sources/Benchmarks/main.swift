@@ -1,23 +1,33 @@
 // cluster-review-bench: measurements of the project's hot paths, one subcommand each.
-// Add a subcommand by adding a case below and a file beside this one.
+// Add a subcommand by adding a case below and a file beside this one; measurement helpers shared by
+// several benchmarks live in ProcessCPU.swift (CPU and memory from /proc), BenchChild.swift (child
+// processes reaped by the bench), BenchDatabase.swift (the private PostgreSQL and the filings),
+// ServeProcess.swift (a `cluster-review serve` child) and RunFigures.swift (medians and spreads).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+/// A subcommand's usage, every line indented under the overview's.
+func indented(_ text: String) -> String { text.split(separator: "\n").joined(separator: "\n  ") }
 let usage = """
     usage: cluster-review-bench SUBCOMMAND [OPTIONS]
-      workers [--seconds S]   worker pool round trips vs. raw pipe echo and spawn-per-evaluation
-      \(PipelineBenchmark.usage)
-      \(EvaluateBenchmark.usage)
-      sweep [--clusters N]    lifecycle sweep over a generated register (default 100,000 clusters)
+      \(indented(PipelineBenchmark.usage))
+      \(indented(SubmitBenchmark.usage))
+      \(indented(EvaluateBenchmark.usage))
+      workers [--seconds S]
+        worker pool round trips vs. raw pipe echo and spawn-per-evaluation
+      sweep [--clusters N] [--keep]
+        lifecycle sweep over a generated register (default 100,000 clusters)
     """
 
 switch arguments.first {
-case "workers":
-    exit(await WorkerBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "pipeline":
-    exit(await PipelineBenchmark.run(arguments: Array(arguments.dropFirst())))
+    exit(PipelineBenchmark.run(arguments: Array(arguments.dropFirst())))
+case "submit":
+    exit(SubmitBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "evaluate":
     exit(await EvaluateBenchmark.run(arguments: Array(arguments.dropFirst())))
+case "workers":
+    exit(await WorkerBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "sweep":
     exit(SweepBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "-h", "--help", "help":
