@@ -40,9 +40,7 @@ public func runValidate(paths: [String], language: String, json: Bool = false, o
             output(language == "en" ? "\(path): valid" : "\(path)：有效")
         } else {
             output(language == "en" ? "\(path): \(issues.count) issue(s)" : "\(path)：发现 \(issues.count) 个问题")
-            for issue in issues {
-                output("  \(issue.path) [\(issue.rule)] \(issue.message.text(in: language)) — \(issue.fix.text(in: language))")
-            }
+            for issue in issues { IssueLines.lines(issue, language: language).forEach(output) }
         }
     }
     if json { output(JSONValue.array(reports).canonicalText(pretty: true)) }

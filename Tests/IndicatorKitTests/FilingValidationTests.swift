@@ -86,8 +86,10 @@ import Testing
         expectOnly(issues(base.setting("figures.0.year", to: 2022)), rule: "year_sequence", path: "$.figures[0].year")
     }
 
-    @Test func figuresNeedExactlyThreeRows() {
-        expectOnly(issues(base.setting("figures.2", to: nil)), rule: "count", path: "$.figures")
+    @Test func figuresNeedExactlyThreeRowsAndTheMissingYearIsNamed() {
+        let found = issues(base.setting("figures.2", to: nil))
+        #expect(found.map(\.rule) == ["count", "missing_year"], "\(found)")
+        #expect(found.map(\.path) == ["$.figures", "$.figures"])
     }
 
     @Test func countyCodeOutsideHainanIsRejected() {

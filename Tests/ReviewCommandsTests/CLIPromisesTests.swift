@@ -208,6 +208,16 @@ import Testing
         #expect(unknown.isEmpty, "documented exit codes for unknown commands \(unknown)")
     }
 
+    @Test func aSyntaxErrorIsShownWithItsLineAndACaretUnderTheColumn() throws {
+        let text = "{\n  \"name\": \"洋浦\" x\n}"
+        let issue = try #require(FilingValidator.validate(Data(text.utf8)).first)
+        let lines = IssueLines.lines(issue, language: "en", indent: "")
+        #expect(lines.count == 3)
+        #expect(lines[1] == "  2 |   \"name\": \"洋浦\" x")
+        // Fifteen characters before the x, two of them wide: seventeen columns, then the caret.
+        #expect(lines[2] == "  " + String(repeating: " ", count: "2 | ".count + 17) + "^")
+    }
+
     @Test func templateListsTheMembersInTheDocumentedOrder() throws {
         var lines: [String] = []
         #expect(runTemplate(kind: "initial") { lines.append($0) } == 0)

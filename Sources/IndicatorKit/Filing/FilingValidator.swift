@@ -10,13 +10,16 @@ public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConverti
     public var message: LocalizedText
     /// How to fix it.
     public var fix: LocalizedText
+    /// Where in the text the problem is, for a syntax error (line, column and the line itself).
+    public var position: SourcePosition?
 
     /// An issue at `path` breaking `rule`.
-    public init(path: String, rule: String, message: LocalizedText, fix: LocalizedText) {
+    public init(path: String, rule: String, message: LocalizedText, fix: LocalizedText, position: SourcePosition? = nil) {
         self.path = path
         self.rule = rule
         self.message = message
         self.fix = fix
+        self.position = position
     }
 
     /// The text a log line shows.
@@ -39,9 +42,13 @@ public enum FilingValidator {
         do {
             value = try StrictJSON.parse(data)
         } catch {
+            let position = SourcePosition(offset: error.offset, in: data)
+            let at = (zh: "第 \(position.line) 行第 \(position.column) 列", en: "line \(position.line), column \(position.column)")
             return [ValidationIssue(
-                path: error.path, rule: "syntax", message: error.message,
-                fix: LocalizedText(zh: "修正第 \(error.offset) 字节处的 JSON 语法", en: "correct the JSON syntax at byte \(error.offset)"))]
+                path: error.path, rule: "syntax",
+                message: LocalizedText(zh: "\(at.zh)：\(error.message.zh)", en: "\(at.en): \(error.message.en)"),
+                fix: LocalizedText(zh: "修正\(at.zh)处的 JSON 语法", en: "correct the JSON syntax at \(at.en)"),
+                position: position)]
         }
         return validate(value)
     }
@@ -172,6 +179,12 @@ public enum FilingValidator {
         mutating func checkDecimal(_ d: Decimal, max: Decimal, scale: Int, _ path: String, money: Bool) {
             if d < 0 {
                 add(path, "negative", "不能为负数：\(d)", "must not be negative: \(d)", fixZh: "填写非负数", fixEn: "write a non-negative number")
+            } else if d > max, max == 1, d <= 100 {
+                // A rate written as a percentage: 60 for 60 %.
+                let fraction = d / 100
+                add(path, "range", "\(d) 大于 1：比率以小数填写，\(d)% 应写作 \(fraction)",
+                    "\(d) is over 1: rates are fractions, so \(d) % is written \(fraction)",
+                    fixZh: "写作 \(fraction)", fixEn: "write \(fraction)")
             } else if d > max {
                 add(path, "range", "\(d) 超过上限 \(max)", "\(d) is over the limit \(max)",
                     fixZh: money ? "金额以万元填写，检查单位" : "检查数值与单位", fixEn: money ? "state money in 万元; check the unit" : "check the value and its unit")
@@ -258,9 +271,21 @@ public enum FilingValidator {
             }
             if case .array(let rows)? = root["figures"], let filingDate {
                 let y = filingDate.year
+                // With a row missing, name the year rather than call the remaining rows shifted; with
+                // three rows, a wrong year is reported at its own row.
+                let given = Set(rows.compactMap { $0["year"]?.decimal })
+                let missing = rows.count < 3 ? (y - 3...y - 1).filter { !given.contains(Decimal($0)) } : []
+                if !missing.isEmpty {
+                    // Name the years that are missing rather than let the rows read as shifted.
+                    let years = missing.map(String.init).joined(separator: "、"), yearsEn = missing.map(String.init).joined(separator: ", ")
+                    add("$.figures", "missing_year", "缺少 \(years) 年的数据（\(y) 年申报，近三年为 \(y - 3)–\(y - 1)）",
+                        "the figures for \(yearsEn) are missing (filed in \(y), the three years are \(y - 3)–\(y - 1))",
+                        fixZh: "补充 \(years) 年的一行，按 \(y - 3)、\(y - 2)、\(y - 1) 的顺序排列",
+                        fixEn: "add a row for \(yearsEn), keeping the years \(y - 3), \(y - 2), \(y - 1) in that order")
+                }
                 for (i, row) in rows.enumerated() {
                     let expected = y - 3 + i
-                    if let year = row["year"]?.decimal, year != Decimal(expected) {
+                    if missing.isEmpty, let year = row["year"]?.decimal, year != Decimal(expected) {
                         add("$.figures[\(i)].year", "year_sequence", "第 \(i + 1) 行应为 \(expected) 年（\(y) 年申报，近三年为 \(y - 3)–\(y - 1)），实为 \(year)",
                             "row \(i + 1) must be year \(expected) (filed in \(y), the three years are \(y - 3)–\(y - 1)), found \(year)",
                             fixZh: "按 \(y - 3)、\(y - 2)、\(y - 1) 的顺序填写三年数据", fixEn: "give the years \(y - 3), \(y - 2), \(y - 1) in that order")

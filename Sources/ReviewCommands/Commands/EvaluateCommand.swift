@@ -93,9 +93,7 @@ enum EvaluateCommand {
                     outputs.append(Output(file: file, issues: failure.issues))
                 } else {
                     console.error("✘ \(file): \(failure.issues.count) 个错误 error(s)")
-                    for issue in failure.issues {
-                        console.error("    \(issue.path) [\(issue.rule)] \(issue.message.text(in: language)) — \(issue.fix.text(in: language))")
-                    }
+                    for issue in failure.issues { IssueLines.lines(issue, language: language, indent: "    ").forEach(console.error) }
                 }
                 continue
             case .success(let decoded):

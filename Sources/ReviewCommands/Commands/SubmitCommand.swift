@@ -128,9 +128,7 @@ enum SubmitCommand {
         case .invalid where outcome.issues != nil:
             let issues = outcome.issues ?? []
             console.error("✘ \(file): \(issues.count) 个错误 error(s)")
-            for issue in issues {
-                console.error("    \(issue.path) [\(issue.rule)] \(issue.message.text(in: invocation.language)) — \(issue.fix.text(in: invocation.language))")
-            }
+            for issue in issues { IssueLines.lines(issue, language: invocation.language, indent: "    ").forEach(console.error) }
         case .permissionDenied:
             console.error("✘ " + (outcome.reason?.zh ?? ""))
             console.error("  " + (outcome.reason?.en ?? ""))
