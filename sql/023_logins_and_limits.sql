@@ -235,3 +235,6 @@ $$;
 REVOKE ALL ON FUNCTION filings_pending_limit() FROM PUBLIC;
 CREATE TRIGGER filings_pending_limit BEFORE INSERT ON filings
     FOR EACH ROW EXECUTE FUNCTION filings_pending_limit();
+
+-- The count above reads only a county's filings waiting for review, however many it has on file.
+CREATE INDEX filings_pending_idx ON filings (county_code) WHERE status IN ('submitted', 'in_review');

@@ -56,8 +56,16 @@ $$;
 REVOKE ALL ON FUNCTION cr_hardening_statements() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cr_hardening_statements() TO cr_admin, cr_auditor;
 
--- The review_queued notification is sent as the owner, so no login needs pg_notify().
-ALTER FUNCTION notify_review_queued() SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp;
+-- New work wakes the coordinators; polling covers a lost notification. Sent as the owner (SECURITY
+-- DEFINER), so no login needs pg_notify(). A trigger function: executable by nobody.
+CREATE OR REPLACE FUNCTION notify_review_queued() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM pg_notify('review_queued', '');
+    RETURN NULL;
+END;
+$$;
+REVOKE ALL ON FUNCTION notify_review_queued() FROM PUBLIC;
 
 -- Runs what the migrating role may run; notes the rest (security_check reports it).
 DO $$
@@ -85,9 +93,9 @@ $$;
 -- What is missing: for each login of a limited group role, each limit not set in this database
 -- (or set to another value), and each piece of the hardening above not in place. `ok` is false for
 -- what is missing; `statements` is the SQL that fixes it, when SQL does (for a superuser, or for
--- the database owner); `fix` says who does what. Administrators and auditors.
+-- the database owner); `fix` and `fix_zh` say who does what. Administrators and auditors.
 CREATE FUNCTION security_check()
-RETURNS TABLE (subject text, item text, ok boolean, expected text, actual text, statements text, fix text)
+RETURNS TABLE (subject text, item text, ok boolean, expected text, actual text, statements text, fix text, fix_zh text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH logins AS (
         SELECT r.oid, r.rolname::text AS name, r.rolconnlimit, l.*
@@ -128,18 +136,22 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
            CASE WHEN e.setting = 'temp_file_limit' THEN (SELECT statements FROM hardening WHERE item = 'temp_file_limit') END,
            CASE WHEN e.setting = 'temp_file_limit'
                 THEN 'a superuser runs the statement once; then an administrator runs: cluster-review users check'
-                ELSE 'an administrator runs: cluster-review users check' END
+                ELSE 'an administrator runs: cluster-review users check' END,
+           CASE WHEN e.setting = 'temp_file_limit'
+                THEN '由超级用户执行一次该语句，再由管理员运行：cluster-review users check'
+                ELSE '由管理员运行：cluster-review users check' END
     FROM expected e
     -- This database's value wins over the server-wide one, as at login.
     LEFT JOIN LATERAL (SELECT s.value FROM settings s WHERE s.setrole = e.oid AND s.name = e.setting
                        ORDER BY s.setdatabase DESC LIMIT 1) actual ON true
     UNION ALL
     SELECT lg.name, 'connection_limit', lg.rolconnlimit = lg.connection_limit, lg.connection_limit::text, lg.rolconnlimit::text,
-           NULL, 'an administrator runs: cluster-review users check'
+           NULL, 'an administrator runs: cluster-review users check', '由管理员运行：cluster-review users check'
     FROM logins lg
     UNION ALL
     SELECT 'database', h.item, h.ok, 'closed', CASE WHEN h.ok THEN 'closed' ELSE 'open' END, h.statements,
-           format('a %s runs the statements', h.needs)
+           format('a %s runs the statements', h.needs),
+           CASE h.needs WHEN 'superuser' THEN '由超级用户执行这些语句' ELSE '由数据库属主执行这些语句' END
     FROM hardening h WHERE h.item <> 'temp_file_limit'
     ORDER BY 1, 2
 $$;

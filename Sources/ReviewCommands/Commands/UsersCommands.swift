@@ -168,7 +168,8 @@ enum UsersCommands {
             if let limits = try invocation.loginLimits(), try Logins.install(limits: limits, on: connection) {
                 let skipped = try Logins.applyLimits(on: connection)
                 if !skipped.isEmpty && !invocation.flag("--sql") && !invocation.flag("--json") {
-                    invocation.console.print("已设置限额 limits set on every login; not set on \(skipped.count): temp_file_limit needs a superuser's grant (below)")
+                    invocation.console.print(
+                        "已设置限额，但 \(skipped.count) 个登录的 temp_file_limit 须超级用户授权 · limits set on every login; temp_file_limit not on \(skipped.count): it needs a superuser's grant (below)")
                 }
             }
             let items = try Logins.securityCheck(on: connection)
@@ -184,7 +185,8 @@ enum UsersCommands {
             } else {
                 for item in missing {
                     invocation.console.print(
-                        "✘ \(item.subject) \(item.item): expected \(item.expected), found \(item.actual ?? "nothing") — \(item.fix)")
+                        "✘ 缺失 missing: \(item.subject) \(item.item) (expected \(item.expected), found \(item.actual ?? "nothing")) — "
+                            + item.fix.text(in: invocation.language))
                 }
                 let statements = Set(missing.compactMap(\.statements)).count
                 invocation.console.print(

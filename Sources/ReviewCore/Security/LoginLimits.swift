@@ -106,8 +106,8 @@ public struct SecurityCheckItem: Sendable, Hashable, Codable {
     public var actual: String?
     /// The SQL that fixes it, when SQL does (for a superuser or the database owner, as `fix` says).
     public var statements: String?
-    /// What fixes it: who runs what.
-    public var fix: String
+    /// What fixes it: who runs what, in Chinese and English.
+    public var fix: LocalizedText
 }
 
 extension Logins {
@@ -149,11 +149,11 @@ extension Logins {
 
     /// Every login's limits and the database's hardening, as `security_check()` finds them (administrators and auditors).
     public static func securityCheck(on connection: PostgresConnection) throws -> [SecurityCheckItem] {
-        try connection.query("SELECT subject, item, ok, expected, actual, statements, fix FROM security_check()").rows.map { row in
+        try connection.query("SELECT subject, item, ok, expected, actual, statements, fix, fix_zh FROM security_check()").rows.map { row in
             SecurityCheckItem(
                 subject: try row.decode("subject"), item: try row.decode("item"), ok: try row.decode("ok"),
                 expected: try row.decode("expected"), actual: try row.decode("actual"), statements: try row.decode("statements"),
-                fix: try row.decode("fix"))
+                fix: LocalizedText(zh: try row.decode("fix_zh"), en: try row.decode("fix")))
         }
     }
 }
