@@ -32,6 +32,11 @@ import Testing
         return (conninfo, connection)
     }
 
+    /// Moves the simulated clock of the test's database (its owner's to move) to `day`.
+    func today(_ db: PostgresConnection, _ day: String) throws {
+        try DatabaseClock.simulate(CivilDateText.day(day), reason: "test: a simulated calendar", on: db)
+    }
+
     func run(_ arguments: [String], _ conninfo: String) async -> Int32 {
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = conninfo
@@ -41,7 +46,8 @@ import Testing
     @Test func approvingWithAnUnconfirmedFindingExits1AndChangesNothing() async throws {
         let (conninfo, db) = try database()
         defer { db.close() }
-        #expect(await run(["decide", "1", "approve", "--note", "通过", "--on", "2026-04-28"], conninfo) == 1)
+        try today(db, "2026-04-28")
+        #expect(await run(["decide", "1", "approve", "--note", "通过"], conninfo) == 1)
         #expect(try db.queryRow("SELECT status FROM filings WHERE id = 1").decode("status", as: String.self) == "reviewed")
     }
 
@@ -49,14 +55,21 @@ import Testing
         let (conninfo, db) = try database()
         defer { db.close() }
         #expect(await run(["confirm", "1", "COMP-9", "accept", "--note", "豁免理由成立"], conninfo) == 0)
-        #expect(await run(["decide", "1", "approve", "--note", "通过", "--on", "2026-04-28"], conninfo) == 0)
-        #expect(await run(["object", "1", "--by", "某人", "--reason", "迟到", "--on", "2026-05-11"], conninfo) == 1)
-        #expect(await run(["publicity", "close", "1", "--on", "2026-05-11"], conninfo) == 0)
+        try today(db, "2026-04-28")
+        #expect(await run(["decide", "1", "approve", "--note", "通过"], conninfo) == 0)
+        try today(db, "2026-05-11")
+        #expect(await run(["object", "1", "--by", "某人", "--reason", "迟到"], conninfo) == 1)
+        #expect(await run(["publicity", "close", "1"], conninfo) == 0)
         #expect(await run(["register", "show", "1", "--json"], conninfo) == 0)
         #expect(try db.queryRow("SELECT count(*) AS n FROM clusters WHERE status = 'active'").decode("n", as: Int.self) == 1)
+        // A year ahead: a dry run shows it; recording it is refused; nothing is kept either way.
         #expect(await run(["sweep", "--as-of", "2027-04-01", "--dry-run"], conninfo) == 0)
+        #expect(await run(["sweep", "--as-of", "2027-04-01"], conninfo) == 1)
         #expect(try db.queryRow("SELECT count(*) AS n FROM sweep_actions").decode("n", as: Int.self) == 0)
-        #expect(await run(["sweep", "--as-of", "2027-04-01"], conninfo) == 0)
+        #expect(try db.queryRow("SELECT count(*) AS n FROM sweeps").decode("n", as: Int.self) == 0)
+        // When the day comes, the sweep records it.
+        try today(db, "2027-04-01")
+        #expect(await run(["sweep"], conninfo) == 0)
         #expect(try db.queryRow("SELECT count(*) AS n FROM sweep_actions WHERE state = 'proposed'").decode("n", as: Int.self) == 1)
     }
 
@@ -74,8 +87,11 @@ import Testing
         let (conninfo, db) = try database()
         defer { db.close() }
         #expect(await run(["confirm", "1", "COMP-9", "accept", "--note", "豁免理由成立"], conninfo) == 0)
-        #expect(await run(["decide", "1", "approve", "--note", "通过", "--on", "2026-04-28"], conninfo) == 0)
-        #expect(await run(["publicity", "close", "1", "--on", "2026-05-11"], conninfo) == 0)
+        try today(db, "2026-04-28")
+        #expect(await run(["decide", "1", "approve", "--note", "通过"], conninfo) == 0)
+        try today(db, "2026-05-11")
+        #expect(await run(["publicity", "close", "1"], conninfo) == 0)
+        try today(db, "2029-06-01")
         let expected = try Sweep(db).run(asOf: CivilDateText.day("2029-06-01"), dryRun: true).actions.count
         #expect(expected >= 4)  // expired; 14(1); 14(3) for 2026, 2027, 2028
 

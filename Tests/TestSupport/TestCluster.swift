@@ -32,6 +32,10 @@ public enum TestCluster {
         if migrated {
             try state.ensureTemplate(admin: admin)
             try admin.executeScript("CREATE DATABASE \(name) TEMPLATE cr_template")
+            // A database's own privileges are not copied from its template: close temporary tables as
+            // sql/024 did on the template (what `migrate` does on a database of its own).
+            try admin.executeScript(
+                "REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC; GRANT TEMPORARY ON DATABASE \(name) TO cr_admin, cr_auditor")
         } else {
             try admin.executeScript("CREATE DATABASE \(name) TEMPLATE template0")
         }

@@ -29,8 +29,10 @@ public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConverti
 /// Checks a filing's raw bytes against format version 1 and reports every error at once.
 ///
 /// Errors: syntax (including NaN/Infinity, duplicate keys, nesting over 32, payload over 1 MiB),
-/// wrong types, missing and unknown members, sections the kind does not allow, amounts negative or
-/// with more than two decimals, strings too long or with control characters, dates, county codes,
+/// bytes that are not UTF-8 (at their offset), wrong types, missing and unknown members, sections the
+/// kind does not allow, amounts negative or with more than two decimals, strings too long (counted in
+/// Unicode scalars, as PostgreSQL's length() counts) or holding characters a person cannot see or
+/// that reorder what they read (`TextCharacters`), dates, county codes,
 /// unified social credit codes, duplicate codes and ids, years other than Y−3, Y−2, Y−1, documents
 /// referenced but not listed, a blank waiver reason, publicity reaching more enterprises than the
 /// cluster has, more enterprises listed than the cluster is stated to have (不漏户). A filing with no
@@ -45,9 +47,9 @@ public enum FilingValidator {
             let position = SourcePosition(offset: error.offset, in: data)
             let at = (zh: "第 \(position.line) 行第 \(position.column) 列", en: "line \(position.line), column \(position.column)")
             return [ValidationIssue(
-                path: error.path, rule: "syntax",
+                path: error.path, rule: error.rule,
                 message: LocalizedText(zh: "\(at.zh)：\(error.message.zh)", en: "\(at.en): \(error.message.en)"),
-                fix: LocalizedText(zh: "修正\(at.zh)处的 JSON 语法", en: "correct the JSON syntax at \(at.en)"),
+                fix: error.fix ?? LocalizedText(zh: "修正\(at.zh)处的 JSON 语法", en: "correct the JSON syntax at \(at.en)"),
                 position: position)]
         }
         return validate(value)
@@ -205,15 +207,15 @@ public enum FilingValidator {
         }
 
         mutating func checkText(_ s: String, _ format: TextFormat, _ maxLength: Int, _ path: String) {
-            if s.count > maxLength {
-                add(path, "too_long", "长度 \(s.count) 超过上限 \(maxLength)", "length \(s.count) is over the limit \(maxLength)",
+            let length = s.unicodeScalars.count
+            if length > maxLength {
+                add(path, "too_long", "长度 \(length) 超过上限 \(maxLength)", "length \(length) is over the limit \(maxLength)",
                     fixZh: "缩短到 \(maxLength) 个字符以内", fixEn: "shorten to at most \(maxLength) characters")
                 return
             }
-            let allowsBreaks = format == .prose || format == .nonBlankProse
-            if s.unicodeScalars.contains(where: { ($0.value < 0x20 && !(allowsBreaks && [0x09, 0x0A, 0x0D].contains($0.value))) || $0.value == 0x7F }) {
-                add(path, "control_character", "含有控制字符", "contains a control character",
-                    fixZh: "删除控制字符（换行只允许出现在说明文字中）", fixEn: "remove control characters (line breaks only in statements)")
+            let prose = format == .prose || format == .nonBlankProse
+            if let refused = s.unicodeScalars.lazy.compactMap({ TextCharacters.refusal(of: $0, inProse: prose) }).first {
+                add(path, refused.rule, refused.message.zh, refused.message.en, fixZh: refused.fix.zh, fixEn: refused.fix.en)
                 return
             }
             let blank = s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty

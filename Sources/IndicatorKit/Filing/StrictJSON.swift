@@ -3,9 +3,14 @@ import Foundation
 /// A strict JSON reader for untrusted input (filings, rulebooks): RFC 8259 and nothing more.
 ///
 /// Errors, not leniency: a payload over `maxBytes`, nesting deeper than `maxDepth`, a duplicate key
-/// in one object, `NaN`/`Infinity`, invalid UTF-8, a raw control character in a string, a number with
-/// more than 30 significant digits or an exponent beyond ±64 (it would not stay exact in `Decimal`).
-/// Numbers become exact `Decimal`s and never pass through `Double`.
+/// in one object, `NaN`/`Infinity`, invalid UTF-8 (reported at the offset of its first bad byte), a
+/// raw control character in a string, a number with more than 30 significant digits or an exponent
+/// beyond ±64 (it would not stay exact in `Decimal`). Numbers become exact `Decimal`s and never pass
+/// through `Double`.
+///
+/// A UTF-8 byte order mark at the very start is accepted and is not part of the document
+/// (`withoutByteOrderMark`): RFC 8259 lets a reader ignore it, and Windows editors write it. Offsets
+/// count from the first byte of the input, the mark included.
 public enum StrictJSON {
     /// Why a document could not be read; `offset` is the byte offset of the problem.
     public struct SyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -15,6 +20,10 @@ public enum StrictJSON {
         public var message: LocalizedText
         /// `$`-rooted JSON path of the value being read when the error occurred.
         public var path: String
+        /// The validation rule: `syntax`, or `encoding` for bytes that are not UTF-8.
+        public var rule: String = "syntax"
+        /// How to fix it, when there is more to say than "correct the syntax at this byte".
+        public var fix: LocalizedText? = nil
 
         /// The text a log line shows.
         public var description: String { "\(path) @\(offset): \(message.en)" }
@@ -24,6 +33,15 @@ public enum StrictJSON {
     public static let defaultMaxBytes = 1 << 20
     /// Default maximum nesting depth.
     public static let defaultMaxDepth = 32
+
+    /// The UTF-8 byte order mark, EF BB BF.
+    public static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// `data` without a leading UTF-8 byte order mark: the document the parser reads and the
+    /// database stores (PostgreSQL's jsonb refuses the mark).
+    public static func withoutByteOrderMark(_ data: Data) -> Data {
+        data.starts(with: byteOrderMark) ? Data(data.dropFirst(byteOrderMark.count)) : data
+    }
 
     /// Parses `data` into a `JSONValue`, or throws the first `SyntaxError`.
     public static func parse(
@@ -54,15 +72,49 @@ public enum StrictJSON {
 
         var path: String { pathStack.joined() }
 
+        /// The error at the current byte. Where that byte begins no valid UTF-8 sequence, the
+        /// error says so instead, whatever was expected there.
         func fail(_ zh: String, _ en: String) -> SyntaxError {
-            SyntaxError(offset: index, message: LocalizedText(zh: zh, en: en), path: path)
+            if index < bytes.count, bytes[index] >= 0x80, utf8Length(at: index) == nil { return invalidUTF8() }
+            return SyntaxError(offset: index, message: LocalizedText(zh: zh, en: en), path: path)
+        }
+
+        /// Bytes at `index` that are not UTF-8, at their exact offset.
+        func invalidUTF8() -> SyntaxError {
+            SyntaxError(
+                offset: index,
+                message: LocalizedText(
+                    zh: "第 \(index) 字节（0x\(String(bytes[index], radix: 16, uppercase: true))）不是有效的 UTF-8",
+                    en: "byte \(index) (0x\(String(bytes[index], radix: 16, uppercase: true))) is not valid UTF-8"),
+                path: path, rule: "encoding",
+                fix: LocalizedText(
+                    zh: "以 UTF-8 编码保存文件（第一个无效字节位于第 \(index) 字节）",
+                    en: "save the file as UTF-8 (the first invalid byte is at offset \(index))"))
+        }
+
+        /// The length of the UTF-8 sequence starting at `i` (a byte of 0x80 or more), or nil when the
+        /// bytes there are not one: RFC 3629, so no overlong forms, no surrogates, nothing above U+10FFFF.
+        func utf8Length(at i: Int) -> Int? {
+            let lead = bytes[i]
+            let length: Int
+            var second: ClosedRange<UInt8> = 0x80...0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; second = 0xA0...0xBF
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; second = 0x80...0x9F
+            case 0xF0: length = 4; second = 0x90...0xBF
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; second = 0x80...0x8F
+            default: return nil
+            }
+            guard i + length <= bytes.count, second.contains(bytes[i + 1]) else { return nil }
+            for k in 2..<length where !(0x80...0xBF).contains(bytes[i + k]) { return nil }
+            return length
         }
 
         mutating func document() throws(SyntaxError) -> JSONValue {
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
-            guard String(validating: bytes[index...], as: UTF8.self) != nil else {
-                throw fail("不是有效的 UTF-8 文本", "not valid UTF-8 text")
-            }
+            if bytes.starts(with: StrictJSON.byteOrderMark) { index = StrictJSON.byteOrderMark.count }
             skipSpace()
             let value = try self.value(depth: 1)
             skipSpace()
@@ -196,9 +248,13 @@ public enum StrictJSON {
                     }
                 case 0x00..<0x20:
                     throw fail("字符串中有未转义的控制字符", "an unescaped control character in a string")
-                default:
+                case 0x20..<0x80:
                     out.append(byte)
                     index += 1
+                default:
+                    guard let length = utf8Length(at: index) else { throw invalidUTF8() }
+                    out.append(contentsOf: bytes[index..<index + length])
+                    index += length
                 }
             }
             throw fail("字符串没有结束引号", "a string without its closing quote")

@@ -8,14 +8,19 @@ import ReviewCore
 ///
 /// Every command is a thin call into `ReviewCore.Lifecycle`, whose SQL functions check each
 /// transition; a refusal is printed in Chinese and English with what to do, exit code 1
-/// (65 when the id does not exist). Dates are `YYYY-MM-DD` in Asia/Shanghai, today by default.
+/// (65 when the id does not exist). Dates come from the database clock (Asia/Shanghai): a step is
+/// dated today; `--on` states an earlier day, which only an administrator may, with `--date-reason`
+/// (recorded in the audit log); a day after today, or before the filing's own date, is refused.
 enum LifecycleCommands {
     static var all: [Command] {
         [confirm, decide, object, publicityShow, publicityResolve, publicityClose, registerList, registerShow,
          registerFlagFalse, incidentAdd, changeAccept, changeReject, sweep, sweepActions, sweepConfirm, sweepDismiss]
     }
 
-    static let onOption = OptionSpec.value("--on", "DATE", "The day it happens (default today, Asia/Shanghai) · 日期")
+    static let onOption = OptionSpec.value(
+        "--on", "DATE", "An earlier day it happened (default today, Asia/Shanghai; administrators, with --date-reason) · 补记日期")
+    static let dateReasonOption = OptionSpec.value(
+        "--date-reason", "TEXT", "Why --on names a day before today (recorded in the audit log) · 补记日期的理由")
     static let noteOption = OptionSpec.value("--note", "TEXT", "Why (required) · 说明（必填）")
     static let jsonOption = OptionSpec.flag("--json", "Print JSON · 输出 JSON")
 
@@ -68,9 +73,10 @@ enum LifecycleCommands {
         examples: [
             "cluster-review decide 42 approve --note '符合认定条件'",
             "cluster-review decide 43 refuse --note '不予认定' --grounds 'COMP-2：集群年产值不足 20 亿元'",
-            "cluster-review decide 44 return --note '企业名单缺少统一社会信用代码，请更正后重报' --on 2026-04-28",
+            "cluster-review decide 44 return --note '企业名单缺少统一社会信用代码，请更正后重报'",
+            "cluster-review decide 45 approve --note '符合认定条件' --on 2026-04-28 --date-reason '4月28日评审会决定，补录'",
         ],
-        options: [noteOption, .value("--grounds", "TEXT", "The grounds of a refusal · 不予认定理由"), onOption],
+        options: [noteOption, .value("--grounds", "TEXT", "The grounds of a refusal · 不予认定理由"), onOption, dateReasonOption],
         positionals: 2...2,
         exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
@@ -81,7 +87,9 @@ enum LifecycleCommands {
             let note = try invocation.required("--note")
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
-                let id = try lifecycle.decide(filing: filing, decision, note: note, grounds: invocation.value("--grounds"), on: day)
+                let id = try lifecycle.decide(
+                    filing: filing, decision, note: note, grounds: invocation.value("--grounds"), on: day,
+                    reason: invocation.value("--date-reason"))
                 invocation.console.print("已决定 decided #\(id): filing \(filing) \(decision.rawValue)")
                 if decision == .approve, let notice = try lifecycle.notice(filing: filing), notice.state == "open" {
                     invocation.console.print("公示期 notice period: \(notice.startsOn) – \(notice.endsOn)")
@@ -102,7 +110,7 @@ enum LifecycleCommands {
         ],
         options: [
             .value("--by", "NAME", "Who objects (required) · 异议人"), .value("--reason", "TEXT", "Why (required) · 理由"),
-            .value("--evidence", "REF", "Evidence, repeatable · 证据", repeatable: true), onOption,
+            .value("--evidence", "REF", "Evidence, repeatable · 证据", repeatable: true), onOption, dateReasonOption,
         ],
         positionals: 1...1,
         exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
@@ -111,7 +119,9 @@ enum LifecycleCommands {
             let by = try invocation.required("--by"), reason = try invocation.required("--reason")
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
-                let id = try lifecycle.fileObjection(filing: filing, by: by, reason: reason, evidence: invocation.allValues("--evidence"), on: day)
+                let id = try lifecycle.fileObjection(
+                    filing: filing, by: by, reason: reason, evidence: invocation.allValues("--evidence"), on: day,
+                    dateReason: invocation.value("--date-reason"))
                 invocation.console.print("已受理异议 objection #\(id) filed against filing \(filing)")
                 return ExitCode.success
             }
@@ -174,15 +184,18 @@ enum LifecycleCommands {
             objection: recognized, with a register entry valid three years. An upheld objection: the
             filing goes back to the reviewer (status reviewed).
             """,
-        examples: ["cluster-review publicity close 42", "cluster-review publicity close 42 --on 2026-05-11"],
-        options: [onOption],
+        examples: [
+            "cluster-review publicity close 42",
+            "cluster-review publicity close 42 --on 2026-05-11 --date-reason '5月11日已办结，系统补录'",
+        ],
+        options: [onOption, dateReasonOption],
         positionals: 1...1,
         exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, connection in
-                if let cluster = try lifecycle.closePublicity(filing: filing, on: day),
+                if let cluster = try lifecycle.closePublicity(filing: filing, on: day, reason: invocation.value("--date-reason")),
                    let entry = try Register.entry(connection, String(cluster)) {
                     invocation.console.print(
                         "已认定 recognized: \(entry.certificateNo) \(entry.name), valid \(entry.recognizedOn) – \(entry.validUntil)")
@@ -270,7 +283,7 @@ enum LifecycleCommands {
         synopsis: "CLUSTER --note TEXT [--filing ID]",
         details: "The next sweep proposes (or applies) revocation on ground 14(2).",
         examples: ["cluster-review register flag-false 3 --filing 42 --note '企业名单中两家企业系虚构'"],
-        options: [noteOption, .value("--filing", "ID", "The false filing · 虚假申报"), onOption],
+        options: [noteOption, .value("--filing", "ID", "The false filing · 虚假申报"), onOption, dateReasonOption],
         positionals: 1...1,
         exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
@@ -282,7 +295,8 @@ enum LifecycleCommands {
             }
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
-                let id = try lifecycle.flagFalseFiling(cluster: cluster, filing: filing, note: note, on: day)
+                let id = try lifecycle.flagFalseFiling(
+                    cluster: cluster, filing: filing, note: note, on: day, reason: invocation.value("--date-reason"))
                 invocation.console.print("已标记 flagged #\(id) against cluster \(cluster)")
                 return ExitCode.success
             }
@@ -333,7 +347,7 @@ enum LifecycleCommands {
         summary: "Accept a change report: the register takes the new values · 核准变更报告",
         synopsis: "FILING --note TEXT",
         examples: ["cluster-review change accept 57 --note '核准扩区至桥头镇'"],
-        options: [noteOption, onOption],
+        options: [noteOption, onOption, dateReasonOption],
         positionals: 1...1,
         exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
@@ -341,7 +355,7 @@ enum LifecycleCommands {
             let note = try invocation.required("--note")
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
-                try lifecycle.acceptChangeReport(filing: filing, note: note, on: day)
+                try lifecycle.acceptChangeReport(filing: filing, note: note, on: day, reason: invocation.value("--date-reason"))
                 invocation.console.print("已核准 accepted change report \(filing); the register is updated")
                 return ExitCode.success
             }
@@ -352,7 +366,7 @@ enum LifecycleCommands {
         summary: "Reject a change report; the register keeps its values · 驳回变更报告",
         synopsis: "FILING --note TEXT",
         examples: ["cluster-review change reject 57 --note '新增区域不在本县'"],
-        options: [noteOption, onOption],
+        options: [noteOption, onOption, dateReasonOption],
         positionals: 1...1,
         exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
@@ -360,7 +374,7 @@ enum LifecycleCommands {
             let note = try invocation.required("--note")
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
-                try lifecycle.rejectChangeReport(filing: filing, note: note, on: day)
+                try lifecycle.rejectChangeReport(filing: filing, note: note, on: day, reason: invocation.value("--date-reason"))
                 invocation.console.print("已驳回 rejected change report \(filing)")
                 return ExitCode.success
             }
@@ -379,22 +393,30 @@ enum LifecycleCommands {
             14(5) an incident of veto grade. Revocations are proposed for an administrator (sweep
             confirm|dismiss) or applied, as config/lifecycle.json revocation_mode says. Each action is
             recorded once, however often and by however many processes the sweep runs; the output
-            lists only what this run added. --dry-run shows it and keeps nothing.
+            lists only what this run added. --dry-run shows it and keeps nothing. The as-of date is
+            today by the database clock: a later one runs only with --dry-run; an earlier one is a
+            backfill, for administrators with --date-reason (recorded in the audit log). A sweep that
+            finds another running waits up to 60 s, then stops and says so.
             """,
         examples: [
             "cluster-review sweep", "cluster-review sweep --as-of 2027-04-01 --dry-run",
-            "cluster-review sweep --as-of 2027-04-01 --json",
+            "cluster-review sweep --json",
+            "cluster-review sweep --as-of 2026-06-30 --date-reason '6月30日巡查因停机未运行，补跑'",
         ],
         options: [
             .value("--as-of", "DATE", "The day to sweep for (default today, Asia/Shanghai) · 基准日"),
             .value("--slot", "NAME", "The schedule slot (default as-of:DATE) · 调度时段"),
-            .flag("--dry-run", "Show what would be recorded; keep nothing · 试运行"), jsonOption,
+            .flag("--dry-run", "Show what would be recorded; keep nothing · 试运行"),
+            .value("--date-reason", "TEXT", "Why a backfill: an --as-of before today (recorded in the audit log) · 补跑理由"),
+            jsonOption,
         ],
         exits: ExitUse.database + [.configuration, .problems("the database refused the sweep; the message says why")],
         run: { invocation in
             let asOf = try invocation.day("--as-of")
             return try invocation.withLifecycle { _, connection in
-                let report = try Sweep(connection).run(asOf: asOf, slot: invocation.value("--slot"), dryRun: invocation.flag("--dry-run"))
+                let report = try Sweep(connection).run(
+                    asOf: asOf, slot: invocation.value("--slot"), reason: invocation.value("--date-reason"),
+                    dryRun: invocation.flag("--dry-run"))
                 if invocation.flag("--json") {
                     invocation.console.print(try LifecycleCommands.json(report))
                     return ExitCode.success
@@ -449,7 +471,7 @@ enum LifecycleCommands {
                 : "Dismiss a proposed revocation · 驳回撤销建议",
             synopsis: "ACTION --note TEXT",
             examples: ["cluster-review sweep \(word) 12 --note '\(confirm ? "期满未申请复核，撤销认定" : "已补报，不予撤销")'"],
-            options: [noteOption, onOption],
+            options: [noteOption, onOption, dateReasonOption],
             positionals: 1...1,
             exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
             run: { invocation in
@@ -457,7 +479,7 @@ enum LifecycleCommands {
                 let note = try invocation.required("--note")
                 let day = try invocation.day("--on")
                 return try invocation.withLifecycle { lifecycle, _ in
-                    try lifecycle.resolveSweepAction(action, confirm: confirm, note: note, on: day)
+                    try lifecycle.resolveSweepAction(action, confirm: confirm, note: note, on: day, reason: invocation.value("--date-reason"))
                     invocation.console.print(confirm ? "已撤销认定 revoked (action #\(action))" : "已驳回 dismissed action #\(action)")
                     return ExitCode.success
                 }
@@ -489,6 +511,10 @@ extension Invocation {
             try lifecycle.install(configDirectory: try installation().configDirectory)
         } catch let error as LifecycleConfigurationError {
             throw CommandFailure(zh: "配置文件有误：\(error)", en: "bad configuration: \(error)", exitCode: ExitCode.configuration)
+        }
+        // A simulation database says so on every lifecycle command (staff may read the clock).
+        if let notice = (try? DatabaseClock.read(on: connection))?.notice {
+            console.error("⚠ " + notice.text(in: language))
         }
         do {
             return try body(lifecycle, connection)

@@ -110,6 +110,12 @@ enum SubmitCommand {
             // Row-level security: this login's county is not the filing's county.
             return Outcome(file: file, status: .permissionDenied,
                            reason: PermissionMessage.otherCounty(file: file, county: submission.countyCode))
+        } catch let error as PostgresError where error.sqlState?.hasPrefix("CR") == true {
+            // A limit of the database's door (too many filings waiting for review): nothing was written.
+            let refusal = LifecycleError(error).map { $0.message } ?? LocalizedText(zh: UsersCommands.serverMessage(error), en: UsersCommands.serverMessage(error))
+            let hint = LifecycleError(error)?.hint.map { " (\($0))" } ?? ""
+            return Outcome(file: file, status: .refused,
+                           reason: LocalizedText(zh: "数据库拒绝，未提交：\(refusal.zh)", en: "refused by the database, nothing filed: \(refusal.en)\(hint)"))
         } catch let error as PostgresError where error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
             // A constraint at the database's door (size, nesting, control characters, a superseded
             // filing not found): the transaction rolled back, nothing was written.

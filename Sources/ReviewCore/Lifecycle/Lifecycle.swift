@@ -7,7 +7,11 @@ import Postgres
 ///
 /// Each method is one function call, hence one transaction: the function checks the transition,
 /// makes it and appends the audit rows, or refuses with a `LifecycleError` and changes nothing.
-/// Dates are civil dates in Asia/Shanghai; `on: nil` means today there.
+///
+/// Dates come from the database clock (`cr_today()`, Asia/Shanghai): `on: nil` is today. A stated
+/// day after today, or before the record's own date (the filing's, the report's), is refused for
+/// everyone (`.dateRefused`, CR011); a day before today is an administrator's, with a `reason`
+/// the audit log records (42501 for anyone else, `.reasonRequired` without a reason).
 public struct Lifecycle {
     /// The connection every call runs on.
     public let connection: PostgresConnection
@@ -35,14 +39,20 @@ public struct Lifecycle {
 
     /// Decides a reviewed filing; `grounds` is required to refuse. Returns the decision id.
     @discardableResult
-    public func decide(filing: Int64, _ decision: Decision, note: String, grounds: String? = nil, on day: CivilDate? = nil) throws -> Int64 {
-        try call("SELECT decide($1, $2, $3, $4, $5::date) AS id", [filing, decision.rawValue, note, grounds, day?.description])
+    public func decide(
+        filing: Int64, _ decision: Decision, note: String, grounds: String? = nil, on day: CivilDate? = nil, reason: String? = nil
+    ) throws -> Int64 {
+        try call("SELECT decide($1, $2, $3, $4, $5::date, $6) AS id", [filing, decision.rawValue, note, grounds, day?.description, reason])
     }
 
     /// Files an objection during the filing's notice period. Returns the objection id.
     @discardableResult
-    public func fileObjection(filing: Int64, by objector: String, reason: String, evidence: [String] = [], on day: CivilDate? = nil) throws -> Int64 {
-        try call("SELECT file_objection($1, $2, $3, $4, $5::date) AS id", [filing, objector, reason, TextArray(evidence), day?.description])
+    public func fileObjection(
+        filing: Int64, by objector: String, reason: String, evidence: [String] = [], on day: CivilDate? = nil, dateReason: String? = nil
+    ) throws -> Int64 {
+        try call(
+            "SELECT file_objection($1, $2, $3, $4, $5::date, $6) AS id",
+            [filing, objector, reason, TextArray(evidence), day?.description, dateReason])
     }
 
     /// Upholds or dismisses a pending objection.
@@ -53,9 +63,10 @@ public struct Lifecycle {
     /// Closes the filing's notice after its last day: returns the new register entry's id, or
     /// nil when an objection was upheld and the filing went back to the reviewer.
     @discardableResult
-    public func closePublicity(filing: Int64, on day: CivilDate? = nil) throws -> Int64? {
+    public func closePublicity(filing: Int64, on day: CivilDate? = nil, reason: String? = nil) throws -> Int64? {
         try LifecycleError.mapping {
-            try connection.queryRow("SELECT close_publicity($1, $2::date) AS id", [filing, day?.description]).decode("id", as: Int64?.self)
+            try connection.queryRow("SELECT close_publicity($1, $2::date, $3) AS id", [filing, day?.description, reason])
+                .decode("id", as: Int64?.self)
         }
     }
 
@@ -83,16 +94,20 @@ public struct Lifecycle {
     }
 
     /// Accepts a pending change report: the register takes the reported values.
-    public func acceptChangeReport(filing: Int64, note: String, on day: CivilDate? = nil) throws {
-        try LifecycleError.mapping { _ = try connection.query("SELECT accept_change_report($1, $2, $3::date)", [filing, note, day?.description]) }
+    public func acceptChangeReport(filing: Int64, note: String, on day: CivilDate? = nil, reason: String? = nil) throws {
+        try LifecycleError.mapping {
+            _ = try connection.query("SELECT accept_change_report($1, $2, $3::date, $4)", [filing, note, day?.description, reason])
+        }
     }
 
     /// Rejects a pending change report (a note is required); the register keeps its values.
-    public func rejectChangeReport(filing: Int64, note: String, on day: CivilDate? = nil) throws {
-        try LifecycleError.mapping { _ = try connection.query("SELECT reject_change_report($1, $2, $3::date)", [filing, note, day?.description]) }
+    public func rejectChangeReport(filing: Int64, note: String, on day: CivilDate? = nil, reason: String? = nil) throws {
+        try LifecycleError.mapping {
+            _ = try connection.query("SELECT reject_change_report($1, $2, $3::date, $4)", [filing, note, day?.description, reason])
+        }
     }
 
-    /// Records an incident at an enterprise (Art. 14(5)). Returns its id.
+    /// Records an incident at an enterprise (Art. 14(5)); it cannot have occurred after today. Returns its id.
     @discardableResult
     public func recordIncident(_ incident: IndicatorKit.Incident, source: String) throws -> Int64 {
         try call(
@@ -102,14 +117,15 @@ public struct Lifecycle {
 
     /// Flags a false filing or an illegal act against a register entry (Art. 14(2)). Returns the flag id.
     @discardableResult
-    public func flagFalseFiling(cluster: Int64, filing: Int64?, note: String, on day: CivilDate? = nil) throws -> Int64 {
-        try call("SELECT flag_false_filing($1, $2, $3, $4::date) AS id", [cluster, filing, note, day?.description])
+    public func flagFalseFiling(cluster: Int64, filing: Int64?, note: String, on day: CivilDate? = nil, reason: String? = nil) throws -> Int64 {
+        try call("SELECT flag_false_filing($1, $2, $3, $4::date, $5) AS id", [cluster, filing, note, day?.description, reason])
     }
 
     /// Confirms (the cluster is revoked on the action's ground) or dismisses a proposed revocation.
-    public func resolveSweepAction(_ action: Int64, confirm: Bool, note: String, on day: CivilDate? = nil) throws {
+    public func resolveSweepAction(_ action: Int64, confirm: Bool, note: String, on day: CivilDate? = nil, reason: String? = nil) throws {
         try LifecycleError.mapping {
-            _ = try connection.query("SELECT resolve_sweep_action($1, $2, $3, $4::date)", [action, confirm, note, day?.description])
+            _ = try connection.query(
+                "SELECT resolve_sweep_action($1, $2, $3, $4::date, $5)", [action, confirm, note, day?.description, reason])
         }
     }
 
@@ -128,8 +144,9 @@ public struct Lifecycle {
             _ = try connection.query(
                 """
                 UPDATE lifecycle_settings SET publicity_working_days = $1, expiry_notice_days = $2,
-                    revocation_mode = $3, validity_years = $4
-                """, [settings.publicityWorkingDays, settings.expiryNoticeDays, settings.revocationMode, settings.validityYears])
+                    revocation_mode = $3, validity_years = $4, sweep_wait_seconds = $5
+                """, [settings.publicityWorkingDays, settings.expiryNoticeDays, settings.revocationMode, settings.validityYears,
+                      settings.sweepWaitSeconds])
             _ = try connection.query("DELETE FROM calendar_days")
             _ = try connection.query(
                 "INSERT INTO calendar_days (day, kind, name) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])",

@@ -1,8 +1,8 @@
 import IndicatorKit
 import Postgres
 
-/// A lifecycle transition the database refused: the SQL functions of sql/004–006 raise these
-/// with a custom SQLSTATE (`CR001`…`CR010`), an English message, a Chinese detail and a hint.
+/// A lifecycle transition the database refused: the SQL functions of sql/004–006 and 020–023 raise
+/// these with a custom SQLSTATE (`CR001`…`CR013`), an English message, a Chinese detail and a hint.
 ///
 /// Any other database error (a lost connection, a bug) is not a `LifecycleError` and passes
 /// through unchanged. A refused transition changes nothing: the function's transaction rolls back.
@@ -29,6 +29,12 @@ public struct LifecycleError: Error, Sendable, Hashable, CustomStringConvertible
         case alreadyDone = "CR009"
         /// The audit log is append-only (CR010).
         case appendOnly = "CR010"
+        /// A date the clock does not allow: after today, or before the record's own date (CR011).
+        case dateRefused = "CR011"
+        /// Another sweep is running and did not finish in time (CR012).
+        case sweepRunning = "CR012"
+        /// A limit was reached, e.g. a county's filings waiting for review (CR013).
+        case limitReached = "CR013"
     }
 
     /// The SQLSTATE, as a case.

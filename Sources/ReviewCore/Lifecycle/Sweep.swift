@@ -39,9 +39,12 @@ public struct SweepReport: Sendable, Hashable, Codable {
 /// The sweep (Art. 12–14): finds, for an as-of date, what the measures say must happen, and
 /// records each action once. The one Swift place for `sweeps` and `sweep_actions`.
 ///
-/// The work is `run_sweep` in sql/005: set-based (one INSERT … SELECT per ground), serialized by
-/// an advisory lock, idempotent through a unique key per action, so running it again, or from two
-/// processes at once, adds nothing twice.
+/// The work is `run_sweep` in sql/022: set-based (one INSERT … SELECT per ground), excluded by a
+/// lock no login can take (a second sweep waits, then stops with `.sweepRunning`), idempotent
+/// through a unique key per action, so running it again, or from two processes at once, adds
+/// nothing twice. Dates come from the database clock: a sweep records as of today; a future day
+/// is only a dry run; a past day is an administrator's backfill with a reason. The coordinator's
+/// login may run the daily slot due (`daily:D`, D today or yesterday) and nothing else.
 public struct Sweep {
     /// The connection it runs on.
     public let connection: PostgresConnection
@@ -54,26 +57,19 @@ public struct Sweep {
         self.connection = connection
     }
 
-    /// Runs the sweep for `asOf` (nil: today in Asia/Shanghai). A dry run does the same work in
-    /// a transaction it rolls back, so it shows what would be recorded and keeps nothing.
-    public func run(asOf: CivilDate? = nil, slot: String? = nil, dryRun: Bool = false) throws -> SweepReport {
-        let day = asOf ?? CivilDate.today()
-        let slotName = slot ?? "as-of:\(day)"
-        let sql = "SELECT \(Sweep.columns) FROM run_sweep($1::date, $2) a"
-        let actions: [SweepAction]
-        if dryRun {
-            try connection.executeScript("BEGIN")
-            do {
-                actions = try connection.query(sql, [day.description, slotName]).rows.map(Sweep.action)
-                try connection.executeScript("ROLLBACK")
-            } catch {
-                try? connection.executeScript("ROLLBACK")
-                throw error
-            }
-        } else {
-            actions = try connection.query(sql, [day.description, slotName]).rows.map(Sweep.action)
+    /// Runs the sweep for `asOf` (nil: today by the database clock) under `slot` (nil: `as-of:DATE`).
+    /// A past `asOf` needs an administrator and a `reason`, recorded in the audit log; a future one
+    /// is refused unless `dryRun`. A dry run (`preview_sweep`) does the same work in a transaction
+    /// the database always rolls back: it shows what would be recorded and keeps nothing.
+    public func run(asOf: CivilDate? = nil, slot: String? = nil, reason: String? = nil, dryRun: Bool = false) throws -> SweepReport {
+        try LifecycleError.mapping {
+            let day = try asOf ?? civil(connection.queryRow("SELECT cr_today()::text AS today"), "today")
+            let slotName = slot ?? "as-of:\(day)"
+            let actions = dryRun
+                ? try connection.query("SELECT \(Sweep.columns) FROM preview_sweep($1::date, $2) a", [day.description, slotName])
+                : try connection.query("SELECT \(Sweep.columns) FROM run_sweep($1::date, $2, $3) a", [day.description, slotName, reason])
+            return SweepReport(asOf: day, slot: slotName, dryRun: dryRun, actions: try actions.rows.map(Sweep.action))
         }
-        return SweepReport(asOf: day, slot: slotName, dryRun: dryRun, actions: actions)
     }
 
     /// Actions in `state` (e.g. `proposed`, awaiting an administrator), or all, oldest first;

@@ -100,6 +100,8 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
     public var validityYears: Int = 3
     /// When `serve` runs the daily sweep, `HH:MM` in Asia/Shanghai (default 02:00).
     public var sweepTime: String = "02:00"
+    /// How long a sweep waits for another one to finish before it stops, saying so (default 60 s).
+    public var sweepWaitSeconds: Int = 60
 
     /// The defaults.
     public init() {}
@@ -107,6 +109,7 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case publicityWorkingDays = "publicity_working_days", expiryNoticeDays = "expiry_notice_days"
         case revocationMode = "revocation_mode", validityYears = "validity_years", sweepTime = "sweep_time"
+        case sweepWaitSeconds = "sweep_wait_seconds"
     }
 
     /// Any key may be left out; it keeps its default.
@@ -118,6 +121,7 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
         revocationMode = try container.decodeIfPresent(String.self, forKey: .revocationMode) ?? defaults.revocationMode
         validityYears = try container.decodeIfPresent(Int.self, forKey: .validityYears) ?? defaults.validityYears
         sweepTime = try container.decodeIfPresent(String.self, forKey: .sweepTime) ?? defaults.sweepTime
+        sweepWaitSeconds = try container.decodeIfPresent(Int.self, forKey: .sweepWaitSeconds) ?? defaults.sweepWaitSeconds
     }
 
     /// Reads `config/lifecycle.json`; throws `LifecycleConfigurationError` for a bad file or value.
@@ -133,6 +137,9 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
         }
         guard (1...60).contains(settings.publicityWorkingDays) else {
             throw LifecycleConfigurationError(file: url.lastPathComponent, problem: "publicity_working_days must be 1 to 60")
+        }
+        guard (1...3600).contains(settings.sweepWaitSeconds) else {
+            throw LifecycleConfigurationError(file: url.lastPathComponent, problem: "sweep_wait_seconds must be 1 to 3600")
         }
         return settings
     }

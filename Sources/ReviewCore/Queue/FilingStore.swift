@@ -9,7 +9,8 @@ public struct FilingSubmission: Sendable {
     public var clusterName: String
     public var filedOn: CivilDate
     public var formatVersion: Int
-    /// The filing's JSON exactly as validated.
+    /// The filing's JSON as validated, without a leading byte order mark (the validator reads past
+    /// one; PostgreSQL's jsonb refuses it).
     public var payload: Data
 
     public init(kind: FilingKind, countyCode: String, clusterName: String, filedOn: CivilDate, formatVersion: Int, payload: Data) {
@@ -18,7 +19,7 @@ public struct FilingSubmission: Sendable {
         self.clusterName = clusterName
         self.filedOn = filedOn
         self.formatVersion = formatVersion
-        self.payload = payload
+        self.payload = StrictJSON.withoutByteOrderMark(payload)
     }
 
     /// The submission for a validated filing; nil when a member the tables need is missing

@@ -113,16 +113,26 @@ public enum Logins {
         try connection.query("SELECT disable_login($1)", name)
     }
 
-    /// The person this connection acts as (`session_user`) and the role specs it holds.
+    /// Creates the first administrator's login `name` (sql/023 `bootstrap_admin`). Only the database
+    /// owner — the role that ran `migrate` — may (42501 otherwise); refused with `.alreadyDone`
+    /// (CR009) once an enabled login holds the administrator's role. Returns the group role granted.
+    @discardableResult
+    public static func bootstrap(name: String, password: String? = nil, on connection: PostgresConnection) throws -> String {
+        try LifecycleError.mapping {
+            try connection.queryRow("SELECT bootstrap_admin($1, $2) AS role", name, password).decode("role")
+        }
+    }
+
+    /// The person this connection acts as (`cr_person()`: the login) and the role specs it holds.
     public static func whoami(on connection: PostgresConnection) throws -> Login {
         let row = try connection.queryRow("""
-            SELECT session_user::text AS name,
+            SELECT cr_person() AS name,
                    to_jsonb(coalesce(array_agg(CASE WHEN g.rolname ~ '^cr_county_' THEN 'county:' || substr(g.rolname, 11)
                                            ELSE substr(g.rolname, 4) END ORDER BY g.rolname)
                             FILTER (WHERE g.rolname IS NOT NULL), '{}')) AS roles
             FROM (SELECT rolname FROM pg_roles
                   WHERE rolname ~ '^cr_(county_[0-9]{6}|reviewer|admin|coordinator|auditor)$'
-                    AND pg_has_role(session_user, oid, 'USAGE')) g
+                    AND pg_has_role(cr_person(), oid, 'USAGE')) g
             RIGHT JOIN (SELECT 1) one ON true
             """)
         return Login(name: try row.decode("name"), roles: try row.decode("roles", as: JSONB.self).decode([String].self), canLogin: true)

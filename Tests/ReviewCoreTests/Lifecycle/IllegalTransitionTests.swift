@@ -24,8 +24,9 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let filing = try F.filing(db, filedOn: "2026-03-02")
         try F.review(db, filing: filing, findings: [("COMP-1", "pass"), ("COMP-9", "manual")])
+        try F.today(db, "2026-04-01")
         let before = try snapshot(db)
-        let error = lifecycleError { try lifecycle.decide(filing: filing, .approve, note: "通过", on: F.day("2026-04-01")) }
+        let error = lifecycleError { try lifecycle.decide(filing: filing, .approve, note: "通过") }
         #expect(error?.code == .approvalBlocked)
         #expect(error?.message.en.contains("COMP-9 manual (unconfirmed)") == true)
         #expect(error?.message.zh.contains("不能通过") == true)
@@ -40,7 +41,8 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let filing = try F.filing(db, filedOn: "2026-03-02")
         try F.review(db, filing: filing, findings: [("COMP-1", verdict)])
-        let error = lifecycleError { try lifecycle.decide(filing: filing, .approve, note: "通过", on: F.day("2026-04-01")) }
+        try F.today(db, "2026-04-01")
+        let error = lifecycleError { try lifecycle.decide(filing: filing, .approve, note: "通过") }
         #expect(error?.code == .approvalBlocked)
         #expect(try F.status(db, filing: filing) == "reviewed")
     }
@@ -52,7 +54,8 @@ import Testing
         let filing = try F.filing(db, filedOn: "2026-03-02")
         try F.review(db, filing: filing, findings: [("COMP-9", "manual")])
         try lifecycle.confirm(filing: filing, criterion: "COMP-9", accept: false, note: "豁免理由不成立")
-        let error = lifecycleError { try lifecycle.decide(filing: filing, .approve, note: "通过", on: F.day("2026-04-01")) }
+        try F.today(db, "2026-04-01")
+        let error = lifecycleError { try lifecycle.decide(filing: filing, .approve, note: "通过") }
         #expect(error?.code == .approvalBlocked)
         #expect(error?.message.en.contains("rejected") == true)
     }
@@ -63,8 +66,9 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let filing = try F.filing(db, filedOn: "2026-03-02")
         try F.review(db, filing: filing, findings: [("COMP-2", "fail")])
+        try F.today(db, "2026-04-01")
         let before = try snapshot(db)
-        let error = lifecycleError { try lifecycle.decide(filing: filing, .refuse, note: "不予认定", grounds: "  ", on: F.day("2026-04-01")) }
+        let error = lifecycleError { try lifecycle.decide(filing: filing, .refuse, note: "不予认定", grounds: "  ") }
         #expect(error?.code == .reasonRequired)
         #expect(try snapshot(db) == before)
     }
@@ -85,8 +89,10 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let filing = try F.filing(db, filedOn: "2026-03-02")
         try F.review(db, filing: filing, findings: [("COMP-1", "pass")])
-        try lifecycle.decide(filing: filing, .approve, note: "通过", on: F.day("2026-04-01"))
-        let error = lifecycleError { try lifecycle.decide(filing: filing, .refuse, note: "改判", grounds: "x", on: F.day("2026-04-02")) }
+        try F.today(db, "2026-04-01")
+        try lifecycle.decide(filing: filing, .approve, note: "通过")
+        try F.today(db, "2026-04-02")
+        let error = lifecycleError { try lifecycle.decide(filing: filing, .refuse, note: "改判", grounds: "x") }
         #expect(error?.code == .wrongState)
         #expect(try F.status(db, filing: filing) == "in_publicity")
     }
@@ -97,18 +103,21 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let filing = try F.filing(db, filedOn: "2026-03-02")
         try F.review(db, filing: filing, findings: [("COMP-1", "pass")])
-        try lifecycle.decide(filing: filing, .approve, note: "通过", on: F.day("2026-04-28"))
+        try F.today(db, "2026-04-28")
+        try lifecycle.decide(filing: filing, .approve, note: "通过")
         let notice = try #require(try lifecycle.notice(filing: filing))
+        try F.today(db, notice.endsOn.adding(days: 1))
         let before = try snapshot(db)
         let error = lifecycleError {
-            try lifecycle.fileObjection(filing: filing, by: "某人", reason: "迟到的异议", on: notice.endsOn.adding(days: 1))
+            try lifecycle.fileObjection(filing: filing, by: "某人", reason: "迟到的异议")
         }
         #expect(error?.code == .outsideNoticePeriod)
         #expect(error?.message.en.contains("2026-05-08") == true)
         #expect(try snapshot(db) == before)
         // The last day itself is inside.
         #expect(throws: Never.self) {
-            try lifecycle.fileObjection(filing: filing, by: "某人", reason: "最后一天", on: notice.endsOn)
+            try F.today(db, notice.endsOn)
+            try lifecycle.fileObjection(filing: filing, by: "某人", reason: "最后一天")
         }
     }
 
@@ -118,11 +127,14 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let filing = try F.filing(db, filedOn: "2026-03-02")
         try F.review(db, filing: filing, findings: [("COMP-1", "pass")])
-        try lifecycle.decide(filing: filing, .approve, note: "通过", on: F.day("2026-04-28"))
+        try F.today(db, "2026-04-28")
+        try lifecycle.decide(filing: filing, .approve, note: "通过")
         let notice = try #require(try lifecycle.notice(filing: filing))
-        #expect(lifecycleError { try lifecycle.closePublicity(filing: filing, on: notice.endsOn) }?.code == .outsideNoticePeriod)
-        try lifecycle.fileObjection(filing: filing, by: "某人", reason: "存疑", on: notice.endsOn)
-        #expect(lifecycleError { try lifecycle.closePublicity(filing: filing, on: notice.endsOn.adding(days: 1)) }?.code == .objectionPending)
+        try F.today(db, notice.endsOn)
+        #expect(lifecycleError { try lifecycle.closePublicity(filing: filing) }?.code == .outsideNoticePeriod)
+        try lifecycle.fileObjection(filing: filing, by: "某人", reason: "存疑")
+        try F.today(db, notice.endsOn.adding(days: 1))
+        #expect(lifecycleError { try lifecycle.closePublicity(filing: filing) }?.code == .objectionPending)
         #expect(try F.count(db, "SELECT count(*) FROM clusters") == 0)
         #expect(try F.status(db, filing: filing) == "in_publicity")
     }
@@ -133,14 +145,15 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let cluster = try F.recognizedCluster(db)
         try F.revocationMode(db, "apply")
-        _ = try Sweep(db).run(asOf: F.day("2027-04-01"))  // 14(3): no 2026 annual report
+        _ = try F.sweep(db, on: "2027-04-01")  // 14(3): no 2026 annual report
         let revoked = try #require(try Register.entry(db, String(cluster)))
         #expect(revoked.status == "revoked")
 
         let recertification = try F.filing(db, kind: "recertification", filedOn: "2029-03-01", cluster: cluster)
         try F.review(db, filing: recertification, findings: [("PLAN-1", "pass")])
+        try F.today(db, "2029-04-01")
         let before = try snapshot(db)
-        let error = lifecycleError { try lifecycle.decide(filing: recertification, .approve, note: "复核通过", on: F.day("2029-04-01")) }
+        let error = lifecycleError { try lifecycle.decide(filing: recertification, .approve, note: "复核通过") }
         #expect(error?.code == .revokedCluster)
         #expect(error?.message.en.contains("revoked") == true)
         #expect(error?.hint?.isEmpty == false)

@@ -6,8 +6,9 @@ import TestSupport
 import Testing
 
 /// Fixtures for the lifecycle tests: filings and completed reviews inserted directly (the
-/// coordinator that writes them in production is tested elsewhere), and dates on a simulated
-/// calendar.
+/// coordinator that writes them in production is tested elsewhere), and days on a simulated
+/// calendar: each test database is a simulation whose owner (the test's superuser) moves the
+/// database clock to the day a step happens (`today`); nobody states a date.
 enum LifecycleFixture {
     /// Valid unified social credit codes (GB 32100-2015 check symbols).
     static let enterpriseA = "91469005MA5T000017"
@@ -16,6 +17,28 @@ enum LifecycleFixture {
 
     /// A civil date from `YYYY-MM-DD`.
     static func day(_ text: String) -> CivilDate { CivilDate(text)! }
+
+    /// Moves the simulated clock of the database on `connection` (its owner's) to `text`: the steps
+    /// that follow happen that day.
+    static func today(_ connection: PostgresConnection, _ text: String) throws {
+        try DatabaseClock.simulate(day(text), reason: "test: a simulated calendar", on: connection)
+    }
+
+    /// Moves the simulated clock to `day`.
+    static func today(_ connection: PostgresConnection, _ day: CivilDate) throws {
+        try today(connection, day.description)
+    }
+
+    /// Moves the simulated clock to `day` and runs the sweep as of that day.
+    static func sweep(_ connection: PostgresConnection, on day: String) throws -> SweepReport {
+        try today(connection, day)
+        return try Sweep(connection).run()
+    }
+
+    /// Moves the simulated clock to `day` and runs the sweep as of that day.
+    static func sweep(_ connection: PostgresConnection, on day: CivilDate) throws -> SweepReport {
+        try sweep(connection, on: day.description)
+    }
 
     /// A lifecycle on `connection`, with config/lifecycle.json and config/calendar.json installed.
     static func lifecycle(_ connection: PostgresConnection) throws -> Lifecycle {
@@ -82,16 +105,18 @@ enum LifecycleFixture {
     }
 
     /// Files, reviews (all pass), approves on `approvedOn` and closes the notice the day after it
-    /// ends; returns the register entry's id.
+    /// ends (the simulated clock stays there); returns the register entry's id.
     static func recognizedCluster(
         _ connection: PostgresConnection, approvedOn: String = "2026-04-28", enterprises: [String] = [enterpriseA, enterpriseB]
     ) throws -> Int64 {
         let lifecycle = try lifecycle(connection)
         let filing = try filing(connection, filedOn: "2026-03-02", payload: payload(enterprises: enterprises))
         try review(connection, filing: filing, findings: [("COMP-1", "pass"), ("GOVE-4", "pass")])
-        try lifecycle.decide(filing: filing, .approve, note: "符合认定条件", on: day(approvedOn))
+        try today(connection, approvedOn)
+        try lifecycle.decide(filing: filing, .approve, note: "符合认定条件")
         let notice = try #require(try lifecycle.notice(filing: filing))
-        return try #require(try lifecycle.closePublicity(filing: filing, on: notice.endsOn.adding(days: 1)))
+        try today(connection, notice.endsOn.adding(days: 1))
+        return try #require(try lifecycle.closePublicity(filing: filing))
     }
 
     /// Files the annual report of `year` for `cluster` on `filedOn`, stating the register fields as given.

@@ -9,9 +9,9 @@ import Testing
 @Suite struct RevocationGroundTests {
     typealias F = LifecycleFixture
 
-    /// The revocations a sweep on `day` proposes, as (ground, subject).
+    /// The grounds of the revocations a sweep on `day` proposes (the clock moved there first).
     func revocations(_ db: PostgresConnection, on day: String) throws -> [String] {
-        try Sweep(db).run(asOf: F.day(day)).actions.filter { $0.action == "revoke" }.map(\.ground)
+        try F.sweep(db, on: day).actions.filter { $0.action == "revoke" }.map(\.ground)
     }
 
     @Test func ground14_1_expiredWithoutARecertificationFiling() throws {
@@ -31,7 +31,7 @@ import Testing
         try F.annualReportsOnTime(db, cluster: cluster, years: 2026...2028)
         let validUntil = try #require(try Register.entry(db, String(cluster))).validUntil
         try F.filing(db, kind: "recertification", filedOn: validUntil.adding(days: -30).description, status: "in_review", cluster: cluster)
-        let actions = try Sweep(db).run(asOf: validUntil.adding(days: 1)).actions
+        let actions = try F.sweep(db, on: validUntil.adding(days: 1)).actions
         #expect(actions.map(\.action) == ["expire"])
         #expect(try Register.entry(db, String(cluster))?.status == "expired")
     }
@@ -44,8 +44,9 @@ import Testing
         try F.annualReportsOnTime(db, cluster: cluster, years: 2026...2028)
         let recertification = try F.filing(db, kind: "recertification", filedOn: "2029-03-01", cluster: cluster)
         try F.review(db, filing: recertification, findings: [("PLAN-1", "fail")])
-        try lifecycle.decide(filing: recertification, .refuse, note: "复核未通过", grounds: "PLAN-1：规划目标未完成", on: F.day("2029-04-01"))
-        let actions = try Sweep(db).run(asOf: F.day("2029-04-02")).actions.filter { $0.action == "revoke" }
+        try F.today(db, "2029-04-01")
+        try lifecycle.decide(filing: recertification, .refuse, note: "复核未通过", grounds: "PLAN-1：规划目标未完成")
+        let actions = try F.sweep(db, on: "2029-04-02").actions.filter { $0.action == "revoke" }
         #expect(actions.map(\.ground) == ["14(1)"])
         #expect(actions.first?.subject == "recertification:\(recertification)")
     }
@@ -56,7 +57,8 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let cluster = try F.recognizedCluster(db)
         let filing: Int64 = try db.queryRow("SELECT filing_id FROM clusters WHERE id = $1", [cluster]).decode("filing_id")
-        try lifecycle.flagFalseFiling(cluster: cluster, filing: filing, note: "企业名单中两家企业系虚构", on: F.day("2026-09-01"))
+        try F.today(db, "2026-09-01")
+        try lifecycle.flagFalseFiling(cluster: cluster, filing: filing, note: "企业名单中两家企业系虚构")
         #expect(try revocations(db, on: "2026-08-31") == [])
         #expect(try revocations(db, on: "2026-09-01") == ["14(2)"])
     }
@@ -66,7 +68,7 @@ import Testing
         defer { db.close() }
         _ = try F.recognizedCluster(db)
         #expect(try revocations(db, on: "2027-03-30") == [])
-        let actions = try Sweep(db).run(asOf: F.day("2027-03-31")).actions
+        let actions = try F.sweep(db, on: "2027-03-31").actions
         #expect(actions.map(\.ground) == ["14(3)"])
         #expect(actions.first?.subject == "annual-report:2026")
     }
@@ -84,7 +86,7 @@ import Testing
         defer { db.close() }
         let cluster = try F.recognizedCluster(db)
         try F.annualReport(db, cluster: cluster, year: 2026, filedOn: "2027-03-10", leadingIndustry: "航天文旅")
-        let actions = try Sweep(db).run(asOf: F.day("2027-03-15")).actions
+        let actions = try F.sweep(db, on: "2027-03-15").actions
         #expect(actions.map(\.ground) == ["14(4)"])
         #expect(actions.first?.subject.hasSuffix(":leading_industry") == true)
     }
@@ -106,10 +108,11 @@ import Testing
         defer { db.close() }
         let lifecycle = try F.lifecycle(db)
         _ = try F.recognizedCluster(db)
+        try F.today(db, "2026-08-05")
         try lifecycle.recordIncident(
             Incident(enterpriseCode: F.enterpriseB, date: F.day("2026-08-01"), category: "cyber", grade: "major", description: nil),
             source: "省委网信办通报")
-        let actions = try Sweep(db).run(asOf: F.day("2026-08-05")).actions
+        let actions = try Sweep(db).run().actions
         #expect(actions.map(\.ground) == ["14(5)"])
         #expect(actions.first?.evidence.contains(F.enterpriseB) == true)
     }
@@ -124,6 +127,7 @@ import Testing
         defer { db.close() }
         let lifecycle = try F.lifecycle(db)
         _ = try F.recognizedCluster(db)
+        try F.today(db, "2026-08-05")
         try lifecycle.recordIncident(
             Incident(enterpriseCode: code, date: F.day("2026-08-01"), category: category, grade: grade, description: nil), source: "通报")
         #expect(try revocations(db, on: "2026-08-05") == [])
@@ -145,7 +149,7 @@ import Testing
         defer { db.close() }
         let cluster = try F.recognizedCluster(db)
         try F.revocationMode(db, "apply")
-        let actions = try Sweep(db).run(asOf: F.day("2027-04-01")).actions
+        let actions = try F.sweep(db, on: "2027-04-01").actions
         #expect(actions.map(\.state) == ["applied"])
         let entry = try #require(try Register.entry(db, String(cluster)))
         #expect(entry.status == "revoked")
@@ -158,7 +162,7 @@ import Testing
         let db = try TestCluster.connect()
         defer { db.close() }
         let cluster = try F.recognizedCluster(db)
-        let actions = try Sweep(db).run(asOf: F.day("2027-04-01")).actions
+        let actions = try F.sweep(db, on: "2027-04-01").actions
         #expect(actions.map(\.state) == ["proposed"])
         #expect(try Register.entry(db, String(cluster))?.status == "active")
         #expect(try Sweep(db).actions(state: "proposed").map(\.id) == actions.map(\.id))
@@ -212,6 +216,7 @@ import Testing
         defer { db.close() }
         let lifecycle = try F.lifecycle(db)
         let cluster = try F.recognizedCluster(db)
+        try F.today(db, "2027-06-02")
         try lifecycle.recordIncident(
             Incident(enterpriseCode: F.enterpriseA, date: F.day("2027-06-01"), category: "safety", grade: "general", description: "轻微火情"),
             source: "应急管理局")

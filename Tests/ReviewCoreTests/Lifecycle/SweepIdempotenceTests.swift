@@ -16,20 +16,22 @@ import Testing
         let lifecycle = try F.lifecycle(db)
         let first = try F.recognizedCluster(db)
         try F.annualReport(db, cluster: first, year: 2026, filedOn: "2027-03-01", leadingIndustry: "航天文旅")
+        try F.today(db, "2027-06-01")
         try lifecycle.recordIncident(
             Incident(enterpriseCode: F.enterpriseA, date: F.day("2027-06-01"), category: "environment", grade: "major", description: nil),
             source: "生态环境局")
         let second = try F.recognizedCluster(db, enterprises: [F.outsider])
-        try lifecycle.flagFalseFiling(cluster: second, filing: nil, note: "伪造证明材料", on: F.day("2027-02-01"))
+        try F.today(db, "2027-02-01")
+        try lifecycle.flagFalseFiling(cluster: second, filing: nil, note: "伪造证明材料")
     }
 
     @Test func runningTheSameSweepTwiceAddsNothingTheSecondTime() throws {
         let db = try TestCluster.connect()
         defer { db.close() }
         try busyRegister(db)
-        let first = try Sweep(db).run(asOf: F.day("2029-06-01")).actions
+        let first = try F.sweep(db, on: "2029-06-01").actions
         #expect(first.count > 5)
-        #expect(try Sweep(db).run(asOf: F.day("2029-06-01")).actions.isEmpty)
+        #expect(try Sweep(db).run().actions.isEmpty)
         #expect(try F.count(db, "SELECT count(*) FROM sweep_actions") == first.count)
         #expect(try F.count(db, "SELECT runs FROM sweeps WHERE slot = 'as-of:2029-06-01'") == 2)
     }
@@ -38,8 +40,8 @@ import Testing
         let db = try TestCluster.connect()
         defer { db.close() }
         try busyRegister(db)
-        let first = try Sweep(db).run(asOf: F.day("2027-07-01")).actions
-        let later = try Sweep(db).run(asOf: F.day("2027-07-02")).actions
+        let first = try F.sweep(db, on: "2027-07-01").actions
+        let later = try F.sweep(db, on: "2027-07-02").actions
         #expect(!first.isEmpty)
         #expect(later.isEmpty)
     }
@@ -49,6 +51,7 @@ import Testing
         let setup = try PostgresConnection(conninfo)
         defer { setup.close() }
         try busyRegister(setup)
+        try F.today(setup, "2029-06-01")
 
         let results = ResultBox()
         let finished = DispatchGroup()
@@ -82,13 +85,15 @@ import Testing
         let db = try TestCluster.connect()
         defer { db.close() }
         try busyRegister(db)
+        // A dry run may look ahead: the clock stands on 1 June 2027, the preview is of 1 June 2029.
+        try F.today(db, "2027-06-01")
         let dry = try Sweep(db).run(asOf: F.day("2029-06-01"), dryRun: true)
         #expect(dry.dryRun)
         #expect(!dry.actions.isEmpty)
         #expect(try F.count(db, "SELECT count(*) FROM sweep_actions") == 0)
         #expect(try F.count(db, "SELECT count(*) FROM sweeps") == 0)
         #expect(try F.count(db, "SELECT count(*) FROM clusters WHERE status <> 'active'") == 0)
-        #expect(try Sweep(db).run(asOf: F.day("2029-06-01")).actions.count == dry.actions.count)
+        #expect(try F.sweep(db, on: "2029-06-01").actions.count == dry.actions.count)
     }
 }
 

@@ -5,6 +5,10 @@ import ReviewCore
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension SecurityTests {
     /// The coordinator logged in as a person holding only cr_coordinator: it does its whole job (claim,
     /// context, findings, aggregates, statuses, heartbeats, NOTIFY), a module that answers out of
@@ -44,6 +48,26 @@ extension SecurityTests {
                 on: database.superuser) == ids.count)
             #expect(try CoordinatorFixtures.count("SELECT count(*) FROM findings WHERE verdict = 'error'", on: database.superuser) == 0)
             #expect(try CoordinatorFixtures.count("SELECT count(*) FROM findings", on: database.superuser) >= 40 * ids.count)
+        }
+
+        @Test func theCoordinatorRunsTheDailySweepAsALoginHoldingOnlyTheCoordinatorRole() async throws {
+            let database = try SecureDatabase()
+            let coordinator = try database.login(.coordinator, hint: "sweeper")
+            let modules = try CoordinatorFixtures.modulesFile()
+            // Not --until-idle: serve runs the latest daily slot due at start, then waits for the next.
+            let serve = try CLIProcess(["serve", "--name", "sweeper", "--poll", "0.2", "--modules", modules], conninfo: coordinator.conninfo)
+            let deadline = ContinuousClock.now + .seconds(180)
+            var slot: String?
+            while slot == nil, ContinuousClock.now < deadline, serve.log.isEmpty || !serve.log.contains("sweep_failed") {
+                slot = try database.superuser.query("SELECT slot FROM sweeps WHERE last_run_by = $1", coordinator.name).rows.first
+                    .map { try $0.decode("slot") }
+                if slot == nil { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            serve.send(SIGTERM)
+            #expect(await serve.wait(timeout: .seconds(120)) == 0, "\(serve.log.suffix(3000))")
+            #expect(slot?.hasPrefix("daily:") == true, "no daily sweep recorded: \(serve.log.suffix(3000))")
+            #expect(serve.log.contains("sweep_ran"), "\(serve.log.suffix(3000))")
+            #expect(!serve.log.contains("sweep_failed") && !serve.log.contains("permission denied"), "\(serve.log.suffix(3000))")
         }
 
         @Test(arguments: ["bad-criterion", "bad-score"])

@@ -65,7 +65,17 @@ extension SecurityTests {
              ["reviewer": "ok"], "denied"),
             ("record an incident", "SELECT record_incident('91469005MA5T000017', '2026-05-01', 'safety', 'general', 'a notice')",
              ["admin": "ok"], "denied"),
-            ("run a sweep", "SELECT count(*) FROM run_sweep('2026-06-01')", ["admin": "ok"], "denied"),
+            ("run a sweep", "SELECT count(*) FROM run_sweep()", ["admin": "ok"], "denied"),
+            ("run the daily sweep due", "SELECT count(*) FROM run_sweep(cr_today(), 'daily:' || cr_today())",
+             ["admin": "ok", "coordinator": "ok"], "denied"),
+            ("backfill a sweep", "SELECT count(*) FROM run_sweep(cr_today() - 30, NULL, 'missed while the server was down')",
+             ["admin": "ok"], "denied"),
+            ("preview a sweep a year ahead", "SELECT count(*) FROM preview_sweep(cr_today() + 365)", ["admin": "ok"], "denied"),
+            ("set the simulated clock", "SELECT set_simulated_clock('2030-01-01', 'to skip ahead')", [:], "denied"),
+            ("read the simulated clock row", "SELECT today FROM simulated_clock", [:], "denied"),
+            ("hold the sweep lock", "SELECT singleton FROM sweep_lock FOR UPDATE", [:], "denied"),
+            ("bootstrap an administrator", "SELECT bootstrap_admin('sneaky_admin')", [:], "denied"),
+            ("change the login limits", "UPDATE role_limits SET connection_limit = 1000", ["admin": "ok"], "denied"),
             ("confirm a revocation", "SELECT resolve_sweep_action(987654, true, 'confirmed')", ["admin": "refused CR001"], "denied"),
             ("change the settings", "UPDATE lifecycle_settings SET expiry_notice_days = 91", ["admin": "ok"], "denied"),
             ("change the calendar", "INSERT INTO calendar_days (day, kind) VALUES ('2031-01-01', 'holiday') RETURNING day",
@@ -149,6 +159,7 @@ extension SecurityTests {
             let reviewer = Lifecycle(try PostgresConnection(reviewerLogin.conninfo))
             let adminConnection = try PostgresConnection(adminLogin.conninfo)
             let admin = Lifecycle(adminConnection)
+            // The database's owner moves its simulated clock; each person acts on "today".
 
             // The county files; the coordinator's work is stood in for by the owner (all findings pass).
             let filing = try database.file(county: SecureDatabase.countyA, suffix: "journey", on: county)
@@ -157,23 +168,27 @@ extension SecurityTests {
             try db.query("UPDATE filings SET filed_on = '2026-03-02' WHERE id = $1", filing)
 
             // The reviewer decides and closes the notice: the cluster enters the register.
-            try reviewer.decide(filing: filing, .approve, note: "符合认定条件", on: LifecycleFixture.day("2026-04-28"))
+            try LifecycleFixture.today(db, "2026-04-28")
+            try reviewer.decide(filing: filing, .approve, note: "符合认定条件")
             let notice = try #require(try reviewer.notice(filing: filing))
-            let cluster = try #require(try reviewer.closePublicity(filing: filing, on: notice.endsOn.adding(days: 1)))
+            try LifecycleFixture.today(db, notice.endsOn.adding(days: 1))
+            let cluster = try #require(try reviewer.closePublicity(filing: filing))
             #expect(try Register.list(county).map(\.id) == [cluster], "the county sees its register entry")
 
             // The administrator records an incident and sweeps; a county and a reviewer may not.
+            try LifecycleFixture.today(db, "2026-07-01")
             let incident = "SELECT record_incident($1, '2026-06-01', 'safety', 'major', 'a notice')"
             let enterprise: String = try db.queryRow(
                 "SELECT enterprise_code FROM cluster_enterprises WHERE cluster_id = $1 LIMIT 1", cluster).decode("enterprise_code")
             #expect(SecurityFixtures.sqlState { try county.query(incident, enterprise) } == "42501")
             #expect(SecurityFixtures.sqlState { try adminConnection.query(incident, enterprise) } == nil)
-            let sweep = "SELECT count(*) FROM run_sweep('2026-07-01')"
+            let sweep = "SELECT count(*) FROM run_sweep()"
             #expect(SecurityFixtures.sqlState { try PostgresConnection(reviewerLogin.conninfo).query(sweep) } == "42501")
             #expect(SecurityFixtures.sqlState { try adminConnection.query(sweep) } == nil)
             let proposed: [Int64] = try db.query("SELECT id FROM sweep_actions WHERE state = 'proposed'").rows.map { try $0.decode("id") }
+            try LifecycleFixture.today(db, "2026-07-02")
             for action in proposed {
-                try admin.resolveSweepAction(action, confirm: true, note: "重大安全事故，撤销认定", on: LifecycleFixture.day("2026-07-02"))
+                try admin.resolveSweepAction(action, confirm: true, note: "重大安全事故，撤销认定")
             }
             // Every step is on record under the person who took it.
             let who = Set(try db.query("SELECT DISTINCT who FROM audit_log WHERE table_name IN ('decisions', 'publicity_notices', 'clusters', 'incidents', 'sweep_actions')")
@@ -241,8 +256,17 @@ extension SecurityTests {
             #expect(rows.allSatisfy { $0.1 == reviewerLogin.name }, "the SECURITY DEFINER function's owner never appears: \(rows)")
         }
 
-        @Test func aTemporaryTableCannotRedirectTheAuditTrigger() throws {
+        @Test func aCountyCannotCreateATemporaryTable() throws {
             let database = try SecureDatabase()
+            let county = try database.connect(as: .county(SecureDatabase.countyA))
+            #expect(SecurityFixtures.sqlState { try county.executeScript("CREATE TEMPORARY TABLE audit_log (x int)") } == "42501")
+            #expect(SecurityFixtures.sqlState { try county.executeScript("CREATE TEMPORARY TABLE big AS SELECT 1 AS x") } == "42501")
+        }
+
+        @Test func aTemporaryTableCannotRedirectTheAuditTriggerEvenWithTemporaryTablesGrantedByMistake() throws {
+            let database = try SecureDatabase()
+            let name: String = try database.superuser.queryRow("SELECT current_database() AS name").decode("name")
+            try database.superuser.executeScript("GRANT TEMPORARY ON DATABASE \(name) TO cr_county")
             let login = try database.login(.county(SecureDatabase.countyA), hint: "sneaky")
             let county = try PostgresConnection(login.conninfo)
             try county.executeScript("""

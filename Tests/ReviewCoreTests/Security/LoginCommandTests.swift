@@ -47,6 +47,44 @@ extension SecurityTests {
             #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: database.superuser) == 1)
         }
 
+        @Test func usersCheckNamesWhatIsMissingAndTheStatementThatFixesIt() async throws {
+            let database = try SecureDatabase()
+            let admin = try database.login(.admin, hint: "adm")
+            let (clean, cleanLog) = try await cli(["users", "check", "--lang", "en"], as: admin.conninfo)
+            #expect(clean == 0 && cleanLog.contains("nothing missing"), "\(cleanLog)")
+            // A superuser opens large objects to everyone again, by mistake.
+            try database.superuser.executeScript("GRANT EXECUTE ON FUNCTION lo_creat(integer) TO PUBLIC")
+            let (open, openLog) = try await cli(["users", "check"], as: admin.conninfo)
+            #expect(open == 1 && openLog.contains("large objects"), "\(openLog)")
+            let sql = try await CLIProcess.run(["users", "check", "--sql"], conninfo: admin.conninfo)
+            #expect(sql.stdout.contains("REVOKE EXECUTE ON FUNCTION lo_creat(integer) FROM PUBLIC;"), "\(sql.stdout)")
+            try database.superuser.executeScript(sql.stdout)
+            #expect(try await cli(["users", "check"], as: admin.conninfo).0 == 0)
+            // An auditor reads the check; a county may not.
+            #expect(try await cli(["users", "check"], as: try database.login(.auditor).conninfo).0 == 0)
+            #expect(try await cli(["users", "check"], as: try database.login(.county("469005")).conninfo).0 == 77)
+        }
+
+        @Test func configLimitsReachEveryLoginWhenAnAdministratorChecks() async throws {
+            let database = try SecureDatabase()
+            let county = try database.login(.county("469005"), hint: "cfg")
+            let admin = try database.login(.admin, hint: "adm")
+            let config = NSTemporaryDirectory() + "cr-limits-\(UUID().uuidString)"
+            try FileManager.default.copyItem(at: try TestCluster.installation.configDirectory, to: URL(fileURLWithPath: config))
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let limits = #"{"county": {"statement_timeout": "7s", "idle_in_transaction_session_timeout": "20s", "temp_file_limit": "10MB", "connection_limit": 3, "max_pending_filings": 9}}"#
+            try Data(limits.utf8).write(to: URL(fileURLWithPath: config + "/limits.json"))
+            let (status, log) = try await cli(["users", "check", "--config", config], as: admin.conninfo)
+            #expect(status == 0, "\(log)")
+            let person = try PostgresConnection(county.conninfo)
+            #expect(try person.queryRow("SELECT current_setting('statement_timeout') AS s").decode("s", as: String.self) == "7s")
+            #expect(try CoordinatorFixtures.count("SELECT max_pending_filings FROM role_limits WHERE group_role = 'cr_county'",
+                                                  on: database.superuser) == 9)
+            // A bad file is a configuration error, and changes nothing.
+            try Data(#"{"county": {"statement_timeout": "soon"}}"#.utf8).write(to: URL(fileURLWithPath: config + "/limits.json"))
+            #expect(try await cli(["users", "check", "--config", config], as: admin.conninfo).0 == 78)
+        }
+
         @Test func pguserNamesThePersonWhenTheConnectionStringDoesNot() async throws {
             let database = try SecureDatabase()
             let person = try database.login(.auditor, hint: "aud")

@@ -11,8 +11,8 @@ extension SecurityTests {
         /// Tables without row-level security, on purpose: reference data and the migration record.
         static let tablesWithoutPolicies: Set<String> = ["counties", "schema_migrations"]
 
-        /// What a county's login may execute (all used by policies and constraints, none returns rows).
-        static let countyFunctions: Set<String> = ["cr_my_counties", "cr_session_has", "cr_require", "jsonb_nesting_depth"]
+        /// What a county's login may execute (all used by policies, constraints and column defaults, none returns rows).
+        static let countyFunctions: Set<String> = ["cr_my_counties", "cr_session_has", "cr_require", "jsonb_nesting_depth", "cr_person"]
 
         func names(_ sql: String, on connection: PostgresConnection) throws -> [String] {
             try connection.query(sql).rows.map { try $0.decode(column: 0) }
