@@ -1,13 +1,13 @@
 import Foundation
 import IndicatorKit
-import Indicators
 import ReviewCore
 import Rulebooks
 
 /// Offline `evaluate` throughput: the samples through every module's worker processes (no
-/// database), against the rules called in-process (the floor: no pipes, no JSON between processes).
+/// database), exactly as `cluster-review evaluate` sends them. (The modules are known only by their
+/// executables and ready lines, so there is no in-process list of them to measure against.)
 enum EvaluateBenchmark {
-    static let usage = "evaluate [--rounds N]         offline evaluate throughput over the samples (worker processes vs in-process)"
+    static let usage = "evaluate [--rounds N]         offline evaluate throughput over the samples through the worker processes"
 
     static func run(arguments: [String]) async -> Int32 {
         var rounds = 20
@@ -28,7 +28,7 @@ enum EvaluateBenchmark {
             }
             let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: .discarding)
             guard errors.isEmpty else { throw EvaluateBenchmarkError.modules("\(errors)") }
-            var processRates: [Double] = [], inProcessRates: [Double] = []
+            var processRates: [Double] = []
             for _ in 0..<3 {
                 let started = ContinuousClock.now
                 for _ in 0..<rounds {
@@ -40,27 +40,22 @@ enum EvaluateBenchmark {
                                 for descriptor in ReviewExecution.applicable(modules, to: kind) {
                                     projections[descriptor.id] = try? JSONEncoder().encode(FilingProjection.project(whole, reads: descriptor.reads))
                                 }
-                                _ = await ReviewExecution.evaluate(
-                                    kind: kind, projections: projections, context: Data("{}".utf8), parameters: bytes,
-                                    asOf: parameters.asOf, modules: modules)
+                                let review = ClaimedReview(
+                                    id: 0, filingId: 0, countyCode: "", token: UUID(), attempts: 1, purpose: "decision", kind: kind,
+                                    rulebook: parameters.rulebook, asOf: parameters.asOf)
+                                _ = bytes
+                                _ = try? await ReviewExecution.evaluateOffline(
+                                    review, projections: projections, context: Data("{}".utf8), parameters: parameters, modules: modules)
                             }
                         }
                     }
                 }
                 processRates.append(Double(rounds * filings.count) / seconds(ContinuousClock.now - started))
-                let inProcessStart = ContinuousClock.now
-                for _ in 0..<rounds {
-                    for (_, whole, parameters, _) in filings {
-                        _ = IndicatorModules.evaluateAll(filing: whole, context: ReviewContext(), parameters: parameters.values, asOf: parameters.asOf)
-                    }
-                }
-                inProcessRates.append(Double(rounds * filings.count) / seconds(ContinuousClock.now - inProcessStart))
             }
             await modules.pools.shutdownAll()
-            let process = PipelineBenchmark.median(processRates), inProcess = PipelineBenchmark.median(inProcessRates)
+            let process = PipelineBenchmark.median(processRates)
             print("evaluate: \(filings.count) samples × \(rounds) rounds, all modules, medians of 3")
             print(String(format: "  through worker processes: %7.0f filings/s", process))
-            print(String(format: "  rules in-process (floor): %7.0f filings/s  (ratio %.1f×)", inProcess, inProcess / max(process, 1)))
             return 0
         } catch {
             FileHandle.standardError.write(Data("evaluate benchmark failed: \(error)\n".utf8))
