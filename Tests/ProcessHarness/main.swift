@@ -33,11 +33,16 @@ do {
     FileHandle.standardError.write(Data("process-harness: \(error)\n".utf8))
     exit(71)
 }
+/// A handler that passes `number` on to `child` (made outside the main actor: it runs on a
+/// dispatch queue).
+func forwarding(_ number: Int32, to child: ChildProcess) -> @Sendable () -> Void {
+    { child.signal(number) }
+}
 var sources: [any DispatchSourceSignal] = []
 for number in [SIGTERM, SIGINT, SIGHUP] {
     signal(number, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler { child.signal(number) }
+    source.setEventHandler(handler: forwarding(number, to: child))
     source.resume()
     sources.append(source)
 }

@@ -11,18 +11,16 @@ public enum DeclarationRecords {
     @discardableResult
     public static func record(_ descriptors: [ModuleDescriptor], by coordinator: String, on connection: PostgresConnection) throws -> [String] {
         guard !descriptors.isEmpty else { return [] }
-        let rows = try JSONB(encoding: descriptors.map { ["module": JSONValue.string($0.id), "version": .string($0.version)] })
         let declarations = try JSONB(encoding: descriptors)
         let written = try connection.queryPrepared("""
             INSERT INTO module_declarations (module, version, declaration, recorded_by)
-            SELECT r.module, r.version, d.value, $3
-            FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS r(module text, version text, n bigint)
-            JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY AS d(value, n) ON d.n = r.n
+            SELECT d ->> 'id', d ->> 'version', d, $2
+            FROM jsonb_array_elements($1::jsonb) AS d
             ON CONFLICT (module, version) DO UPDATE
             SET declaration = excluded.declaration, recorded_at = now(), recorded_by = excluded.recorded_by
             WHERE module_declarations.declaration IS DISTINCT FROM excluded.declaration
             RETURNING module
-            """, [rows, declarations, coordinator])
+            """, [declarations, coordinator])
         return try written.rows.map { try $0.decode("module", as: String.self) }
     }
 

@@ -82,6 +82,16 @@ enum CoordinatorFixtures {
         deinit { open() }
     }
 
+    /// Waits until `condition` (which may wait itself) holds, polling; false after `timeout`.
+    static func eventuallyAsync(_ timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return try await condition()
+    }
+
     /// Waits until `condition` holds, polling; false after `timeout`.
     static func eventually(_ timeout: Duration, _ condition: () throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
