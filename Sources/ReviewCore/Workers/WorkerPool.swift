@@ -82,7 +82,7 @@ public struct WorkerPoolStatus: Sendable, Hashable {
 /// every change goes through `move(_:to:)`, which checks that the change is one the life allows.
 public actor WorkerPool {
     /// Where one worker stands.
-    enum WorkerState: Equatable, CustomStringConvertible {
+    enum WorkerState: Hashable, Sendable, CustomStringConvertible {
         /// Spawned; its handshake is running.
         case starting
         /// Ready, waiting for a request.
