@@ -119,12 +119,22 @@ public struct AnswerValidator: Sendable {
                 try Self.checkText(text, criterion: id, field: "message.\(language)", limit: limits.messageBytes)
             }
             try Self.checkText(finding.citation, criterion: id, field: "citation", limit: limits.citationBytes)
-            var budget = ValueBudget(criterion: id, bytes: limits.valueBytes, depth: limits.depth)
-            for (field, value) in [("observed", finding.observed), ("threshold", finding.threshold), ("margin", finding.margin)] {
-                if let value { try budget.spend(value, field: field, level: 0) }
+            // A quick pass with an upper bound for every number; only a finding that does not fit
+            // it is measured exactly (printing its numbers) before it is refused.
+            do {
+                try spend(finding, precise: false)
+            } catch .tooLarge {
+                try spend(finding, precise: true)
             }
-            try budget.spend(.object(finding.parameters), field: "parameters", level: 0)
         }
+    }
+
+    private func spend(_ finding: Finding, precise: Bool) throws(AnswerViolation) {
+        var budget = ValueBudget(criterion: finding.criterion, bytes: limits.valueBytes, depth: limits.depth, precise: precise)
+        for (field, value) in [("observed", finding.observed), ("threshold", finding.threshold), ("margin", finding.margin)] {
+            if let value { try budget.spend(value, field: field, level: 0) }
+        }
+        try budget.spend(.object(finding.parameters), field: "parameters", level: 0)
     }
 
     /// The declared criteria `findings` leave out, in declaration order.
@@ -144,19 +154,22 @@ public struct AnswerValidator: Sendable {
         let criterion: String
         let limit: Int
         let depth: Int
+        /// Numbers counted as printed (slow), or by an upper bound (fast).
+        let precise: Bool
         var used = 0
 
-        init(criterion: String, bytes: Int, depth: Int) {
+        init(criterion: String, bytes: Int, depth: Int, precise: Bool) {
             self.criterion = criterion
             self.limit = bytes
             self.depth = depth
+            self.precise = precise
         }
 
         mutating func spend(_ value: JSONValue, field: String, level: Int) throws(AnswerViolation) {
             switch value {
             case .null: used += 4
             case .bool(let flag): used += flag ? 4 : 5
-            case .number(let number): used += number.description.utf8.count
+            case .number(let number): used += precise ? number.description.utf8.count : Self.printedLength(number)
             case .string(let text): try string(text, field: field)
             case .array(let items):
                 guard level < depth else { throw .tooDeep(criterion: criterion, field: field, limit: depth) }
@@ -173,6 +186,13 @@ public struct AnswerValidator: Sendable {
                 }
             }
             try check(field)
+        }
+
+        /// An upper bound of the characters `number` prints as, without printing it (a reply
+        /// carries hundreds of numbers): 38 significant digits at most, the zeros its exponent
+        /// adds, and sign, point and a leading zero.
+        static func printedLength(_ number: Decimal) -> Int {
+            38 + Swift.abs(number.exponent) + 3
         }
 
         mutating func string(_ text: String, field: String) throws(AnswerViolation) {

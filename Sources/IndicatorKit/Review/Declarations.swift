@@ -10,6 +10,9 @@ public struct Declarations: Sendable, Hashable, Codable {
     public private(set) var modules: [ModuleDescriptor]
     private var criteria: [String: Criterion]
     private var owners: [String: String]
+    /// The criteria whose `fail` rejects a filing outright (kept, not recomputed: aggregation asks
+    /// for every review).
+    public private(set) var vetoCriteria: Set<String> = []
 
     /// The declarations of `modules`; where two declare the same criterion id, the first is kept.
     public init(_ modules: [ModuleDescriptor] = []) {
@@ -34,6 +37,7 @@ public struct Declarations: Sendable, Hashable, Codable {
             criteria[criterion.id] = criterion
             owners[criterion.id] = module.id
         }
+        vetoCriteria = Set(criteria.values.filter(\.veto).map(\.id))
     }
 
     /// The descriptor of module `id`, if declared.
@@ -54,11 +58,6 @@ public struct Declarations: Sendable, Hashable, Codable {
     /// Module `id`'s title, or the id itself when it declared none.
     public func title(ofModule id: String) -> LocalizedText {
         module(id)?.title ?? LocalizedText(zh: id, en: id)
-    }
-
-    /// The criteria whose `fail` rejects a filing outright.
-    public var vetoCriteria: Set<String> {
-        Set(criteria.values.filter(\.veto).map(\.id))
     }
 
     /// True when nothing is declared.

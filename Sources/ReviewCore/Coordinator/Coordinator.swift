@@ -32,6 +32,14 @@ public actor Coordinator {
     private var known: [String: ModuleDescriptor] = [:]
     /// The declarations this coordinator has recorded (module → version).
     private var recorded: [String: String] = [:]
+    /// What the ready modules declared, as last asked (at most `liveTTL` ago).
+    private var live: (at: ContinuousClock.Instant, descriptors: [String: ModuleDescriptor])?
+    /// How long `live` is reused: a claim does not ask every pool each time.
+    private let liveTTL: Duration = .milliseconds(500)
+    /// What a review of each kind requires, for the declarations `requiredKey` names, and the
+    /// same as JSON for the claim statement: computed when the declarations change, not per claim.
+    private var requiredByKind = RequiredCriteria.ByKind.none
+    private var requiredKey: [String: String]?
     private var inFlight: [Int64: ClaimedReview] = [:]
     private var lost: Set<Int64> = []
     private var stopping = false
@@ -134,6 +142,8 @@ public actor Coordinator {
     public func reload(modules newModules: ModuleSet, rulebooks newRulebooks: RulebookLibrary) async {
         let old = modules
         modules = newModules
+        live = nil
+        requiredKey = nil
         rulebooks = newRulebooks
         parameterCache.removeAll()
         parameterBytes.removeAll()
@@ -201,25 +211,31 @@ public actor Coordinator {
 
     private func claim(_ free: Int) async throws -> ([ReviewWork], [String: ModuleDescriptor], ModuleSet) {
         let current = modules
-        let live = await current.liveDescriptors()
-        if live.contains(where: { recorded[$0.key] != $0.value.version }) { await learnDeclarations(live) }
+        let live: [String: ModuleDescriptor]
+        if let cached = self.live, ContinuousClock.now - cached.at < liveTTL {
+            live = cached.descriptors
+        } else {
+            live = await current.liveDescriptors()
+            self.live = (ContinuousClock.now, live)
+            if live.contains(where: { recorded[$0.key] != $0.value.version }) { await learnDeclarations(live) }
+        }
         var best = known
         for (id, descriptor) in live { best[id] = descriptor }
         let lease = configuration.lease
         let name = configuration.name
         let reads = live.mapValues(\.reads)
-        let enabled = current.enabled
+        // What a review of each kind requires now (a review claimed before keeps what it had),
+        // recomputed only when what is known of the modules changes.
+        let key = Dictionary(uniqueKeysWithValues: current.enabled.map { ($0, best[$0]?.version ?? "") })
+        if key != requiredKey {
+            requiredByKind = RequiredCriteria.ByKind(enabled: current.enabled, known: best)
+            requiredKey = key
+        }
+        let required = requiredByKind
         let work = try await control.run { connection -> [ReviewWork] in
-            let claimed = try ReviewQueue.claim(limit: free, lease: lease, owner: name, on: connection)
+            let claimed = try ReviewQueue.claim(limit: free, lease: lease, owner: name, required: required, on: connection)
             do {
-                let fixing = claimed.map { ($0, $0.required ?? RequiredCriteria.fixing(kind: $0.kind, enabled: enabled, known: best)) }
-                let fixed = try ReviewQueue.fixRequired(fixing.filter { $0.0.required == nil }, on: connection)
-                let reviews = fixing.map { review, required in
-                    var review = review
-                    review.required = fixed[review.id] ?? required
-                    return review
-                }
-                return try ReviewQueue.loadWork(reviews, reads: reads, on: connection)
+                return try ReviewQueue.loadWork(claimed, reads: reads, on: connection)
             } catch {
                 // Could not load the work: give the claims back at once rather than wait for the lease.
                 try? ReviewQueue.release(claimed, on: connection)

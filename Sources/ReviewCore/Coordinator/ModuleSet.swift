@@ -62,8 +62,7 @@ extension Coordinator {
             var live: [String: ModuleDescriptor] = [:]
             var owners: [String: String] = [:]
             for pool in pools.pools {
-                let status = await pool.status()
-                guard case .ready = status.state, let descriptor = status.descriptor else { continue }
+                guard let descriptor = await pool.readyDescriptor else { continue }
                 if descriptor.criteria.contains(where: { owners[$0.id] != nil }) { continue }
                 for criterion in descriptor.criteria { owners[criterion.id] = descriptor.id }
                 live[descriptor.id] = descriptor

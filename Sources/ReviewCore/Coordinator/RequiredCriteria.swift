@@ -1,4 +1,6 @@
+import Foundation
 import IndicatorKit
+import Postgres
 
 /// The criteria a review requires, fixed when it is first claimed: every enabled module that
 /// applies to the filing's kind, with the criteria it declared. Recorded with the review
@@ -45,6 +47,27 @@ public struct RequiredCriteria: Sendable, Hashable, Codable {
             guard descriptor.appliesTo.contains(kind) else { return nil }
             return Module(module: id, version: descriptor.version, criteria: descriptor.criteria.map(\.id))
         })
+    }
+
+    /// What a review of each filing kind requires, and the same as the JSON object the claim
+    /// statement takes (`{"initial": […], …}`), encoded once.
+    public struct ByKind: Sendable {
+        /// The requirement per kind.
+        public let requirements: [FilingKind: RequiredCriteria]
+        /// `requirements` as a JSON object keyed by kind.
+        public let json: JSONB
+
+        /// Each kind's requirement for `enabled` modules known by `known`.
+        public init(enabled: [String], known: [String: ModuleDescriptor]) {
+            var requirements: [FilingKind: RequiredCriteria] = [:]
+            for kind in FilingKind.allCases { requirements[kind] = RequiredCriteria.fixing(kind: kind, enabled: enabled, known: known) }
+            self.requirements = requirements
+            let keyed = Dictionary(uniqueKeysWithValues: requirements.map { ($0.key.rawValue, $0.value) })
+            self.json = (try? JSONB(encoding: keyed)) ?? JSONB(bytes: Data("{}".utf8))
+        }
+
+        /// No requirement for any kind.
+        public static let none = ByKind(enabled: [], known: [:])
     }
 
     /// The module ids required.

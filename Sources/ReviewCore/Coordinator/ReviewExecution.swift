@@ -35,7 +35,13 @@ public enum ReviewExecution {
         required: RequiredCriteria, live: [String: ModuleDescriptor], projections: [String: Data], context: Data,
         parameters: Data, asOf: CivilDate, modules: Coordinator.ModuleSet
     ) async -> [Outcome] {
-        await withTaskGroup(of: (Int, Outcome).self) { group in
+        // A struct rather than a tuple as the group's element: no tuple metadata to look up at run
+        // time for every review (see also ModulePools.startAll).
+        struct Answered: Sendable {
+            var index: Int
+            var outcome: Outcome
+        }
+        return await withTaskGroup(of: Answered.self) { group in
             for (index, entry) in required.modules.enumerated() {
                 let id = entry.module
                 let pool = modules.pools.pool(id)
@@ -49,16 +55,16 @@ public enum ReviewExecution {
                             reason = "module \(id) is not enabled on this coordinator"
                         }
                         let failure = ModuleFailure(module: id, requestId: nil, cause: .unavailable(reason: reason), attempts: 0, pid: nil)
-                        return (index, Outcome(module: id, descriptor: nil, outcome: .failed(failure)))
+                        return Answered(index: index, outcome: Outcome(module: id, descriptor: nil, outcome: .failed(failure)))
                     }
                     continue
                 }
                 let input = EvaluationInput(filing: projections[id] ?? Data("{}".utf8), context: context, parameters: parameters, asOf: asOf)
-                group.addTask { (index, Outcome(module: id, descriptor: descriptor, outcome: await pool.evaluate(input))) }
+                group.addTask { Answered(index: index, outcome: Outcome(module: id, descriptor: descriptor, outcome: await pool.evaluate(input))) }
             }
-            var results: [(Int, Outcome)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
+            var results: [Outcome?] = Array(repeating: nil, count: required.modules.count)
+            for await answered in group { results[answered.index] = answered.outcome }
+            return results.compactMap { $0 }
         }
     }
 

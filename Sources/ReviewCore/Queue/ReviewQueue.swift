@@ -11,9 +11,11 @@ import Postgres
 public enum ReviewQueue {
     /// Claims up to `limit` queued reviews whose time has come, interleaving counties so that one
     /// county's flood cannot starve another's single filing: every county's first review before any
-    /// county's second. Marks them running with a lease and a fresh claim token.
+    /// county's second. Marks them running with a lease and a fresh claim token, and fixes what
+    /// each requires — `required` for its filing's kind — unless an earlier claim fixed it already.
     public static func claim(
-        limit: Int, lease: Duration, owner: String, on connection: PostgresConnection
+        limit: Int, lease: Duration, owner: String, required: RequiredCriteria.ByKind = .none,
+        on connection: PostgresConnection
     ) throws -> [ClaimedReview] {
         guard limit > 0 else { return [] }
         let result = try connection.queryPrepared("""
@@ -34,9 +36,10 @@ public enum ReviewQueue {
             ), claimed AS (
                 UPDATE review_queue q
                 SET state = 'running', claim_token = gen_random_uuid(), lease_until = now() + $2::interval,
-                    claimed_by = $3, started_at = now(), attempts = q.attempts + 1
-                FROM chosen
-                WHERE q.id = chosen.id
+                    claimed_by = $3, started_at = now(), attempts = q.attempts + 1,
+                    required = coalesce(q.required, $4::jsonb -> f.kind)
+                FROM chosen, filings f
+                WHERE q.id = chosen.id AND f.id = q.filing_id
                 RETURNING q.id, q.filing_id, q.county_code, q.claim_token, q.attempts, q.purpose, q.rulebook, q.as_of,
                           q.required, (extract(epoch FROM now() - q.deferred_since) * 1000)::bigint AS deferred_ms
             ), marked AS (
@@ -45,10 +48,12 @@ public enum ReviewQueue {
                 WHERE f.id = c.filing_id AND f.status = 'submitted'
             )
             SELECT c.id, c.filing_id, c.county_code, c.claim_token, c.attempts, c.purpose, c.rulebook,
-                   coalesce(c.as_of, f.filed_on)::text AS as_of, f.kind, c.required, c.deferred_ms
+                   coalesce(c.as_of, f.filed_on)::text AS as_of, f.kind, c.deferred_ms,
+                   -- Sent back only when an earlier claim fixed something else than asked now.
+                   CASE WHEN c.required = $4::jsonb -> f.kind THEN NULL ELSE c.required END AS required
             FROM claimed c JOIN filings f ON f.id = c.filing_id
             ORDER BY c.id
-            """, [limit, Self.interval(lease), owner])
+            """, [limit, Self.interval(lease), owner, required.json])
         return try result.rows.map { row in
             let kindText: String = try row.decode("kind")
             let asOfText: String = try row.decode("as_of")
@@ -58,34 +63,10 @@ public enum ReviewQueue {
                 token: try row.decode("claim_token"), attempts: try row.decode("attempts"), purpose: try row.decode("purpose"),
                 kind: FilingKind(rawValue: kindText) ?? .initial, rulebook: try row.decode("rulebook"),
                 asOf: CivilDate(asOfText) ?? CivilDate(year: 1970, month: 1, day: 1)!,
-                required: try row.decode("required", as: JSONB?.self).flatMap { try? $0.decode(RequiredCriteria.self) },
+                required: try row.decode("required", as: JSONB?.self).flatMap { try? $0.decode(RequiredCriteria.self) }
+                    ?? FilingKind(rawValue: kindText).flatMap { required.requirements[$0] },
                 deferredSeconds: deferred.map { Double($0) / 1000 })
         }
-    }
-
-    /// Fixes the criteria each review requires, once: a review that has them from an earlier claim
-    /// keeps them. Returns what each review requires now (guarded by the claim tokens).
-    public static func fixRequired(
-        _ reviews: [(review: ClaimedReview, required: RequiredCriteria)], on connection: PostgresConnection
-    ) throws -> [Int64: RequiredCriteria] {
-        guard !reviews.isEmpty else { return [:] }
-        struct Input: Encodable { var id: Int64, token: String, required: RequiredCriteria }
-        let input = try JSONB(encoding: reviews.map {
-            Input(id: $0.review.id, token: $0.review.token.uuidString.lowercased(), required: $0.required)
-        })
-        let rows = try connection.queryPrepared("""
-            UPDATE review_queue q SET required = coalesce(q.required, i.required)
-            FROM jsonb_to_recordset($1::jsonb) AS i(id bigint, token uuid, required jsonb)
-            WHERE q.id = i.id AND q.claim_token = i.token AND q.state = 'running'
-            RETURNING q.id, q.required
-            """, [input]).rows
-        var fixed: [Int64: RequiredCriteria] = [:]
-        for row in rows {
-            if let required = try row.decode("required", as: JSONB?.self).flatMap({ try? $0.decode(RequiredCriteria.self) }) {
-                fixed[try row.decode("id")] = required
-            }
-        }
-        return fixed
     }
 
     /// Loads, for each claimed review, the filing projected to each module's `reads` (done by
@@ -172,7 +153,7 @@ public enum ReviewQueue {
         let encoder = JSONEncoder()
         struct ReviewRecord: Encodable {
             var id: Int64, token: String, recommendation: String, aggregate: ReviewSummary
-            var rulebook: String, rulebook_hash: String, as_of: String, last_error: String?, required: RequiredCriteria?
+            var rulebook: String, rulebook_hash: String, as_of: String, last_error: String?
         }
         struct FindingRecord: Encodable {
             var review_id: Int64, criterion: String, module: String, module_version: String, kind: String
@@ -184,8 +165,7 @@ public enum ReviewQueue {
             ReviewRecord(
                 id: $0.review.id, token: $0.review.token.uuidString.lowercased(), recommendation: $0.recommendation.rawValue,
                 aggregate: $0.summary, rulebook: $0.rulebook, rulebook_hash: $0.rulebookHash, as_of: $0.review.asOf.description,
-                last_error: $0.moduleErrors.isEmpty ? nil : String($0.moduleErrors.joined(separator: "; ").prefix(4000)),
-                required: $0.required)
+                last_error: $0.moduleErrors.isEmpty ? nil : String($0.moduleErrors.joined(separator: "; ").prefix(4000)))
         }
         let findings = completed.flatMap { review in
             review.findings.map { row in
@@ -204,7 +184,7 @@ public enum ReviewQueue {
                 WITH input AS (
                     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
                         id bigint, token uuid, recommendation text, aggregate jsonb, rulebook text,
-                        rulebook_hash text, as_of date, last_error text, required jsonb)
+                        rulebook_hash text, as_of date, last_error text)
                 ), done AS (
                     DELETE FROM review_queue q USING input i
                     WHERE q.id = i.id AND q.claim_token = i.token AND q.state = 'running'
@@ -214,7 +194,7 @@ public enum ReviewQueue {
                                          rulebook_hash, as_of, attempts, last_error, coordinator, queued_at, started_at, required)
                     SELECT d.id, d.filing_id, d.county_code, d.purpose, 'completed', i.recommendation, i.aggregate,
                            i.rulebook, i.rulebook_hash, i.as_of, d.attempts, i.last_error, $3, d.queued_at, d.started_at,
-                           coalesce(d.required, i.required)
+                           d.required
                     FROM done d JOIN input i ON i.id = d.id
                     RETURNING id, filing_id, county_code, purpose
                 ), found AS (

@@ -199,6 +199,12 @@ public actor WorkerPool {
     /// What the module declared in its `ready` line, once a worker has been ready.
     public var moduleDescriptor: ModuleDescriptor? { descriptor }
 
+    /// What the module declared, while it is ready to serve; nil while it is not.
+    public var readyDescriptor: ModuleDescriptor? {
+        if case .ready = state { return descriptor }
+        return nil
+    }
+
     /// Starts a probe worker when the circuit is open and its back-off has passed, without waiting
     /// for it: a module that has recovered becomes ready without a request having to find out.
     public func probeIfDue() {
