@@ -76,6 +76,14 @@ enum EvaluateCommand {
         for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
             console.error("模块未启动 module not started: \(module): \(error)")
         }
+        do {
+            try invocation.checkRulebooks(rulebooks, declarations: modules.declarations, unanswered: Array(errors.keys)) { note in
+                console.error(note.text(in: language))
+            }
+        } catch {
+            await modules.pools.shutdownAll()
+            throw error
+        }
         var invalid = 0
         var outputs: [Output] = []
         let files = try SubmitCommand.expand(invocation.positionals)

@@ -17,11 +17,15 @@ enum ServeCommand {
         details: """
             Claims queued reviews (woken by NOTIFY, polling every few seconds as a fallback), sends each
             filing to every module that applies, and records findings and a recommendation. Any number
-            of coordinators may share one database. SIGTERM or SIGINT: stop claiming, let work in flight
-            finish within the grace period or release it, stop the workers, exit 0. SIGHUP: reload
-            config/modules.json and config/parameters.json without losing work. Runs the daily sweep at
-            config/lifecycle.json's sweep_time (Asia/Shanghai), and the latest slot due at start.
-            Logs one JSON object per line on stderr.
+            of coordinators may share one database. A review is complete only with every criterion its
+            modules declare: what a module cannot answer is recorded as an error finding; while a module
+            is unavailable its reviews wait, at most its max_outage_seconds. Refuses to start (78) when
+            config/parameters.json names a parameter no enabled module declares. SIGTERM or SIGINT: stop
+            claiming, let work in flight finish within the grace period or release it, stop the workers
+            and every process they started, exit 0. SIGHUP: reload config/modules.json and
+            config/parameters.json without losing work (a configuration the modules refuse is not taken).
+            Runs the daily sweep at config/lifecycle.json's sweep_time (Asia/Shanghai), and the latest
+            slot due at start. Logs one JSON object per line on stderr.
             """,
         examples: [
             "cluster-review serve",
