@@ -3,7 +3,14 @@
 // No package dependencies, by the owner's choice: the toolchain and the system libpq only.
 import PackageDescription
 
-/// The indicator modules: one executable each under Plugins/, run as worker processes.
+/// The built-in indicator modules: one executable each under Plugins/, run as worker processes.
+///
+/// This table is the one list of the built-in modules. Everything else learns them at run time —
+/// the coordinator, reports, the rulebook check and the tests from config/modules.json and each
+/// module's ready line — so adding a module is its rule file in Sources/Indicators, its
+/// Plugins/<Target>/main.swift, one line here, its entry in config/modules.json, its parameters
+/// in config/parameters.json and its case table in Tests/IndicatorsTests/Cases
+/// (BuiltInModuleListTests checks that they agree).
 let indicatorModules: [(target: String, executable: String)] = [
     ("Competitiveness", "indicator-competitiveness"),
     ("Tiering", "indicator-tiering"),
@@ -63,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IndicatorsTests",
-            dependencies: ["Indicators", "Rulebooks", "IndicatorKit", "TestSupport"],
+            dependencies: ["Indicators", "Rulebooks", "IndicatorKit", "ReviewCore", "TestSupport"],
             resources: [.copy("Cases")]
         ),
 
@@ -117,6 +124,12 @@ let package = Package(
             name: "fixture-module",
             dependencies: ["IndicatorKit"],
             path: "Tests/FixtureModule"
+        ),
+        // A subreaper that runs a command and reports what the command left behind (orphans, zombies).
+        .executableTarget(
+            name: "process-harness",
+            dependencies: ["ReviewCore"],
+            path: "Tests/ProcessHarness"
         ),
     ] + indicatorModules.map {
         .executableTarget(

@@ -2,8 +2,10 @@
 """An example ClusterReview indicator module in Python 3, standard library only.
 
 It speaks protocol 1 (docs/plugin-protocol.md) and judges one criterion: the cluster has at least
-`min_enterprises` enterprises (default 20). It is proof that a module in another language needs no
-change to the coordinator: an executable and one entry in config/modules.json.
+`min_enterprises` enterprises, a parameter it declares in its ready line and reads from the
+rulebook (config/parameters.json); a rulebook without it makes the finding `manual`, never a
+made-up default. It is proof that a module in another language needs no change to the coordinator:
+an executable, one entry in config/modules.json and its parameter in config/parameters.json.
 
 Check it with:  cluster-review plugins check Plugins/ExamplePython/indicator_example.py
 """
@@ -16,14 +18,17 @@ from decimal import Decimal, InvalidOperation
 from datetime import date
 
 PROTOCOL = 1
-MODULE = {"id": "example-python", "version": "0.1.0"}
+MODULE = {"id": "example-python", "version": "0.2.0",
+          "title": {"zh": "示例：集群企业数量", "en": "Example: enterprises in the cluster"}}
+# The criterion, declared once: what it is, and the rulebook parameter it reads (the rulebook must
+# give the same comparator and unit).
 CRITERION = {
     "id": "PYEX-1",
     "title": {"zh": "集群企业数量", "en": "Number of enterprises in the cluster"},
     "kind": "threshold",
     "citation": "Example module; not part of the measures",
+    "parameters": [{"name": "min_enterprises", "comparator": ">=", "unit": "enterprises"}],
 }
-DEFAULT_MIN_ENTERPRISES = Decimal(20)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -51,16 +56,24 @@ class Refusal(Exception):
 
 def evaluate(filing, context, parameters, as_of):
     """Returns the findings for one filing: a pure function of its arguments."""
-    minimum = parameters.get("min_enterprises", DEFAULT_MIN_ENTERPRISES)
+    enterprises = filing.get("enterprises")
+    if "min_enterprises" not in parameters:
+        # No threshold in this rulebook: a person judges, never a made-up default.
+        return [{
+            "criterion": CRITERION["id"], "verdict": "manual", "score": 60,
+            "observed": len(enterprises) if isinstance(enterprises, list) else None,
+            "message": {"zh": "本规则集没有参数 min_enterprises 的阈值，需人工判断。",
+                        "en": "No threshold in this rulebook (min_enterprises); a person must judge."},
+            "citation": CRITERION["citation"], "parameters": {},
+        }]
     try:
-        minimum = Decimal(str(minimum))
+        minimum = Decimal(str(parameters["min_enterprises"]))
     except InvalidOperation:
         raise Refusal("invalid_request", "parameter min_enterprises is not a number")
     used = {"min_enterprises": number(minimum)}
-    enterprises = filing.get("enterprises")
     if enterprises is None:
         return [{
-            "criterion": CRITERION["id"], "verdict": "manual", "score": 0,
+            "criterion": CRITERION["id"], "verdict": "manual", "score": 60,
             "threshold": number(minimum), "comparator": ">=",
             "message": {"zh": "申报材料未列出集群企业，需人工核实。",
                         "en": "The filing lists no enterprises; a reviewer must check."},

@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Foundation
 import IndicatorKit
-import Indicators
 import ReviewCore
 import Rulebooks
 
@@ -16,14 +15,13 @@ import Rulebooks
 ///    them to init; the benchmark makes itself their subreaper (`Reaper`), waits for them and
 ///    counts their CPU too.
 /// 2. The samples through every module's worker processes from this process (no CLI, no
-///    printing), against the same rules called in-process — the floor: no pipes, no JSON
-///    between processes.
+///    printing). (The modules are known only by their executables and ready lines, so there is no
+///    in-process list of them to measure against.)
 enum EvaluateBenchmark {
     static let usage = """
         evaluate [--files N] [--runs N] [--rounds N]
           `cluster-review evaluate` of N files (default 1,000): filings/s and CPU core-ms per filing
           (CLI, module workers); then the samples × --rounds (default 20) through worker processes
-          vs. the rules in-process
         """
 
     static func run(arguments: [String]) async -> Int32 {
@@ -39,7 +37,7 @@ enum EvaluateBenchmark {
             let installation = try Installation.current()
             print("cluster-review-bench evaluate — \(ProcessInfo.processInfo.activeProcessorCount) cores, release build")
             if files > 0 { try measureCLI(files: files, runs: runs, installation: installation) }
-            if rounds > 0 { try await measureInProcess(rounds: rounds, installation: installation) }
+            if rounds > 0 { try await measureWorkers(rounds: rounds, installation: installation) }
             return 0
         } catch {
             FileHandle.standardError.write(Data("evaluate benchmark failed: \(error)\n".utf8))
@@ -84,55 +82,47 @@ enum EvaluateBenchmark {
         print(figures.table())
     }
 
-    /// The samples, `rounds` times, through worker pools started here, and through the rules in-process.
-    static func measureInProcess(rounds: Int, installation: Installation) async throws {
+    /// The samples, `rounds` times, through worker pools started here (no CLI, no printing).
+    static func measureWorkers(rounds: Int, installation: Installation) async throws {
         let registry = try ModuleRegistry.load(
             file: installation.configDirectory.appendingPathComponent("modules.json").path,
             binDirectory: installation.executables.path, baseDirectory: installation.root.path)
         let rulebooks = try RulebookLibrary.load(contentsOf: installation.configDirectory.appendingPathComponent("parameters.json"))
         let directory = installation.configDirectory.appendingPathComponent("samples")
-        var filings: [(Filing, JSONValue, ResolvedParameters, Data)] = []
+        var filings: [(Filing, JSONValue, ResolvedParameters)] = []
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where file.hasSuffix(".json") && file != "expected.json" {
             let data = try Data(contentsOf: directory.appendingPathComponent(file))
             guard case .success(let filing) = FilingValidator.decode(data), let date = filing.filingDate else { continue }
-            let parameters = try rulebooks.resolve(nil, asOf: date)
-            filings.append((filing, try JSONValue(parsing: data), parameters, try JSONEncoder().encode(parameters.values)))
+            filings.append((filing, try JSONValue(parsing: data), try rulebooks.resolve(nil, asOf: date)))
         }
         let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: .discarding)
         guard errors.isEmpty else { throw EvaluateBenchmarkError.modules("\(errors)") }
-        var processRates: [Double] = [], inProcessRates: [Double] = []
+        var processRates: [Double] = []
         for _ in 0..<3 {
             let started = ContinuousClock.now
             for _ in 0..<rounds {
                 await withTaskGroup(of: Void.self) { group in
-                    for (filing, whole, parameters, bytes) in filings {
+                    for (filing, whole, parameters) in filings {
                         group.addTask {
                             let kind = filing.kind ?? .initial
                             var projections: [String: Data] = [:]
                             for descriptor in ReviewExecution.applicable(modules, to: kind) {
                                 projections[descriptor.id] = try? JSONEncoder().encode(FilingProjection.project(whole, reads: descriptor.reads))
                             }
-                            _ = await ReviewExecution.evaluate(
-                                kind: kind, projections: projections, context: Data("{}".utf8), parameters: bytes,
-                                asOf: parameters.asOf, modules: modules)
+                            let review = ClaimedReview(
+                                id: 0, filingId: 0, countyCode: "", token: UUID(), attempts: 1, purpose: "decision", kind: kind,
+                                rulebook: parameters.rulebook, asOf: parameters.asOf)
+                            _ = try? await ReviewExecution.evaluateOffline(
+                                review, projections: projections, context: Data("{}".utf8), parameters: parameters, modules: modules)
                         }
                     }
                 }
             }
             processRates.append(Double(rounds * filings.count) / durationSeconds(ContinuousClock.now - started))
-            let inProcessStart = ContinuousClock.now
-            for _ in 0..<rounds {
-                for (_, whole, parameters, _) in filings {
-                    _ = IndicatorModules.evaluateAll(filing: whole, context: ReviewContext(), parameters: parameters.values, asOf: parameters.asOf)
-                }
-            }
-            inProcessRates.append(Double(rounds * filings.count) / durationSeconds(ContinuousClock.now - inProcessStart))
         }
         await modules.pools.shutdownAll()
-        let process = RunFigures.median(processRates), inProcess = RunFigures.median(inProcessRates)
         print("samples from this process: \(filings.count) samples × \(rounds) rounds, all modules, medians of 3")
-        print(String(format: "  through worker processes: %7.0f filings/s", process))
-        print(String(format: "  rules in-process (floor): %7.0f filings/s  (ratio %.1f×)", inProcess, inProcess / max(process, 1)))
+        print(String(format: "  through worker processes: %7.0f filings/s", RunFigures.median(processRates)))
     }
 }
 

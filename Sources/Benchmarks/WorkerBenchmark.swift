@@ -93,15 +93,17 @@ enum WorkerBenchmark {
 
     /// The floor: a child that answers every line with a fixed 2 KB line, driven with raw fds.
     static func rawEcho(fixture: String, request: Data, seconds: Double) -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: fixture)
-        process.arguments = ["raw-echo"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        do { try process.run() } catch { return 0 }
-        let writeFD = input.fileHandleForWriting.fileDescriptor
-        let readFD = output.fileHandleForReading.fileDescriptor
+        guard let process = try? ProcessLauncher.launch(LaunchOptions(
+            executable: fixture, arguments: ["raw-echo"], stdin: .pipe, stdout: .pipe, grouping: .ownGroup)),
+            let writeFD = process.stdin, let readFD = process.stdout
+        else { return 0 }
+        // Blocking writes: the loop writes a whole line, then reads the reply.
+        _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) & ~O_NONBLOCK)
+        defer {
+            close(writeFD)
+            close(readFD)
+            process.endGroupAndReap(within: .seconds(1))
+        }
         var line = request
         line.append(0x0A)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
@@ -128,10 +130,7 @@ enum WorkerBenchmark {
                 count += 1
             }
         }
-        let rate = Double(count) / Date().timeIntervalSince(start)
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return rate
+        return Double(count) / Date().timeIntervalSince(start)
     }
 
     /// Requests per second through `pools` pools of `workers` workers, `callers` concurrent callers per pool.

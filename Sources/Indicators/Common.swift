@@ -70,13 +70,51 @@ enum Score {
     }
 }
 
-/// Builds the findings of one criterion: its id, citation and parameter are named once, here.
+/// A rulebook parameter a rule reads, with the comparison the rule makes with it: declared once,
+/// with its criterion in the module's `ready` line, and used by the rule from the same value.
+struct RuleParameter: Sendable {
+    /// The name in config/parameters.json, e.g. `min_annual_output_wan`.
+    let name: String
+    /// The comparison made with the parameter's value; nil for a mode (a setting, not a bound).
+    let comparison: Comparison?
+    /// The unit of its values, exactly as config/parameters.json states it.
+    let unit: String
+
+    /// A bound: `lhs comparison value`.
+    static func bound(_ name: String, _ comparison: Comparison, unit: String) -> RuleParameter {
+        RuleParameter(name: name, comparison: comparison, unit: unit)
+    }
+
+    /// A setting that selects how a rule reads the filing.
+    static func mode(_ name: String, unit: String) -> RuleParameter {
+        RuleParameter(name: name, comparison: nil, unit: unit)
+    }
+
+    /// The parameter as the ready line declares it.
+    var declaration: CriterionParameter {
+        CriterionParameter(name: name, comparator: comparison?.rawValue ?? "mode", unit: unit)
+    }
+
+    /// The comparison, for a bound (a mode has none; asking is a programming error).
+    var comparator: Comparison {
+        guard let comparison else { preconditionFailure("\(name) is a mode, not a bound") }
+        return comparison
+    }
+}
+
+/// One criterion and the findings it builds: its id, title, kind, citation and parameters are
+/// written once, here, and the module's ready line declares exactly this.
 struct Rule: Sendable {
     let criterion: Criterion
 
-    init(_ id: String) {
-        guard let criterion = CriteriaCatalog.criterion(id) else { preconditionFailure("no criterion \(id)") }
-        self.criterion = criterion
+    /// A criterion of the measures: `zh`/`en` its title, `parameters` what it reads from the rulebook.
+    init(
+        _ id: String, _ kind: CriterionKind, _ zh: String, _ en: String, citation: String,
+        parameters: [RuleParameter] = [], veto: Bool = false
+    ) {
+        criterion = Criterion(
+            id: id, title: LocalizedText(zh: zh, en: en), kind: kind, citation: citation,
+            parameters: parameters.map(\.declaration), veto: veto)
     }
 
     var id: String { criterion.id }
@@ -90,6 +128,18 @@ struct Rule: Sendable {
             criterion: id, verdict: verdict, score: score ?? Score.of(verdict), observed: observed, threshold: threshold,
             comparator: comparator?.rawValue, margin: margin, message: LocalizedText(zh: "\(id)：\(zh)", en: "\(id): \(en)"),
             citation: criterion.citation, parameters: parameters)
+    }
+
+    /// `lhs` against the rulebook's `parameter`, read from `parameters`: the comparison is the
+    /// parameter's declared one; `rhs` turns the parameter's value into the bound compared against
+    /// (the value itself by default). `manual` when the rulebook has no value.
+    func compare(
+        _ lhs: Decimal, with parameter: RuleParameter, in parameters: [String: JSONValue], observed: JSONValue,
+        threshold: ((Decimal) -> JSONValue)? = nil, rhs: (Decimal) -> Decimal = { $0 }, _ what: (zh: String, en: String)
+    ) -> Finding {
+        guard let value = parameters.decimal(parameter.name) else { return noThreshold(parameter.name, observed: observed) }
+        return compare(lhs, parameter.comparator, rhs(value), observed: observed, threshold: threshold?(value),
+                       parameters: [parameter.name: .number(value)], what)
     }
 
     /// `manual` because the rulebook has no value for `parameter` (criteria.md: never a default).
@@ -192,10 +242,13 @@ func series(_ rows: (YearFigures, YearFigures, YearFigures), _ value: (YearFigur
 /// Compound annual growth over two intervals, compared without roots: `v3 cmp v1 × (1+g)²`.
 /// A first year of 0 has no base to grow from: `manual` — unless the last year is 0 too: nothing at
 /// the end is no growth under any rate, so `fail`, whether or not the rulebook has the rate.
+///
+/// The finding's threshold is `{last year: v1 × (1+g)²}`: the bound the last year is compared against.
 func growthFinding(
     _ rule: Rule, rows: (YearFigures, YearFigures, YearFigures), _ value: (YearFigures) -> Decimal,
-    parameter: String, comparator: Comparison, parameters: [String: JSONValue], _ what: (zh: String, en: String)
+    _ rate: RuleParameter, parameters: [String: JSONValue], _ what: (zh: String, en: String)
 ) -> Finding {
+    let parameter = rate.name
     let observed = series(rows, value)
     let v1 = value(rows.0), v3 = value(rows.2)
     if v1 == 0 && v3 == 0 {
@@ -214,73 +267,11 @@ func growthFinding(
     }
     let factor = (1 + g) * (1 + g)
     return rule.compare(
-        v3, comparator, v1 * factor, observed: observed, parameters: [parameter: .number(g), "growth_factor": .number(factor)],
+        v3, rate.comparator, v1 * factor, observed: observed, threshold: [String(rows.2.year): .number(v1 * factor)],
+        parameters: [parameter: .number(g), "growth_factor": .number(factor)],
         (zh: "\(what.zh)年均增长：\(rows.2.year) 年值与 \(rows.0.year) 年值×\(JSONValue.number(factor).canonicalText()) 比较",
          en: "\(what.en) compound growth: \(rows.2.year) value against \(rows.0.year) value × \(JSONValue.number(factor).canonicalText())"))
 }
 
-/// The descriptor every module builds from the catalog.
-func makeDescriptor(_ id: String, appliesTo: [FilingKind], reads: [String]) -> ModuleDescriptor {
-    ModuleDescriptor(id: id, version: IndicatorModules.version, appliesTo: appliesTo, criteria: CriteriaCatalog.criteria(of: id), reads: reads)
-}
-
-/// The ten indicator modules of the recognition standard.
-public enum IndicatorModules {
-    /// The version every module reports; bump when a rule changes.
-    public static let version = "1.1.0"
-    /// Kinds reviewed against the eight indicators.
-    static let reviewKinds: [FilingKind] = [.initial, .recertification]
-
-    /// The ids of the ten modules, in review order.
-    public static let ids = ["compliance", "competitiveness", "tiering", "supply-chain", "innovation", "digital", "green",
-                             "openness", "governance", "plan-completion"]
-
-    /// The descriptor of every module, in review order.
-    public static var descriptors: [ModuleDescriptor] {
-        [ComplianceModule().descriptor, CompetitivenessModule().descriptor, TieringModule().descriptor, SupplyChainModule().descriptor,
-         InnovationModule().descriptor, DigitalModule().descriptor, GreenModule().descriptor, OpennessModule().descriptor,
-         GovernanceModule().descriptor, PlanCompletionModule().descriptor]
-    }
-
-    /// Runs every module that applies to the filing's kind, in-process, and returns their outcomes:
-    /// the offline evaluation and the tests use it. Each module sees only the members it reads.
-    public static func evaluateAll(
-        filing: JSONValue, context: ReviewContext, parameters: [String: JSONValue], asOf: CivilDate
-    ) -> [ModuleReport] {
-        let kind = filing["kind"]?.string.flatMap(FilingKind.init(rawValue:))
-        return descriptors.filter { d in kind.map(d.appliesTo.contains) ?? false }.compactMap {
-            evaluate(module: $0.id, filing: filing, context: context, parameters: parameters, asOf: asOf)
-        }
-    }
-
-    /// Runs the module `id` in-process on its slice of `filing`, whatever the filing's kind; nil for an unknown id.
-    /// A thrown error becomes the outcome's `error`, as a module process's error reply would.
-    public static func evaluate(
-        module id: String, filing: JSONValue, context: ReviewContext, parameters: [String: JSONValue], asOf: CivilDate
-    ) -> ModuleReport? {
-        func run<M: IndicatorModule>(_ module: M) -> ModuleReport where M.Filing == IndicatorKit.Filing, M.Context == ReviewContext {
-            let d = module.descriptor
-            do {
-                let slice = Filing.slice(filing, reads: d.reads)
-                let typed = try Filing.decode(Data(slice.canonicalText().utf8))
-                let findings = try module.evaluate(EvaluationRequest(id: "local", filing: typed, context: context, parameters: parameters, asOf: asOf))
-                return ModuleReport(module: d.id, findings: findings)
-            } catch {
-                return ModuleReport(module: d.id, findings: [], error: String(describing: error))
-            }
-        }
-        switch id {
-        case "compliance": return run(ComplianceModule())
-        case "competitiveness": return run(CompetitivenessModule())
-        case "tiering": return run(TieringModule())
-        case "supply-chain": return run(SupplyChainModule())
-        case "innovation": return run(InnovationModule())
-        case "digital": return run(DigitalModule())
-        case "green": return run(GreenModule())
-        case "openness": return run(OpennessModule())
-        case "governance": return run(GovernanceModule())
-        case "plan-completion": return run(PlanCompletionModule())
-        default: return nil
-        }
-    }
-}
+/// The filing kinds reviewed against the eight indicators of the standard.
+let reviewKinds: [FilingKind] = [.initial, .recertification]

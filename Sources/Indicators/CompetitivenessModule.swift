@@ -7,9 +7,38 @@ public struct CompetitivenessModule: IndicatorModule {
     public init() {}
 
     /// Reads the cluster's profile, the three years of figures and the competitiveness evidence.
-    public var descriptor: ModuleDescriptor {
-        makeDescriptor("competitiveness", appliesTo: IndicatorModules.reviewKinds, reads: ["cluster", "figures", "competitiveness"])
-    }
+    public var descriptor: ModuleDescriptor { Self.declaration }
+
+    static let declaration = ModuleDescriptor(
+        id: "competitiveness", version: "1.2.0", title: LocalizedText(zh: "具有较强核心竞争力", en: "Core competitiveness"),
+        appliesTo: reviewKinds, criteria: [comp1, comp2, comp3, comp4, comp5, comp6, comp7, comp8, comp9].map(\.criterion),
+        reads: ["cluster", "figures", "competitiveness"])
+
+    static let maxArea = RuleParameter.bound("max_area_km2", .atMost, unit: "km²")
+    static let minAnnualOutput = RuleParameter.bound("min_annual_output_wan", .atLeast, unit: "万元")
+    static let minSmeShare = RuleParameter.bound("min_sme_output_share", .atLeast, unit: "share (0–1)")
+    static let minLeadingShare = RuleParameter.bound("min_leading_industry_share", .above, unit: "share (0–1)")
+    static let shareYears = RuleParameter.mode("share_years", unit: "latest | each")
+    static let minGrowth = RuleParameter.bound("min_output_growth", .above, unit: "rate (0–1)")
+
+    static let comp1 = Rule("COMP-1", .judgement, "主导产业为所在县域的支柱或特色产业",
+                            "The leading industry is a pillar or characteristic industry of the county", citation: "Standard 1")
+    static let comp2 = Rule("COMP-2", .judgement, "符合国家、海南省产业政策和行业发展规划要求",
+                            "Conforms to national and Hainan industrial policy and plans", citation: "Standard 1")
+    static let comp3 = Rule("COMP-3", .judgement, "发展水平位居细分领域全省前列", "Ranks among the province's front in its segment",
+                            citation: "Standard 1")
+    static let comp4 = Rule("COMP-4", .judgement, "有较高的集群品牌知名度", "The cluster brand is well known", citation: "Standard 1")
+    static let comp5 = Rule("COMP-5", .threshold, "占地面积一般不超过100平方公里", "Area as a rule at most 100 km²",
+                            citation: "Standard 1", parameters: [maxArea])
+    static let comp6 = Rule("COMP-6", .threshold, "近三年产值均在20亿元以上", "Output of at least 2 billion CNY in each of the last three years",
+                            citation: "Standard 1", parameters: [minAnnualOutput])
+    static let comp7 = Rule("COMP-7", .threshold, "中小企业产值占集群总产值60%以上", "SME output at least 60% of total output",
+                            citation: "Standard 1", parameters: [minSmeShare, shareYears])
+    static let comp8 = Rule("COMP-8", .threshold, "主导产业占集群总产值比例高于60%", "Leading-industry output above 60% of total output",
+                            citation: "Standard 1", parameters: [minLeadingShare, shareYears])
+    static let comp9 = Rule("COMP-9", .threshold, "产值年均增速高于5%（新冠疫情等特殊情况除外）",
+                            "Compound annual output growth above 5% (special circumstances excepted)", citation: "Standard 1",
+                            parameters: [minGrowth])
 
     /// One finding per criterion COMP-1..9.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
@@ -17,24 +46,24 @@ public struct CompetitivenessModule: IndicatorModule {
         guard let section = request.filing.competitiveness else { throw missing("competitiveness") }
         let rows = try threeYears(request.filing.figures)
         let p = request.parameters
-        let eachYear = p["share_years"]?.string == "each"
+        let eachYear = p[Self.shareYears.name]?.string == "each"
         return [
-            Rule("COMP-1").judgement(section.evidence["COMP-1"]),
-            Rule("COMP-2").judgement(section.evidence["COMP-2"]),
-            Rule("COMP-3").judgement(section.evidence["COMP-3"]),
-            Rule("COMP-4").judgement(section.evidence["COMP-4"]),
+            Self.comp1.judgement(section.evidence["COMP-1"]),
+            Self.comp2.judgement(section.evidence["COMP-2"]),
+            Self.comp3.judgement(section.evidence["COMP-3"]),
+            Self.comp4.judgement(section.evidence["COMP-4"]),
             comp5(cluster.areaKm2, p),
             // COMP-6: total output >= min_annual_output_wan in each of the three years (近三年产值均在20亿元以上).
-            perYear(Rule("COMP-6"), rows, years: [rows.0, rows.1, rows.2], .atLeast, parameter: "min_annual_output_wan", p,
+            perYear(Self.comp6, rows, years: [rows.0, rows.1, rows.2], Self.minAnnualOutput, p,
                     lhs: { $0.totalOutputWan }, rhs: { _, bound in bound },
                     (zh: "总产值（万元）", en: "total output (万元)")),
             // COMP-7: sme >= min_sme_output_share × total (中小企业产值占集群总产值60%以上).
-            perYear(Rule("COMP-7"), rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], .atLeast,
-                    parameter: "min_sme_output_share", p, lhs: { $0.smeOutputWan }, rhs: { $0.totalOutputWan * $1 },
+            perYear(Self.comp7, rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], Self.minSmeShare, p,
+                    lhs: { $0.smeOutputWan }, rhs: { $0.totalOutputWan * $1 },
                     (zh: "中小企业产值与 份额×总产值", en: "SME output against share × total output")),
             // COMP-8: leading > min_leading_industry_share × total (主导产业占集群总产值比例高于60%).
-            perYear(Rule("COMP-8"), rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], .above,
-                    parameter: "min_leading_industry_share", p, lhs: { $0.leadingIndustryOutputWan }, rhs: { $0.totalOutputWan * $1 },
+            perYear(Self.comp8, rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], Self.minLeadingShare, p,
+                    lhs: { $0.leadingIndustryOutputWan }, rhs: { $0.totalOutputWan * $1 },
                     (zh: "主导产业产值与 份额×总产值", en: "leading-industry output against share × total output")),
             comp9(rows, section.growthWaiver, p),
         ]
@@ -42,10 +71,8 @@ public struct CompetitivenessModule: IndicatorModule {
 
     /// COMP-5: area <= max_area_km2 (一般不超过100平方公里): a soft bound, above it `warn`, never `fail`.
     func comp5(_ area: Decimal, _ p: [String: JSONValue]) -> Finding {
-        let rule = Rule("COMP-5")
-        guard let bound = p.decimal("max_area_km2") else { return rule.noThreshold("max_area_km2", observed: .number(area)) }
-        var finding = rule.compare(area, .atMost, bound, observed: .number(area), parameters: ["max_area_km2": .number(bound)],
-                                   (zh: "占地面积（平方公里）", en: "area (km²)"))
+        var finding = Self.comp5.compare(area, with: Self.maxArea, in: p, observed: .number(area),
+                                         (zh: "占地面积（平方公里）", en: "area (km²)"))
         if finding.verdict == .fail {
             finding.verdict = .warn
             finding.message = LocalizedText(zh: finding.message.zh + "；“一般不超过”为软约束，请评审人核实",
@@ -58,9 +85,8 @@ public struct CompetitivenessModule: IndicatorModule {
     /// A waiver claim matters only where growth does not pass: then the criterion is `manual` and the
     /// reviewer accepts or rejects the claim. Where growth passes the claim is moot: `pass`, saying so.
     func comp9(_ rows: (YearFigures, YearFigures, YearFigures), _ waiver: GrowthWaiver?, _ p: [String: JSONValue]) -> Finding {
-        let rule = Rule("COMP-9")
-        var finding = growthFinding(rule, rows: rows, { $0.totalOutputWan }, parameter: "min_output_growth", comparator: .above,
-                                    parameters: p, (zh: "总产值", en: "total output"))
+        var finding = growthFinding(Self.comp9, rows: rows, { $0.totalOutputWan }, Self.minGrowth, parameters: p,
+                                    (zh: "总产值", en: "total output"))
         guard let waiver else { return finding }
         if finding.verdict == .pass {
             finding.message = LocalizedText(
@@ -78,16 +104,18 @@ public struct CompetitivenessModule: IndicatorModule {
 }
 
 /// A comparison made in each of `years`; the year with the smallest margin decides and is reported.
+/// The threshold is `{year: bound}` for each year compared.
 func perYear(
-    _ rule: Rule, _ rows: (YearFigures, YearFigures, YearFigures), years: [YearFigures], _ comparator: Comparison,
-    parameter: String, _ p: [String: JSONValue], lhs: (YearFigures) -> Decimal, rhs: (YearFigures, Decimal) -> Decimal,
+    _ rule: Rule, _ rows: (YearFigures, YearFigures, YearFigures), years: [YearFigures], _ parameter: RuleParameter,
+    _ p: [String: JSONValue], lhs: (YearFigures) -> Decimal, rhs: (YearFigures, Decimal) -> Decimal,
     _ what: (zh: String, en: String)
 ) -> Finding {
     let observed = series(rows, lhs)
-    guard let bound = p.decimal(parameter) else { return rule.noThreshold(parameter, observed: observed) }
+    let comparator = parameter.comparator
+    guard let bound = p.decimal(parameter.name) else { return rule.noThreshold(parameter.name, observed: observed) }
     let worst = years.min { Score.relativeMargin(lhs($0), comparator, rhs($0, bound)) < Score.relativeMargin(lhs($1), comparator, rhs($1, bound)) }!
     let thresholds = JSONValue.object(Dictionary(uniqueKeysWithValues: years.map { (String($0.year), JSONValue.number(rhs($0, bound))) }))
     return rule.compare(lhs(worst), comparator, rhs(worst, bound), observed: observed, threshold: thresholds,
-                        parameters: [parameter: .number(bound)],
+                        parameters: [parameter.name: .number(bound)],
                         (zh: "\(worst.year) 年\(what.zh)", en: "\(what.en) in \(worst.year)"))
 }

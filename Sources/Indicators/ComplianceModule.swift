@@ -15,9 +15,28 @@ public struct ComplianceModule: IndicatorModule {
     public init() {}
 
     /// Reads the filer, the cluster's place, the enterprises and the declared incidents.
-    public var descriptor: ModuleDescriptor {
-        makeDescriptor("compliance", appliesTo: FilingKind.allCases, reads: ["kind", "filing_date", "applicant", "cluster", "enterprises", "incidents"])
-    }
+    public var descriptor: ModuleDescriptor { Self.declaration }
+
+    static let declaration = ModuleDescriptor(
+        id: "compliance", version: "1.2.0", title: LocalizedText(zh: "资格与一票否决", en: "Eligibility and veto"),
+        appliesTo: FilingKind.allCases, criteria: [elig1, veto1, veto2, veto3].map(\.criterion),
+        reads: ["kind", "filing_date", "applicant", "cluster", "enterprises", "incidents"])
+
+    static let elig1 = Rule(
+        "ELIG-1", .threshold, "县级区划的中小企业主管部门申报，集群位于该县级区划内",
+        "Filed by one county-level SME authority; the cluster lies in that division", citation: "Art. 2, Art. 10", veto: true)
+    static let veto1 = Rule(
+        "VETO-1", .threshold, "近三年未发生较大及以上安全、质量和环境污染事故",
+        "No safety, quality or pollution accident of grade larger or above in three years",
+        citation: "Standard, preamble; Art. 14(5)", veto: true)
+    static let veto2 = Rule(
+        "VETO-2", .threshold, "近三年未发生重大及以上网络安全和数据安全事件",
+        "No cyber or data security incident of grade major or above in three years",
+        citation: "Standard, preamble; Art. 14(5)", veto: true)
+    static let veto3 = Rule(
+        "VETO-3", .threshold, "近三年无偷税漏税、违法违规、严重失信和其他重大问题",
+        "No tax evasion, illegal conduct, serious dishonesty or other major problem in three years",
+        citation: "Standard, preamble; Art. 14(5)", veto: true)
 
     /// One finding each for ELIG-1, VETO-1, VETO-2, VETO-3.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
@@ -45,13 +64,13 @@ public struct ComplianceModule: IndicatorModule {
         let windowText = "\(window.lowerBound)…\(window.upperBound)"
         return [
             eligibility(applicant, cluster),
-            graded(Rule("VETO-1"), inWindow, excluded, categories: FilingSchema.accidentCategories,
+            graded(Self.veto1, inWindow, excluded, categories: FilingSchema.accidentCategories,
                    failing: ["larger", "major", "especially_major"], windowText,
                    (zh: "较大及以上安全、质量和环境污染事故", en: "safety, quality or pollution accident of grade larger or above")),
-            graded(Rule("VETO-2"), inWindow, excluded, categories: FilingSchema.securityCategories,
+            graded(Self.veto2, inWindow, excluded, categories: FilingSchema.securityCategories,
                    failing: ["major", "especially_major"], windowText,
                    (zh: "重大及以上网络安全和数据安全事件", en: "cyber or data security incident of grade major or above")),
-            conduct(Rule("VETO-3"), inWindow, excluded, windowText),
+            conduct(Self.veto3, inWindow, excluded, windowText),
         ]
     }
 
@@ -66,7 +85,7 @@ public struct ComplianceModule: IndicatorModule {
 
     /// ELIG-1 (Art. 2, Art. 10): one county-level division files, and the cluster lies in it alone.
     func eligibility(_ applicant: Applicant, _ cluster: ClusterProfile) -> Finding {
-        let rule = Rule("ELIG-1")
+        let rule = Self.elig1
         let observed: JSONValue = ["applicant_county": .string(applicant.countyCode),
                                    "cluster_counties": .array(cluster.countyCodes.map { .string($0) })]
         guard let county = HainanCounty.named(applicant.countyCode) else {

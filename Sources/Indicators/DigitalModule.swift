@@ -7,27 +7,40 @@ public struct DigitalModule: IndicatorModule {
     public init() {}
 
     /// Reads the three years of figures (the two rates) and the digital evidence.
-    public var descriptor: ModuleDescriptor {
-        makeDescriptor("digital", appliesTo: IndicatorModules.reviewKinds, reads: ["figures", "digital"])
-    }
+    public var descriptor: ModuleDescriptor { Self.declaration }
+
+    static let declaration = ModuleDescriptor(
+        id: "digital", version: "1.2.0", title: LocalizedText(zh: "数字化转型效果明显", en: "Digital transformation"),
+        appliesTo: reviewKinds, criteria: [digi1, digi2, digi3, digi4, digi5, digi6].map(\.criterion), reads: ["figures", "digital"])
+
+    static let digi1 = Rule("DIGI-1", .judgement, "新型信息基础设施建设水平较高", "New information infrastructure is well built",
+                            citation: "Standard 5")
+    static let digi2 = Rule("DIGI-2", .evidence, "数字化装备和系统应用广泛，引入跨企业数字化解决方案、评估和诊断服务",
+                            "Digital equipment widely applied; cross-enterprise solutions and diagnosis", citation: "Standard 5")
+    static let digi3 = Rule("DIGI-3", .evidence, "“用云上平台”成效显著", "“Use the cloud” has clear results", citation: "Standard 5")
+    static let digi4 = Rule("DIGI-4", .threshold, "工业互联网平台应用普及率、工业软件应用率稳步提升",
+                            "Industrial-internet and industrial-software rates rise steadily", citation: "Standard 5")
+    static let digi5 = Rule("DIGI-5", .evidence, "集群企业重要生产数据联通，探索数字化新模式新业态",
+                            "Production data connected; new digital models explored", citation: "Standard 5")
+    static let digi6 = Rule("DIGI-6", .evidence, "建立健全工业互联网安全保障体系", "An industrial internet security system", citation: "Standard 5")
 
     /// One finding per criterion DIGI-1..6.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
         guard let section = request.filing.digital else { throw missing("digital") }
         let rows = try threeYears(request.filing.figures)
         return [
-            Rule("DIGI-1").judgement(section.evidence["DIGI-1"]),
-            Rule("DIGI-2").evidence(section.evidence["DIGI-2"]),
-            Rule("DIGI-3").evidence(section.evidence["DIGI-3"]),
+            Self.digi1.judgement(section.evidence["DIGI-1"]),
+            Self.digi2.evidence(section.evidence["DIGI-2"]),
+            Self.digi3.evidence(section.evidence["DIGI-3"]),
             digi4(rows),
-            Rule("DIGI-5").evidence(section.evidence["DIGI-5"]),
-            Rule("DIGI-6").evidence(section.evidence["DIGI-6"]),
+            Self.digi5.evidence(section.evidence["DIGI-5"]),
+            Self.digi6.evidence(section.evidence["DIGI-6"]),
         ]
     }
 
     /// DIGI-4: each rate rises steadily (稳步提升): r1 <= r2 <= r3 and r3 > r1.
     func digi4(_ rows: (YearFigures, YearFigures, YearFigures)) -> Finding {
-        let rule = Rule("DIGI-4")
+        let rule = Self.digi4
         let rates: [(name: String, zh: String, value: (YearFigures) -> Decimal)] = [
             ("industrial_internet_rate", "工业互联网平台应用普及率", { $0.industrialInternetRate }),
             ("industrial_software_rate", "工业软件应用率", { $0.industrialSoftwareRate }),

@@ -7,9 +7,16 @@ public struct PlanCompletionModule: IndicatorModule {
     public init() {}
 
     /// Reads the kind and the achieved values; the plan itself comes from the context.
-    public var descriptor: ModuleDescriptor {
-        makeDescriptor("plan-completion", appliesTo: [.recertification], reads: ["kind", "plan_report"])
-    }
+    public var descriptor: ModuleDescriptor { Self.declaration }
+
+    static let declaration = ModuleDescriptor(
+        id: "plan-completion", version: "1.2.0", title: LocalizedText(zh: "复核：发展规划目标完成情况", en: "Recertification: plan completion"),
+        appliesTo: [.recertification], criteria: [plan1.criterion], reads: ["kind", "plan_report"])
+
+    static let minCompletion = RuleParameter.bound("min_goal_completion_share", .atLeast, unit: "share (0–1)")
+
+    static let plan1 = Rule("PLAN-1", .threshold, "复核考核集群三年发展规划目标完成情况", "The three-year plan's goals are met at the recheck",
+                            citation: "Art. 12", parameters: [minCompletion])
 
     /// One finding for PLAN-1.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
@@ -19,7 +26,7 @@ public struct PlanCompletionModule: IndicatorModule {
     /// PLAN-1: every goal reported; all met `pass`; met >= min_goal_completion_share × goals `manual`; below `fail`.
     /// The measures do not quantify the share: the default 0.8 is a choice, and the finding says so.
     func plan1(_ kind: FilingKind?, _ report: PlanReport?, _ plan: DevelopmentPlan?, _ p: [String: JSONValue]) -> Finding {
-        let rule = Rule("PLAN-1")
+        let rule = Self.plan1
         guard kind == .recertification else {
             return rule.finding(.notApplicable, "不是复核申报，不适用", "not a recertification: not applicable")
         }
@@ -46,11 +53,8 @@ public struct PlanCompletionModule: IndicatorModule {
         if unmet.isEmpty {
             return rule.finding(.pass, observed: .object(observed), "全部 \(met.count) 项目标均已完成", "all \(met.count) goals are met")
         }
-        guard let share = p.decimal("min_goal_completion_share") else {
-            return rule.noThreshold("min_goal_completion_share", observed: .object(observed))
-        }
         let total = Decimal(plan.goals.count), count = Decimal(met.count)
-        var f = rule.compare(count, .atLeast, share * total, observed: .object(observed), parameters: ["min_goal_completion_share": .number(share)],
+        var f = rule.compare(count, with: Self.minCompletion, in: p, observed: .object(observed), rhs: { $0 * total },
                              (zh: "完成目标数与 份额×目标总数（未完成：\(unmet.joined(separator: ", "))；该份额为本系统的选择，办法未量化）",
                               en: "goals met against share × goals (unmet: \(unmet.joined(separator: ", ")); the share is this system's choice, the measures do not quantify it)"))
         if f.verdict == .pass {

@@ -7,23 +7,35 @@ public struct TieringModule: IndicatorModule {
     public init() {}
 
     /// Reads the filing date, the enterprises with their designations, and the tiering evidence.
-    public var descriptor: ModuleDescriptor {
-        makeDescriptor("tiering", appliesTo: IndicatorModules.reviewKinds, reads: ["filing_date", "enterprises", "tiering"])
-    }
+    public var descriptor: ModuleDescriptor { Self.declaration }
+
+    static let declaration = ModuleDescriptor(
+        id: "tiering", version: "1.2.0", title: LocalizedText(zh: "优质中小企业梯度培育成效显著", en: "Tiered cultivation of quality SMEs"),
+        appliesTo: reviewKinds, criteria: [tier1, tier2].map(\.criterion), reads: ["filing_date", "enterprises", "tiering"])
+
+    static let minTopTier = RuleParameter.bound("min_champions_or_little_giants", .atLeast, unit: "enterprises")
+    static let minQuality = RuleParameter.bound("min_quality_smes", .atLeast, unit: "enterprises")
+
+    static let tier1 = Rule(
+        "TIER-1", .threshold, "不少于1家主导产业单项冠军或专精特新“小巨人”，或不少于5家专精特新、创新型中小企业和高新技术企业",
+        "At least 1 champion or little giant in the leading industry, or at least 5 specialized, innovative or high-tech enterprises",
+        citation: "Standard 2", parameters: [minTopTier, minQuality])
+    static let tier2 = Rule("TIER-2", .judgement, "持续开展优质中小企业梯度培育工作", "Tiered cultivation is carried on continuously",
+                            citation: "Standard 2")
 
     /// One finding each for TIER-1 and TIER-2.
     public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
         guard let enterprises = request.filing.enterprises else { throw missing("enterprises") }
         guard let section = request.filing.tiering else { throw missing("tiering") }
         let date = request.filing.filingDate ?? request.asOf
-        return [tier1(enterprises, on: date, request.parameters), Rule("TIER-2").judgement(section.evidence["TIER-2"])]
+        return [tier1(enterprises, on: date, request.parameters), Self.tier2.judgement(section.evidence["TIER-2"])]
     }
 
     /// TIER-1: champions or little giants in the leading industry >= min_champions_or_little_giants (不少于1家),
     /// or distinct specialized, innovative or high-tech enterprises >= min_quality_smes (不少于5家).
     /// Counted once per code; a designation counts when it has no end or ends on or after the filing date.
     func tier1(_ enterprises: [Enterprise], on date: CivilDate, _ p: [String: JSONValue]) -> Finding {
-        let rule = Rule("TIER-1")
+        let rule = Self.tier1
         var topTier = Set<String>(), quality = Set<String>()
         var leftOut: [JSONValue] = []
         for e in enterprises {
@@ -43,35 +55,41 @@ public struct TieringModule: IndicatorModule {
                 }
             }
         }
-        let n = p.decimal("min_champions_or_little_giants"), m = p.decimal("min_quality_smes")
+        let n = p.decimal(Self.minTopTier.name), m = p.decimal(Self.minQuality.name)
         var parameters: [String: JSONValue] = [:]
-        if let n { parameters["min_champions_or_little_giants"] = .number(n) }
-        if let m { parameters["min_quality_smes"] = .number(m) }
+        if let n { parameters[Self.minTopTier.name] = .number(n) }
+        if let m { parameters[Self.minQuality.name] = .number(m) }
         let observed: JSONValue = [
             "champions_or_little_giants_in_leading_industry": .array(topTier.sorted().map { .string($0) }),
             "quality_enterprises": .array(quality.sorted().map { .string($0) }),
             "left_out": .array(leftOut),
         ]
-        let threshold: JSONValue = ["min_champions_or_little_giants": n.map { .number($0) } ?? .null, "min_quality_smes": m.map { .number($0) } ?? .null]
+        let threshold: JSONValue = [Self.minTopTier.name: n.map { .number($0) } ?? .null, Self.minQuality.name: m.map { .number($0) } ?? .null]
         let c1 = Decimal(topTier.count), c2 = Decimal(quality.count)
-        let first = n.map { (passed: c1 >= $0, score: Score.of(passed: c1 >= $0, relativeMargin: Score.relativeMargin(c1, .atLeast, $0))) }
-        let second = m.map { (passed: c2 >= $0, score: Score.of(passed: c2 >= $0, relativeMargin: Score.relativeMargin(c2, .atLeast, $0))) }
+        // Both clauses compare the same way (不少于): the comparison is the parameters' declared one.
+        let comparator = Self.minTopTier.comparator
+        func clause(_ count: Decimal, _ bound: Decimal) -> (passed: Bool, score: Int) {
+            let passed = comparator.holds(count, bound)
+            return (passed, Score.of(passed: passed, relativeMargin: Score.relativeMargin(count, comparator, bound)))
+        }
+        let first = n.map { clause(c1, $0) }
+        let second = m.map { clause(c2, $0) }
         let passed = (first?.passed ?? false) || (second?.passed ?? false)
         let score = max(first?.score ?? 0, second?.score ?? 0)
         let counts = "冠军/小巨人 \(topTier.count) 家（下限 \(n.map { "\($0)" } ?? "无")），优质企业 \(quality.count) 家（下限 \(m.map { "\($0)" } ?? "无")）"
         let countsEn = "champions/little giants \(topTier.count) (bound \(n.map { "\($0)" } ?? "none")), quality enterprises \(quality.count) (bound \(m.map { "\($0)" } ?? "none"))"
         if passed {
-            return rule.finding(.pass, score: score, observed: observed, threshold: threshold, comparator: .atLeast,
+            return rule.finding(.pass, score: score, observed: observed, threshold: threshold, comparator: comparator,
                                 "满足：\(counts)", "met: \(countsEn)", parameters: parameters)
         }
         if n == nil || m == nil {
-            var f = rule.finding(.manual, observed: observed, threshold: threshold, comparator: .atLeast,
+            var f = rule.finding(.manual, observed: observed, threshold: threshold, comparator: comparator,
                                  "本规则集缺少阈值，需人工判断：\(counts)", "no threshold in this rulebook for one clause; a person must judge: \(countsEn)",
                                  parameters: parameters)
             if n == nil && m == nil { f.message.en = "TIER-1: no threshold in this rulebook; a person must judge: \(countsEn)" }
             return f
         }
-        return rule.finding(.fail, score: score, observed: observed, threshold: threshold, comparator: .atLeast,
+        return rule.finding(.fail, score: score, observed: observed, threshold: threshold, comparator: comparator,
                             "两项条件均未满足：\(counts)", "neither clause is met: \(countsEn)", parameters: parameters)
     }
 }

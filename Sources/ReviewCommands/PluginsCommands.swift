@@ -5,12 +5,14 @@ import ReviewCore
 /// `cluster-review plugins check EXECUTABLE [ARGS…]`: runs the conformance suite against a module
 /// and prints one line per check, `PASS` or `FAIL` with the reason.
 ///
-/// Returns the exit status: 0 when every check passed, 1 otherwise. `filing` and `parameters`
-/// (JSON objects) are sent in the normal request when given; an unreadable or non-object file is
-/// reported and returns 66 (EX_NOINPUT) or 65 (EX_DATAERR).
+/// The module runs as the coordinator would run it: with `configuration`'s environment, resource
+/// limits, line and answer limits (its entry in config/modules.json, else the file's defaults, else
+/// the built-in defaults). Returns the exit status: 0 when every check passed, 1 otherwise.
+/// `filing` and `parameters` (JSON objects) are sent in the normal request when given; an
+/// unreadable or non-object file is reported and returns 66 (EX_NOINPUT) or 65 (EX_DATAERR).
 public func runPluginsCheck(
     executable: String, arguments: [String], filingFile: String? = nil, parametersFile: String? = nil,
-    timeout: Duration = .seconds(5), output: @escaping @Sendable (String) -> Void
+    timeout: Duration = .seconds(5), configuration: WorkerPoolConfiguration? = nil, output: @escaping @Sendable (String) -> Void
 ) async -> Int32 {
     /// The file as one compact JSON object, nil when not given; an exit status when unusable.
     func readObject(_ path: String?) -> (data: Data?, status: Int32?) {
@@ -36,10 +38,13 @@ public func runPluginsCheck(
     if let parametersStatus { return parametersStatus }
     let path = executable.contains("/") ? URL(fileURLWithPath: executable).standardizedFileURL.path : executable
     output("checking \(path) against plugin protocol \(PluginProtocol.version)")
-    let results = await ModuleConformance.run(
-        executable: path, arguments: arguments,
-        options: ModuleConformance.Options(timeout: timeout, filing: filing, parameters: parameters)
-    ) { check in
+    var options = ModuleConformance.Options(timeout: timeout, filing: filing, parameters: parameters)
+    if let configuration {
+        options = ModuleConformance.Options(configuration: configuration, timeout: timeout, filing: filing, parameters: parameters)
+    }
+    let limits = options.limits
+    output("limits: cpu \(limits.cpuSeconds.map { "\($0) s" } ?? "inherited"), address space \(limits.addressSpaceBytes.map { "\($0 >> 20) MiB" } ?? "inherited"), open files \(limits.openFiles.map(String.init) ?? "inherited"); replies up to \(options.maxLineBytes) bytes")
+    let results = await ModuleConformance.run(executable: path, arguments: arguments, options: options) { check in
         output("\(check.passed ? "PASS" : "FAIL")  \(check.name) — \(check.detail)")
     }
     let failed = results.filter { !$0.passed }.count
@@ -112,7 +117,10 @@ public func runPluginsList(
         line += "  workers \(module.pool.workers)  restarts \(status.restarts)"
         output(line)
         for criterion in status.descriptor?.criteria ?? [] {
-            output("    \(criterion.id)  \(criterion.kind.rawValue)  \(criterion.title.zh) / \(criterion.title.en)  [\(criterion.citation)]")
+            output("    \(criterion.id)  \(criterion.kind.rawValue)\(criterion.veto ? " veto" : "")  \(criterion.title.zh) / \(criterion.title.en)  [\(criterion.citation)]")
+            for parameter in criterion.parameters ?? [] {
+                output("        reads \(parameter.name) \(parameter.comparator) (\(parameter.unit))")
+            }
         }
     }
     if json {

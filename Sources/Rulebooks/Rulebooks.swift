@@ -111,7 +111,9 @@ public enum RulebookError: Error, Sendable, Hashable, CustomStringConvertible {
 ///
 /// Errors at load: unknown keys, missing members, a comparator or unit missing, values not in
 /// increasing date order or two on one date (overlap), a value without a citation, duplicate
-/// rulebook or parameter names, a default that names no rulebook.
+/// rulebook or parameter names, a default that names no rulebook. Whether the parameters are the
+/// ones the modules read is a second step, `check(against:unanswered:)`, made with the modules'
+/// declarations once they have started.
 public struct RulebookLibrary: Sendable, Hashable {
     /// The path of the file relative to the project root.
     public static let defaultPath = "config/parameters.json"
@@ -245,9 +247,11 @@ public struct RulebookLibrary: Sendable, Hashable {
             let unit = text(m["unit"], path + ".unit")
             var criteria: [String] = []
             if case .array(let ids)? = m["criteria"] {
+                // Whether a criterion exists is for the modules to say (`RulebookLibrary.check`):
+                // here only the form of the id.
                 for (i, id) in ids.enumerated() {
-                    if let s = id.string, CriteriaCatalog.criterion(s) != nil { criteria.append(s) } else {
-                        issue(path + ".criteria[\(i)]", "unknown_criterion", "不是已知指标编号", "not a known criterion id")
+                    if let s = id.string, ModuleDescriptor.isCriterionId(s) { criteria.append(s) } else {
+                        issue(path + ".criteria[\(i)]", "criterion_id", "不是指标编号（形如 COMP-6）", "not a criterion id (of the form COMP-6)")
                     }
                 }
             } else if m["criteria"] != nil {

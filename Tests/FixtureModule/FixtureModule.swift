@@ -17,8 +17,8 @@ struct FixtureModule: IndicatorModule {
     }
 
     static let descriptor = ModuleDescriptor(
-        id: "fixture", version: "1.0.0", appliesTo: [.initial, .recertification], criteria: criteria,
-        reads: ["enterprises", "output", "value"])
+        id: "fixture", version: "1.0.0", title: LocalizedText(zh: "样例模块", en: "Fixture module"),
+        appliesTo: [.initial, .recertification], criteria: criteria, reads: ["enterprises", "output", "value", "cluster"])
 
     var descriptor: ModuleDescriptor { Self.descriptor }
 
@@ -170,8 +170,100 @@ enum RawLoop {
         (try? JSONDecoder().decode(JSONValue.self, from: line))?["type"]?.string == "shutdown"
     }
 
+    /// The marker in a cluster's name that makes a selective hostile fixture misbehave on it.
+    static let hostileMarker = "[hostile]"
+
+    /// Whether the request targets a hostile behaviour: every request, or with `--selective` only
+    /// those whose filing's cluster name holds the marker (the others are answered correctly).
+    static func targets(_ line: Data) -> Bool {
+        guard CommandLine.arguments.contains("--selective") else { return true }
+        let request = try? JSONValue(parsing: line)
+        return request?["filing"]?["cluster"]?["name"]?.string?.contains(hostileMarker) ?? false
+    }
+
+    /// A findings line for `id` with `findings` (pre-encoded JSON array members).
+    static func findingsLine(id: String, _ findings: [String]) -> Data {
+        Data(#"{"type":"findings","id":"\#(id)","findings":[\#(findings.joined(separator: ","))]}"#.utf8 + [0x0A])
+    }
+
+    /// One finding's JSON for `criterion`, with `message` as the English message.
+    static func finding(_ criterion: String, verdict: String = "pass", message: String = "ok", observed: String = "12") -> String {
+        #"{"criterion":"\#(criterion)","verdict":"\#(verdict)","score":70,"observed":\#(observed),"message":{"zh":"样例","en":"\#(message)"},"citation":"Fixture standard","parameters":{}}"#
+    }
+
+    /// Serves with `hostile` for targeted requests and a correct, complete answer for the others.
+    static func serveHostile(_ hostile: @escaping (String) -> Data?) -> Never {
+        let canned = cannedFindings()
+        serve(ready: true) { line in
+            if isShutdownFast(line) { exit(0) }
+            let id = scanId(line) ?? "?"
+            return targets(line) ? hostile(id) : cannedReply(id: id, findings: canned)
+        }
+    }
+
+    /// Starts `/bin/sleep` with this process's descriptors — stdout, the protocol pipe, among them —
+    /// and its environment, and does not wait for it: a descendant that holds the module's stdout.
+    static func spawnHolder() {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("3600"), nil]
+        defer { argv.forEach { free($0) } }
+        _ = posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ)
+    }
+
     static func run(mode: String) -> Never {
         switch mode {
+        case "nul-text":
+            // A message holding NUL: PostgreSQL refuses it (22P05) if it ever reached a write.
+            serveHostile { id in findingsLine(id: id, FixtureModule.criteria.map { finding($0.id, message: #"nul \u0000 here"#) }) }
+        case "duplicate-finding":
+            serveHostile { id in
+                findingsLine(id: id, [finding("FIX-1")] + FixtureModule.criteria.map { finding($0.id) })
+            }
+        case "foreign-criterion":
+            // A finding for another module's criterion (competitiveness's COMP-6).
+            serveHostile { id in findingsLine(id: id, FixtureModule.criteria.map { finding($0.id) } + [finding("COMP-6")]) }
+        case "error-verdict":
+            serveHostile { id in findingsLine(id: id, FixtureModule.criteria.map { finding($0.id, verdict: "error") }) }
+        case "partial":
+            // Declares eight criteria, answers one.
+            serveHostile { id in findingsLine(id: id, [finding("FIX-1")]) }
+        case "huge-answer":
+            // An answer just under the coordinator's default line limit (1 MiB), a field far over
+            // the answer limits: refused before it is parsed.
+            let filler = String(repeating: "x", count: (1 << 20) - 4096)
+            serveHostile { id in findingsLine(id: id, [finding("FIX-1", observed: "\"\(filler)\"")]) }
+        case "crash-always":
+            serveHostile { _ in
+                log("crash-always: crashing on this request")
+                abort()
+            }
+        case "duplicate-criterion":
+            // A ready line declaring FIX-1 twice.
+            var descriptor = FixtureModule.descriptor
+            descriptor.criteria.append(descriptor.criteria[0])
+            write((try? MessageLine.encode(ReadyMessage(descriptor: descriptor))) ?? Data())
+            serve(ready: false) { line in
+                if isShutdownFast(line) { exit(0) }
+                return cannedReply(id: scanId(line) ?? "?", findings: cannedFindings())
+            }
+        case "grandchild":
+            // At start, a descendant that keeps stdout open for an hour; otherwise a correct module.
+            spawnHolder()
+            serveHostile { id in cannedReply(id: id, findings: cannedFindings()) }
+        case "grandchild-per-request":
+            // One more such descendant on every request.
+            let canned = cannedFindings()
+            serve(ready: true) { line in
+                if isShutdownFast(line) { exit(0) }
+                spawnHolder()
+                return cannedReply(id: scanId(line) ?? "?", findings: canned)
+            }
+        case "silent-exit":
+            // Started by hand it exits 3 without a word; started by the coordinator it behaves.
+            if getenv(PluginProtocol.environmentVariable) == nil { exit(3) }
+            ModuleRunner.run(FixtureModule(mode: "ok"))
+        case "exit-at-once":
+            exit(0)
         case "hang":
             // Ready, then reads requests and never answers; exits on EOF or shutdown. The stderr
             // line comes before the ready line, so it is in every failure report's stderr tail.

@@ -1,6 +1,6 @@
 import Foundation
 import IndicatorKit
-import Indicators
+import ReviewCore
 import Rulebooks
 import TestSupport
 import Testing
@@ -79,32 +79,38 @@ let configDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 let library: RulebookLibrary = try! RulebookLibrary.load(contentsOf: configDirectory.appendingPathComponent("parameters.json"))
 
 @Suite struct CriteriaCaseTests {
-    @Test func everyModuleHasACaseTable() throws {
+    @Test func everyModuleHasACaseTable() async throws {
         let modules = Set(try CriteriaCase.all().map(\.module))
-        #expect(modules == Set(IndicatorModules.ids))
+        #expect(modules == Set(try await BuiltInModules.declarations().modules.map(\.id)))
     }
 
-    @Test func everyCriterionIsCoveredByACase() throws {
+    @Test func everyCriterionIsCoveredByACase() async throws {
         let covered = Set(try CriteriaCase.all().flatMap(\.expect.keys))
-        let all = Set(CriteriaCatalog.modules.flatMap { $0.criteria.map(\.id) })
+        let all = Set(try await BuiltInModules.declarations().modules.flatMap { $0.criteria.map(\.id) })
         #expect(all.subtracting(covered).isEmpty, "uncovered: \(all.subtracting(covered).sorted())")
     }
 
+    /// The findings of a case, judged by the module's worker process as the coordinator would.
+    static func findings(_ c: CriteriaCase) async throws -> ModuleReport {
+        let filing = c.filing
+        let date = c.asOf ?? filing["filing_date"]!.string.flatMap(CivilDate.init)!
+        var parameters = try library.resolve(c.rulebook, asOf: date).values
+        for (name, value) in c.parameters { parameters[name] = value == .null ? nil : value }
+        return try await BuiltInModules.evaluate(module: c.module, filing: filing, context: c.context, parameters: parameters, asOf: date)
+    }
+
     @Test(arguments: try CriteriaCase.all())
-    func criterionVerdictMatchesTheTable(_ c: CriteriaCase) throws {
+    func criterionVerdictMatchesTheTable(_ c: CriteriaCase) async throws {
         let filing = c.filing
         if !c.skipValidation {
             let issues = FilingValidator.validate(filing.bytes)
             #expect(issues.map(\.rule) == c.expectIssues.map(\.rule), "the case's validation issues: \(issues)")
             #expect(issues.map(\.path) == c.expectIssues.map(\.path), "the case's validation issues: \(issues)")
         }
-        let date = c.asOf ?? filing["filing_date"]!.string.flatMap(CivilDate.init)!
-        var parameters = try library.resolve(c.rulebook, asOf: date).values
-        for (name, value) in c.parameters { parameters[name] = value == .null ? nil : value }
-        let context = try JSONDecoder().decode(ReviewContext.self, from: c.context.bytes)
-        let outcome = try #require(IndicatorModules.evaluate(module: c.module, filing: filing, context: context, parameters: parameters, asOf: date))
+        let outcome = try await Self.findings(c)
         #expect(outcome.error == nil, "module error: \(outcome.error ?? "")")
-        #expect(outcome.findings.map(\.criterion) == CriteriaCatalog.criteria(of: c.module).map(\.id))
+        let declared = try await BuiltInModules.declarations().module(c.module)?.criteria.map(\.id)
+        #expect(outcome.findings.map(\.criterion) == declared)
         for (id, verdict) in c.expect {
             let finding = outcome.findings.first { $0.criterion == id }
             #expect(finding?.verdict == verdict, "\(id): \(finding?.message.en ?? "no finding")")
@@ -116,5 +122,30 @@ let library: RulebookLibrary = try! RulebookLibrary.load(contentsOf: configDirec
             #expect((0...100).contains(finding.score))
             #expect(!finding.message.zh.isEmpty && !finding.message.en.isEmpty && !finding.citation.isEmpty)
         }
+    }
+
+    /// Every finding that compares with a rulebook parameter compares the way the rulebook says
+    /// that parameter compares: `>=` is 以上/不少于, `>` is 高于, and a rule may not quietly use
+    /// another. (A finding that records a parameter but shows no comparison — growth from zero to
+    /// zero, no base to grow from — has no comparator to check.)
+    @Test func everyFindingsComparatorIsItsRulebookParametersComparator() async throws {
+        var comparators: [String: Set<String>] = [:]
+        for book in library.rulebooks {
+            for parameter in book.parameters where parameter.comparator != "mode" {
+                comparators[parameter.name, default: []].insert(parameter.comparator)
+            }
+        }
+        #expect(comparators.values.allSatisfy { $0.count == 1 }, "a parameter compares one way in every rulebook: \(comparators)")
+        var checked = 0
+        for c in try CriteriaCase.all() {
+            for finding in try await Self.findings(c).findings where finding.comparator != nil {
+                for name in finding.parameters.keys {
+                    guard let expected = comparators[name]?.first else { continue }
+                    #expect(finding.comparator == expected, "\(c.module): \(c.name): \(finding.criterion) uses \(name) (\(expected)) but compares \(finding.comparator ?? "nothing")")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 100, "the test looked at \(checked) uses of a parameter")
     }
 }

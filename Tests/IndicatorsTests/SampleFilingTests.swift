@@ -1,6 +1,6 @@
 import Foundation
 import IndicatorKit
-import Indicators
+import ReviewCore
 import Rulebooks
 import TestSupport
 import Testing
@@ -41,17 +41,15 @@ struct SampleFiling: Sendable, CustomTestStringConvertible {
     }
 
     @Test(arguments: try SampleFiling.all())
-    func sampleRecommendationMatchesExpected(_ sample: SampleFiling) throws {
+    func sampleRecommendationMatchesExpected(_ sample: SampleFiling) async throws {
         let data = try Data(contentsOf: SampleFiling.directory.appendingPathComponent(sample.file))
         #expect(FilingValidator.validate(data) == [])
         let filing = try StrictJSON.parse(data)
         let date = try #require(filing["filing_date"]?.string.flatMap(CivilDate.init))
-        let parameters = try library.resolve(nil, asOf: date).values
-        let context = try JSONDecoder().decode(ReviewContext.self, from: sample.context.bytes)
-        let outcomes = IndicatorModules.evaluateAll(filing: filing, context: context, parameters: parameters, asOf: date)
-        #expect(outcomes.allSatisfy { $0.error == nil }, "\(outcomes.compactMap(\.error))")
-        let summary = Aggregation.aggregate(outcomes)
-        #expect(summary.recommendation.rawValue == sample.recommendation,
-                "failures: \(summary.failures.map { $0.finding.message.en })")
+        let parameters = try library.resolve(nil, asOf: date)
+        let review = try await BuiltInModules.review(filing: filing, context: sample.context, parameters: parameters)
+        #expect(review.moduleErrors.isEmpty, "\(review.moduleErrors)")
+        #expect(review.recommendation.rawValue == sample.recommendation,
+                "failures: \(review.summary.failures.map { $0.finding.message.en })")
     }
 }

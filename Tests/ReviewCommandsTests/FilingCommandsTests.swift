@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ReviewCommands
+import TestSupport
 import Testing
 
 let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -58,25 +59,51 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         #expect(file == text + "\n", "regenerate config/filing.schema.json with `cluster-review template schema`")
     }
 
-    @Test func rulebookPrintsEachCriterionWithItsValueHistory() {
+    @Test func rulebookPrintsEachCriterionWithItsValueHistory() async throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
-        let (status, text) = run { runRulebook(name: nil, language: "en", parametersPath: path, output: $0) }
+        let declarations = try await BuiltInModules.declarations()
+        let (status, text) = run { runRulebook(name: nil, language: "en", parametersPath: path, declarations: declarations, output: $0) }
         #expect(status == 0)
-        #expect(text.contains("COMP-6 [threshold]"))
+        #expect(text.contains("COMP-6 [threshold] Output of at least 2 billion CNY in each of the last three years"))
+        #expect(text.contains("## competitiveness 1.2.0 — Core competitiveness"))
         #expect(text.contains("min_annual_output_wan >= (万元)"))
         #expect(text.contains("from 2023-05-23: 200000"))
+        #expect(text.contains("VETO-1 [threshold, veto]"))
     }
 
-    @Test func nationalRulebookSaysWhereItHasNoThreshold() {
+    @Test func nationalRulebookSaysWhereItHasNoThreshold() async throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
-        let (status, text) = run { runRulebook(name: "national-2022", language: "en", parametersPath: path, output: $0) }
+        let declarations = try await BuiltInModules.declarations()
+        let (status, text) = run {
+            runRulebook(name: "national-2022", language: "en", parametersPath: path, declarations: declarations, output: $0)
+        }
         #expect(status == 0)
-        #expect(text.contains("no threshold in this rulebook"))
+        #expect(text.contains("min_patents_per_10k >= (patents per 10,000 employees): no value in this rulebook: the finding is manual"))
         #expect(text.contains("from 2022-09-13: 400000"))
     }
 
-    @Test func unknownRulebookIsADataError() {
+    @Test func unknownRulebookIsADataError() async throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
-        #expect(run { runRulebook(name: "guangdong-2024", language: "en", parametersPath: path, output: $0) }.0 == 65)
+        let declarations = try await BuiltInModules.declarations()
+        #expect(run { runRulebook(name: "guangdong-2024", language: "en", parametersPath: path, declarations: declarations, output: $0) }.0 == 65)
+    }
+
+    @Test func aParameterNoModuleDeclaresIsRefusedNamingTheModulesAsked() throws {
+        let path = projectRoot.appendingPathComponent("config/parameters.json").path
+        let (status, text) = run { runRulebook(name: nil, language: "en", parametersPath: path, declarations: Declarations(), output: $0) }
+        #expect(status == 65)
+        #expect(text.contains("no enabled module declares parameter min_annual_output_wan"))
+    }
+
+    @Test func aModuleThatDidNotStartIsNamedAndTheExitSaysSo() async throws {
+        let path = projectRoot.appendingPathComponent("config/parameters.json").path
+        let all = try await BuiltInModules.declarations()
+        let declarations = Declarations(all.modules.filter { $0.id != "green" })
+        let (status, text) = run {
+            runRulebook(name: nil, language: "en", parametersPath: path, declarations: declarations,
+                        unanswered: ["green": "it exited before its ready line"], output: $0)
+        }
+        #expect(status == 1)
+        #expect(text.contains("## green — did not start; its criteria are not shown: it exited before its ready line"))
     }
 }

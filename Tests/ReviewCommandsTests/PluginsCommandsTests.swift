@@ -1,4 +1,5 @@
 import Foundation
+import ReviewCore
 import Testing
 
 @testable import ReviewCommands
@@ -25,7 +26,30 @@ final class OutputLines: @unchecked Sendable {
         let status = await runPluginsCheck(executable: Self.fixture, arguments: ["ok"], timeout: .seconds(120), output: output.write)
         #expect(status == 0)
         #expect(output.all.contains { $0.hasPrefix("PASS  handshake") })
-        #expect(output.all.last == "all 10 checks passed")
+        #expect(output.all.last == "all 11 checks passed")
+    }
+
+    @Test func pluginsCheckSaysWhenAModuleExitsWithoutAWord() async {
+        let output = OutputLines()
+        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["silent-exit"], timeout: .seconds(120), output: output.write)
+        #expect(status == 1)
+        #expect(output.all.contains { $0.hasPrefix("FAIL  started by hand — exits with status 3 without a word on stderr") }, "\(output.all)")
+        #expect(!output.all.contains { $0.contains("says why") })
+    }
+
+    @Test func pluginsCheckEndsAndFailsAModuleWhoseDescendantHoldsItsOutput() async {
+        let output = OutputLines()
+        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["grandchild"], timeout: .seconds(120), output: output.write)
+        #expect(status == 1)
+        #expect(output.all.contains { $0.hasPrefix("FAIL  leaves no process behind") }, "\(output.all)")
+    }
+
+    @Test func pluginsCheckAppliesTheConfiguredLimits() async {
+        let output = OutputLines()
+        var configuration = WorkerPoolConfiguration(moduleId: "fixture", executable: Self.fixture)
+        configuration.limits = ResourceLimits(cpuSeconds: 77, addressSpaceBytes: 1 << 30, openFiles: 40)
+        _ = await runPluginsCheck(executable: Self.fixture, arguments: ["ok"], timeout: .seconds(120), configuration: configuration, output: output.write)
+        #expect(output.all.contains { $0.hasPrefix("limits: cpu 77 s, address space 1024 MiB, open files 40") }, "\(output.all)")
     }
 
     @Test func pluginsCheckFailsAModuleThatWritesGarbage() async {

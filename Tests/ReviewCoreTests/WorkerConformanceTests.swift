@@ -16,13 +16,13 @@ import Testing
 
     @Test func aConformingSwiftModulePassesEveryCheck() async {
         let results = await ModuleConformance.run(executable: WorkerFixtures.fixture, arguments: ["ok"], options: Self.patient)
-        #expect(results.count == 10)
+        #expect(results.count == 11)
         #expect(results.filter { !$0.passed }.map { "\($0.name): \($0.detail)" } == [])
     }
 
     @Test func thePythonModulePassesEveryCheck() async {
         let results = await ModuleConformance.run(executable: Self.python, options: Self.patient)
-        #expect(results.count == 10)
+        #expect(results.count == 11)
         #expect(results.filter { !$0.passed }.map { "\($0.name): \($0.detail)" } == [])
     }
 
@@ -41,6 +41,35 @@ import Testing
         let normal = results.first { $0.name == "a normal request" }
         #expect(normal?.passed == false)
         #expect(normal?.detail.contains("no reply") == true)
+    }
+
+    /// Each hostile behaviour fails the check it breaks, saying why.
+    @Test(arguments: [
+        ("duplicate-criterion", "handshake", "declared twice"),
+        ("bad-criterion", "a normal request", "did not declare"),
+        ("partial", "a normal request", "leaves out FIX-2"),
+        ("error-verdict", "a normal request", "verdict error"),
+        ("nul-text", "a normal request", "NUL"),
+        ("huge-answer", "a normal request", "over the limit"),
+        ("huge-line", "a normal request", "longer than"),
+        ("grandchild", "leaves no process behind", "kept its stdout open"),
+        ("silent-exit", "started by hand", "without a word"),
+    ])
+    func aHostileModuleFailsTheCheckItBreaks(mode: String, check: String, reason: String) async {
+        let results = await ModuleConformance.run(executable: WorkerFixtures.fixture, arguments: [mode], options: Self.patient)
+        let result = results.first { $0.name == check }
+        #expect(result?.passed == false, "\(results.map { "\($0.name): \($0.passed) \($0.detail)" })")
+        #expect(result?.detail.contains(reason) == true, "\(result?.detail ?? "no \(check) check")")
+    }
+
+    @Test func theCheckRunsTheModuleUnderTheCoordinatorsResourceLimits() async {
+        var options = Self.patient
+        options.timeout = .seconds(300)
+        options.limits = ResourceLimits(cpuSeconds: 1, addressSpaceBytes: 2 << 30, openFiles: 64)
+        let results = await ModuleConformance.run(executable: WorkerFixtures.fixture, arguments: ["cpu-hog"], options: options)
+        let normal = results.first { $0.name == "a normal request" }
+        #expect(normal?.passed == false)
+        #expect(normal?.detail.contains("SIGXCPU") == true || normal?.detail.contains("SIGKILL") == true, "\(normal?.detail ?? "")")
     }
 
     @Test func aModuleSpeakingVersion2FailsTheHandshake() async {

@@ -120,14 +120,69 @@ import Testing
     @Test func failsARequestWhoseFindingNamesAnUndeclaredCriterion() async throws {
         let pool = WorkerPool(configuration: WorkerFixtures.configuration("bad-criterion", maxAttempts: 1), logger: WorkerFixtures.logger)
         let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
-        #expect(failure.cause == .invalidFinding(reason: "criterion NOPE-1 was not declared by the module"))
+        #expect(failure.cause == .invalidAnswer(.undeclaredCriterion("NOPE-1")))
         await pool.shutdown()
     }
 
     @Test func failsARequestWhoseFindingScoresOutsideTheRange() async throws {
         let pool = WorkerPool(configuration: WorkerFixtures.configuration("bad-score", maxAttempts: 1), logger: WorkerFixtures.logger)
         let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
-        #expect(failure.cause == .invalidFinding(reason: "score 170 for FIX-1 is outside 0...100"))
+        #expect(failure.cause == .invalidAnswer(.scoreOutOfRange(criterion: "FIX-1", score: 170)))
+        await pool.shutdown()
+    }
+
+    /// Every bad answer is a module failure of that request (the worker replaced, the request
+    /// retried), never something that reaches the database.
+    @Test(arguments: [
+        ("nul-text", AnswerViolation.forbiddenCharacter(criterion: "FIX-1", field: "message.en")),
+        ("duplicate-finding", .duplicateCriterion("FIX-1")),
+        ("foreign-criterion", .undeclaredCriterion("COMP-6")),
+        ("error-verdict", .forbiddenVerdict(criterion: "FIX-1", verdict: .error)),
+    ])
+    func aBadAnswerFailsTheRequestAndReplacesTheWorker(mode: String, violation: AnswerViolation) async throws {
+        let pool = WorkerPool(configuration: WorkerFixtures.configuration(mode, maxAttempts: 2), logger: WorkerFixtures.logger)
+        try await pool.start()
+        let first = await pool.status().pids
+        let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
+        #expect(failure.cause == .invalidAnswer(violation))
+        #expect(failure.attempts == 2, "retried on a fresh worker")
+        #expect(await pool.status().restarts == 2)
+        #expect(await WorkerFixtures.remaining(first).isEmpty, "the worker that answered badly was killed")
+        await pool.shutdown()
+    }
+
+    @Test func anAnswerLargerThanAnyValidOneIsRefusedBeforeItIsParsed() async throws {
+        let pool = WorkerPool(configuration: WorkerFixtures.configuration("huge-answer", maxAttempts: 1), logger: WorkerFixtures.logger)
+        let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
+        guard case .invalidAnswer(.replyTooLarge(let bytes, let limit)) = failure.cause else { Issue.record("cause \(failure.cause)"); return }
+        #expect(bytes > limit)
+        #expect(bytes < PluginProtocol.defaultMaxLineBytes)
+        await pool.shutdown()
+    }
+
+    @Test func aPartialAnswerIsReturnedForTheCallerToCompleteWithErrors() async throws {
+        let pool = WorkerPool(configuration: WorkerFixtures.configuration("partial"), logger: WorkerFixtures.logger)
+        #expect(await pool.evaluate(WorkerFixtures.input).findings?.map(\.criterion) == ["FIX-1"])
+        #expect(await pool.status().restarts == 0)
+        await pool.shutdown()
+    }
+
+    @Test func aModuleDeclaringACriterionTwiceFailsItsHandshake() async throws {
+        let pool = WorkerPool(configuration: WorkerFixtures.configuration("duplicate-criterion"), logger: WorkerFixtures.logger)
+        await #expect {
+            try await pool.start()
+        } throws: { error in
+            guard case WorkerPoolError.handshakeFailed(_, _, let reason, _) = error else { return false }
+            return reason.contains("FIX-1 is declared twice")
+        }
+        await pool.shutdown()
+    }
+
+    @Test func aModuleThatExitsAtOnceFailsItsHandshakeAndIsUnavailable() async throws {
+        let pool = WorkerPool(configuration: WorkerFixtures.configuration("exit-at-once"), logger: WorkerFixtures.logger)
+        await #expect(throws: WorkerPoolError.self) { try await pool.start() }
+        let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
+        guard case .unavailable = failure.cause else { Issue.record("cause \(failure.cause)"); return }
         await pool.shutdown()
     }
 

@@ -56,8 +56,7 @@ import Testing
 
     @Test func theShellTrampolineAppliesTheSameLimitsWherePrlimitIsMissing() async throws {
         let limits = ResourceLimits(cpuSeconds: 17, addressSpaceBytes: 3 << 30, openFiles: 33)
-        let process = try Subprocess.spawn(
-            executable: WorkerFixtures.fixture, arguments: ["inspect"], environment: [:], limits: limits, shellTrampoline: true)
+        let process = try ProcessLauncher.launch(Worker.launchOptions(executable: WorkerFixtures.fixture, arguments: ["inspect"], environment: [:], limits: limits, shellTrampoline: true))
         let channel = try WorkerChannel(
             process: process,
             settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
@@ -75,8 +74,7 @@ import Testing
     }
 
     @Test func aModuleExitsOnEOFSoNoOrphanOutlivesTheCoordinator() async throws {
-        let process = try Subprocess.spawn(
-            executable: WorkerFixtures.fixture, arguments: ["ok"], environment: [:], limits: ResourceLimits())
+        let process = try ProcessLauncher.launch(Worker.launchOptions(executable: WorkerFixtures.fixture, arguments: ["ok"], environment: [:], limits: ResourceLimits()))
         let channel = try WorkerChannel(
             process: process,
             settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(5)),
@@ -89,8 +87,7 @@ import Testing
     }
 
     @Test func stoppingAModuleThatIgnoresShutdownAndSIGTERMEndsItWithSIGKILLAfterBothGraces() async throws {
-        let process = try Subprocess.spawn(
-            executable: WorkerFixtures.fixture, arguments: ["ignore-shutdown"], environment: [:], limits: ResourceLimits())
+        let process = try ProcessLauncher.launch(Worker.launchOptions(executable: WorkerFixtures.fixture, arguments: ["ignore-shutdown"], environment: [:], limits: ResourceLimits()))
         let channel = try WorkerChannel(
             process: process,
             settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
@@ -103,8 +100,7 @@ import Testing
     }
 
     @Test func aModuleStartedByHandSaysSoAndExits() async throws {
-        let process = try Subprocess.spawn(
-            executable: WorkerFixtures.fixture, arguments: ["ok"], environment: [:], limits: ResourceLimits(), offerProtocol: false)
+        let process = try ProcessLauncher.launch(Worker.launchOptions(executable: WorkerFixtures.fixture, arguments: ["ok"], environment: [:], limits: ResourceLimits(), offerProtocol: false))
         let channel = try WorkerChannel(
             process: process,
             settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
@@ -115,8 +111,50 @@ import Testing
 
     @Test func spawningAMissingExecutableIsAClearError() {
         #expect(throws: SpawnError.notExecutable(path: "/nonexistent/indicator-x")) {
-            try Subprocess.spawn(executable: "/nonexistent/indicator-x", arguments: [], environment: [:], limits: ResourceLimits())
+            try ProcessLauncher.launch(Worker.launchOptions(executable: "/nonexistent/indicator-x", arguments: [], environment: [:], limits: ResourceLimits()))
         }
+    }
+
+    @Test func aWorkerLeadsAProcessGroupOfItsOwn() async throws {
+        let pool = WorkerPool(configuration: WorkerFixtures.configuration("ok"), logger: WorkerFixtures.logger)
+        try await pool.start()
+        let pid = try #require(await pool.status().pids.first)
+        #expect(ProcessTable.group(of: pid) == pid)
+        #expect(ProcessTable.group(of: pid) != getpgrp())
+        await pool.shutdown()
+    }
+
+    /// A descendant that holds the module's stdout does not keep the worker's channel open: once
+    /// the module has exited, the group is killed, the descendant with it, and the worker is reaped.
+    @Test func aDescendantHoldingStdoutDiesWithItsModuleAndDoesNotHoldTheChannel() async throws {
+        let process = try ProcessLauncher.launch(Worker.launchOptions(
+            executable: WorkerFixtures.fixture, arguments: ["grandchild"], environment: [:], limits: ResourceLimits()))
+        let channel = try WorkerChannel(
+            process: process,
+            settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(5)),
+            onStderrLine: { _ in }, onEnd: { _, _ in })
+        guard case .line = await channel.exchange(nil, timeout: .seconds(120)) else { Issue.record("no ready"); return }
+        let holders = WorkerFixtures.groupMembers(process.pid).filter { $0 != process.pid }
+        #expect(!holders.isEmpty, "the fixture started its descendant")
+        // The module exits on shutdown; the descendant would hold stdout for an hour.
+        #expect(await channel.exchange(ShutdownMessage.line, timeout: .seconds(120)) == .ended(.exited(0)))
+        #expect(channel.descendantsHeldOutput)
+        // The descendant has been killed (it is no longer running; reaped by init or a subreaper).
+        #expect(await WorkerFixtures.notRunning(holders).isEmpty)
+    }
+
+    @Test func killingAWorkerKillsItsWholeGroup() async throws {
+        let process = try ProcessLauncher.launch(Worker.launchOptions(
+            executable: WorkerFixtures.fixture, arguments: ["grandchild"], environment: [:], limits: ResourceLimits()))
+        let channel = try WorkerChannel(
+            process: process,
+            settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(5)),
+            onStderrLine: { _ in }, onEnd: { _, _ in })
+        guard case .line = await channel.exchange(nil, timeout: .seconds(120)) else { Issue.record("no ready"); return }
+        let members = WorkerFixtures.groupMembers(process.pid)
+        #expect(members.count >= 2)
+        #expect(await channel.stop(graceful: false, grace: .seconds(1)) == .signalled(SIGKILL))
+        #expect(await WorkerFixtures.notRunning(members).isEmpty)
     }
 }
 

@@ -81,6 +81,23 @@ enum WorkerFixtures {
         return lingering
     }
 
+    /// The processes of process group `group` (state and group read from /proc).
+    static func groupMembers(_ group: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { ProcessTable.group(of: $0) == group }
+    }
+
+    /// Waits until none of `pids` is running any more (gone, or a zombie waiting for its reaper,
+    /// which may be init); returns those still running after `timeout`.
+    static func notRunning(_ pids: [Int32], within timeout: Duration = .seconds(60)) async -> [Int32] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let running = pids.filter { pid in ProcessTable.state(of: pid).map { $0 != "Z" } ?? false }
+            if running.isEmpty || ContinuousClock.now >= deadline { return running }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Resident memory of this process, in bytes.
     static func residentBytes() -> Int {
         let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""

@@ -11,18 +11,20 @@ public enum SampleFilings {
     }
 
     /// Submits `copies` distinct filings made from initial-application samples (each copy's cluster
-    /// name numbered, so its content differs), spread over the samples' counties; returns their ids.
-    public static func submitVariants(_ copies: Int, on connection: PostgresConnection) throws -> [Int64] {
+    /// name numbered, so its content differs, and followed by `label`), spread over the samples'
+    /// counties; returns their ids. `first` numbers the copies from another start, so that two
+    /// calls make different filings.
+    public static func submitVariants(_ copies: Int, label: String = "", first: Int = 0, on connection: PostgresConnection) throws -> [Int64] {
         let initial = try all().filter { sample in
             (try? JSONValue(parsing: sample.data))?["kind"]?.string == "initial"
         }
         var ids: [Int64] = []
-        for index in 0..<copies {
+        for index in first..<(first + copies) {
             let sample = initial[index % initial.count]
             guard case .object(var root) = try JSONValue(parsing: sample.data), case .object(var cluster)? = root["cluster"],
                 let name = cluster["name"]?.string
             else { continue }
-            cluster["name"] = .string("\(name) #\(index)")
+            cluster["name"] = .string("\(name) #\(index)\(label)")
             root["cluster"] = .object(cluster)
             let data = try JSONEncoder().encode(JSONValue.object(root))
             guard case .success(let filing) = FilingValidator.decode(data), let submission = FilingSubmission(filing: filing, payload: data)

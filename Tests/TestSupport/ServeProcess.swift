@@ -6,16 +6,16 @@ import ReviewCore
 #endif
 
 /// A real `cluster-review` process started by a test, with its stdout and stderr in files.
+///
+/// Started by `ProcessLauncher`, as every process of the project is.
 public final class CLIProcess: @unchecked Sendable {
-    // @unchecked: `status` is only read and written while `lock` is held; `pid`, `logPath` and
-    // `outputPath` are set once in init.
+    // @unchecked: every stored property is immutable; the child's state is `ChildProcess`'s.
     public let pid: pid_t
     /// Where stderr goes.
     public let logPath: String
     /// Where stdout goes.
     public let outputPath: String
-    private let lock = NSLock()
-    private var status: Int32?
+    private let child: ChildProcess
 
     /// The directory of the built executables (beside the test binary).
     public static var executables: String {
@@ -46,32 +46,15 @@ public final class CLIProcess: @unchecked Sendable {
         if let conninfo { environment["DATABASE_URL"] = conninfo }
         if home { environment["CLUSTER_REVIEW_HOME"] = try TestCluster.installation.root.path }
         for (key, value) in extra { environment[key] = value }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        if let workingDirectory, let addChdir = Self.addChdir {
-            _ = workingDirectory.withCString { addChdir(&actions, $0) }
+        do {
+            child = try ProcessLauncher.launch(LaunchOptions(
+                executable: program, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+                stdin: .null, stdout: .file(outputPath), stderr: .file(logPath)))
+        } catch {
+            throw CLIProcessError.spawnFailed(program: program, reason: error.description)
         }
-        // Nothing else of the test process leaks in (a pipe it holds would keep the run open).
-        if let addCloseFrom = SpawnActions.addCloseFrom { _ = addCloseFrom(&actions, 3) }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, program, &actions, nil, argv, envp)
-        guard result == 0 else { throw CLIProcessError.spawnFailed(program: program, code: result) }
-        pid = child
+        pid = child.pid
     }
-
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-    /// glibc ≥ 2.29's posix_spawn_file_actions_addchdir_np, which Swift's Glibc module does not export.
-    static let addChdir: AddChdir? = dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdir.self) }
 
     /// Runs `cluster-review arguments` to its end (at most `timeout`, which only a broken program
     /// reaches) and returns its exit status, stdout and stderr.
@@ -87,7 +70,7 @@ public final class CLIProcess: @unchecked Sendable {
 
     /// Sends `signal` to the process.
     public func send(_ signal: Int32) {
-        kill(pid, signal)
+        child.signal(signal)
     }
 
     /// Waits up to `timeout` for the process to exit; returns its exit status (128 + signal when
@@ -95,7 +78,7 @@ public final class CLIProcess: @unchecked Sendable {
     public func wait(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let status = poll() { return status }
+            if let status = child.poll() { return status.shellStatus }
             if ContinuousClock.now >= deadline { return nil }
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -110,46 +93,23 @@ public final class CLIProcess: @unchecked Sendable {
     /// What the process wrote on stderr.
     public var errors: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    private func poll() -> Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let status { return status }
-        var raw: Int32 = 0
-        guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
-        let signal = raw & 0x7f
-        status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
-        return status
-    }
-
     deinit {
-        if poll() == nil {
-            kill(pid, SIGKILL)
-            var raw: Int32 = 0
-            waitpid(pid, &raw, 0)
+        if child.poll() == nil {
+            child.signal(SIGKILL)
+            child.waitForExit()
         }
         try? FileManager.default.removeItem(atPath: logPath)
         try? FileManager.default.removeItem(atPath: outputPath)
     }
 }
 
-/// What glibc offers posix_spawn beyond Swift's Glibc module.
-enum SpawnActions {
-    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
-    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later): the child closes every
-    /// descriptor from the given one up, so none of the test process's reaches it.
-    static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
-        unsafeBitCast($0, to: AddCloseFrom.self)
-    }
-}
-
 /// A test's `cluster-review` process could not be started.
 public enum CLIProcessError: Error, CustomStringConvertible {
-    case spawnFailed(program: String, code: Int32)
+    case spawnFailed(program: String, reason: String)
 
     public var description: String {
         switch self {
-        case .spawnFailed(let program, let code): return "cannot start \(program): \(String(cString: strerror(code)))"
+        case .spawnFailed(let program, let reason): return "cannot start \(program): \(reason)"
         }
     }
 }

@@ -167,19 +167,8 @@ public enum TestCluster {
     /// Starts `program` in a session of its own with stdin, stdout and stderr on /dev/null and no
     /// other descriptor of ours, and does not wait for it: it holds nothing of the test run open.
     static func spawnDetached(_ program: String, _ arguments: [String]) -> Bool {
-        guard let addCloseFrom = SpawnActions.addCloseFrom else { return false }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in 0...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        _ = addCloseFrom(&actions, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, 0x80)  // POSIX_SPAWN_SETSID, which Swift's Glibc does not export
-        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        return posix_spawn(&pid, program, &actions, &attributes, argv, environ) == 0
+        (try? ProcessLauncher.launch(LaunchOptions(
+            executable: program, arguments: arguments, environment: ProcessInfo.processInfo.environment, grouping: .ownSession))) != nil
     }
+
 }

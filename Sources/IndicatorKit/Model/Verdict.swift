@@ -1,7 +1,9 @@
 /// What a criterion's finding says of a filing (criteria.md, "Verdicts and kinds of criterion").
 ///
-/// `error` is never produced by a rule: the coordinator records it when a module could not
-/// answer (crash, timeout, bad reply), so that a review is never silently complete.
+/// `error` is never produced by a rule and a module may not send it (the answer is refused): the
+/// coordinator records it when a module could not answer for a criterion (it did not start,
+/// crashed, timed out, gave an invalid answer or left the criterion out), so that a review is
+/// never silently complete.
 public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
     case pass
     case fail

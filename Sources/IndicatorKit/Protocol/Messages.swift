@@ -25,17 +25,20 @@ public enum ErrorCode: String, Sendable, Hashable, Codable, CaseIterable {
     case evaluationFailed = "evaluation_failed"
 }
 
-/// The module's name and version, as carried in the `ready` line.
+/// The module's name, version and title, as carried in the `ready` line.
 public struct ModuleIdentity: Sendable, Hashable, Codable {
     /// Stable id, e.g. `competitiveness`.
     public var id: String
     /// The module's own version.
     public var version: String
+    /// What the module judges, `{zh, en}`; optional.
+    public var title: LocalizedText?
 
     /// An identity.
-    public init(id: String, version: String) {
+    public init(id: String, version: String, title: LocalizedText? = nil) {
         self.id = id
         self.version = version
+        self.title = title
     }
 }
 
@@ -47,7 +50,8 @@ public struct ReadyMessage: Sendable, Hashable, Codable {
     public var module: ModuleIdentity
     /// The filing kinds the module reviews.
     public var appliesTo: [FilingKind]
-    /// The criteria the module judges; every finding must name one of them.
+    /// The criteria the module judges, each with the parameters it reads; every finding must name
+    /// one of them, and each reply should carry one finding per criterion.
     public var criteria: [Criterion]
     /// The top-level members of the filing the module reads.
     public var reads: [String]
@@ -55,7 +59,7 @@ public struct ReadyMessage: Sendable, Hashable, Codable {
     /// A ready line for `descriptor`, speaking `protocolVersion`.
     public init(descriptor: ModuleDescriptor, protocolVersion: Int = PluginProtocol.version) {
         self.protocolVersion = protocolVersion
-        self.module = ModuleIdentity(id: descriptor.id, version: descriptor.version)
+        self.module = ModuleIdentity(id: descriptor.id, version: descriptor.version, title: descriptor.title)
         self.appliesTo = descriptor.appliesTo
         self.criteria = descriptor.criteria
         self.reads = descriptor.reads
@@ -63,7 +67,8 @@ public struct ReadyMessage: Sendable, Hashable, Codable {
 
     /// The descriptor the module declared.
     public var descriptor: ModuleDescriptor {
-        ModuleDescriptor(id: module.id, version: module.version, appliesTo: appliesTo, criteria: criteria, reads: reads)
+        ModuleDescriptor(
+            id: module.id, version: module.version, title: module.title, appliesTo: appliesTo, criteria: criteria, reads: reads)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -14,8 +14,10 @@ public enum PluginProtocol {
     /// non-zero instead of waiting on a terminal.
     public static let environmentVariable = "CLUSTER_REVIEW_PROTOCOL"
 
-    /// The default longest line either side accepts, in bytes without the newline (16 MiB).
-    public static let defaultMaxLineBytes = 16 << 20
+    /// The default longest line the coordinator reads from a module, in bytes without the newline
+    /// (1 MiB): 16 workers each holding a line at the limit stay within the coordinator's memory
+    /// budget, and a valid answer of 40 findings at the `AnswerLimits` still fits.
+    public static let defaultMaxLineBytes = 1 << 20
 
     /// The exit status of a module started without the protocol variable (EX_USAGE).
     public static let exitStartedByHand: Int32 = 64

@@ -45,7 +45,7 @@ public struct ReviewSummary: Sendable, Hashable, Codable {
 
     /// The four recommendations of criteria.md, strongest first.
     public enum Recommendation: String, Sendable, Hashable, Codable, CaseIterable {
-        /// A `fail` in ELIG-1 or VETO-1..3.
+        /// A `fail` of a criterion declared `veto` (ELIG-1, VETO-1..3).
         case rejectedByVeto = "rejected_by_veto"
         /// Any other `fail`.
         case notRecommended = "not_recommended"
@@ -73,9 +73,12 @@ public struct ReviewSummary: Sendable, Hashable, Codable {
 /// the offline `evaluate` command and the reports alike.
 public enum Aggregation {
     /// Summarizes `outcomes`, the first recommendation that holds (criteria.md, last bullet):
-    /// a `fail` in ELIG-1 or VETO-1..3 → `rejected_by_veto`; any other `fail` → `not_recommended`;
-    /// any `manual`, `warn`, `error` finding or module error → `needs_review`; else `recommended`.
-    public static func aggregate(_ outcomes: [ModuleReport]) -> ReviewSummary {
+    /// a `fail` of a criterion `declarations` mark `veto` (ELIG-1, VETO-1..3) → `rejected_by_veto`;
+    /// any other `fail` → `not_recommended`; any `manual`, `warn`, `error` finding or module error
+    /// → `needs_review`; else `recommended`. An `error` finding therefore never lets a review be
+    /// better than `needs_review`.
+    public static func aggregate(_ outcomes: [ModuleReport], declarations: Declarations) -> ReviewSummary {
+        let vetoes = declarations.vetoCriteria
         var indicators: [ReviewSummary.Indicator] = []
         var toConfirm: [ReviewSummary.Attributed] = []
         var failures: [ReviewSummary.Attributed] = []
@@ -91,7 +94,7 @@ public enum Aggregation {
                 switch finding.verdict {
                 case .fail:
                     failures.append(attributed)
-                    if CriteriaCatalog.vetoCriteria.contains(finding.criterion) { vetoed = true } else { failed = true }
+                    if vetoes.contains(finding.criterion) { vetoed = true } else { failed = true }
                 case .manual, .warn, .error:
                     toConfirm.append(attributed)
                     review = true

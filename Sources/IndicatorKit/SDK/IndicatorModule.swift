@@ -4,22 +4,30 @@ public struct ModuleDescriptor: Sendable, Hashable, Codable {
     public var id: String
     /// The module's own version, recorded with every finding.
     public var version: String
+    /// What the module judges, in a few words (reports head its findings with it); nil: the id is shown.
+    public var title: LocalizedText?
     /// The filing kinds the module reviews; the coordinator sends it no other.
     public var appliesTo: [FilingKind]
+    /// Every criterion the module decides; each reply carries one finding per criterion.
     public var criteria: [Criterion]
     /// Top-level members of the filing the module reads; the coordinator sends only these.
     public var reads: [String]
 
-    public init(id: String, version: String, appliesTo: [FilingKind], criteria: [Criterion], reads: [String]) {
+    /// A descriptor.
+    public init(
+        id: String, version: String, title: LocalizedText? = nil, appliesTo: [FilingKind], criteria: [Criterion],
+        reads: [String]
+    ) {
         self.id = id
         self.version = version
+        self.title = title
         self.appliesTo = appliesTo
         self.criteria = criteria
         self.reads = reads
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, version, criteria, reads
+        case id, version, title, criteria, reads
         case appliesTo = "applies_to"
     }
 }

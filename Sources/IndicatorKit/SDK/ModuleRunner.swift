@@ -35,7 +35,8 @@ public enum ModuleRunner {
     ///
     /// Start-up: SIGPIPE is ignored; the protocol versions offered in `CLUSTER_REVIEW_PROTOCOL`
     /// are checked (absent: a note on stderr and exit 64 — the module was started by hand; no
-    /// common version: exit 76); stdout is duplicated into a private descriptor for protocol
+    /// common version: exit 76); the module's declaration is checked (`ModuleDescriptor.validate`;
+    /// invalid: why on stderr and exit 78); stdout is duplicated into a private descriptor for protocol
     /// lines and fd 1 is pointed at stderr, so a stray `print` becomes a log line instead of a
     /// corrupt message. Then the `ready` line, then one reply per request. Exit status 0 after
     /// `shutdown`, EOF or a vanished peer (EPIPE); 65 when the coordinator sent a line longer
@@ -55,6 +56,13 @@ public enum ModuleRunner {
         guard offered.contains(PluginProtocol.version) else {
             writeAll(2, Data("\(name): the coordinator offers protocol versions \(offered), this module speaks only \(PluginProtocol.version)\n".utf8))
             exit(PluginProtocol.exitNoCommonVersion)
+        }
+        do {
+            try module.descriptor.validate()
+        } catch {
+            // A module that cannot declare itself properly says so instead of being refused unexplained.
+            writeAll(2, Data("\(name): the module's declaration is invalid: \(error)\n".utf8))
+            exit(78)
         }
         // Guard the protocol channel: protocol lines go to a private duplicate of stdout;
         // fd 1 becomes a second stderr for anything else the process prints.
@@ -86,7 +94,7 @@ public struct ModuleSession<Module: IndicatorModule> {
     /// The longest request line accepted, in bytes.
     public let maxLineBytes: Int
     private let descriptor: ModuleDescriptor
-    private let declared: Set<String>
+    private let validator: AnswerValidator
     private let encoder: JSONEncoder
     private let decoder = JSONDecoder()
 
@@ -95,7 +103,7 @@ public struct ModuleSession<Module: IndicatorModule> {
         self.module = module
         self.maxLineBytes = maxLineBytes
         self.descriptor = module.descriptor
-        self.declared = Set(descriptor.criteria.map(\.id))
+        self.validator = AnswerValidator(descriptor: descriptor)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         self.encoder = encoder
@@ -109,9 +117,10 @@ public struct ModuleSession<Module: IndicatorModule> {
     /// The step after receiving `line` (without its newline).
     ///
     /// `evaluate` → `findings`, or `error` when the request is malformed (`invalid_request`),
-    /// `evaluate` throws (`evaluation_failed` or the refusal's code), or the module returned a
-    /// finding for a criterion it did not declare or a score outside 0...100; `shutdown` → exit
-    /// 0; any other type → `error` with `unknown_message`; a blank line is ignored.
+    /// `evaluate` throws (`evaluation_failed` or the refusal's code), or the module's findings
+    /// break a rule of `AnswerValidator` (`evaluation_failed`, saying which: the coordinator would
+    /// refuse the answer anyway); `shutdown` → exit 0; any other type → `error` with
+    /// `unknown_message`; a blank line is ignored.
     public func respond(to line: Data) -> SessionStep {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return .reply(Data()) }
         let inbound: Inbound<Module.Filing, Module.Context>
@@ -147,15 +156,10 @@ public struct ModuleSession<Module: IndicatorModule> {
             } catch {
                 return .reply(errorLine(id: request.id, .evaluationFailed, String(describing: error)))
             }
-            for finding in findings {
-                guard declared.contains(finding.criterion) else {
-                    return .reply(errorLine(id: request.id, .evaluationFailed,
-                        "the module returned a finding for \(finding.criterion), a criterion it did not declare"))
-                }
-                guard (0...100).contains(finding.score) else {
-                    return .reply(errorLine(id: request.id, .evaluationFailed,
-                        "the module returned score \(finding.score) for \(finding.criterion), outside 0...100"))
-                }
+            do {
+                try validator.validate(findings)
+            } catch {
+                return .reply(errorLine(id: request.id, .evaluationFailed, "the module's answer is invalid: \(error)"))
             }
             return .reply(FindingsMessage(id: request.id, findings: findings).encodedLine())
         }
@@ -332,7 +336,7 @@ extension Inbound where Filing == JSONValue, Context == JSONValue {
 
 /// A placeholder module type, only to reach `ModuleSession.describe` without a real module.
 struct NeverModule: IndicatorModule {
-    var descriptor: ModuleDescriptor { ModuleDescriptor(id: "", version: "", appliesTo: [], criteria: [], reads: []) }
+    var descriptor: ModuleDescriptor { ModuleDescriptor(id: "never", version: "0", appliesTo: [], criteria: [], reads: []) }
     func evaluate(_ request: EvaluationRequest<JSONValue, JSONValue>) throws -> [Finding] { [] }
 }
 

@@ -1,7 +1,7 @@
 import IndicatorKit
 
 /// A command could not do its work for a reason a person can act on; printed in zh and en.
-struct CommandFailure: Error, Sendable {
+struct CommandFailure: Error, Sendable, CustomStringConvertible {
     var message: LocalizedText
     var exitCode: Int32 = ExitCode.failure
 
@@ -9,4 +9,7 @@ struct CommandFailure: Error, Sendable {
         self.message = LocalizedText(zh: zh, en: en)
         self.exitCode = exitCode
     }
+
+    /// The English message (what a log line shows).
+    var description: String { message.en }
 }

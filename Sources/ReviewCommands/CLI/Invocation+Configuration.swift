@@ -1,4 +1,5 @@
 import Foundation
+import IndicatorKit
 import ReviewCore
 import Rulebooks
 
@@ -34,6 +35,20 @@ extension Invocation {
             return try RulebookLibrary.load(contentsOf: URL(fileURLWithPath: file))
         } catch {
             throw CommandFailure(zh: "规则参数有误：\(error)", en: "rulebooks: \(error)", exitCode: ExitCode.configuration)
+        }
+    }
+
+    /// `library` checked against what the enabled modules declared (`RulebookLibrary.check`):
+    /// parameters no enabled module declares, or declares differently, are a configuration error
+    /// (exit 78) naming the modules asked; what could not be checked is logged.
+    func checkRulebooks(
+        _ library: RulebookLibrary, declarations: Declarations, unanswered: [String], log: (LocalizedText) -> Void
+    ) throws {
+        let check = library.check(against: declarations, unanswered: unanswered)
+        for note in check.notes { log(note) }
+        guard check.isAccepted else {
+            let message = RulebookError.invalid(check.issues).message
+            throw CommandFailure(zh: "规则参数与模块声明不符：\(message.zh)", en: "rulebooks: \(message.en)", exitCode: ExitCode.configuration)
         }
     }
 }

@@ -40,6 +40,9 @@ enum DemoCommand {
         for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
             console.error("模块未启动 module not started: \(module): \(error)")
         }
+        try invocation.checkRulebooks(rulebooks, declarations: modules.declarations, unanswered: Array(errors.keys)) { note in
+            console.error(note.text(in: invocation.language))
+        }
         console.print("② 协调服务 coordinator: \(modules.descriptors.count) modules ready (\(modules.descriptors.keys.sorted().joined(separator: ", ")))")
         var configuration = CoordinatorConfiguration(name: "demo")
         configuration.pollInterval = .milliseconds(200)
@@ -83,7 +86,7 @@ enum DemoCommand {
         await serving.value
 
         // The summary table.
-        let table = try summary(submitted, on: connection, language: invocation.language)
+        let table = try summary(submitted, on: connection, language: invocation.language, declarations: modules.declarations)
         console.print("")
         console.print("④ 审核结果 review results")
         console.print(table.text)
@@ -133,14 +136,21 @@ enum DemoCommand {
         var mismatches: [String]
     }
 
-    static let indicatorOrder = ["competitiveness", "tiering", "supply-chain", "innovation", "digital", "green", "openness", "governance"]
+    /// The columns: the standard's eight indicators.
+    static var indicatorOrder: [String] { RecognitionStandard.indicators }
 
-    static func summary(_ submitted: [(sample: SampleFiling, id: Int64)], on connection: PostgresConnection, language: String) throws -> Summary {
+    static func summary(
+        _ submitted: [(sample: SampleFiling, id: Int64)], on connection: PostgresConnection, language: String, declarations: Declarations
+    ) throws -> Summary {
+        // Each indicator's column is headed by the prefix of its criteria's ids (COMP, TIER …).
+        let headings = indicatorOrder.map { id in
+            declarations.module(id)?.criteria.first.map { String($0.id.prefix { $0 != "-" }) } ?? String(id.prefix(4)).uppercased()
+        }
         let en = language == "en"
         var table = TextTable(headers: [
             en ? "ID" : "编号", en ? "County" : "县区", en ? "Cluster" : "集群", en ? "Kind" : "类型",
             en ? "Recommendation" : "建议",
-        ] + ["COMP", "TIER", "SUPP", "INNO", "DIGI", "GREE", "OPEN", "GOVE"] + [en ? "expected" : "预期"])
+        ] + headings + [en ? "expected" : "预期"])
         var mismatches: [String] = []
         let names = Dictionary(uniqueKeysWithValues: try CountyRecords.all(on: connection).map { ($0.code, en ? $0.nameEn : $0.nameZh) })
         for (sample, id) in submitted {

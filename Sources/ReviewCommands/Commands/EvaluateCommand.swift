@@ -76,6 +76,14 @@ enum EvaluateCommand {
         for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
             console.error("模块未启动 module not started: \(module): \(error)")
         }
+        do {
+            try invocation.checkRulebooks(rulebooks, declarations: modules.declarations, unanswered: Array(errors.keys)) { note in
+                console.error(note.text(in: language))
+            }
+        } catch {
+            await modules.pools.shutdownAll()
+            throw error
+        }
         var invalid = 0
         var outputs: [Output] = []
         let files = try SubmitCommand.expand(invocation.positionals)
@@ -112,17 +120,16 @@ enum EvaluateCommand {
             for descriptor in ReviewExecution.applicable(modules, to: kind) {
                 projections[descriptor.id] = try JSONEncoder().encode(FilingProjection.project(whole, reads: descriptor.reads))
             }
-            let outcomes = await ReviewExecution.evaluate(
-                kind: kind, projections: projections, context: context, parameters: try JSONEncoder().encode(resolved.values),
-                asOf: asOf, modules: modules)
             let offline = ClaimedReview(
                 id: 0, filingId: 0, countyCode: filing.applicant?.countyCode ?? "", token: UUID(), attempts: 1,
                 purpose: kind == .annualReport ? "monitoring" : "decision", kind: kind, rulebook: resolved.rulebook, asOf: asOf)
-            let completed = ReviewExecution.complete(offline, outcomes: outcomes, parameters: resolved)
+            let completed = try await ReviewExecution.evaluateOffline(
+                offline, projections: projections, context: context, parameters: resolved, modules: modules)
             if let path = invocation.value("--html") {
+                // Titles from what the modules declared just now, in their ready lines.
                 let report = ReviewReport.offline(
                     id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
-                    reports: completed.moduleReports, parameters: resolved)
+                    reports: completed.moduleReports, parameters: resolved, declarations: modules.declarations)
                 try OutputFile.write(Data(HTMLReport.render(report, language: language).utf8), to: path)
                 if !invocation.flag("--json") { console.print("已生成 wrote \(path)") }
             }

@@ -28,22 +28,34 @@ enum FilingCommands {
 
     static let rulebook = Command(
         words: ["rulebook"],
-        summary: "Print a rulebook: every criterion, its article, comparator and value history · 打印规则集",
+        summary: "Print a rulebook: every criterion the modules declare, its article, comparator and value history · 打印规则集",
         synopsis: "[NAME]",
-        details: "NAME defaults to the file's default rulebook (hainan-2023). Criteria without a threshold in it are marked.",
+        details: """
+            NAME defaults to the file's default rulebook (hainan-2023). Starts each enabled module once to read
+            what it declares (as plugins list does), checks the rulebook against it, and prints every criterion
+            module by module with the parameters it reads and their values; criteria without a threshold in
+            the rulebook are marked.
+            """,
         examples: ["cluster-review rulebook", "cluster-review rulebook national-2022 --lang en", "cluster-review rulebook --json"],
         options: [
             .flag("--json", "Print as JSON · 以 JSON 输出"),
             .value("--parameters", "FILE", "Rulebooks file (default config/parameters.json) · 规则参数文件"),
+            .value("--modules", "FILE", "Module registry (default config/modules.json) · 模块配置"),
         ],
         positionals: 0...1,
-        exits: [.dataError("no rulebook of that name, or an invalid rulebooks file"), .noInput, .configuration],
+        exits: [
+            .problems("an enabled module did not start: its criteria are not shown"),
+            .dataError("no rulebook of that name, an invalid rulebooks file, or a parameter no module declares"), .noInput,
+            .configuration,
+        ],
         run: { invocation in
             let path = try invocation.value("--parameters")
                 ?? invocation.installation().configDirectory.appendingPathComponent("parameters.json").path
+            let registry = try invocation.moduleRegistry()
+            let (declarations, unanswered) = await gatherDeclarations(registry)
             let console = invocation.console
             return runRulebook(name: invocation.positionals.first, language: invocation.language, json: invocation.flag("--json"),
-                               parametersPath: path) { console.print($0) }
+                               parametersPath: path, declarations: declarations, unanswered: unanswered) { console.print($0) }
         })
 
     static let template = Command(

@@ -30,8 +30,11 @@ enum PluginsCommandGroup {
         summary: "Run the conformance suite against a module executable · 模块协议一致性检查",
         synopsis: "EXECUTABLE [ARGUMENT...]",
         details: """
-            Checks the handshake, a normal request, a request the module must reject, an unknown message
-            type, stdout hygiene, shutdown and EOF, printing PASS or FAIL per check with the reason.
+            Runs the module as the coordinator would (clean environment, its resource limits, line and answer
+            limits from config/modules.json: its entry, else the defaults) and checks: started by hand it says why
+            and exits; the handshake and its declaration; a normal request answered validly for every declared
+            criterion; requests the module must reject; an unknown message type; stdout hygiene; shutdown; no
+            process left behind; EOF. Prints PASS or FAIL per check with the reason. Every step has a timeout.
             Give --filing with a sample filing: most real modules refuse an empty one.
             """,
         examples: [
@@ -42,6 +45,7 @@ enum PluginsCommandGroup {
             .value("--filing", "FILE", "A filing (JSON object) to send in the normal request · 示例申报"),
             .value("--parameters", "FILE", "Parameters (JSON object) to send · 参数"),
             .value("--timeout", "SECONDS", "Per-check timeout (default 5) · 超时秒数"),
+            .value("--modules", "FILE", "Module registry for the limits (default config/modules.json) · 模块配置"),
         ],
         positionals: 1...Int.max,
         exits: [.problems("a check failed"), .dataError("--filing or --parameters is not a JSON object"), .noInput],
@@ -52,9 +56,15 @@ enum PluginsCommandGroup {
                 timeout = .seconds(seconds)
             }
             let console = invocation.console
+            let executable = invocation.positionals[0]
+            let path = executable.contains("/") ? URL(fileURLWithPath: executable).standardizedFileURL.path : executable
+            // The module's own settings where the registry has it, else the registry's defaults;
+            // without a readable registry, the built-in defaults.
+            let configuration = (try? invocation.moduleRegistry())?.configuration(forExecutable: path)
             return await runPluginsCheck(
-                executable: invocation.positionals[0], arguments: Array(invocation.positionals.dropFirst()),
-                filingFile: invocation.value("--filing"), parametersFile: invocation.value("--parameters"), timeout: timeout
+                executable: executable, arguments: Array(invocation.positionals.dropFirst()),
+                filingFile: invocation.value("--filing"), parametersFile: invocation.value("--parameters"), timeout: timeout,
+                configuration: configuration
             ) { console.print($0) }
         })
 }

@@ -1,7 +1,9 @@
 import Dispatch
 import Foundation
+import IndicatorKit
 import Postgres
 import ReviewCore
+import Rulebooks
 
 #if canImport(Glibc)
     import Glibc
@@ -15,11 +17,15 @@ enum ServeCommand {
         details: """
             Claims queued reviews (woken by NOTIFY, polling every few seconds as a fallback), sends each
             filing to every module that applies, and records findings and a recommendation. Any number
-            of coordinators may share one database. SIGTERM or SIGINT: stop claiming, let work in flight
-            finish within the grace period or release it, stop the workers, exit 0. SIGHUP: reload
-            config/modules.json and config/parameters.json without losing work. Runs the daily sweep at
-            config/lifecycle.json's sweep_time (Asia/Shanghai), and the latest slot due at start.
-            Logs one JSON object per line on stderr.
+            of coordinators may share one database. A review is complete only with every criterion its
+            modules declare: what a module cannot answer is recorded as an error finding; while a module
+            is unavailable its reviews wait, at most its max_outage_seconds. Refuses to start (78) when
+            config/parameters.json names a parameter no enabled module declares. SIGTERM or SIGINT: stop
+            claiming, let work in flight finish within the grace period or release it, stop the workers
+            and every process they started, exit 0. SIGHUP: reload config/modules.json and
+            config/parameters.json without losing work (a configuration the modules refuse is not taken).
+            Runs the daily sweep at config/lifecycle.json's sweep_time (Asia/Shanghai), and the latest
+            slot due at start. Logs one JSON object per line on stderr.
             """,
         examples: [
             "cluster-review serve",
@@ -77,11 +83,20 @@ enum ServeCommand {
         if let name = configuration.defaultRulebook { _ = try rulebooks.rulebook(named: name) }
         let conninfo = try invocation.conninfo()
         try checkSchema(conninfo)
+        // The private PostgreSQL, if any, has been started: from here on the orphans of this
+        // process's descendants are its own to reap, and a module's descendants die with it.
+        let subreaper = OrphanReaper.becomeSubreaper()
 
         let logger = Logger()
         let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: logger)
         for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
             logger.error("module_not_started", ["module": .string(module), "error": .string(error)])
+        }
+        do {
+            try checkRulebooks(rulebooks, modules: modules, conninfo: conninfo, invocation: invocation, logger: logger)
+        } catch {
+            await modules.pools.shutdownAll()
+            throw error
         }
         let coordinator = Coordinator(
             conninfo: conninfo, configuration: configuration, modules: modules, rulebooks: rulebooks, logger: logger)
@@ -95,6 +110,13 @@ enum ServeCommand {
                     let rulebooks = try invocation.rulebookLibrary()
                     let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: logger)
                     for (module, error) in errors { logger.error("module_not_started", ["module": .string(module), "error": .string(error)]) }
+                    do {
+                        try checkRulebooks(rulebooks, modules: modules, conninfo: conninfo, invocation: invocation, logger: logger)
+                    } catch {
+                        // The running modules and rulebooks are kept.
+                        await modules.pools.shutdownAll()
+                        throw error
+                    }
                     await coordinator.reload(modules: modules, rulebooks: rulebooks)
                 } catch {
                     logger.error("reload_failed", ["error": .string("\(error)")])
@@ -119,10 +141,60 @@ enum ServeCommand {
                 await session.close()
             }
         }
+        // Adopted orphans (a module's descendants that outlived their parent) are killed and
+        // reaped as they appear; never a child the program started itself.
+        let reaper = subreaper ? Task { await reapOrphans(logger: logger) } : nil
         await coordinator.run()
         idleWatch?.cancel()
+        reaper?.cancel()
+        if subreaper { await reapLastOrphans(logger: logger) }
         signals.cancel()
         return ExitCode.success
+    }
+
+    /// Checks the rulebooks against what the enabled modules declared: live, else as last
+    /// recorded in the database; a module with neither cannot be asked.
+    static func checkRulebooks(
+        _ rulebooks: RulebookLibrary, modules: Coordinator.ModuleSet, conninfo: String, invocation: Invocation, logger: Logger
+    ) throws {
+        var descriptors = modules.descriptors
+        let missing = modules.enabled.filter { descriptors[$0] == nil }
+        if !missing.isEmpty, let connection = try? PostgresConnection(conninfo) {
+            defer { connection.close() }
+            if let recorded = try? DeclarationRecords.latest(of: missing, on: connection) {
+                for (id, descriptor) in recorded { descriptors[id] = descriptor }
+            }
+        }
+        let declarations = Declarations(modules.enabled.compactMap { descriptors[$0] })
+        let unanswered = modules.enabled.filter { descriptors[$0] == nil }
+        try invocation.checkRulebooks(rulebooks, declarations: declarations, unanswered: unanswered) { note in
+            logger.warning("rulebook_note", ["note": .string(note.en)])
+        }
+    }
+
+    /// Sweeps adopted orphans every second until cancelled.
+    static func reapOrphans(logger: Logger) async {
+        while !Task.isCancelled {
+            let sweep = OrphanReaper.sweep()
+            if sweep.reaped + sweep.killed > 0 {
+                logger.info("orphans_reaped", ["reaped": .number(Decimal(sweep.reaped)), "killed": .number(Decimal(sweep.killed))])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// At exit, after every worker has been reaped: kills and reaps what is left of the modules'
+    /// descendants, for a few seconds at most, so none is left behind.
+    static func reapLastOrphans(logger: Logger) async {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            let sweep = OrphanReaper.sweep()
+            if sweep.reaped + sweep.killed > 0 {
+                logger.info("orphans_reaped", ["reaped": .number(Decimal(sweep.reaped)), "killed": .number(Decimal(sweep.killed))])
+            }
+            if sweep.reaped + sweep.killed == 0 { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Fails with a clear message when the database has not been migrated.

@@ -10,9 +10,11 @@ enum StatusCommand {
         summary: "Show the queue and coordinators, or one filing's standing · 查看队列或申报状态",
         synopsis: "[ID]",
         details: """
-            Without an id: queue depth by state, the age of the oldest queued review, throughput over the
-            last minute, and each live coordinator's module workers. With an id: that filing's status,
-            its review's state and recommendation, and the last error if any.
+            Without an id: queue depth by state, the reviews waiting for an unavailable module (by module),
+            the age of the oldest queued review, throughput over the last minute, the latest reviews that
+            failed for good with their errors, and each live coordinator's modules: workers and circuit
+            (open: failing, with why and when the next probe is). With an id: that filing's status, its
+            review's state and recommendation, and the last error if any.
             """,
         examples: ["cluster-review status", "cluster-review status 17 --json"],
         options: [.flag("--json", "Print JSON · 输出 JSON")],
@@ -56,11 +58,23 @@ enum StatusCommand {
             console.print("最早排队 oldest queued: \(statistics.oldestQueuedSeconds.map { "\($0)s" } ?? "—")")
             console.print("近一分钟完成 finished in the last minute: \(statistics.completedLastMinute)")
             console.print("累计 totals: \(statistics.completedTotal) completed, \(statistics.failedTotal) failed")
+            if !statistics.deferredByModule.isEmpty {
+                let waiting = statistics.deferredByModule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                console.print("等待模块 waiting for a module: \(waiting)")
+            }
+            for failure in statistics.recentFailures {
+                console.print("审核失败 failed: filing \(failure.filingId) (review \(failure.reviewId), \(failure.attempts) attempt\(failure.attempts == 1 ? "" : "s"), \(failure.finishedAt.prefix(19))): \(failure.lastError.prefix(300))")
+            }
             if coordinators.isEmpty { console.print("协调服务 coordinators: none running · 无运行中的协调服务") }
             for coordinator in coordinators {
                 console.print("协调服务 coordinator \(coordinator.name): \(coordinator.inFlight) in flight, \(coordinator.completed) completed, heartbeat \(coordinator.heartbeatAgeSeconds)s ago")
                 for module in coordinator.modules {
-                    console.print("  \(module.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(module.state.padding(toLength: 10, withPad: " ", startingAt: 0)) workers \(module.workers) restarts \(module.restarts) served \(module.served) failed \(module.failed)")
+                    var line = "  \(module.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(module.state.padding(toLength: 10, withPad: " ", startingAt: 0)) workers \(module.workers) restarts \(module.restarts) served \(module.served) failed \(module.failed)"
+                    line += " circuit \(module.circuit ?? "closed")"
+                    if let retry = module.retryInSeconds { line += ", probe in \(retry)s" }
+                    if let reason = module.reason { line += " (\(reason.prefix(200)))" }
+                    if let waiting = statistics.deferredByModule[module.id] { line += " · \(waiting) reviews waiting" }
+                    console.print(line)
                 }
             }
             return ExitCode.success
@@ -226,7 +240,11 @@ enum TerminalReport {
             case .pass: mark = console.styled("✔ pass  ", .green)
             case .notApplicable: mark = console.styled("- n/a   ", .dim)
             }
-            var line = "\(mark) \(finding.criterion.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.message.text(in: language))"
+            var line = "\(mark) \(finding.criterion.padding(toLength: 8, withPad: " ", startingAt: 0))"
+            if let title = record.declarations.criterion(finding.criterion)?.title.text(in: language) {
+                line += " " + console.styled(title, .bold) + " —"
+            }
+            line += " \(finding.message.text(in: language))"
             if let comparator = finding.comparator, let threshold = finding.threshold {
                 line += "  [\(compact(finding.observed)) \(comparator) \(compact(threshold))]"
             }

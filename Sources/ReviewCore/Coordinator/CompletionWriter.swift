@@ -1,11 +1,13 @@
 import Postgres
 
 /// Writes finished reviews in batches: while one transaction commits, the next ones gather, so
-/// many reviews share a commit (group commit) without any review waiting on a timer.
+/// many reviews share a commit (group commit) without any review waiting on a timer. A batch the
+/// database refuses is written again review by review (`ReviewQueue.complete`), so each review
+/// learns its own fate: one review's bad row never fails another's write.
 actor CompletionWriter {
     private let session: PostgresSession
     private let coordinator: String
-    private var pending: [(CompletedReview, CheckedContinuation<Bool, any Error>)] = []
+    private var pending: [(CompletedReview, CheckedContinuation<CompletionResult, any Error>)] = []
     private var flushing = false
 
     init(session: PostgresSession, coordinator: String) {
@@ -13,8 +15,9 @@ actor CompletionWriter {
         self.coordinator = coordinator
     }
 
-    /// Writes `review` with others; returns false when its claim was lost (another attempt owns it).
-    func write(_ review: CompletedReview) async throws -> Bool {
+    /// Writes `review` with others; throws only when the connection was lost (nothing is known to
+    /// be written; the caller tries again).
+    func write(_ review: CompletedReview) async throws -> CompletionResult {
         try await withCheckedThrowingContinuation { continuation in
             pending.append((review, continuation))
             if !flushing {
@@ -31,12 +34,19 @@ actor CompletionWriter {
             let reviews = batch.map(\.0)
             let name = coordinator
             do {
-                let written = try await session.run { try ReviewQueue.complete(reviews, coordinator: name, on: $0) }
-                for (review, continuation) in batch { continuation.resume(returning: written.contains(review.review.id)) }
+                let results = try await session.run { try ReviewQueue.complete(reviews, coordinator: name, on: $0) }
+                for (review, continuation) in batch {
+                    continuation.resume(returning: results[review.review.id] ?? .claimLost)
+                }
             } catch {
                 for (_, continuation) in batch { continuation.resume(throwing: error) }
             }
         }
         flushing = false
+    }
+
+    /// Closes the session.
+    func close() async {
+        await session.close()
     }
 }

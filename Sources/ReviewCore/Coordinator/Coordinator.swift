@@ -9,6 +9,12 @@ import Rulebooks
 /// Any number of coordinators may share one database: claims skip locked rows, leases expire when
 /// a coordinator stops heartbeating and any coordinator rescues them, and every write is guarded by
 /// the claim token. No transaction stays open while modules run.
+///
+/// A review is complete only with every criterion it requires (`RequiredCriteria`, fixed at its
+/// first claim): what a module does not answer becomes an `error` finding with the cause. While a
+/// required module is unavailable the review waits, at most the module's `max_outage_seconds`;
+/// every review has at most `maxAttempts` attempts, lease rescues included. Reviews run as child
+/// tasks of one task group; stopping waits for them without polling.
 public actor Coordinator {
     private let configuration: CoordinatorConfiguration
     private let logger: Logger
@@ -21,38 +27,25 @@ public actor Coordinator {
     private var rulebooks: RulebookLibrary
     private var parameterCache: [String: ResolvedParameters] = [:]
     private var parameterBytes: [String: Data] = [:]
+    /// The latest declaration known of each module, live or recorded in the database: it fixes
+    /// the requirement of a module that is not ready, and titles its error findings.
+    private var known: [String: ModuleDescriptor] = [:]
+    /// The declarations this coordinator has recorded (module → version).
+    private var recorded: [String: String] = [:]
+    /// What the ready modules declared, as last asked (at most `liveTTL` ago).
+    private var live: (at: ContinuousClock.Instant, descriptors: [String: ModuleDescriptor])?
+    /// How long `live` is reused: a claim does not ask every pool each time.
+    private let liveTTL: Duration = .milliseconds(500)
+    /// What a review of each kind requires, for the declarations `requiredKey` names, and the
+    /// same as JSON for the claim statement: computed when the declarations change, not per claim.
+    private var requiredByKind = RequiredCriteria.ByKind.none
+    private var requiredKey: [String: String]?
     private var inFlight: [Int64: ClaimedReview] = [:]
     private var lost: Set<Int64> = []
     private var stopping = false
     private var stopped = false
-    private var background: [Task<Void, Never>] = []
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     private var counters = Counters()
-
-    /// The modules a coordinator serves: the pools and the descriptors they declared at start.
-    public struct ModuleSet: Sendable {
-        public var pools: ModulePools
-        public var descriptors: [String: ModuleDescriptor]
-
-        public init(pools: ModulePools, descriptors: [String: ModuleDescriptor]) {
-            self.pools = pools
-            self.descriptors = descriptors
-        }
-
-        /// Starts every enabled module of `registry`; modules that fail to start are left out and
-        /// reported in the returned errors.
-        public static func start(_ registry: ModuleRegistry, logger: Logger) async -> (ModuleSet, [String: String]) {
-            let pools = ModulePools(registry: registry, logger: logger)
-            var descriptors: [String: ModuleDescriptor] = [:]
-            var errors: [String: String] = [:]
-            for (id, result) in await pools.startAll() {
-                switch result {
-                case .success(let descriptor): descriptors[id] = descriptor
-                case .failure(let error): errors[id] = "\(error)"
-                }
-            }
-            return (ModuleSet(pools: pools, descriptors: descriptors), errors)
-        }
-    }
 
     struct Counters {
         var completed = 0
@@ -76,6 +69,7 @@ public actor Coordinator {
             coordinator: configuration.name)
         self.modules = modules
         self.rulebooks = rulebooks
+        self.known = modules.descriptors
     }
 
     // MARK: - Life
@@ -84,41 +78,55 @@ public actor Coordinator {
     /// and the workers are stopped.
     public func run() async {
         logger.info("coordinator_started", ["modules": .array(modules.descriptors.keys.sorted().map(JSONValue.string))])
+        await learnDeclarations(modules.descriptors)
         await recordHeartbeat()
-        background.append(Task { await self.listen() })
-        background.append(Task { await self.heartbeatLoop() })
-        if configuration.metricsFile != nil { background.append(Task { await self.metricsLoop() }) }
-        if let schedule = configuration.sweepSchedule { background.append(Task { await self.sweepLoop(schedule) }) }
-        var lastRescue = ContinuousClock.now - configuration.rescueInterval
-        var failures = 0
-        while !stopping {
-            do {
-                if ContinuousClock.now - lastRescue >= configuration.rescueInterval {
-                    lastRescue = .now
-                    let rescued = try await control.run { try ReviewQueue.rescueExpired(on: $0) }
-                    if rescued > 0 {
-                        counters.rescued += rescued
-                        logger.warning("leases_rescued", ["count": .number(Decimal(rescued))])
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.listen() }
+            group.addTask { await self.heartbeatLoop() }
+            if configuration.metricsFile != nil { group.addTask { await self.metricsLoop() } }
+            if let schedule = configuration.sweepSchedule { group.addTask { await self.sweepLoop(schedule) } }
+            var lastRescue = ContinuousClock.now - configuration.rescueInterval
+            var failures = 0
+            while !stopping {
+                do {
+                    if ContinuousClock.now - lastRescue >= configuration.rescueInterval {
+                        lastRescue = .now
+                        await rescue()
                     }
+                    let free = configuration.maxInFlight - inFlight.count
+                    var claimedAll = false
+                    if free > 0 {
+                        let (work, live, current) = try await claim(free)
+                        for item in work {
+                            inFlight[item.review.id] = item.review
+                            group.addTask { await self.review(item, live: live, modules: current) }
+                        }
+                        claimedAll = work.count == free
+                    }
+                    failures = 0
+                    if claimedAll { continue }
+                } catch {
+                    failures += 1
+                    let backoff = Duration.milliseconds(min(5000, 100 * (1 << min(failures, 6))))
+                    logger.error("claim_failed", ["error": .string("\(error)"), "retry_ms": .number(Decimal(backoff.components.seconds * 1000))])
+                    try? await Task.sleep(for: backoff)
+                    continue
                 }
-                let free = configuration.maxInFlight - inFlight.count
-                var claimedAll = false
-                if free > 0 {
-                    let claimed = try await claim(free)
-                    claimedAll = claimed == free
-                }
-                failures = 0
-                if claimedAll { continue }
-            } catch {
-                failures += 1
-                let backoff = Duration.milliseconds(min(5000, 100 * (1 << min(failures, 6))))
-                logger.error("claim_failed", ["error": .string("\(error)"), "retry_ms": .number(Decimal(backoff.components.seconds * 1000))])
-                try? await Task.sleep(for: backoff)
-                continue
+                await wake.wait(timeout: configuration.pollInterval)
             }
-            await wake.wait(timeout: configuration.pollInterval)
+            await drain()
+            // The reviews still running have been released and their modules stopped: they end
+            // at once. The background loops end on cancellation.
+            stopped = true
+            group.cancelAll()
         }
-        await drain()
+        await writeMetrics()
+        let name = configuration.name
+        try? await control.run { try CoordinatorRecords.remove(name: name, on: $0) }
+        await control.close()
+        await listener.close()
+        await writer.close()
+        logger.info("coordinator_stopped", ["completed": .number(Decimal(counters.completed))])
     }
 
     /// Stops claiming; in-flight reviews get `shutdownGrace` to finish, then are released to the queue.
@@ -131,13 +139,16 @@ public actor Coordinator {
 
     /// Reloads the rulebooks and the modules (SIGHUP). Reviews in flight finish on the modules they
     /// started with; new reviews use the new ones.
-    public func reload(modules newModules: ModuleSet, rulebooks newRulebooks: RulebookLibrary) {
+    public func reload(modules newModules: ModuleSet, rulebooks newRulebooks: RulebookLibrary) async {
         let old = modules
         modules = newModules
+        live = nil
+        requiredKey = nil
         rulebooks = newRulebooks
         parameterCache.removeAll()
         parameterBytes.removeAll()
         logger.info("coordinator_reloaded", ["modules": .array(newModules.descriptors.keys.sorted().map(JSONValue.string))])
+        await learnDeclarations(newModules.descriptors)
         let grace = configuration.shutdownGrace
         Task {
             // Requests already sent to the old pools finish within their timeout; then stop them.
@@ -151,14 +162,78 @@ public actor Coordinator {
         await modules.pools.statuses()
     }
 
+    /// What the enabled modules declared: live, else as last recorded in the database.
+    public func knownDeclarations() -> [String: ModuleDescriptor] { known }
+
+    // MARK: - Declarations
+
+    /// Records `descriptors` in the database (new or changed versions only) and learns, for every
+    /// enabled module without one, its latest recorded declaration.
+    private func learnDeclarations(_ descriptors: [String: ModuleDescriptor]) async {
+        for (id, descriptor) in descriptors { known[id] = descriptor }
+        let fresh = descriptors.values.filter { recorded[$0.id] != $0.version }.sorted { $0.id < $1.id }
+        let missing = modules.enabled.filter { descriptors[$0] == nil && known[$0] == nil }
+        let name = configuration.name
+        do {
+            let found = try await control.run { connection -> [String: ModuleDescriptor] in
+                let changed = try DeclarationRecords.record(fresh, by: name, on: connection)
+                _ = changed
+                return missing.isEmpty ? [:] : try DeclarationRecords.latest(of: missing, on: connection)
+            }
+            for descriptor in fresh { recorded[descriptor.id] = descriptor.version }
+            for (id, descriptor) in found where known[id] == nil { known[id] = descriptor }
+            if !fresh.isEmpty {
+                logger.info("declarations_recorded", ["modules": .array(fresh.map { .string("\($0.id) \($0.version)") })])
+            }
+        } catch {
+            logger.warning("declarations_not_recorded", ["error": .string("\(error)")])
+        }
+    }
+
     // MARK: - Claiming and reviewing
 
-    private func claim(_ free: Int) async throws -> Int {
+    private func rescue() async {
+        let (limit, name) = (configuration.maxAttempts, configuration.name)
+        do {
+            let (rescued, failed) = try await control.run { try ReviewQueue.rescueExpired(maxAttempts: limit, coordinator: name, on: $0) }
+            if rescued > 0 {
+                counters.rescued += rescued
+                logger.warning("leases_rescued", ["count": .number(Decimal(rescued))])
+            }
+            if failed > 0 {
+                counters.failed += failed
+                logger.error("reviews_failed_after_lease_expiry", ["count": .number(Decimal(failed)), "max_attempts": .number(Decimal(limit))])
+            }
+        } catch {
+            logger.error("rescue_failed", ["error": .string("\(error)")])
+        }
+    }
+
+    private func claim(_ free: Int) async throws -> ([ReviewWork], [String: ModuleDescriptor], ModuleSet) {
+        let current = modules
+        let live: [String: ModuleDescriptor]
+        if let cached = self.live, ContinuousClock.now - cached.at < liveTTL {
+            live = cached.descriptors
+        } else {
+            live = await current.liveDescriptors()
+            self.live = (ContinuousClock.now, live)
+            if live.contains(where: { recorded[$0.key] != $0.value.version }) { await learnDeclarations(live) }
+        }
+        var best = known
+        for (id, descriptor) in live { best[id] = descriptor }
         let lease = configuration.lease
         let name = configuration.name
-        let reads = modules.descriptors.mapValues(\.reads)
+        let reads = live.mapValues(\.reads)
+        // What a review of each kind requires now (a review claimed before keeps what it had),
+        // recomputed only when what is known of the modules changes.
+        let key = Dictionary(uniqueKeysWithValues: current.enabled.map { ($0, best[$0]?.version ?? "") })
+        if key != requiredKey {
+            requiredByKind = RequiredCriteria.ByKind(enabled: current.enabled, known: best)
+            requiredKey = key
+        }
+        let required = requiredByKind
         let work = try await control.run { connection -> [ReviewWork] in
-            let claimed = try ReviewQueue.claim(limit: free, lease: lease, owner: name, on: connection)
+            let claimed = try ReviewQueue.claim(limit: free, lease: lease, owner: name, required: required, on: connection)
             do {
                 return try ReviewQueue.loadWork(claimed, reads: reads, on: connection)
             } catch {
@@ -167,22 +242,13 @@ public actor Coordinator {
                 throw error
             }
         }
-        let current = modules
-        for item in work {
-            inFlight[item.review.id] = item.review
-            Task { await self.review(item, modules: current) }
-        }
         if !work.isEmpty { logger.debug("claimed", ["count": .number(Decimal(work.count))]) }
-        return work.count
+        return (work, live, current)
     }
 
-    private func review(_ work: ReviewWork, modules current: ModuleSet) async {
+    private func review(_ work: ReviewWork, live: [String: ModuleDescriptor], modules current: ModuleSet) async {
         let review = work.review
-        defer {
-            inFlight.removeValue(forKey: review.id)
-            lost.remove(review.id)
-            Task { await wake.signal() }
-        }
+        defer { finished(review.id) }
         let parameters: (ResolvedParameters, Data)
         do {
             parameters = try resolveParameters(rulebook: review.rulebook ?? configuration.defaultRulebook, asOf: review.asOf)
@@ -190,45 +256,91 @@ public actor Coordinator {
             await retryOrFail(review, error: "rulebook: \(error)", countAttempt: true)
             return
         }
-        let outcomes = await ReviewExecution.evaluate(
-            kind: review.kind, projections: work.projections, context: work.context, parameters: parameters.1,
+        let required = review.required ?? RequiredCriteria.fixing(kind: review.kind, enabled: current.enabled, known: known)
+        var outcomes = await ReviewExecution.evaluate(
+            required: required, live: live, projections: work.projections, context: work.context, parameters: parameters.1,
             asOf: review.asOf, modules: current)
-        if let unavailable = outcomes.first(where: {
-            if case .failed(let failure) = $0.1, case .unavailable = failure.cause { return true }
-            return false
-        }) {
-            // A failing module: the filing waits for it rather than being judged without it.
+        // A module that is unavailable: the filing waits for it, at most its outage bound.
+        let waited = review.deferredSeconds ?? 0
+        var waitingFor: [String] = []
+        var reasons: [String] = []
+        var nextLook = configuration.unavailableBackoff
+        for (index, outcome) in outcomes.enumerated() {
+            guard case .failed(let failure) = outcome.outcome, case .unavailable(let reason) = failure.cause else { continue }
+            let bound = current.outageBound(of: outcome.module)
+            let elapsed = Duration.milliseconds(Int(waited * 1000))
+            if elapsed < bound {
+                waitingFor.append(outcome.module)
+                reasons.append(failure.description)
+                // Look again when the module may be back, or when the wait reaches its bound.
+                nextLook = min(nextLook, max(.milliseconds(500), bound - elapsed))
+            } else {
+                var past = failure
+                past.cause = .unavailable(reason: "\(reason); waited \(Int(waited)) s, the module's max_outage_seconds is \(bound.components.seconds)")
+                outcomes[index].outcome = .failed(past)
+            }
+        }
+        if !waitingFor.isEmpty {
             counters.deferred += 1
-            await retryOrFail(review, error: "\(unavailable.1.failure!)", backoff: configuration.unavailableBackoff, countAttempt: false)
+            await deferReview(review, waitingFor: waitingFor, error: reasons.joined(separator: "; "), backoff: nextLook)
             return
         }
         guard !lost.contains(review.id) else {
             logger.warning("claim_lost", ["review": .number(Decimal(review.id))])
             return
         }
-        let completed = ReviewExecution.complete(review, outcomes: outcomes, parameters: parameters.0)
+        let completed: CompletedReview
+        do {
+            completed = try ReviewExecution.complete(review, required: required, outcomes: outcomes, known: known, parameters: parameters.0)
+        } catch {
+            await fail(review, error: error.description)
+            return
+        }
         counters.moduleErrors += completed.moduleErrors.count
         for attempt in 1...5 {
             do {
-                let written = try await writer.write(completed)
-                if written {
+                switch try await writer.write(completed) {
+                case .written:
                     counters.completed += 1
                     logger.info("review_completed", [
                         "review": .number(Decimal(review.id)), "filing": .number(Decimal(review.filingId)),
                         "recommendation": .string(completed.recommendation.rawValue),
                     ])
-                } else {
+                case .claimLost:
                     logger.warning("claim_lost", ["review": .number(Decimal(review.id))])
+                case .refused(let sqlState, let reason):
+                    logger.error("review_write_refused", ["review": .number(Decimal(review.id)), "error": .string(reason)])
+                    // A row the database will not take (class 22 data, 23 constraint) is refused
+                    // again on every attempt: the review fails now. Anything else is retried.
+                    if let sqlState, sqlState.hasPrefix("22") || sqlState.hasPrefix("23") {
+                        await fail(review, error: "the review cannot be written: \(reason)")
+                    } else {
+                        await retryOrFail(review, error: "the review could not be written: \(reason)", countAttempt: true)
+                    }
                 }
                 return
             } catch {
                 logger.error("review_write_failed", [
                     "review": .number(Decimal(review.id)), "attempt": .number(Decimal(attempt)), "error": .string("\(error)"),
                 ])
+                if stopped { return }
                 try? await Task.sleep(for: .milliseconds(200 * (1 << attempt)))
             }
         }
-        // Still unwritten: the lease will lapse and the review be rescued and redone.
+        // Still unwritten (the database is away): the lease will lapse and the review be rescued
+        // and redone, within its attempts.
+    }
+
+    /// A review is over (written, deferred, retried, failed or abandoned).
+    private func finished(_ id: Int64) {
+        inFlight.removeValue(forKey: id)
+        lost.remove(id)
+        if inFlight.isEmpty {
+            let waiting = drainWaiters
+            drainWaiters = []
+            waiting.forEach { $0.resume() }
+        }
+        Task { await wake.signal() }
     }
 
     private func resolveParameters(rulebook: String?, asOf: CivilDate) throws -> (ResolvedParameters, Data) {
@@ -241,9 +353,9 @@ public actor Coordinator {
         return (resolved, bytes)
     }
 
-    private func retryOrFail(_ review: ClaimedReview, error: String, backoff: Duration? = nil, countAttempt: Bool) async {
+    private func retryOrFail(_ review: ClaimedReview, error: String, countAttempt: Bool) async {
         let exponent = max(0, review.attempts - 1)
-        let delay = backoff ?? configuration.retryBackoff * (1 << min(exponent, 6))
+        let delay = configuration.retryBackoff * (1 << min(exponent, 6))
         let limit = configuration.maxAttempts
         let name = configuration.name
         do {
@@ -254,6 +366,32 @@ public actor Coordinator {
             if failed { counters.failed += 1 } else if countAttempt { counters.retried += 1 }
             logger.warning(failed ? "review_failed" : "review_retry", [
                 "review": .number(Decimal(review.id)), "attempts": .number(Decimal(review.attempts)), "error": .string(error),
+            ])
+        } catch {
+            logger.error("review_retry_not_recorded", ["review": .number(Decimal(review.id)), "error": .string("\(error)")])
+        }
+    }
+
+    private func fail(_ review: ClaimedReview, error: String) async {
+        let name = configuration.name
+        do {
+            if try await control.run({ try ReviewQueue.fail(review, error: error, coordinator: name, on: $0) }) {
+                counters.failed += 1
+            }
+            logger.error("review_failed", ["review": .number(Decimal(review.id)), "error": .string(error)])
+        } catch {
+            logger.error("review_failure_not_recorded", ["review": .number(Decimal(review.id)), "error": .string("\(error)")])
+        }
+    }
+
+    private func deferReview(_ review: ClaimedReview, waitingFor modules: [String], error: String, backoff: Duration) async {
+        do {
+            try await control.run {
+                try ReviewQueue.deferReview(review, waitingFor: modules, error: error, backoff: backoff, on: $0)
+            }
+            logger.warning("review_deferred", [
+                "review": .number(Decimal(review.id)), "modules": .array(modules.map(JSONValue.string)),
+                "waited_s": .number(Decimal(Int(review.deferredSeconds ?? 0))),
             ])
         } catch {
             logger.error("review_retry_not_recorded", ["review": .number(Decimal(review.id)), "error": .string("\(error)")])
@@ -287,6 +425,9 @@ public actor Coordinator {
     private func heartbeatLoop() async {
         while !stopped {
             try? await Task.sleep(for: configuration.heartbeatInterval)
+            if stopped { break }
+            // A module whose back-off has passed gets its probe now, not when a request finds it.
+            await modules.pools.probeDue()
             let held = Array(inFlight.values)
             await recordHeartbeat()
             guard !held.isEmpty else { continue }
@@ -354,13 +495,22 @@ public actor Coordinator {
         }
     }
 
+    /// Waits, without polling, until every review in flight has finished or `shutdownGrace` has
+    /// passed; releases what is left to the queue; stops the workers, which ends the requests of
+    /// the released reviews at once.
     private func drain() async {
-        let deadline = ContinuousClock.now + configuration.shutdownGrace
-        while !inFlight.isEmpty && ContinuousClock.now < deadline {
-            await wake.wait(timeout: .milliseconds(100))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.untilIdle() }
+            group.addTask {
+                try? await Task.sleep(for: self.configuration.shutdownGrace)
+                await self.releaseDrainWaiters()
+            }
+            await group.next()
+            group.cancelAll()
         }
         let remaining = Array(inFlight.values)
         if !remaining.isEmpty {
+            lost.formUnion(remaining.map(\.id))
             do {
                 try await control.run { try ReviewQueue.release(remaining, on: $0) }
                 logger.warning("reviews_released", ["count": .number(Decimal(remaining.count))])
@@ -368,14 +518,18 @@ public actor Coordinator {
                 logger.error("release_failed", ["error": .string("\(error)")])
             }
         }
-        stopped = true
-        for task in background { task.cancel() }
-        await writeMetrics()
-        let name = configuration.name
-        try? await control.run { try CoordinatorRecords.remove(name: name, on: $0) }
         await modules.pools.shutdownAll()
-        await control.close()
-        await listener.close()
-        logger.info("coordinator_stopped", ["completed": .number(Decimal(counters.completed))])
+    }
+
+    /// Returns once no review is in flight (or the drain's deadline released it).
+    private func untilIdle() async {
+        if inFlight.isEmpty { return }
+        await withCheckedContinuation { drainWaiters.append($0) }
+    }
+
+    private func releaseDrainWaiters() {
+        let waiting = drainWaiters
+        drainWaiters = []
+        waiting.forEach { $0.resume() }
     }
 }

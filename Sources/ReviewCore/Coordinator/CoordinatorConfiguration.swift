@@ -14,11 +14,13 @@ public struct CoordinatorConfiguration: Sendable {
     public var pollInterval: Duration = .seconds(2)
     /// How often expired leases of other coordinators are rescued.
     public var rescueInterval: Duration = .seconds(5)
-    /// Attempts of a review as a whole before it is marked failed.
+    /// Attempts of a review as a whole before it is marked failed: every claim counts, a lease
+    /// rescue included (a deferral for an unavailable module does not).
     public var maxAttempts: Int = 3
     /// First back-off after a failed attempt; doubled each attempt.
     public var retryBackoff: Duration = .seconds(5)
-    /// Back-off for a review whose module is unavailable (circuit open): it waits, it is not failed.
+    /// Back-off for a review whose module is unavailable (circuit open): it waits, it is not failed,
+    /// and never longer than the module's outage bound (`max_outage_seconds`) allows.
     public var unavailableBackoff: Duration = .seconds(15)
     /// How long SIGTERM waits for in-flight reviews before releasing them to the queue.
     public var shutdownGrace: Duration = .seconds(20)

@@ -19,6 +19,8 @@ enum Metrics {
                    [("", statistics.oldestQueuedSeconds ?? 0)])
             metric("cluster_review_completed_last_minute", "gauge", "Reviews finished in the last minute (all coordinators).",
                    [("", statistics.completedLastMinute)])
+            metric("cluster_review_reviews_waiting_for_module", "gauge", "Reviews waiting for an unavailable module, by module.",
+                   statistics.deferredByModule.sorted { $0.key < $1.key }.map { ("module=\"\(escape($0.key))\"", $0.value) })
         }
         metric("cluster_review_in_flight", "gauge", "Reviews this coordinator holds.", [(label, inFlight)])
         metric("cluster_review_reviews_total", "counter", "Reviews finished by this coordinator, by outcome.", [
@@ -33,6 +35,15 @@ enum Metrics {
                pools.map { ("module=\"\(escape($0.moduleId))\",state=\"\($0.state.name)\"", $0.workers) })
         metric("cluster_review_module_restarts_total", "counter", "Worker restarts per module.",
                pools.map { ("module=\"\(escape($0.moduleId))\"", $0.restarts) })
+        metric("cluster_review_module_circuit_open", "gauge", "1 while a module's circuit is open (failing or incompatible).",
+               pools.map { pool in
+                   let open: Int
+                   switch pool.state {
+                   case .failing, .incompatible: open = 1
+                   default: open = 0
+                   }
+                   return ("module=\"\(escape(pool.moduleId))\"", open)
+               })
         return lines.joined(separator: "\n") + "\n"
     }
 

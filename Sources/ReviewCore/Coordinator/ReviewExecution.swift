@@ -2,72 +2,155 @@ import Foundation
 import IndicatorKit
 import Rulebooks
 
-/// One review's fan-out and aggregation, shared by the coordinator and the offline `evaluate`:
-/// each applicable module gets its projection of the filing, concurrently; the outcomes become
-/// findings (a failed module's criteria become `error` findings carrying the cause) and a summary.
+/// One review's fan-out and completion, shared by the coordinator and the offline `evaluate`:
+/// each required module that is ready gets its projection of the filing, concurrently; the
+/// outcomes become findings — for every required criterion without a finding (the module did not
+/// start, failed, or left it out) an `error` finding carrying the cause — and a summary.
 public enum ReviewExecution {
-    /// The modules of `modules` that apply to `kind`, by id.
-    public static func applicable(_ modules: Coordinator.ModuleSet, to kind: FilingKind) -> [ModuleDescriptor] {
-        modules.descriptors.values.filter { $0.appliesTo.contains(kind) }.sorted { $0.id < $1.id }
+    /// What one required module gave.
+    public struct Outcome: Sendable {
+        /// The module id.
+        public var module: String
+        /// What it declared when it answered (nil: it was not ready, so it was not asked).
+        public var descriptor: ModuleDescriptor?
+        /// Its findings, or why there are none.
+        public var outcome: ModuleOutcome
     }
 
-    /// Sends every applicable module its input, concurrently, and returns the outcomes by module id order.
+    /// Why a review cannot be completed: a module it requires never declared its criteria, so
+    /// there is nothing to record errors for. The review fails with this reason instead.
+    public struct Incomplete: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The modules of `modules` that started and apply to `kind`, by id.
+    public static func applicable(_ modules: Coordinator.ModuleSet, to kind: FilingKind) -> [ModuleDescriptor] {
+        modules.enabled.compactMap { modules.descriptors[$0] }.filter { $0.appliesTo.contains(kind) }
+    }
+
+    /// Sends every module of `required` that is in `live` its input, concurrently; a required
+    /// module that is not live is not asked, and its outcome is "unavailable" with its pool's
+    /// reason. Outcomes in `required`'s order.
     public static func evaluate(
-        kind: FilingKind, projections: [String: Data], context: Data, parameters: Data, asOf: CivilDate,
-        modules: Coordinator.ModuleSet
-    ) async -> [(ModuleDescriptor, ModuleOutcome)] {
-        // A struct rather than a tuple as the group's element (see ModulePools.startAll).
+        required: RequiredCriteria, live: [String: ModuleDescriptor], projections: [String: Data], context: Data,
+        parameters: Data, asOf: CivilDate, modules: Coordinator.ModuleSet
+    ) async -> [Outcome] {
+        // A struct rather than a tuple as the group's element: no tuple metadata to look up at run
+        // time for every review (see also ModulePools.startAll).
         struct Answered: Sendable {
-            var descriptor: ModuleDescriptor
-            var outcome: ModuleOutcome
+            var index: Int
+            var outcome: Outcome
         }
         return await withTaskGroup(of: Answered.self) { group in
-            for descriptor in applicable(modules, to: kind) {
-                guard let pool = modules.pools.pool(descriptor.id) else { continue }
-                let input = EvaluationInput(
-                    filing: projections[descriptor.id] ?? Data("{}".utf8), context: context, parameters: parameters, asOf: asOf)
-                group.addTask { Answered(descriptor: descriptor, outcome: await pool.evaluate(input)) }
+            for (index, entry) in required.modules.enumerated() {
+                let id = entry.module
+                let pool = modules.pools.pool(id)
+                guard let descriptor = live[id], let pool else {
+                    group.addTask {
+                        let reason: String
+                        if let pool {
+                            let status = await pool.status()
+                            reason = "module \(id) is \(status.state)"
+                        } else {
+                            reason = "module \(id) is not enabled on this coordinator"
+                        }
+                        let failure = ModuleFailure(module: id, requestId: nil, cause: .unavailable(reason: reason), attempts: 0, pid: nil)
+                        return Answered(index: index, outcome: Outcome(module: id, descriptor: nil, outcome: .failed(failure)))
+                    }
+                    continue
+                }
+                let input = EvaluationInput(filing: projections[id] ?? Data("{}".utf8), context: context, parameters: parameters, asOf: asOf)
+                group.addTask { Answered(index: index, outcome: Outcome(module: id, descriptor: descriptor, outcome: await pool.evaluate(input))) }
             }
-            var results: [(ModuleDescriptor, ModuleOutcome)] = []
-            for await answer in group { results.append((answer.descriptor, answer.outcome)) }
-            return results.sorted { $0.0.id < $1.0.id }
+            var results: [Outcome?] = Array(repeating: nil, count: required.modules.count)
+            for await answered in group { results[answered.index] = answered.outcome }
+            return results.compactMap { $0 }
         }
     }
 
-    /// The review's record from module outcomes: findings as returned and, for a module that failed,
-    /// an `error` finding per criterion it declared, carrying the cause.
+    /// The review's record: every finding the modules returned, and an `error` finding for each
+    /// required criterion that has none, with the cause (the module's failure, or "left out").
+    ///
+    /// `known` holds the best declaration of each module (live, else recorded): the criteria of a
+    /// module required without them (never declared at claim) come from it; their kinds and
+    /// citations too. Throws `Incomplete` when a required module's criteria are unknown even so.
     public static func complete(
-        _ review: ClaimedReview, outcomes: [(ModuleDescriptor, ModuleOutcome)], parameters: ResolvedParameters
-    ) -> CompletedReview {
+        _ review: ClaimedReview, required: RequiredCriteria, outcomes: [Outcome], known: [String: ModuleDescriptor],
+        parameters: ResolvedParameters
+    ) throws(Incomplete) -> CompletedReview {
         var rows: [CompletedReview.Row] = []
         var reports: [ModuleReport] = []
         var errors: [String] = []
-        for (descriptor, outcome) in outcomes {
-            let kinds = Dictionary(descriptor.criteria.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
-            let findings: [Finding]
-            switch outcome {
-            case .findings(let returned):
-                findings = returned
-                reports.append(ModuleReport(module: descriptor.id, findings: returned))
-            case .failed(let failure):
-                errors.append(failure.description)
-                findings = descriptor.criteria.map { criterion in
-                    Finding(
-                        criterion: criterion.id, verdict: .error, score: 0,
-                        message: LocalizedText(
-                            zh: "模块 \(descriptor.id) 未能给出结论：\(failure.cause)（尝试 \(failure.attempts) 次）",
-                            en: "module \(descriptor.id) could not judge this: \(failure.description)"),
-                        citation: criterion.citation)
-                }
-                reports.append(ModuleReport(module: descriptor.id, findings: findings, error: failure.description))
+        var declared: [ModuleDescriptor] = []
+        let byModule = Dictionary(outcomes.map { ($0.module, $0) }, uniquingKeysWith: { first, _ in first })
+        for entry in required.modules {
+            let outcome = byModule[entry.module]
+            let declaration = outcome?.descriptor ?? known[entry.module]
+            if let declaration { declared.append(declaration) }
+            guard let criteria = entry.criteria ?? declaration?.criteria.map(\.id) else {
+                let cause = outcome?.outcome.failure?.description ?? "it never declared its criteria"
+                throw Incomplete(description: "module \(entry.module) has never declared its criteria, so the review cannot be complete: \(cause)")
             }
+            let kinds = Dictionary((declaration?.criteria ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let version = outcome?.descriptor?.version ?? entry.version ?? declaration?.version ?? "unknown"
+            func errorFinding(_ id: String, zh: String, en: String) -> Finding {
+                Finding(
+                    criterion: id, verdict: .error, score: 0,
+                    message: LocalizedText(zh: ReviewText.clean(zh, limit: 3000), en: ReviewText.clean(en, limit: 3000)),
+                    citation: kinds[id]?.citation ?? "")
+            }
+            var findings: [Finding] = []
+            var moduleError: String?
+            switch outcome?.outcome {
+            case .findings(let returned)?:
+                findings = returned
+                let answered = Set(returned.map(\.criterion))
+                let missing = criteria.filter { !answered.contains($0) }
+                if !missing.isEmpty {
+                    let list = missing.joined(separator: ", ")
+                    moduleError = "module \(entry.module) answered without a finding for \(list)"
+                    for id in missing {
+                        findings.append(errorFinding(
+                            id, zh: "模块 \(entry.module) 的答复缺少本条结论（\(id)），需人工判断",
+                            en: "module \(entry.module) answered without a finding for \(id); a person must judge it"))
+                    }
+                }
+            case .failed(let failure)?:
+                moduleError = failure.description
+                findings = criteria.map { id in
+                    errorFinding(
+                        id, zh: "模块 \(entry.module) 未能给出结论：\(failure.cause)（尝试 \(failure.attempts) 次）",
+                        en: "module \(entry.module) could not judge this: \(failure.description)")
+                }
+            case nil:
+                moduleError = "module \(entry.module) was not asked"
+                findings = criteria.map { id in
+                    errorFinding(id, zh: "模块 \(entry.module) 未被调用", en: "module \(entry.module) was not asked")
+                }
+            }
+            if let moduleError { errors.append(ReviewText.clean(moduleError, limit: 1000)) }
+            let allFailed = !findings.isEmpty && findings.allSatisfy { $0.verdict == .error }
+            reports.append(ModuleReport(module: entry.module, findings: findings, error: allFailed ? moduleError : nil))
             for finding in findings {
-                rows.append(.init(module: descriptor.id, moduleVersion: descriptor.version,
-                                  kind: kinds[finding.criterion] ?? .threshold, finding: finding))
+                rows.append(.init(module: entry.module, moduleVersion: version, kind: kinds[finding.criterion]?.kind ?? .threshold,
+                                  finding: finding))
             }
         }
         return CompletedReview(
-            review: review, summary: Aggregation.aggregate(reports), rulebook: parameters.rulebook,
-            rulebookHash: parameters.hash, findings: rows, moduleErrors: errors)
+            review: review, summary: Aggregation.aggregate(reports, declarations: Declarations(declared)), rulebook: parameters.rulebook,
+            rulebookHash: parameters.hash, findings: rows, moduleErrors: errors, required: required)
+    }
+
+    /// Offline: evaluates a filing of `kind` with every module of `modules` that started and
+    /// applies, and completes it (no database, no deferral: a module that fails is an error).
+    public static func evaluateOffline(
+        _ review: ClaimedReview, projections: [String: Data], context: Data, parameters: ResolvedParameters, modules: Coordinator.ModuleSet
+    ) async throws -> CompletedReview {
+        let live = modules.descriptors
+        let required = RequiredCriteria.fixing(kind: review.kind, enabled: modules.enabled.filter { live[$0] != nil }, known: live)
+        let bytes = try JSONEncoder().encode(parameters.values)
+        let outcomes = await evaluate(
+            required: required, live: live, projections: projections, context: context, parameters: bytes, asOf: review.asOf, modules: modules)
+        return try complete(review, required: required, outcomes: outcomes, known: live, parameters: parameters)
     }
 }

@@ -174,17 +174,25 @@ public struct EmbeddedPostgres: Sendable {
             argv = ["-u", "postgres", "--", program] + arguments
         }
         // Output goes to a file, not a pipe: the server that `pg_ctl start` leaves running would
-        // inherit a pipe's write end, and a read to its end would never return.
+        // inherit a pipe's write end, and a read to its end would never return. The launcher
+        // closes every other descriptor of ours in the child, for the same reason.
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("cluster-review-pg-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let status = try ChildProcess.run(executable, argv, outputPath: outputPath)
-        guard status == 0 else {
+        let status: ExitStatus
+        do {
+            status = try ProcessLauncher.run(LaunchOptions(
+                executable: executable, arguments: argv, environment: ProcessInfo.processInfo.environment,
+                stdin: .null, stdout: .file(outputPath), stderr: .sameAsStdout))
+        } catch {
+            throw EmbeddedPostgresError.commandFailed(command: executable, status: -1, output: "cannot start: \(error)")
+        }
+        guard status == .exited(0) else {
             let text = ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             throw EmbeddedPostgresError.commandFailed(
                 command: ([URL(fileURLWithPath: program).lastPathComponent] + arguments.prefix(3)).joined(separator: " "),
-                status: status, output: String(text.suffix(1500)) + "\n" + logTail())
+                status: status.shellStatus, output: String(text.suffix(1500)) + "\n" + logTail())
         }
     }
 
@@ -205,16 +213,9 @@ public struct EmbeddedPostgres: Sendable {
     public static func binaryDirectory() throws -> String {
         var candidates: [String] = []
         for pgConfig in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"] where FileManager.default.isExecutableFile(atPath: pgConfig) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: pgConfig)
-            process.arguments = ["--bindir"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            if (try? process.run()) != nil {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                candidates.append(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            let options = LaunchOptions(executable: pgConfig, arguments: ["--bindir"], environment: ProcessInfo.processInfo.environment)
+            if let (status, output) = try? ProcessLauncher.output(options), status == .exited(0) {
+                candidates.append(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
             }
         }
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []

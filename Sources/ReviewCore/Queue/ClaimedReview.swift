@@ -15,10 +15,14 @@ public struct ClaimedReview: Sendable, Hashable {
     public var rulebook: String?
     /// The date to apply the rules for: the queue's as-of date, else the filing date.
     public var asOf: CivilDate
+    /// The criteria the review requires, fixed at its first claim; nil until fixed.
+    public var required: RequiredCriteria?
+    /// How long the review has waited for unavailable modules, in seconds; nil when it never has.
+    public var deferredSeconds: Double?
 
     public init(
         id: Int64, filingId: Int64, countyCode: String, token: UUID, attempts: Int, purpose: String, kind: FilingKind,
-        rulebook: String?, asOf: CivilDate
+        rulebook: String?, asOf: CivilDate, required: RequiredCriteria? = nil, deferredSeconds: Double? = nil
     ) {
         self.id = id
         self.filingId = filingId
@@ -29,6 +33,8 @@ public struct ClaimedReview: Sendable, Hashable {
         self.kind = kind
         self.rulebook = rulebook
         self.asOf = asOf
+        self.required = required
+        self.deferredSeconds = deferredSeconds
     }
 }
 
@@ -39,6 +45,16 @@ public struct ReviewWork: Sendable {
     public var projections: [String: Data]
     /// The context gathered from the records, as a JSON object.
     public var context: Data
+}
+
+/// What became of one finished review handed to `ReviewQueue.complete`.
+public enum CompletionResult: Sendable, Hashable {
+    /// Written with its findings.
+    case written
+    /// Not written: its claim had been lost (another attempt owns the review).
+    case claimLost
+    /// Not written: the database refused this review's rows; the others of its batch were written.
+    case refused(sqlState: String?, reason: String)
 }
 
 /// A finished review, ready to be written with its findings.
@@ -66,10 +82,12 @@ public struct CompletedReview: Sendable {
     public var findings: [Row]
     /// Module errors recorded as error findings; kept with the review for the record.
     public var moduleErrors: [String]
+    /// The criteria the review required, recorded with it.
+    public var required: RequiredCriteria?
 
     public init(
         review: ClaimedReview, summary: ReviewSummary, rulebook: String, rulebookHash: String, findings: [Row],
-        moduleErrors: [String]
+        moduleErrors: [String], required: RequiredCriteria? = nil
     ) {
         self.review = review
         self.recommendation = summary.recommendation
@@ -78,6 +96,7 @@ public struct CompletedReview: Sendable {
         self.rulebookHash = rulebookHash
         self.findings = findings
         self.moduleErrors = moduleErrors
+        self.required = required
     }
 }
 
@@ -90,6 +109,10 @@ public struct QueueStatistics: Sendable, Codable, Equatable {
     public var completedLastMinute: Int
     public var failedTotal: Int
     public var completedTotal: Int
+    /// Reviews waiting for an unavailable module, by module id.
+    public var deferredByModule: [String: Int]
+    /// The latest reviews that failed for good, newest first.
+    public var recentFailures: [FailedReview]
 
     enum CodingKeys: String, CodingKey {
         case queued, running
@@ -98,6 +121,21 @@ public struct QueueStatistics: Sendable, Codable, Equatable {
         case completedLastMinute = "completed_last_minute"
         case failedTotal = "failed_total"
         case completedTotal = "completed_total"
+        case deferredByModule = "deferred_by_module"
+        case recentFailures = "recent_failures"
+    }
+}
+
+/// A review that failed for good: it left the queue with its last error.
+public struct FailedReview: Sendable, Codable, Equatable {
+    public var reviewId: Int64
+    public var filingId: Int64
+    public var attempts: Int
+    public var lastError: String
+    public var finishedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case reviewId = "review_id", filingId = "filing_id", attempts, lastError = "last_error", finishedAt = "finished_at"
     }
 }
 

@@ -12,6 +12,17 @@ public struct CoordinatorRecord: Sendable, Codable, Equatable {
         public var restarts: Int
         public var served: Int
         public var failed: Int
+        /// The circuit: `closed` while the module serves, `open` while it is failing or incompatible.
+        public var circuit: String?
+        /// Why the circuit is open.
+        public var reason: String?
+        /// Seconds until the next probe, while the circuit is open.
+        public var retryInSeconds: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case id, version, state, workers, restarts, served, failed, circuit, reason
+            case retryInSeconds = "retry_in_seconds"
+        }
     }
 
     public var name: String
@@ -27,10 +38,17 @@ public enum CoordinatorRecords {
     public static func beat(
         name: String, inFlight: Int, completed: Int, pools: [WorkerPoolStatus], on connection: PostgresConnection
     ) throws {
-        let modules = pools.map {
-            CoordinatorRecord.Module(
-                id: $0.moduleId, version: $0.descriptor?.version, state: $0.state.name, workers: $0.workers,
-                restarts: $0.restarts, served: $0.served, failed: $0.failed)
+        let modules = pools.map { pool -> CoordinatorRecord.Module in
+            var circuit = "closed", reason: String?
+            switch pool.state {
+            case .failing(let why, _): (circuit, reason) = ("open", why)
+            case .incompatible(let why): (circuit, reason) = ("open", why)
+            default: break
+            }
+            return CoordinatorRecord.Module(
+                id: pool.moduleId, version: pool.descriptor?.version, state: pool.state.name, workers: pool.workers,
+                restarts: pool.restarts, served: pool.served, failed: pool.failed, circuit: circuit,
+                reason: reason.map { ReviewText.clean($0, limit: 500) }, retryInSeconds: pool.retryInSeconds)
         }
         try connection.queryPrepared("""
             INSERT INTO coordinators (name, heartbeat_at, in_flight, completed, modules)

@@ -11,9 +11,11 @@ import Postgres
 public enum ReviewQueue {
     /// Claims up to `limit` queued reviews whose time has come, interleaving counties so that one
     /// county's flood cannot starve another's single filing: every county's first review before any
-    /// county's second. Marks them running with a lease and a fresh claim token.
+    /// county's second. Marks them running with a lease and a fresh claim token, and fixes what
+    /// each requires — `required` for its filing's kind — unless an earlier claim fixed it already.
     public static func claim(
-        limit: Int, lease: Duration, owner: String, on connection: PostgresConnection
+        limit: Int, lease: Duration, owner: String, required: RequiredCriteria.ByKind = .none,
+        on connection: PostgresConnection
     ) throws -> [ClaimedReview] {
         guard limit > 0 else { return [] }
         let result = try connection.queryPrepared("""
@@ -34,28 +36,36 @@ public enum ReviewQueue {
             ), claimed AS (
                 UPDATE review_queue q
                 SET state = 'running', claim_token = gen_random_uuid(), lease_until = now() + $2::interval,
-                    claimed_by = $3, started_at = now(), attempts = q.attempts + 1
-                FROM chosen
-                WHERE q.id = chosen.id
-                RETURNING q.id, q.filing_id, q.county_code, q.claim_token, q.attempts, q.purpose, q.rulebook, q.as_of
+                    claimed_by = $3, started_at = now(), attempts = q.attempts + 1,
+                    required = coalesce(q.required, $4::jsonb -> f.kind)
+                FROM chosen, filings f
+                WHERE q.id = chosen.id AND f.id = q.filing_id
+                RETURNING q.id, q.filing_id, q.county_code, q.claim_token, q.attempts, q.purpose, q.rulebook, q.as_of,
+                          q.required, (extract(epoch FROM now() - q.deferred_since) * 1000)::bigint AS deferred_ms
             ), marked AS (
                 UPDATE filings f SET status = 'in_review'
                 FROM claimed c
                 WHERE f.id = c.filing_id AND f.status = 'submitted'
             )
             SELECT c.id, c.filing_id, c.county_code, c.claim_token, c.attempts, c.purpose, c.rulebook,
-                   coalesce(c.as_of, f.filed_on)::text AS as_of, f.kind
+                   coalesce(c.as_of, f.filed_on)::text AS as_of, f.kind, c.deferred_ms,
+                   -- Sent back only when an earlier claim fixed something else than asked now.
+                   CASE WHEN c.required = $4::jsonb -> f.kind THEN NULL ELSE c.required END AS required
             FROM claimed c JOIN filings f ON f.id = c.filing_id
             ORDER BY c.id
-            """, [limit, Self.interval(lease), owner])
+            """, [limit, Self.interval(lease), owner, required.json])
         return try result.rows.map { row in
             let kindText: String = try row.decode("kind")
             let asOfText: String = try row.decode("as_of")
+            let deferred: Int64? = try row.decode("deferred_ms")
             return ClaimedReview(
                 id: try row.decode("id"), filingId: try row.decode("filing_id"), countyCode: try row.decode("county_code"),
                 token: try row.decode("claim_token"), attempts: try row.decode("attempts"), purpose: try row.decode("purpose"),
                 kind: FilingKind(rawValue: kindText) ?? .initial, rulebook: try row.decode("rulebook"),
-                asOf: CivilDate(asOfText) ?? CivilDate(year: 1970, month: 1, day: 1)!)
+                asOf: CivilDate(asOfText) ?? CivilDate(year: 1970, month: 1, day: 1)!,
+                required: try row.decode("required", as: JSONB?.self).flatMap { try? $0.decode(RequiredCriteria.self) }
+                    ?? FilingKind(rawValue: kindText).flatMap { required.requirements[$0] },
+                deferredSeconds: deferred.map { Double($0) / 1000 })
         }
     }
 
@@ -105,12 +115,41 @@ public enum ReviewQueue {
         return Set(reviews.map(\.id)).subtracting(kept)
     }
 
-    /// Writes finished reviews, all their findings, the aggregate and the filings' new status in one
-    /// transaction, set-based. A review whose claim token no longer matches is skipped (a newer
-    /// attempt owns it). Returns the ids written.
-    @discardableResult
-    public static func complete(_ completed: [CompletedReview], coordinator: String, on connection: PostgresConnection) throws -> Set<Int64> {
-        guard !completed.isEmpty else { return [] }
+    /// Writes finished reviews, all their findings, the aggregate and the filings' new status:
+    /// set-based, in one transaction for the whole batch — the fast path. A review whose claim
+    /// token no longer matches is skipped (a newer attempt owns it).
+    ///
+    /// A batch the database refuses (a row it will not take) is written again one review at a
+    /// time, each in its own transaction, so only the review at fault is refused and every other
+    /// one of the batch is written. A lost connection is thrown: nothing of the batch is known to
+    /// be written, and the caller tries again.
+    public static func complete(
+        _ completed: [CompletedReview], coordinator: String, on connection: PostgresConnection
+    ) throws -> [Int64: CompletionResult] {
+        guard !completed.isEmpty else { return [:] }
+        func results(_ reviews: [CompletedReview], _ written: Set<Int64>) -> [Int64: CompletionResult] {
+            Dictionary(uniqueKeysWithValues: reviews.map { ($0.review.id, written.contains($0.review.id) ? .written : .claimLost) })
+        }
+        do {
+            return results(completed, try write(completed, coordinator: coordinator, on: connection))
+        } catch let error as PostgresError where !error.isConnectionLoss {
+            guard completed.count > 1 else {
+                return [completed[0].review.id: .refused(sqlState: error.sqlState, reason: error.description)]
+            }
+            var outcome: [Int64: CompletionResult] = [:]
+            for review in completed {
+                do {
+                    outcome.merge(results([review], try write([review], coordinator: coordinator, on: connection))) { $1 }
+                } catch let error as PostgresError where !error.isConnectionLoss {
+                    outcome[review.review.id] = .refused(sqlState: error.sqlState, reason: error.description)
+                }
+            }
+            return outcome
+        }
+    }
+
+    /// One transaction writing `completed`; returns the ids written.
+    static func write(_ completed: [CompletedReview], coordinator: String, on connection: PostgresConnection) throws -> Set<Int64> {
         let encoder = JSONEncoder()
         struct ReviewRecord: Encodable {
             var id: Int64, token: String, recommendation: String, aggregate: ReviewSummary
@@ -126,7 +165,7 @@ public enum ReviewQueue {
             ReviewRecord(
                 id: $0.review.id, token: $0.review.token.uuidString.lowercased(), recommendation: $0.recommendation.rawValue,
                 aggregate: $0.summary, rulebook: $0.rulebook, rulebook_hash: $0.rulebookHash, as_of: $0.review.asOf.description,
-                last_error: $0.moduleErrors.isEmpty ? nil : $0.moduleErrors.joined(separator: "; "))
+                last_error: $0.moduleErrors.isEmpty ? nil : String($0.moduleErrors.joined(separator: "; ").prefix(4000)))
         }
         let findings = completed.flatMap { review in
             review.findings.map { row in
@@ -152,9 +191,10 @@ public enum ReviewQueue {
                     RETURNING q.*
                 ), recorded AS (
                     INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, recommendation, aggregate, rulebook,
-                                         rulebook_hash, as_of, attempts, last_error, coordinator, queued_at, started_at)
+                                         rulebook_hash, as_of, attempts, last_error, coordinator, queued_at, started_at, required)
                     SELECT d.id, d.filing_id, d.county_code, d.purpose, 'completed', i.recommendation, i.aggregate,
-                           i.rulebook, i.rulebook_hash, i.as_of, d.attempts, i.last_error, $3, d.queued_at, d.started_at
+                           i.rulebook, i.rulebook_hash, i.as_of, d.attempts, i.last_error, $3, d.queued_at, d.started_at,
+                           d.required
                     FROM done d JOIN input i ON i.id = d.id
                     RETURNING id, filing_id, county_code, purpose
                 ), found AS (
@@ -180,6 +220,45 @@ public enum ReviewQueue {
         }
     }
 
+    /// Records a review as failed for good, with `error`: it leaves the queue, its filing becomes
+    /// `review_failed`, and `status` shows it. Guarded by the claim token; true when recorded.
+    @discardableResult
+    public static func fail(_ review: ClaimedReview, error: String, coordinator: String, on connection: PostgresConnection) throws -> Bool {
+        try connection.transaction { connection in
+            let moved = try connection.queryPrepared("""
+                WITH done AS (
+                    DELETE FROM review_queue WHERE id = $1 AND claim_token = $2 AND state = 'running' RETURNING *
+                ), recorded AS (
+                    INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, attempts, last_error, coordinator,
+                                         queued_at, started_at, as_of, required)
+                    SELECT id, filing_id, county_code, purpose, 'failed', attempts, $3, $4, queued_at, started_at, as_of, required
+                    FROM done
+                    RETURNING filing_id
+                )
+                UPDATE filings SET status = 'review_failed'
+                WHERE id IN (SELECT filing_id FROM recorded) AND status IN ('submitted', 'in_review')
+                RETURNING id
+                """, [review.id, review.token, ReviewText.clean(error, limit: 2000), coordinator])
+            return moved.rowCount > 0
+        }
+    }
+
+    /// Puts a review back in the queue because modules it requires are unavailable: it is tried
+    /// again after `backoff`, without counting an attempt; the first deferral's time is kept
+    /// (`deferred_since`), so the wait is bounded by the modules' `max_outage_seconds`, and
+    /// `deferred_for` names the modules it waits for.
+    public static func deferReview(
+        _ review: ClaimedReview, waitingFor modules: [String], error: String, backoff: Duration, on connection: PostgresConnection
+    ) throws {
+        try connection.queryPrepared("""
+            UPDATE review_queue
+            SET state = 'queued', claim_token = NULL, lease_until = NULL, claimed_by = NULL,
+                not_before = now() + $3::interval, last_error = $4, attempts = greatest(attempts - 1, 0),
+                deferred_since = coalesce(deferred_since, now()), deferred_for = $5::text[]
+            WHERE id = $1 AND claim_token = $2 AND state = 'running'
+            """, [review.id, review.token, Self.interval(backoff), ReviewText.clean(error, limit: 2000), TextArray(modules)])
+    }
+
     /// Puts a review whose attempt failed back in the queue after `backoff`, or, past the attempt
     /// limit, records it as failed with the error (kept for an administrator). Guarded by the token.
     /// - Returns: true when the review was marked failed for good.
@@ -189,23 +268,7 @@ public enum ReviewQueue {
         countAttempt: Bool = true, on connection: PostgresConnection
     ) throws -> Bool {
         if countAttempt && review.attempts >= maxAttempts {
-            return try connection.transaction { connection in
-                let moved = try connection.queryPrepared("""
-                    WITH done AS (
-                        DELETE FROM review_queue WHERE id = $1 AND claim_token = $2 AND state = 'running' RETURNING *
-                    ), recorded AS (
-                        INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, attempts, last_error, coordinator,
-                                             queued_at, started_at, as_of)
-                        SELECT id, filing_id, county_code, purpose, 'failed', attempts, $3, $4, queued_at, started_at, as_of
-                        FROM done
-                        RETURNING filing_id
-                    )
-                    UPDATE filings SET status = 'review_failed'
-                    WHERE id IN (SELECT filing_id FROM recorded) AND status IN ('submitted', 'in_review')
-                    RETURNING id
-                    """, [review.id, review.token, String(error.prefix(2000)), coordinator])
-                return moved.rowCount > 0
-            }
+            return try fail(review, error: "\(error) (attempt \(review.attempts) of \(maxAttempts))", coordinator: coordinator, on: connection)
         }
         try connection.queryPrepared("""
             UPDATE review_queue
@@ -213,7 +276,7 @@ public enum ReviewQueue {
                 not_before = now() + $3::interval, last_error = $4,
                 attempts = CASE WHEN $5 THEN attempts ELSE attempts - 1 END
             WHERE id = $1 AND claim_token = $2 AND state = 'running'
-            """, [review.id, review.token, Self.interval(backoff), String(error.prefix(2000)), countAttempt])
+            """, [review.id, review.token, Self.interval(backoff), ReviewText.clean(error, limit: 2000), countAttempt])
         return false
     }
 
@@ -230,16 +293,39 @@ public enum ReviewQueue {
     }
 
     /// Requeues reviews whose lease expired (their coordinator stopped heartbeating); any
-    /// coordinator may do this. Returns how many were rescued.
+    /// coordinator may do this. A review whose lease expired on its `maxAttempts`-th attempt (or
+    /// later) is not requeued: it fails for good with the cause, so a review that takes its
+    /// coordinator down every time cannot cycle forever. Returns how many were rescued and how many failed.
     @discardableResult
-    public static func rescueExpired(on connection: PostgresConnection) throws -> Int {
-        try connection.queryPrepared("""
-            UPDATE review_queue
-            SET state = 'queued', claim_token = NULL, lease_until = NULL, not_before = now(),
-                last_error = 'lease expired: coordinator ' || coalesce(claimed_by, '?') || ' stopped heartbeating',
-                claimed_by = NULL
-            WHERE state = 'running' AND lease_until < now()
-            """).affectedRows
+    public static func rescueExpired(maxAttempts: Int, coordinator: String, on connection: PostgresConnection) throws -> (rescued: Int, failed: Int) {
+        try connection.transaction { connection in
+            let failed = try connection.queryPrepared("""
+                WITH done AS (
+                    DELETE FROM review_queue
+                    WHERE state = 'running' AND lease_until < now() AND attempts >= $1
+                    RETURNING *
+                ), recorded AS (
+                    INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, attempts, last_error, coordinator,
+                                         queued_at, started_at, as_of, required)
+                    SELECT id, filing_id, county_code, purpose, 'failed', attempts,
+                           'lease expired on attempt ' || attempts || ' of ' || $1 || ': coordinator ' || coalesce(claimed_by, '?')
+                               || ' stopped heartbeating' || coalesce('; before that: ' || left(last_error, 1500), ''),
+                           $2, queued_at, started_at, as_of, required
+                    FROM done
+                    RETURNING filing_id
+                )
+                UPDATE filings SET status = 'review_failed'
+                WHERE id IN (SELECT filing_id FROM recorded) AND status IN ('submitted', 'in_review')
+                """, [maxAttempts, coordinator]).affectedRows
+            let rescued = try connection.queryPrepared("""
+                UPDATE review_queue
+                SET state = 'queued', claim_token = NULL, lease_until = NULL, not_before = now(),
+                    last_error = 'lease expired: coordinator ' || coalesce(claimed_by, '?') || ' stopped heartbeating',
+                    claimed_by = NULL
+                WHERE state = 'running' AND lease_until < now()
+                """).affectedRows
+            return (rescued, failed)
+        }
     }
 
     /// Queue depth by state, the oldest queued review's age, and throughput.
@@ -254,14 +340,41 @@ public enum ReviewQueue {
                 (SELECT count(*) FROM reviews WHERE outcome = 'failed') AS failed,
                 (SELECT count(*) FROM reviews WHERE outcome = 'completed') AS completed
             """)
+        var deferred: [String: Int] = [:]
+        for row in try connection.query("""
+            SELECT module, count(*) AS n FROM review_queue, unnest(deferred_for) AS module
+            WHERE state = 'queued' AND deferred_for IS NOT NULL GROUP BY module
+            """).rows {
+            deferred[try row.decode("module")] = try row.decode("n")
+        }
+        let failures = try connection.query("""
+            SELECT id, filing_id, attempts, coalesce(last_error, '') AS last_error, finished_at::text AS finished_at
+            FROM reviews WHERE outcome = 'failed' ORDER BY finished_at DESC, id DESC LIMIT 5
+            """).rows.map { row in
+            FailedReview(
+                reviewId: try row.decode("id"), filingId: try row.decode("filing_id"), attempts: try row.decode("attempts"),
+                lastError: try row.decode("last_error"), finishedAt: try row.decode("finished_at"))
+        }
         return QueueStatistics(
             queued: try row.decode("queued"), running: try row.decode("running"), waitingForRetry: try row.decode("waiting"),
             oldestQueuedSeconds: try row.decode("oldest"), completedLastMinute: try row.decode("last_minute"),
-            failedTotal: try row.decode("failed"), completedTotal: try row.decode("completed"))
+            failedTotal: try row.decode("failed"), completedTotal: try row.decode("completed"), deferredByModule: deferred,
+            recentFailures: failures)
     }
 
     static func interval(_ duration: Duration) -> String {
         let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         return "\(milliseconds) milliseconds"
+    }
+}
+
+/// Text the coordinator writes itself (error messages quoting a module's stderr, a database
+/// error): made safe for a text column — no NUL, which PostgreSQL refuses — and cut to `limit`
+/// characters.
+enum ReviewText {
+    static func clean(_ text: String, limit: Int) -> String {
+        var cleaned = text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+        if cleaned.count > limit { cleaned = String(cleaned.prefix(limit - 1)) + "…" }
+        return cleaned
     }
 }

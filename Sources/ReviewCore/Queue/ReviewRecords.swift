@@ -41,6 +41,9 @@ public struct ReviewRecord: Sendable {
     public var asOf: String?
     /// Findings with their module, in module then criterion order.
     public var findings: [ReviewSummary.Attributed]
+    /// What the modules that made the findings declared (their versions' declarations, recorded
+    /// by the coordinator): the titles of the modules and criteria.
+    public var declarations: Declarations
 }
 
 /// Reads of filings and finished reviews for people (`status`, `report`); the queue's own
@@ -105,10 +108,12 @@ public enum ReviewRecords {
             "SELECT aggregate, rulebook, rulebook_hash, as_of::text AS as_of FROM reviews WHERE id = $1", reviewId)
         let summary = try review.decode("aggregate", as: JSONB?.self).map { try $0.decode(ReviewSummary.self) }
         let rows = try connection.query("""
-            SELECT module, criterion, verdict, score, observed, threshold, comparator, margin, message_zh, message_en,
+            SELECT module, module_version, criterion, verdict, score, observed, threshold, comparator, margin, message_zh, message_en,
                    citation, parameters
             FROM findings WHERE review_id = $1 ORDER BY module, criterion
             """, reviewId).rows
+        var versions: [String: String] = [:]
+        for row in rows { versions[try row.decode("module")] = try row.decode("module_version", as: String.self) }
         let decoder = JSONDecoder()
         let findings = try rows.map { row -> ReviewSummary.Attributed in
             func json(_ column: String) throws -> JSONValue? {
@@ -126,6 +131,7 @@ public enum ReviewRecords {
         }
         return ReviewRecord(
             filing: filing, summary: summary, rulebook: try review.decode("rulebook"),
-            rulebookHash: try review.decode("rulebook_hash"), asOf: try review.decode("as_of"), findings: findings)
+            rulebookHash: try review.decode("rulebook_hash"), asOf: try review.decode("as_of"), findings: findings,
+            declarations: try DeclarationRecords.declarations(for: versions, on: connection))
     }
 }

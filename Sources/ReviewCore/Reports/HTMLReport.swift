@@ -179,12 +179,15 @@ public enum HTMLReport {
                         }
                     }
                     table.wrap("tbody") { body in
-                        let shown = ["compliance"] + ReportLabels.indicators + ["plan-completion"]
+                        // Every module that judged the filing, in review order; then, where the
+                        // filing is scored on the standard's indicators, any of the eight that has
+                        // no row, so the table always shows all eight.
+                        var shown = report.summary.indicators.map(\.module)
+                        if scored { shown += ReportLabels.indicators.filter { !shown.contains($0) } }
                         for id in shown {
                             let indicator = report.summary.indicators.first { $0.module == id }
-                            if indicator == nil && (!scored || !ReportLabels.indicators.contains(id)) { continue }
                             body.wrap("tr") { tr in
-                                tr.element("td", [:], ReportLabels.module(id).text(in: lang))
+                                tr.element("td", [:], report.declarations.title(ofModule: id).text(in: lang))
                                 tr.wrap("td") { td in
                                     if let indicator {
                                         td.element("span", ["class": "verdict \(indicator.verdict.rawValue)"],
@@ -218,8 +221,7 @@ public enum HTMLReport {
                         figure.wrap("figcaption", [:]) { caption in
                             caption.element("b", [:], chart.criterion)
                             caption.text(" " + chart.title.text(in: lang))
-                            let unit = chart.unit.text(in: lang)
-                            caption.text(" · " + (unit.isEmpty ? chart.rule.text(in: lang) : parenthesized(chart.rule.text(in: lang), unit, lang)))
+                            caption.text(" · " + chart.rule.text(in: lang))
                             if chart.series.count > 1 {
                                 for (number, series) in chart.series.enumerated() {
                                     caption.raw(" ")
@@ -242,20 +244,19 @@ public enum HTMLReport {
             section.element("h2", [:], ReportLabels.findingsHeading.text(in: lang))
             for module in report.modules {
                 section.wrap("div", ["class": "module", "data-module": module.module]) { block in
-                    block.element("h3", [:], ReportLabels.module(module.module).text(in: lang) + " · " + module.module)
+                    block.element("h3", [:], report.declarations.title(ofModule: module.module).text(in: lang) + " · " + module.module)
                     if let error = module.error {
                         block.element("p", ["class": "module-error"], ReportLabels.moduleError.text(in: lang) + error)
                     }
                     for finding in module.findings {
-                        findingBlock(finding, lang, &block)
+                        findingBlock(finding, title: report.declarations.criterion(finding.criterion)?.title.text(in: lang) ?? "", lang, &block)
                     }
                 }
             }
         }
     }
 
-    private static func findingBlock(_ finding: Finding, _ lang: String, _ html: inout Markup) {
-        let title = CriteriaCatalog.criterion(finding.criterion)?.title.text(in: lang) ?? ""
+    private static func findingBlock(_ finding: Finding, title: String, _ lang: String, _ html: inout Markup) {
         html.wrap("article", ["class": "finding \(finding.verdict.rawValue)", "data-criterion": finding.criterion]) { article in
             article.wrap("h4", [:]) { h in
                 h.element("span", ["class": "criterion"], finding.criterion)
@@ -298,7 +299,7 @@ public enum HTMLReport {
                     for module in failedModules {
                         list.wrap("li", ["data-module": module.module]) { li in
                             li.element("span", ["class": "verdict error"], ReportLabels.verdict(.error).text(in: lang))
-                            li.text(" " + ReportLabels.module(module.module).text(in: lang) + " · " + ReportLabels.moduleError.text(in: lang)
+                            li.text(" " + report.declarations.title(ofModule: module.module).text(in: lang) + " · " + ReportLabels.moduleError.text(in: lang)
                                 + (module.error ?? ""))
                         }
                     }

@@ -1,7 +1,9 @@
 import Foundation
 import IndicatorKit
 
-/// A small chart of one threshold criterion: the three years' values against the bound.
+/// A small chart of one finding whose observed values are year by year: each series against the
+/// bound, drawn from the finding alone — its `observed`, `threshold` and `comparator` — so a chart
+/// never restates a rule and a module added later gets charts too.
 struct YearChart: Sendable {
     /// One line of the chart.
     struct Series: Sendable {
@@ -11,15 +13,17 @@ struct YearChart: Sendable {
 
     var criterion: String
     var title: LocalizedText
-    var unit: LocalizedText
     var years: [Int]
     var series: [Series]
-    /// The bound for each year (a flat line, or a growth path), nil when the rule has no numeric bound.
-    var bound: [Decimal]?
-    /// How a value must compare with the bound (`>=`, `>`), or a trend rule in words.
+    /// The bound for each year, nil where the finding compared no value that year.
+    var bound: [Decimal?]
+    /// How a value must compare with the bound, in words.
     var rule: LocalizedText
     /// Values are fractions shown as percentages.
     var percent: Bool = false
+
+    /// True when some year has a bound.
+    var bounded: Bool { bound.contains { $0 != nil } }
 }
 
 /// The inline SVG charts of a report: the eight-axis radar and the yearly threshold charts.
@@ -78,76 +82,76 @@ enum ReportCharts {
         }
     }
 
-    // MARK: Yearly threshold charts
+    // MARK: Yearly charts
 
-    /// The charts the figures and findings of `report` support, in criterion order.
+    /// A chart for every finding of `report` whose `observed` is year by year — an object of
+    /// years (`"2023"`…) to numbers, or an object whose members are such objects (several series)
+    /// — in module then finding order. The bound comes from the finding's `threshold`: a number
+    /// applies to every year, an object of years to numbers to those years; the rule from its
+    /// `comparator`; the title from the module's declaration.
     static func yearCharts(_ report: ReviewReport) -> [YearChart] {
-        let rows = report.figures.sorted { $0.year < $1.year }
-        guard rows.count == 3 else { return [] }
-        var findings: [String: Finding] = [:]
-        for module in report.modules { for finding in module.findings { findings[finding.criterion] = finding } }
-        let years = rows.map(\.year)
         var charts: [YearChart] = []
-        let wan = LocalizedText(zh: "万元", en: "10⁴ CNY")
-        let none = LocalizedText(zh: "", en: "")
-
-        func parameter(_ criterion: String, _ name: String) -> Decimal? { findings[criterion]?.parameters[name]?.decimal }
-        func flat(_ criterion: String, _ name: String) -> [Decimal]? { parameter(criterion, name).map { Array(repeating: $0, count: 3) } }
-        func growth(_ criterion: String, _ name: String, _ first: Decimal) -> [Decimal]? {
-            guard let g = parameter(criterion, name) else { return nil }
-            return [first, first * (1 + g), first * (1 + g) * (1 + g)]
+        for module in report.modules {
+            for finding in module.findings where finding.verdict != .error {
+                guard let (years, series) = yearSeries(finding.observed) else { continue }
+                var bound: [Decimal?] = Array(repeating: nil, count: years.count)
+                switch finding.threshold {
+                case .number(let value)?:
+                    bound = Array(repeating: value, count: years.count)
+                case .object(let members)?:
+                    for (index, year) in years.enumerated() { bound[index] = members[String(year)]?.decimal }
+                default:
+                    break
+                }
+                let bounded = bound.contains { $0 != nil }
+                let title = report.declarations.criterion(finding.criterion)?.title
+                    ?? LocalizedText(zh: finding.criterion, en: finding.criterion)
+                charts.append(YearChart(
+                    criterion: finding.criterion, title: title, years: years, series: series, bound: bound,
+                    rule: ReportLabels.chartRule(finding.comparator, bounded: bounded)))
+            }
         }
-        func share(_ part: (YearFigures) -> Decimal) -> [Decimal] {
-            rows.map { $0.totalOutputWan == 0 ? 0 : part($0) / $0.totalOutputWan }
-        }
-        func add(_ id: String, _ unit: LocalizedText, _ series: [YearChart.Series], bound: [Decimal]?, rule: LocalizedText,
-                 percent: Bool = false) {
-            guard findings[id] != nil else { return }
-            let title = CriteriaCatalog.criterion(id)?.title ?? LocalizedText(zh: id, en: id)
-            charts.append(YearChart(criterion: id, title: title, unit: unit, years: years, series: series, bound: bound,
-                                    rule: rule, percent: percent))
-        }
-        func line(_ zh: String, _ en: String, _ values: [Decimal]) -> YearChart.Series {
-            YearChart.Series(label: LocalizedText(zh: zh, en: en), values: values)
-        }
-
-        add("COMP-6", wan, [line("总产值", "total output", rows.map(\.totalOutputWan))], bound: flat("COMP-6", "min_annual_output_wan"),
-            rule: LocalizedText(zh: "每年 ≥ 标准", en: "each year ≥ the bound"))
-        add("COMP-7", none, [line("中小企业产值占比", "SME share of output", share(\.smeOutputWan))],
-            bound: flat("COMP-7", "min_sme_output_share"), rule: LocalizedText(zh: "≥ 标准", en: "≥ the bound"), percent: true)
-        add("COMP-8", none, [line("主导产业产值占比", "leading-industry share", share(\.leadingIndustryOutputWan))],
-            bound: flat("COMP-8", "min_leading_industry_share"), rule: LocalizedText(zh: "> 标准", en: "> the bound"), percent: true)
-        add("COMP-9", wan, [line("总产值", "total output", rows.map(\.totalOutputWan))],
-            bound: growth("COMP-9", "min_output_growth", rows[0].totalOutputWan),
-            rule: LocalizedText(zh: "末年 > 按最低年均增速增长的路径", en: "last year > the minimum-growth path"))
-        add("INNO-1", wan, [line("中小企业研发经费", "SME R&D expenditure", rows.map(\.smeRdExpenditureWan))],
-            bound: growth("INNO-1", "min_sme_rd_growth", rows[0].smeRdExpenditureWan),
-            rule: LocalizedText(zh: "末年 > 按最低年均增速增长的路径", en: "last year > the minimum-growth path"))
-        add("INNO-6", LocalizedText(zh: "件", en: "patents"),
-            [line("有效发明专利", "valid invention patents", rows.map { Decimal($0.validInventionPatents) })],
-            bound: growth("INNO-6", "min_patent_growth", Decimal(rows[0].validInventionPatents)),
-            rule: LocalizedText(zh: "末年 ≥ 按最低年均增速增长的路径", en: "last year ≥ the minimum-growth path"))
-        add("INNO-7", LocalizedText(zh: "件/万人", en: "per 10,000 employees"),
-            [line("每万人有效发明专利", "patents per 10,000 employees",
-                  rows.map { $0.employees == 0 ? 0 : Decimal($0.validInventionPatents) * 10000 / Decimal($0.employees) })],
-            bound: flat("INNO-7", "min_patents_per_10k"), rule: LocalizedText(zh: "末年 ≥ 标准", en: "latest year ≥ the bound"))
-        add("DIGI-4", none, [line("工业互联网平台应用普及率", "industrial-internet adoption", rows.map(\.industrialInternetRate)),
-                             line("工业软件应用率", "industrial-software use", rows.map(\.industrialSoftwareRate))],
-            bound: nil, rule: LocalizedText(zh: "逐年不降，末年高于首年", en: "never falls; ends above the start"), percent: true)
-        add("GREE-2", LocalizedText(zh: "吨/万元", en: "t per 10⁴ CNY"), [line("二氧化碳排放强度", "CO2 intensity", rows.map(\.co2Intensity))],
-            bound: nil, rule: LocalizedText(zh: "逐年严格下降", en: "strictly lower every year"))
         return charts
+    }
+
+    /// The years and series of an observed value that is year by year; nil for anything else.
+    static func yearSeries(_ observed: JSONValue?) -> ([Int], [YearChart.Series])? {
+        func years(_ value: JSONValue) -> [Int: Decimal]? {
+            guard case .object(let members) = value, members.count >= 2, members.count <= 12 else { return nil }
+            var result: [Int: Decimal] = [:]
+            for (key, member) in members {
+                guard key.count == 4, let year = Int(key), let number = member.decimal else { return nil }
+                result[year] = number
+            }
+            return result
+        }
+        guard let observed else { return nil }
+        if let single = years(observed) {
+            let sorted = single.keys.sorted()
+            return (sorted, [YearChart.Series(label: ReportLabels.observedSeries, values: sorted.map { single[$0]! })])
+        }
+        guard case .object(let members) = observed, !members.isEmpty, members.count <= 4 else { return nil }
+        var all: [(String, [Int: Decimal])] = []
+        for (name, member) in members.sorted(by: { $0.key < $1.key }) {
+            guard let values = years(member) else { return nil }
+            all.append((name, values))
+        }
+        let sorted = all[0].1.keys.sorted()
+        guard all.allSatisfy({ $0.1.keys.sorted() == sorted }) else { return nil }
+        return (sorted, all.map { name, values in
+            YearChart.Series(label: LocalizedText(zh: name, en: name), values: sorted.map { values[$0]! })
+        })
     }
 
     /// Draws `chart` as a small SVG: one polyline per series, the bound dashed.
     static func draw(_ chart: YearChart, language: String, into html: inout Markup) {
         let width = 300.0, height = 170.0, left = 60.0, right = 34.0, top = 16.0, bottom = 30.0
-        let all = chart.series.flatMap(\.values) + (chart.bound ?? [])
+        let all = chart.series.flatMap(\.values) + chart.bound.compactMap { $0 }
         let numbers = all.map { NSDecimalNumber(decimal: $0).doubleValue }
         let high = niceCeiling(max(numbers.max() ?? 1, 0) * 1.08)
         let low = min(numbers.min() ?? 0, 0)
         let span = high - low == 0 ? 1 : high - low
-        func x(_ index: Int) -> Double { left + Double(index) * (width - left - right) / 2 }
+        func x(_ index: Int) -> Double { left + Double(index) * (width - left - right) / Double(max(1, chart.years.count - 1)) }
         func y(_ value: Decimal) -> Double {
             top + (height - top - bottom) * (1 - (NSDecimalNumber(decimal: value).doubleValue - low) / span)
         }
@@ -170,13 +174,30 @@ enum ReportCharts {
             svg.element("text", ["class": "tick", "x": svgNumber(left - 4), "y": svgNumber(y(Decimal(low)) + 4), "text-anchor": "end",
                                  "font-size": "10", "fill": Palette.muted],
                         format(Decimal(low), percent: chart.percent))
-            if let bound = chart.bound, bound.count == chart.years.count {
-                let points = bound.enumerated().map { svgNumber(x($0.offset)) + "," + svgNumber(y($0.element)) }.joined(separator: " ")
-                svg.empty("polyline", ["class": "bound", "points": points, "fill": "none", "stroke": Palette.fail,
-                                       "stroke-dasharray": "5 3", "stroke-width": "1.5"])
-                svg.element("text", ["class": "bound-label", "x": svgNumber(width - right), "y": svgNumber(y(bound[2]) + 13),
-                                     "text-anchor": "end", "font-size": "10", "fill": Palette.fail],
-                            (language == "en" ? "bound " : "标准 ") + format(bound[2], percent: chart.percent))
+            if chart.bounded, chart.bound.count == chart.years.count {
+                // Consecutive years with a bound are joined; a year alone gets a short dash.
+                var run: [Int] = []
+                func flush() {
+                    if run.count >= 2 {
+                        let points = run.map { svgNumber(x($0)) + "," + svgNumber(y(chart.bound[$0]!)) }.joined(separator: " ")
+                        svg.empty("polyline", ["class": "bound", "points": points, "fill": "none", "stroke": Palette.fail,
+                                               "stroke-dasharray": "5 3", "stroke-width": "1.5"])
+                    } else if let only = run.first {
+                        svg.empty("line", ["class": "bound", "x1": svgNumber(x(only) - 14), "y1": svgNumber(y(chart.bound[only]!)),
+                                           "x2": svgNumber(x(only) + 14), "y2": svgNumber(y(chart.bound[only]!)), "stroke": Palette.fail,
+                                           "stroke-dasharray": "5 3", "stroke-width": "1.5"])
+                    }
+                    run = []
+                }
+                for index in chart.years.indices {
+                    if chart.bound[index] != nil { run.append(index) } else { flush() }
+                }
+                flush()
+                if let last = chart.bound.lastIndex(where: { $0 != nil }), let value = chart.bound[last] {
+                    svg.element("text", ["class": "bound-label", "x": svgNumber(width - right), "y": svgNumber(y(value) + 13),
+                                         "text-anchor": "end", "font-size": "10", "fill": Palette.fail],
+                                (language == "en" ? "bound " : "标准 ") + format(value, percent: chart.percent))
+                }
             }
             for (number, series) in chart.series.enumerated() {
                 let points = series.values.enumerated().map { svgNumber(x($0.offset)) + "," + svgNumber(y($0.element)) }

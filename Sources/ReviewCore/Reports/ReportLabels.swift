@@ -4,14 +4,10 @@ import IndicatorKit
 /// The words a report prints around the data, in Chinese and English.
 enum ReportLabels {
     /// The eight indicators of the standard, in the order of the radar chart's axes.
-    static let indicators = ["competitiveness", "tiering", "supply-chain", "innovation", "digital", "green", "openness", "governance"]
+    static var indicators: [String] { RecognitionStandard.indicators }
 
-    /// The title of module `id` from the criteria catalog, or the id itself.
-    static func module(_ id: String) -> LocalizedText {
-        CriteriaCatalog.modules.first { $0.module == id }?.title ?? LocalizedText(zh: id, en: id)
-    }
-
-    /// A short axis label for an indicator of the radar chart.
+    /// A short axis label for an indicator of the radar chart (the standard's eight; any other id
+    /// is shown as it is).
     static func axis(_ id: String) -> LocalizedText {
         switch id {
         case "competitiveness": return LocalizedText(zh: "核心竞争力", en: "Competitiveness")
@@ -124,7 +120,13 @@ enum ReportLabels {
     }
     static let noIndicators = LocalizedText(
         zh: "本类申报只审查资格与一票否决事项，不评八项指标。", en: "Filings of this kind are checked for eligibility and veto only, not against the eight indicators.")
-    static let noFigures = LocalizedText(zh: "本申报没有三年数据。", en: "This filing has no yearly figures.")
+    static let noFigures = LocalizedText(zh: "没有逐年数据的审查结论。", en: "No finding reports values year by year.")
+    static let observedSeries = LocalizedText(zh: "实际值", en: "observed")
+    /// The chart's rule: how the values compare with the bound.
+    static func chartRule(_ comparator: String?, bounded: Bool) -> LocalizedText {
+        guard let comparator, bounded else { return LocalizedText(zh: "逐年数据", en: "year by year") }
+        return LocalizedText(zh: "实际值 \(comparator) 标准", en: "observed \(comparator) the bound")
+    }
     static let notReviewed = LocalizedText(zh: "未评审", en: "not reviewed")
     static let count = LocalizedText(zh: "份申报", en: "filings")
 }

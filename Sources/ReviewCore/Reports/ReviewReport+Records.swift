@@ -13,12 +13,12 @@ extension ReviewReport {
         let payload = try connection.queryRow("SELECT payload FROM filings WHERE id = $1", id).decode("payload", as: JSONB.self)
         let filing = try? Filing.decode(payload.bytes)
         let modules = ModuleReport.grouped(record.findings.map { ($0.module, $0.finding) })
-        let summary = record.summary ?? Aggregation.aggregate(modules)
+        let summary = record.summary ?? Aggregation.aggregate(modules, declarations: record.declarations)
         return ReviewReport(
             filingID: String(id), kind: FilingKind(rawValue: record.filing.kind) ?? .initial,
             county: County(code: record.filing.countyCode), clusterName: record.filing.clusterName,
             leadingIndustry: filing?.cluster?.leadingIndustry ?? "", filedOn: CivilDate(record.filing.filedOn),
             status: record.filing.status, rulebook: RulebookReference(name: rulebook, hash: hash, asOf: asOf),
-            summary: summary, modules: modules, figures: filing?.figures ?? [])
+            summary: summary, modules: modules, figures: filing?.figures ?? [], declarations: record.declarations)
     }
 }

@@ -35,10 +35,12 @@ public struct ReviewReport: Sendable, Hashable, Codable {
     public var figures: [YearFigures]
     /// Confirmations of manual findings already made by reviewers.
     public var confirmations: [Confirmation]
+    /// What the modules that judged the filing declared: the titles of modules and criteria.
+    public var declarations: Declarations
 
     enum CodingKeys: String, CodingKey {
         case filingID = "filing_id", kind, county, clusterName = "cluster_name", leadingIndustry = "leading_industry"
-        case filedOn = "filed_on", status, recommendation, rulebook, summary, modules, figures, confirmations
+        case filedOn = "filed_on", status, recommendation, rulebook, summary, modules, figures, confirmations, declarations
     }
 
     /// A county-level division, with its name in both languages.
@@ -114,7 +116,7 @@ public struct ReviewReport: Sendable, Hashable, Codable {
         filingID: String, kind: FilingKind, county: County, clusterName: String, leadingIndustry: String,
         filedOn: CivilDate?, status: String, recommendation: ReviewSummary.Recommendation? = nil,
         rulebook: RulebookReference, summary: ReviewSummary, modules: [ModuleReport], figures: [YearFigures],
-        confirmations: [Confirmation] = []
+        confirmations: [Confirmation] = [], declarations: Declarations = Declarations()
     ) {
         self.filingID = filingID
         self.kind = kind
@@ -129,13 +131,14 @@ public struct ReviewReport: Sendable, Hashable, Codable {
         self.modules = modules
         self.figures = figures
         self.confirmations = confirmations
+        self.declarations = declarations
     }
 
     /// A report built without a database: the filing as decoded, the modules' outcomes as evaluated
-    /// in-process (or by worker processes), and the parameters they used. The summary is aggregated
-    /// here; missing filing sections show as empty text, not as an error.
+    /// by worker processes, the parameters they used and what the modules declared (titles). The
+    /// summary is aggregated here; missing filing sections show as empty text, not as an error.
     public static func offline(
-        id: String, filing: Filing, reports: [ModuleReport], parameters: ResolvedParameters,
+        id: String, filing: Filing, reports: [ModuleReport], parameters: ResolvedParameters, declarations: Declarations,
         status: String = "evaluated", confirmations: [Confirmation] = []
     ) -> ReviewReport {
         let code = filing.applicant?.countyCode ?? filing.cluster?.countyCodes.first ?? ""
@@ -143,8 +146,8 @@ public struct ReviewReport: Sendable, Hashable, Codable {
             filingID: id, kind: filing.kind ?? .initial, county: County(code: code),
             clusterName: filing.cluster?.name ?? "", leadingIndustry: filing.cluster?.leadingIndustry ?? "",
             filedOn: filing.filingDate, status: status, rulebook: RulebookReference(parameters),
-            summary: Aggregation.aggregate(reports), modules: reports, figures: filing.figures ?? [],
-            confirmations: confirmations)
+            summary: Aggregation.aggregate(reports, declarations: declarations), modules: reports, figures: filing.figures ?? [],
+            confirmations: confirmations, declarations: declarations)
     }
 
     /// The findings a reviewer must still confirm: the summary's `toConfirm` without those confirmed.

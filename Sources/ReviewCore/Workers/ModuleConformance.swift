@@ -19,13 +19,20 @@ public struct ConformanceCheck: Sendable, Hashable {
 }
 
 /// The conformance suite a module author runs (`cluster-review plugins check EXECUTABLE`):
-/// real processes over real pipes, exactly as the coordinator runs them.
+/// real processes over real pipes, started exactly as the coordinator starts them — the same
+/// clean environment, resource limits, line limit and process group.
 ///
-/// Checks, in order: started by hand (no protocol variable) it exits non-zero without writing to
-/// stdout; handshake; a normal request; a request with an invalid `as_of` and one whose filing is
-/// not an object, both refused with `invalid_request`; an unknown message type refused with
-/// `unknown_message` while the module keeps serving; stdout hygiene (nothing but replies);
-/// `shutdown` → exit 0; EOF on stdin → exit 0.
+/// Checks, in order: started by hand (no protocol variable) it exits non-zero, says why on
+/// stderr and writes nothing on stdout; the handshake, its declaration valid
+/// (`ModuleDescriptor.validate`: each criterion once, well-formed ids and parameters); a normal
+/// request, answered within the line limit with a valid answer (`AnswerValidator`: declared
+/// criteria only, each once, scores in range, no `error` verdict, no NUL, sizes within the
+/// limits) that leaves no declared criterion out; a request with an invalid `as_of` and one whose
+/// filing is not an object, both refused with `invalid_request`; an unknown message type refused
+/// with `unknown_message` while the module keeps serving; stdout hygiene (nothing but replies);
+/// `shutdown` → exit 0; no process left behind holding the module's output; EOF on stdin → exit 0.
+/// Every step has a timeout and ends the module's whole process group when it is over, so the
+/// suite always ends, whatever the module or its descendants do.
 public enum ModuleConformance {
     /// Settings of a run.
     public struct Options: Sendable {
@@ -37,17 +44,37 @@ public enum ModuleConformance {
         public var parameters: Data?
         /// Extra environment for the module.
         public var environment: [String: String]
+        /// The resource limits the module runs under (the coordinator's, from config/modules.json).
+        public var limits: ResourceLimits
+        /// The longest reply line accepted.
+        public var maxLineBytes: Int
+        /// The limits of an answer.
+        public var answerLimits: AnswerLimits
         /// How long the module may take to start (to write its ready line, or to exit when started
         /// by hand); `timeout` when nil. A test of a module that hangs on requests sets a short
         /// `timeout` and a long start, so that a busy machine's slow start is not taken for a hang.
         var startTimeout: Duration?
 
-        /// Options; a 5-second timeout by default.
-        public init(timeout: Duration = .seconds(5), filing: Data? = nil, parameters: Data? = nil, environment: [String: String] = [:]) {
+        /// Options; a 5-second timeout and the coordinator's default limits.
+        public init(
+            timeout: Duration = .seconds(5), filing: Data? = nil, parameters: Data? = nil, environment: [String: String] = [:],
+            limits: ResourceLimits = WorkerPoolConfiguration.defaultLimits, maxLineBytes: Int = PluginProtocol.defaultMaxLineBytes,
+            answerLimits: AnswerLimits = .standard
+        ) {
             self.timeout = timeout
             self.filing = filing
             self.parameters = parameters
             self.environment = environment
+            self.limits = limits
+            self.maxLineBytes = maxLineBytes
+            self.answerLimits = answerLimits
+        }
+
+        /// Options taken from a module's configuration: its environment, limits, line and answer limits.
+        public init(configuration: WorkerPoolConfiguration, timeout: Duration = .seconds(5), filing: Data? = nil, parameters: Data? = nil) {
+            self.init(
+                timeout: timeout, filing: filing, parameters: parameters, environment: configuration.environment,
+                limits: configuration.limits, maxLineBytes: configuration.maxLineBytes, answerLimits: configuration.answerLimits)
         }
     }
 
@@ -63,12 +90,11 @@ public enum ModuleConformance {
             progress(check)
         }
         let settings = ChannelSettings(
-            maxLineBytes: PluginProtocol.defaultMaxLineBytes, stderrLineBytes: 2000, stderrTailLines: 5,
-            reapGrace: .milliseconds(500))
+            maxLineBytes: options.maxLineBytes, stderrLineBytes: 2000, stderrTailLines: 5, reapGrace: .milliseconds(500))
         func start(offerProtocol: Bool = true) throws(SpawnError) -> WorkerChannel {
-            let process = try Subprocess.spawn(
-                executable: executable, arguments: arguments, environment: options.environment, limits: ResourceLimits(),
-                offerProtocol: offerProtocol)
+            let process = try ProcessLauncher.launch(Worker.launchOptions(
+                executable: executable, arguments: arguments, environment: options.environment, limits: options.limits,
+                offerProtocol: offerProtocol))
             return try WorkerChannel(process: process, settings: settings, onStderrLine: { _ in }, onEnd: { _, _ in })
         }
         let startTimeout = options.startTimeout ?? options.timeout
@@ -81,17 +107,20 @@ public enum ModuleConformance {
             let channel = try start(offerProtocol: false)
             switch await channel.exchange(nil, timeout: startTimeout) {
             case .ended(.exited(let status)) where status != 0:
-                record("started by hand", true, "exits with status \(status) and says why on stderr")
+                if let said = channel.stderrTail.first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                    record("started by hand", true, "exits with status \(status) and says why on stderr: \(said.prefix(160))")
+                } else {
+                    record("started by hand", false,
+                           "exits with status \(status) without a word on stderr: say why (the coordinator starts this program; try `cluster-review plugins check`)")
+                }
             case .ended(let status):
                 record("started by hand", false, "without \(PluginProtocol.environmentVariable) it must exit non-zero; it \(status)")
             case .line:
-                channel.kill()
                 record("started by hand", false, "without \(PluginProtocol.environmentVariable) it wrote on stdout instead of exiting")
             case .timedOut, .lineTooLong:
-                channel.kill()
                 record("started by hand", false, "without \(PluginProtocol.environmentVariable) it did not exit within \(startTimeout)")
             }
-            _ = await channel.waitForEnd()
+            await stop(channel)
         } catch {
             record("started by hand", false, "cannot start \(executable): \(error)")
             return results
@@ -105,49 +134,51 @@ public enum ModuleConformance {
             record("handshake", false, "cannot start \(executable): \(error)")
             return results
         }
-        let declared: Set<String>
+        let validator: AnswerValidator
         switch await channel.exchange(nil, timeout: startTimeout) {
         case .line(let line):
+            let ready: ReadyMessage
             do {
                 let message = try JSONDecoder().decode(ModuleMessage.self, from: line)
-                guard case .ready(let ready) = message else {
+                guard case .ready(let decoded) = message else {
                     record("handshake", false, "the first line is a \(message.type.rawValue) message, not ready")
                     await stop(channel)
                     return results
                 }
-                let ids = ready.criteria.map(\.id)
-                let passedBefore = results.count
-                if !PluginProtocol.supportedVersions.contains(ready.protocolVersion) {
-                    record("handshake", false, "declares protocol \(ready.protocolVersion); the coordinator speaks \(PluginProtocol.supportedVersions)")
-                } else if ready.module.id.isEmpty || ready.module.version.isEmpty {
-                    record("handshake", false, "module id and version must not be empty")
-                } else if ids.isEmpty || Set(ids).count != ids.count {
-                    record("handshake", false, "criteria must be declared, each id once")
-                } else if ready.criteria.contains(where: { $0.title.zh.isEmpty || $0.title.en.isEmpty }) {
-                    record("handshake", false, "every criterion needs a zh and an en title")
-                } else {
-                    record("handshake", true,
-                        "\(ready.module.id) \(ready.module.version), protocol \(ready.protocolVersion), \(ids.count) criteria, reads \(ready.reads)")
-                }
-                declared = Set(ids)
-                if results.count > passedBefore, results.last?.passed == false {
-                    await stop(channel)
-                    return results
-                }
+                ready = decoded
             } catch {
                 record("handshake", false, "the first line is not a ready message: \(WorkerPool.describe(error))")
                 await stop(channel)
                 return results
             }
+            guard PluginProtocol.supportedVersions.contains(ready.protocolVersion) else {
+                record("handshake", false, "declares protocol \(ready.protocolVersion); the coordinator speaks \(PluginProtocol.supportedVersions)")
+                await stop(channel)
+                return results
+            }
+            do {
+                try ready.descriptor.validate()
+            } catch {
+                record("handshake", false, "the declaration is invalid: \(error)")
+                await stop(channel)
+                return results
+            }
+            let parameters = ready.criteria.flatMap { $0.parameters ?? [] }.map(\.name)
+            record("handshake", true,
+                "\(ready.module.id) \(ready.module.version), protocol \(ready.protocolVersion), \(ready.criteria.count) criteria"
+                    + (parameters.isEmpty ? "" : ", parameters \(Array(Set(parameters)).sorted())") + ", reads \(ready.reads)")
+            validator = AnswerValidator(descriptor: ready.descriptor, limits: options.answerLimits)
         case .timedOut:
             record("handshake", false, "no ready line within \(startTimeout)\(tail(channel))")
             await stop(channel)
             return results
         case .lineTooLong(let limit):
             record("handshake", false, "the first line is longer than \(limit) bytes")
+            await stop(channel)
             return results
         case .ended(let status):
             record("handshake", false, "the process \(status) before its ready line\(tail(channel))")
+            await stop(channel)
             return results
         }
 
@@ -160,19 +191,27 @@ public enum ModuleConformance {
         func request(_ name: String, id: String, line: Data, expect: Expect) async -> Bool {
             switch await channel.exchange(line, timeout: options.timeout) {
             case .line(let reply):
-                guard let message = try? JSONDecoder().decode(ModuleMessage.self, from: reply) else {
-                    record(name, false, "the reply is not a protocol message: \(String(decoding: reply.prefix(200), as: UTF8.self))")
+                let message: ModuleMessage
+                switch parse(reply) {
+                case .success(let parsed):
+                    message = parsed
+                case .failure(let error):
+                    record(name, false, "the reply is not a protocol message (\(error)): \(String(decoding: reply.prefix(200), as: UTF8.self))")
                     return false
                 }
                 switch (message, expect) {
                 case (.findings(let findings), .findings):
                     guard findings.id == id else { record(name, false, "the reply carries id \(findings.id), not \(id)"); return false }
-                    if let bad = findings.findings.first(where: { !declared.contains($0.criterion) }) {
-                        record(name, false, "a finding for undeclared criterion \(bad.criterion)")
+                    do {
+                        try validator.validate(findings.findings)
+                    } catch {
+                        record(name, false, "the answer is invalid: \(error)")
                         return false
                     }
-                    if let bad = findings.findings.first(where: { !(0...100).contains($0.score) }) {
-                        record(name, false, "score \(bad.score) for \(bad.criterion) is outside 0...100")
+                    let missing = validator.missing(from: findings.findings)
+                    guard missing.isEmpty else {
+                        record(name, false,
+                               "the answer leaves out \(missing.joined(separator: ", ")): every declared criterion needs one finding (not_applicable where it does not apply)")
                         return false
                     }
                     record(name, true, "\(findings.findings.count) findings")
@@ -183,10 +222,10 @@ public enum ModuleConformance {
                         record(name, false, "refused with code \(error.code), expected \(code.rawValue)")
                         return false
                     }
-                    record(name, true, "refused: \(error.message)")
+                    record(name, true, "refused: \(error.message.prefix(200))")
                     return true
                 case (.error(let error), .findings):
-                    record(name, false, "refused (\(error.code)): \(error.message) — pass a sample filing with --filing")
+                    record(name, false, "refused (\(error.code)): \(error.message.prefix(300)) — pass a sample filing with --filing")
                     return false
                 case (.findings, .error(let code)):
                     record(name, false, "answered with findings; expected an error reply with code \(code.rawValue)")
@@ -198,36 +237,35 @@ public enum ModuleConformance {
             case .timedOut:
                 record(name, false, "no reply within \(options.timeout)")
             case .lineTooLong(let limit):
-                record(name, false, "the reply is longer than \(limit) bytes")
+                record(name, false, "the reply is longer than \(limit) bytes, the coordinator's line limit")
             case .ended(let status):
                 record(name, false, "the process \(status)\(tail(channel))")
             }
             return false
         }
 
-        var alive = await request(
+        _ = await request(
             "a normal request", id: "check-1",
             line: EvaluateMessage.line(id: "check-1", filing: filing, context: empty, parameters: parameters, asOf: today),
             expect: .findings)
-        if alive || channel.exitStatus == nil {
+        if channel.exitStatus == nil {
             let line = Data(#"{"type":"evaluate","id":"check-2","filing":{},"context":{},"parameters":{},"as_of":"2025-02-30"}"#.utf8 + [0x0A])
-            alive = await request("a request with an invalid as_of", id: "check-2", line: line, expect: .error(.invalidRequest))
+            _ = await request("a request with an invalid as_of", id: "check-2", line: line, expect: .error(.invalidRequest))
         }
         if channel.exitStatus == nil {
             let line = Data(#"{"type":"evaluate","id":"check-3","filing":42,"context":{},"parameters":{},"as_of":"2025-06-30"}"#.utf8 + [0x0A])
-            alive = await request("a filing that is not an object", id: "check-3", line: line, expect: .error(.invalidRequest))
+            _ = await request("a filing that is not an object", id: "check-3", line: line, expect: .error(.invalidRequest))
         }
         if channel.exitStatus == nil {
             let line = Data(#"{"type":"frobnicate","id":"check-4"}"#.utf8 + [0x0A])
-            alive = await request("an unknown message type", id: "check-4", line: line, expect: .error(.unknownMessage))
+            _ = await request("an unknown message type", id: "check-4", line: line, expect: .error(.unknownMessage))
         }
         if channel.exitStatus == nil {
-            alive = await request(
+            _ = await request(
                 "keeps serving after refusals", id: "check-5",
                 line: EvaluateMessage.line(id: "check-5", filing: filing, context: empty, parameters: parameters, asOf: today),
                 expect: .findings)
         }
-        _ = alive
 
         // Stdout hygiene: nothing more may arrive unasked.
         switch await channel.exchange(nil, timeout: .milliseconds(300)) {
@@ -255,6 +293,12 @@ public enum ModuleConformance {
             }
         }
         await stop(channel)
+        if channel.descendantsHeldOutput {
+            record("leaves no process behind", false,
+                   "a process the module started kept its stdout open after the module exited (it was killed with the module's process group): end what you start")
+        } else {
+            record("leaves no process behind", true, "nothing held the module's output after it exited")
+        }
 
         // EOF.
         do {
@@ -276,6 +320,17 @@ public enum ModuleConformance {
         return results
     }
 
+    /// A module's line read as a protocol message.
+    static func parse(_ line: Data) -> Result<ModuleMessage, MessageDecodingError> {
+        do throws(MessageDecodingError) {
+            return .success(try ModuleMessage(parsing: line))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Ends the module's process group and waits until it is reaped (bounded: the channel does
+    /// not wait for an EOF a descendant may withhold).
     private static func stop(_ channel: WorkerChannel) async {
         channel.kill()
         _ = await channel.waitForEnd()

@@ -51,6 +51,11 @@ public final class ModulePools: Sendable {
         return statuses
     }
 
+    /// Starts a probe of every module whose circuit is open and whose back-off has passed.
+    public func probeDue() async {
+        for pool in pools { await pool.probeIfDue() }
+    }
+
     /// Shuts every pool down concurrently and waits until every worker is reaped.
     public func shutdownAll() async {
         await withTaskGroup(of: Void.self) { group in

@@ -50,8 +50,9 @@ public struct ModuleConfiguration: Sendable, Hashable {
 /// `id` and `executable` may also appear in `defaults`. Keys: `enabled`, `arguments`,
 /// `environment`, `workers`, `timeouts` {`start_ms`, `request_ms`, `shutdown_grace_ms`},
 /// `limits` {`cpu_seconds`, `address_space_mb`, `open_files`}, `max_attempts`, `recycle_after`,
-/// `recycle_jitter`, `max_line_bytes`, `stderr_line_bytes`, `restart` {`limit`,
-/// `window_seconds`, `backoff_seconds`, `max_backoff_seconds`}. An executable without a slash
+/// `recycle_jitter`, `max_line_bytes`, `max_message_bytes`, `max_value_bytes`,
+/// `stderr_line_bytes`, `restart` {`limit`, `window_seconds`, `backoff_seconds`,
+/// `max_backoff_seconds`}, `max_outage_seconds`. An executable without a slash
 /// is found in `binDirectory` (beside the `cluster-review` binary); a relative path is taken
 /// from `baseDirectory` (the project root). Unknown keys, a duplicate id, or a missing
 /// executable of an enabled module are errors.
@@ -64,6 +65,23 @@ public struct ModuleRegistry: Sendable, Hashable {
 
     /// The module with `id`, or nil.
     public func module(_ id: String) -> ModuleConfiguration? { modules.first { $0.id == id } }
+
+    /// The settings `defaults` gives every module (what an executable not in the file would run with).
+    public var defaults: WorkerPoolConfiguration
+
+    /// The configuration a module at `executable` runs with: its entry's, when the file has one
+    /// for that executable, else the defaults'. `plugins check` starts a module with it.
+    public func configuration(forExecutable executable: String) -> WorkerPoolConfiguration {
+        let resolved = URL(fileURLWithPath: executable).standardizedFileURL.resolvingSymlinksInPath().path
+        if let entry = modules.first(where: {
+            URL(fileURLWithPath: $0.pool.executable).standardizedFileURL.resolvingSymlinksInPath().path == resolved
+        }) {
+            return entry.pool
+        }
+        var configuration = defaults
+        configuration.executable = executable
+        return configuration
+    }
 
     /// One pool per enabled module, not yet started.
     public func makePools(logger: Logger = Logger()) -> [WorkerPool] {
@@ -106,6 +124,8 @@ public struct ModuleRegistry: Sendable, Hashable {
         let defaults = try top["defaults"].map { value throws(ModuleRegistryError) in
             try reader.object(value, path: "defaults", allowed: Reader.settingKeys)
         } ?? [:]
+        var defaultConfiguration = WorkerPoolConfiguration(moduleId: "", executable: "")
+        _ = try reader.apply(defaults, to: &defaultConfiguration, path: "defaults")
         guard let modulesValue = top["modules"] else { throw .missingKey(file: file, path: "the file", key: "modules") }
         guard case .array(let entries) = modulesValue else {
             throw .invalidValue(file: file, path: "modules", reason: "must be an array")
@@ -136,7 +156,7 @@ public struct ModuleRegistry: Sendable, Hashable {
             }
             modules.append(ModuleConfiguration(id: id, enabled: enabled, pool: pool))
         }
-        return ModuleRegistry(modules: modules)
+        return ModuleRegistry(modules: modules, defaults: defaultConfiguration)
     }
 
     /// Typed access to the JSON with errors that say where.
@@ -145,7 +165,8 @@ public struct ModuleRegistry: Sendable, Hashable {
 
         static let settingKeys = [
             "enabled", "arguments", "environment", "workers", "timeouts", "limits", "max_attempts", "recycle_after",
-            "recycle_jitter", "max_line_bytes", "stderr_line_bytes", "restart",
+            "recycle_jitter", "max_line_bytes", "max_message_bytes", "max_value_bytes", "stderr_line_bytes", "restart",
+            "max_outage_seconds",
         ]
 
         func object(_ value: JSONValue, path: String, allowed: [String]) throws(ModuleRegistryError) -> [String: JSONValue] {
@@ -230,6 +251,9 @@ public struct ModuleRegistry: Sendable, Hashable {
             }
             if let jitter = try number(settings, "recycle_jitter", path: path) { pool.recycleJitter = jitter }
             if let bytes = try integer(settings, "max_line_bytes", path: path, minimum: 1024) { pool.maxLineBytes = bytes }
+            if let bytes = try integer(settings, "max_message_bytes", path: path, minimum: 64) { pool.answerLimits.messageBytes = bytes }
+            if let bytes = try integer(settings, "max_value_bytes", path: path, minimum: 256) { pool.answerLimits.valueBytes = bytes }
+            if let seconds = try integer(settings, "max_outage_seconds", path: path, minimum: 0) { pool.maxOutage = .seconds(seconds) }
             if let bytes = try integer(settings, "stderr_line_bytes", path: path, minimum: 80) { pool.stderrLineBytes = bytes }
             if let value = settings["restart"] {
                 let restart = try object(value, path: path + ".restart", allowed: ["limit", "window_seconds", "backoff_seconds", "max_backoff_seconds"])

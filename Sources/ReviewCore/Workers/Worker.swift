@@ -3,8 +3,8 @@ import IndicatorKit
 
 /// One long-lived module process in a pool: its pid, its channel, and when it is due for recycling.
 ///
-/// Immutable; its life (spawned → ready → busy ⇄ idle → stopping → exited) is tracked by the
-/// pool that owns it, and the process's end by its channel.
+/// Immutable; its life (`WorkerPool.WorkerState`: starting → idle ⇄ busy → ending) is tracked
+/// by the pool that owns it, and the process's end by its channel.
 final class Worker: Sendable {
     /// The pool's serial number for this worker, unique within the pool.
     let serial: Int
@@ -22,15 +22,40 @@ final class Worker: Sendable {
         self.recycleAfter = recycleAfter
     }
 
+    /// The environment every worker starts with, before the configured extras: `LANG` and the
+    /// protocol versions offered, and nothing of the coordinator's (no `PATH`, no credentials).
+    static func baseEnvironment() -> [String: String] {
+        [
+            "LANG": "C.UTF-8",
+            PluginProtocol.environmentVariable: PluginProtocol.supportedVersions.map(String.init).joined(separator: ","),
+        ]
+    }
+
+    /// How a module process is started: its pipes, a clean environment (the base plus `extra`;
+    /// without the protocol variable when `offerProtocol` is false, as when a person starts it by
+    /// hand), its resource limits and a process group of its own, so that it and its descendants
+    /// are signalled and reaped together.
+    static func launchOptions(
+        executable: String, arguments: [String], environment extra: [String: String], limits: ResourceLimits,
+        offerProtocol: Bool = true, shellTrampoline: Bool = false
+    ) -> LaunchOptions {
+        var environment = extra
+        for (key, value) in baseEnvironment() { environment[key] = value }
+        if !offerProtocol { environment[PluginProtocol.environmentVariable] = nil }
+        return LaunchOptions(
+            executable: executable, arguments: arguments, environment: environment, stdin: .pipe, stdout: .pipe, stderr: .pipe,
+            limits: limits, grouping: .ownGroup, shellTrampoline: shellTrampoline)
+    }
+
     /// Starts the module process described by `configuration`, logging its stderr with the
     /// module and pid; `onEnd` runs on the worker's I/O thread once the process has been reaped.
     static func launch(
         serial: Int, configuration: WorkerPoolConfiguration, logger: Logger,
         onEnd: @escaping @Sendable (Int, ExitStatus, String?) -> Void
     ) throws(SpawnError) -> Worker {
-        let process = try Subprocess.spawn(
+        let process = try ProcessLauncher.launch(launchOptions(
             executable: configuration.executable, arguments: configuration.arguments,
-            environment: configuration.environment, limits: configuration.limits)
+            environment: configuration.environment, limits: configuration.limits))
         let pid = process.pid
         let settings = ChannelSettings(
             maxLineBytes: configuration.maxLineBytes, stderrLineBytes: configuration.stderrLineBytes,

@@ -44,21 +44,30 @@ struct ChannelSettings: Sendable {
 
 /// The coordinator's end of one worker process: a dedicated I/O thread that owns the child's
 /// pipes, writes requests, splits stdout into lines within the limit, logs stderr, enforces
-/// deadlines, and finally reaps the process.
+/// deadlines, and finally ends the process's group and reaps it.
 ///
 /// One thread per worker, blocking in `poll(2)` on stdout, stderr, stdin (while a request is
-/// being written) and a wake pipe; reads are 64 KiB at a time and split with `memchr`. Nothing
-/// here blocks a Swift concurrency thread: callers suspend on a continuation the I/O thread
-/// resumes. Every process is reaped by this thread, exactly once, so no zombie is left.
+/// being written), the process's exit descriptor (a pidfd) and a wake pipe; reads are 64 KiB at
+/// a time and split with `memchr`. Nothing here blocks a Swift concurrency thread: callers suspend
+/// on a continuation the I/O thread resumes. The loop ends when stdout closes, or shortly after the
+/// process has exited even if a descendant still holds stdout open (that descendant is killed
+/// with the rest of the group): it never waits for an EOF that may not come. Every process is
+/// reaped by this thread, exactly once, with every member of its group that is the coordinator's
+/// child, so no zombie is left.
 final class WorkerChannel: @unchecked Sendable {
-    // Sendable proof: `pid`, `settings`, `process`, `wakeWrite`, `onStderrLine` and `onEnd` are
-    // immutable; every `var` below marked "guarded by lock" is read and written only with `lock`
-    // held; the framers and buffers are locals of the I/O thread. `kill` checks `exitObserved`
-    // under the lock, and the I/O thread sets it under the lock *before* reaping, so a signal can
-    // never reach a recycled pid.
+    // Sendable proof: `pid`, `settings`, `process`, `exitFD`, `wakeWrite`, `onStderrLine` and
+    // `onEnd` are immutable; every `var` below marked "guarded by lock" is read and written only
+    // with `lock` held; the framers, buffers and the stages are locals of the I/O thread. Signals
+    // go through `process`, which never signals a process that has exited.
     let pid: pid_t
     let settings: ChannelSettings
-    private let process: SpawnedProcess
+    private let process: ChildProcess
+    private let stdinPipe: Int32
+    private let stdoutPipe: Int32
+    private let stderrPipe: Int32
+    /// Polls readable when the process exits; nil where the system has no pidfd (then the loop
+    /// looks at the process every `exitCheckInterval`).
+    private let exitFD: Int32?
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let onStderrLine: @Sendable (String) -> Void
@@ -74,6 +83,37 @@ final class WorkerChannel: @unchecked Sendable {
         var grace: UInt64
     }
 
+    /// Where a stop stands: the stages of "shutdown, grace, SIGTERM, grace, SIGKILL".
+    enum StopStage: Equatable {
+        /// No stop asked for.
+        case running
+        /// `shutdown` written and stdin closed; the group gets SIGTERM at `until`.
+        case askedToExit(until: UInt64)
+        /// SIGTERM sent to the group; it gets SIGKILL at `until`.
+        case terminated(until: UInt64)
+        /// SIGKILL sent to the group.
+        case killed
+
+        /// When the next step is due; `UInt64.max` when none is.
+        var deadline: UInt64 {
+            switch self {
+            case .askedToExit(let until), .terminated(let until): until
+            case .running, .killed: .max
+            }
+        }
+    }
+
+    /// How the process's exit is being dealt with.
+    enum ExitStage: Equatable {
+        /// The process runs (as far as is known).
+        case alive
+        /// The process has exited; its output is read until EOF or `until`.
+        case draining(until: UInt64)
+        /// The process has exited and its stdout stayed open past the drain: a descendant holds
+        /// it. The group has been killed; the loop ends at EOF or `until`.
+        case killingDescendants(until: UInt64)
+    }
+
     private let lock = NSLock()
     /// The caller waiting for a line. Guarded by lock.
     private var job: Job?
@@ -83,8 +123,6 @@ final class WorkerChannel: @unchecked Sendable {
     private var stopRequest: StopRequest?
     /// Why the thread killed the worker on its own (unsolicited output, overlong line). Guarded by lock.
     private var killReason: String?
-    /// True once the process is known to have exited; no signal is sent after. Guarded by lock.
-    private var exitObserved = false
     /// The final status, once reaped. Guarded by lock.
     private var status: ExitStatus?
     /// Callers of `waitForEnd`. Guarded by lock.
@@ -97,9 +135,16 @@ final class WorkerChannel: @unchecked Sendable {
     private var awaitingFirstLine = true
     /// When the I/O thread's current `poll` times out at the latest. Guarded by lock.
     private var pollingUntil: UInt64 = 0
+    /// True when, after the process exited, a descendant kept its stdout open. Guarded by lock.
+    private var descendantHeldOutput = false
     /// The longest the I/O thread polls without looking at the job's deadline again (1 s): a
     /// request whose deadline is later needs no wake-up, which saves a thread switch per request.
     private static let pollHorizon: UInt64 = 1_000_000_000
+    /// How long output is read after the process exited before a descendant holding stdout is
+    /// assumed and the group killed (200 ms).
+    static let exitDrain: UInt64 = 200_000_000
+    /// Without a pidfd, how often a running process is looked at (250 ms).
+    static let exitCheckInterval: UInt64 = 250_000_000
     /// The most stderr lines of one worker logged per second.
     static let stderrLinesPerSecond = 200
     /// True once the I/O thread has closed the pipes and the wake pipe. Guarded by lock.
@@ -107,30 +152,35 @@ final class WorkerChannel: @unchecked Sendable {
     /// The write end of the child's stdin, -1 once closed. Guarded by lock.
     private var stdinFD: Int32
 
-    /// Takes ownership of `process`'s descriptors and starts the I/O thread.
+    /// Takes ownership of `process`'s pipes (all three must be pipes) and starts the I/O thread.
     init(
-        process: SpawnedProcess, settings: ChannelSettings,
+        process: ChildProcess, settings: ChannelSettings,
         onStderrLine: @escaping @Sendable (String) -> Void,
         onEnd: @escaping @Sendable (ExitStatus, String?) -> Void
     ) throws(SpawnError) {
+        guard let input = process.stdin, let output = process.stdout, let errors = process.stderr else {
+            preconditionFailure("a worker channel needs stdin, stdout and stderr on pipes")
+        }
         self.process = process
         self.pid = process.pid
         self.settings = settings
         self.onStderrLine = onStderrLine
         self.onEnd = onEnd
-        self.stdinFD = process.stdin
+        self.stdinPipe = input
+        self.stdoutPipe = output
+        self.stderrPipe = errors
+        self.stdinFD = input
         let wake: (read: Int32, write: Int32)
         do {
-            wake = try Subprocess.makePipe()
+            wake = try ProcessLauncher.makePipe()
         } catch {
-            Glibc.kill(process.pid, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(process.pid, &status, 0) < 0 && errno == EINTR {}
-            [process.stdin, process.stdout, process.stderr].forEach { close($0) }
+            process.endGroupAndReap(within: .seconds(1))
+            [input, output, errors].forEach { close($0) }
             throw error
         }
         wakeRead = wake.read
         wakeWrite = wake.write
+        exitFD = process.exitDescriptor()
         _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
         _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
         let thread = Thread { [self] in self.run() }
@@ -181,13 +231,14 @@ final class WorkerChannel: @unchecked Sendable {
         }
     }
 
-    /// Sends SIGKILL now, unless the process has already exited; does not wait.
+    /// Sends SIGKILL to the process's group now, unless the process has already exited; does not wait.
     func kill(reason: String? = nil) {
         signal(SIGKILL, reason: reason)
     }
 
     /// Stops the process and waits until it is reaped: with `graceful`, writes `shutdown`, waits
-    /// `grace`, sends SIGTERM, waits `grace` again, then SIGKILL; otherwise SIGKILL at once.
+    /// `grace`, sends SIGTERM to the group, waits `grace` again, then SIGKILL; otherwise SIGKILL
+    /// at once.
     @discardableResult
     func stop(graceful: Bool, grace: Duration) async -> ExitStatus {
         lock.withLock {
@@ -215,25 +266,27 @@ final class WorkerChannel: @unchecked Sendable {
 
     /// The last stderr lines (at most `settings.stderrTailLines`), oldest first.
     var stderrTail: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return tail
+        lock.withLock { tail }
     }
 
     /// The status, once the process has been reaped.
     var exitStatus: ExitStatus? {
-        lock.lock()
-        defer { lock.unlock() }
-        return status
+        lock.withLock { status }
+    }
+
+    /// True when, after the process exited, a descendant of it kept its stdout open (and was
+    /// killed with the group): a module that leaves processes behind.
+    var descendantsHeldOutput: Bool {
+        lock.withLock { descendantHeldOutput }
     }
 
     // MARK: - I/O thread
 
     private func signal(_ signal: Int32, reason: String?) {
-        lock.lock()
-        if let reason, killReason == nil { killReason = reason }
-        if !exitObserved { _ = Glibc.kill(pid, signal) }
-        lock.unlock()
+        lock.withLock {
+            if let reason, killReason == nil { killReason = reason }
+        }
+        process.signalGroup(signal)
     }
 
     /// Wakes the I/O thread; a no-op once it has closed its descriptors (the descriptor number
@@ -261,7 +314,7 @@ final class WorkerChannel: @unchecked Sendable {
                 continue
             } else {
                 if written < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
-                    // EPIPE: the child closed its stdin; it will exit, and stdout EOF tells us.
+                    // EPIPE: the child closed its stdin; it will exit, and its exit tells us.
                     pendingWrite = Data()
                 }
                 return
@@ -270,11 +323,11 @@ final class WorkerChannel: @unchecked Sendable {
     }
 
     private func takeJob() -> Job? {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = job
-        job = nil
-        return taken
+        lock.withLock {
+            let taken = job
+            job = nil
+            return taken
+        }
     }
 
     private func run() {
@@ -286,9 +339,10 @@ final class WorkerChannel: @unchecked Sendable {
         var stdoutOpen = true
         var stderrOpen = true
         var stdoutBroken = false
-        var stopStage = -1
-        var stopDeadline = UInt64.max
+        var stopStage = StopStage.running
         var stopGrace: UInt64 = 0
+        var exitStage = ExitStage.alive
+        var nextExitCheck = Monotonic.now() + Self.exitCheckInterval
 
         // At most `stderrLinesPerSecond` lines a second reach the log; the rest are counted and
         // reported in one line, so a module flooding stderr cannot flood the coordinator's log.
@@ -298,10 +352,10 @@ final class WorkerChannel: @unchecked Sendable {
         func handleStderr(_ count: Int) {
             try? stderrFramer.feed(UnsafeRawBufferPointer(start: buffer, count: count)) { line in
                 let text = String(decoding: line, as: UTF8.self)
-                lock.lock()
-                tail.append(text)
-                if tail.count > settings.stderrTailLines { tail.removeFirst(tail.count - settings.stderrTailLines) }
-                lock.unlock()
+                lock.withLock {
+                    tail.append(text)
+                    if tail.count > settings.stderrTailLines { tail.removeFirst(tail.count - settings.stderrTailLines) }
+                }
                 let now = Monotonic.now()
                 if now - logWindowStart >= 1_000_000_000 {
                     if suppressed > 0 { onStderrLine("[\(suppressed) more stderr lines not logged]") }
@@ -319,7 +373,7 @@ final class WorkerChannel: @unchecked Sendable {
         }
 
         func readStderr() {
-            let count = read(process.stderr, buffer, capacity)
+            let count = read(stderrPipe, buffer, capacity)
             if count > 0 {
                 handleStderr(count)
             } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
@@ -327,8 +381,23 @@ final class WorkerChannel: @unchecked Sendable {
             }
         }
 
+        func processExited(at now: UInt64) {
+            guard exitStage == .alive else { return }
+            exitStage = .draining(until: now + Self.exitDrain)
+        }
+
         while stdoutOpen {
-            let horizon = Monotonic.now() + Self.pollHorizon
+            let now = Monotonic.now()
+            // The process has exited and its output has had its time: whoever still holds stdout
+            // is a descendant; kill the group and, after one more short drain, stop reading.
+            if case .draining(let until) = exitStage, now >= until {
+                lock.withLock { descendantHeldOutput = true }
+                process.endGroupAndReap(within: settings.reapGrace)
+                exitStage = .killingDescendants(until: now + Self.exitDrain)
+            }
+            if case .killingDescendants(let until) = exitStage, now >= until { break }
+
+            let horizon = now + Self.pollHorizon
             lock.lock()
             let writing = !pendingWrite.isEmpty && stdinFD >= 0
             let input = stdinFD
@@ -337,7 +406,7 @@ final class WorkerChannel: @unchecked Sendable {
             let stop = stopRequest
             lock.unlock()
 
-            if let stop, stopStage < 0 {
+            if let stop, stopStage == .running {
                 stopGrace = stop.grace
                 if stop.graceful {
                     lock.lock()
@@ -347,21 +416,26 @@ final class WorkerChannel: @unchecked Sendable {
                     lock.unlock()
                     // EOF on stdin also tells the module to exit, should it ignore `shutdown`.
                     if flushed { closeInput() }
-                    stopStage = 0
+                    stopStage = .askedToExit(until: Monotonic.now() + stopGrace)
                 } else {
                     signal(SIGKILL, reason: nil)
-                    stopStage = 2
+                    stopStage = .killed
                 }
-                stopDeadline = stopStage == 2 ? UInt64.max : Monotonic.now() + stopGrace
             }
 
+            let watchingExit = exitStage == .alive
             var fds = [
                 pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: stdoutOpen ? process.stdout : -1, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: stderrOpen ? process.stderr : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: stdoutPipe, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: stderrOpen ? stderrPipe : -1, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: writing ? input : -1, events: Int16(POLLOUT), revents: 0),
+                pollfd(fd: watchingExit ? (exitFD ?? -1) : -1, events: Int16(POLLIN), revents: 0),
             ]
-            let deadline = min(jobDeadline, stopDeadline)
+            var deadline = min(jobDeadline, stopStage.deadline)
+            switch exitStage {
+            case .alive: if exitFD == nil { deadline = min(deadline, nextExitCheck) }
+            case .draining(let until), .killingDescendants(let until): deadline = min(deadline, until)
+            }
             var timeout: Int32 = -1
             if deadline != UInt64.max {
                 let now = Monotonic.now()
@@ -376,7 +450,7 @@ final class WorkerChannel: @unchecked Sendable {
             }
             if fds[2].revents != 0 { readStderr() }
             if fds[1].revents != 0 {
-                let count = read(process.stdout, buffer, capacity)
+                let count = read(stdoutPipe, buffer, capacity)
                 if count == 0 {
                     stdoutOpen = false
                 } else if count < 0 {
@@ -412,33 +486,39 @@ final class WorkerChannel: @unchecked Sendable {
                 lock.unlock()
             }
 
-            let now = Monotonic.now()
-            if jobDeadline <= now {
-                lock.lock()
-                let expired = job.flatMap { $0.deadline <= now ? $0 : nil }
-                if expired != nil { job = nil }
-                lock.unlock()
+            let after = Monotonic.now()
+            if fds[4].revents != 0 {
+                processExited(at: after)
+            } else if exitFD == nil, exitStage == .alive, after >= nextExitCheck {
+                nextExitCheck = after + Self.exitCheckInterval
+                if process.hasExited { processExited(at: after) }
+            }
+            if jobDeadline <= after {
+                let expired: Job? = lock.withLock {
+                    guard let current = job, current.deadline <= after else { return nil }
+                    job = nil
+                    return current
+                }
                 expired?.continuation.resume(returning: .timedOut)
             }
-            if stopDeadline <= now {
-                if stopStage == 0 {
+            if stopStage.deadline <= after {
+                if case .askedToExit = stopStage {
                     signal(SIGTERM, reason: nil)
-                    stopStage = 1
-                    stopDeadline = now + stopGrace
+                    stopStage = .terminated(until: after + stopGrace)
                 } else {
                     signal(SIGKILL, reason: nil)
-                    stopStage = 2
-                    stopDeadline = UInt64.max
+                    stopStage = .killed
                 }
             }
         }
 
-        // stdout is closed: collect what is left on stderr (a crash message), briefly.
+        // stdout is closed (or held by a killed descendant): collect what is left on stderr (a
+        // crash message), briefly.
         let drainUntil = Monotonic.now() + 100_000_000
         while stderrOpen {
             let now = Monotonic.now()
             if now >= drainUntil { break }
-            var fd = pollfd(fd: process.stderr, events: Int16(POLLIN), revents: 0)
+            var fd = pollfd(fd: stderrPipe, events: Int16(POLLIN), revents: 0)
             if poll(&fd, 1, Int32((drainUntil - now) / 1_000_000) + 1) <= 0 { break }
             readStderr()
         }
@@ -447,7 +527,8 @@ final class WorkerChannel: @unchecked Sendable {
         closeInput()
         lock.withLock {
             descriptorsClosed = true
-            [process.stdout, process.stderr, wakeRead, wakeWrite].forEach { close($0) }
+            [stdoutPipe, stderrPipe, wakeRead, wakeWrite].forEach { close($0) }
+            if let exitFD { close(exitFD) }
         }
 
         lock.lock()
@@ -463,30 +544,20 @@ final class WorkerChannel: @unchecked Sendable {
         onEnd(final, reason)
     }
 
-    /// Waits for the process to exit (killing it after `reapGrace`), then reaps it.
+    /// Waits for the process to exit on its own (at most `reapGrace`), then ends its group and
+    /// reaps it: whatever of the group still runs is killed, so the module's descendants die with it.
     private func reap() -> ExitStatus {
         let deadline = Monotonic.now() + Monotonic.nanoseconds(settings.reapGrace)
-        var killed = false
-        while true {
-            var info = siginfo_t()
-            let result = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
-            if result == 0 && info.si_signo == SIGCHLD { break }
-            if result < 0 && errno != EINTR { break }
-            if !killed && Monotonic.now() >= deadline {
-                signal(SIGKILL, reason: nil)
-                killed = true
+        while !process.hasExited {
+            let now = Monotonic.now()
+            if now >= deadline { break }
+            if let exitFD {
+                var fd = pollfd(fd: exitFD, events: Int16(POLLIN), revents: 0)
+                _ = poll(&fd, 1, Int32(min(UInt64(100), (deadline - now) / 1_000_000 + 1)))
+            } else {
+                usleep(2000)
             }
-            usleep(killed ? 1000 : 2000)
         }
-        lock.lock()
-        exitObserved = true
-        lock.unlock()
-        var raw: Int32 = 0
-        while waitpid(pid, &raw, 0) < 0 {
-            // ECHILD: something else in the process reaped it (a SIGCHLD handler calling
-            // waitpid(-1)); its status is lost, and it surely ended.
-            if errno != EINTR { return .signalled(SIGKILL) }
-        }
-        return ExitStatus(waitStatus: raw)
+        return process.endGroupAndReap(within: settings.reapGrace)
     }
 }

@@ -16,8 +16,10 @@ public enum ModuleFailureCause: Error, Sendable, Hashable, CustomStringConvertib
     case wrongId(expected: String, received: String?)
     /// The worker sent a message that is not a reply (e.g. a second `ready`); it was killed.
     case unexpectedMessage(type: String)
-    /// A finding named an undeclared criterion or a score outside 0...100; the worker was killed.
-    case invalidFinding(reason: String)
+    /// The answer broke a rule of `AnswerValidator` (an undeclared or repeated criterion, a score
+    /// out of range, the verdict `error`, NUL in a text, a field or the whole reply too large);
+    /// the worker was killed.
+    case invalidAnswer(AnswerViolation)
     /// The module answered with an `error` reply; it was not retried.
     case rejected(code: String, message: String)
     /// A replacement worker could not be started.
@@ -33,7 +35,7 @@ public enum ModuleFailureCause: Error, Sendable, Hashable, CustomStringConvertib
         case .malformedReply(let reason): "the reply was not a protocol message: \(reason)"
         case .wrongId(let expected, let received): "the reply carried id \(received.map { "\"\($0)\"" } ?? "null") instead of \"\(expected)\""
         case .unexpectedMessage(let type): "the worker sent a \(type) message instead of a reply"
-        case .invalidFinding(let reason): "invalid finding: \(reason)"
+        case .invalidAnswer(let violation): "invalid answer: \(violation)"
         case .rejected(let code, let message): "the module refused the request (\(code)): \(message)"
         case .spawnFailed(let reason): "no worker could be started: \(reason)"
         }

@@ -63,19 +63,63 @@ public struct WorkerPoolStatus: Sendable, Hashable {
     public var failed: Int
     /// Pids of the live workers.
     public var pids: [Int32]
+    /// While the circuit is open: seconds until the next probe (by the pool's clock).
+    public var retryInSeconds: Int?
 }
 
 /// A supervised pool of long-lived worker processes for one module.
 ///
 /// One request in flight per worker; requests beyond the free workers wait in order. The pool
 /// replaces a worker that crashes, times out (SIGKILL), writes an over-long line, malformed JSON,
-/// a wrong id or an unexpected message; retries the request on a fresh worker up to
-/// `maxAttempts`; opens a circuit after more than `restartLimit` restarts in `restartWindow`
-/// (requests then fail fast as "module unavailable" until a back-off passes); never retries a
-/// handshake failure in a loop; recycles workers after `recycleAfter` requests; and on
-/// `shutdown()` stops every worker (shutdown, grace, SIGTERM, grace, SIGKILL) and reaps it.
-/// Every call to `evaluate` returns exactly one outcome.
+/// a wrong id, an unexpected message or an invalid answer (`AnswerValidator`); retries the request
+/// on a fresh worker up to `maxAttempts`; opens a circuit after more than `restartLimit` restarts
+/// in `restartWindow` (requests then fail fast as "module unavailable" until a back-off passes);
+/// never retries a handshake failure in a loop; recycles workers after `recycleAfter` requests;
+/// and on `shutdown()` stops every worker (shutdown, grace, SIGTERM, grace, SIGKILL, to the whole
+/// process group) and reaps it. Every call to `evaluate` returns exactly one outcome.
+///
+/// Each worker's life is a `WorkerState` (starting → idle ⇄ busy → ending), kept in one table;
+/// every change goes through `move(_:to:)`, which checks that the change is one the life allows.
 public actor WorkerPool {
+    /// Where one worker stands.
+    enum WorkerState: Hashable, Sendable, CustomStringConvertible {
+        /// Spawned; its handshake is running.
+        case starting
+        /// Ready, waiting for a request.
+        case idle
+        /// Serving one request.
+        case busy
+        /// Being stopped or killed (retired, recycled, failed, shut down); forgotten once reaped.
+        case ending
+
+        /// The states a worker may move to from this one.
+        var successors: Set<WorkerState> {
+            switch self {
+            case .starting: [.idle, .busy, .ending]
+            case .idle: [.busy, .ending]
+            case .busy: [.idle, .busy, .ending]
+            case .ending: []
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .starting: "starting"
+            case .idle: "idle"
+            case .busy: "busy"
+            case .ending: "ending"
+            }
+        }
+    }
+
+    /// A worker and where it stands.
+    struct Slot {
+        let worker: Worker
+        var state: WorkerState
+        /// Requests it answered with findings (for recycling).
+        var served = 0
+    }
+
     /// The configuration the pool was created with.
     public nonisolated let configuration: WorkerPoolConfiguration
     private let logger: Logger
@@ -84,14 +128,11 @@ public actor WorkerPool {
 
     private var state: ModuleState = .stopped
     private var descriptor: ModuleDescriptor?
-    private var declared: Set<String> = []
-    /// Every live worker by serial: starting, idle or busy.
-    private var live: [Int: Worker] = [:]
-    private var idle: [Worker] = []
-    /// Workers being stopped or killed and not yet reaped; `shutdown()` waits for them too.
-    private var ending: [Int: Worker] = [:]
-    private var starting = 0
-    private var servedBy: [Int: Int] = [:]
+    private var validator: AnswerValidator?
+    /// Every worker not yet reaped, by serial, with its state.
+    private var slots: [Int: Slot] = [:]
+    /// Serials of the idle workers, the most recently idle last (taken first: it is warm).
+    private var idleOrder: [Int] = []
     private var waiters: [CheckedContinuation<Lease?, Never>] = []
     private var startWaiters: [CheckedContinuation<Void, Never>] = []
     private var restartTimes: [ContinuousClock.Instant] = []
@@ -136,7 +177,7 @@ public actor WorkerPool {
         default:
             break
         }
-        while starting > 0 {
+        while count(.starting) > 0 {
             await withCheckedContinuation { startWaiters.append($0) }
         }
         if let descriptor, state == .ready { return descriptor }
@@ -145,19 +186,41 @@ public actor WorkerPool {
 
     /// A snapshot of the pool.
     public func status() -> WorkerPoolStatus {
-        WorkerPoolStatus(
-            moduleId: moduleId, state: state, descriptor: descriptor, workers: live.count, idleWorkers: idle.count,
-            restarts: restarts, served: served, failed: failed, pids: live.values.map(\.pid).sorted())
+        var retryIn: Int?
+        if case .failing(_, let retryAt) = state {
+            retryIn = Int(max(.zero, retryAt - clock.now()).components.seconds)
+        }
+        let live = slots.values.filter { $0.state != .ending }
+        return WorkerPoolStatus(
+            moduleId: moduleId, state: state, descriptor: descriptor, workers: live.count, idleWorkers: idleOrder.count,
+            restarts: restarts, served: served, failed: failed, pids: live.map(\.worker.pid).sorted(), retryInSeconds: retryIn)
     }
 
     /// What the module declared in its `ready` line, once a worker has been ready.
     public var moduleDescriptor: ModuleDescriptor? { descriptor }
 
+    /// What the module declared, while it is ready to serve; nil while it is not.
+    public var readyDescriptor: ModuleDescriptor? {
+        if case .ready = state { return descriptor }
+        return nil
+    }
+
+    /// Starts a probe worker when the circuit is open and its back-off has passed, without waiting
+    /// for it: a module that has recovered becomes ready without a request having to find out.
+    public func probeIfDue() {
+        guard case .failing(_, let retryAt) = state, clock.now() >= retryAt else { return }
+        logger.info("module_probe", ["reason": "back-off elapsed"])
+        state = .starting
+        ensureCapacity()
+    }
+
     /// Evaluates one request: findings, or a failure naming the module, the cause and the attempts.
     ///
-    /// Retryable failures (crash, timeout, bad reply) are retried on a fresh worker up to
-    /// `maxAttempts` sends; an `error` reply from the module and "module unavailable" are not.
-    /// Decoding runs outside the pool's actor, so one pool's replies decode in parallel.
+    /// Retryable failures (crash, timeout, bad reply, invalid answer) are retried on a fresh
+    /// worker up to `maxAttempts` sends; an `error` reply from the module and "module unavailable"
+    /// are not. Decoding and validation run outside the pool's actor, so one pool's replies are
+    /// read in parallel. Findings returned are valid (`AnswerValidator`); they may leave declared
+    /// criteria out, which the caller records as errors.
     public nonisolated func evaluate(_ input: EvaluationInput) async -> ModuleOutcome {
         var attempts = 0
         var last: ModuleFailure?
@@ -201,23 +264,50 @@ public actor WorkerPool {
     public func shutdown() async {
         state = .shutDown
         failWaiters()
-        let workers = Array(live.values)
-        let alreadyEnding = Array(ending.values)
-        live = [:]
-        idle = []
+        let stopping = slots.values.filter { $0.state != .ending }.map(\.worker)
+        let alreadyEnding = slots.values.filter { $0.state == .ending }.map(\.worker)
+        for worker in stopping { move(worker.serial, to: .ending) }
         let grace = configuration.shutdownGrace
         await withTaskGroup(of: Void.self) { group in
-            for worker in workers {
+            for worker in stopping {
                 group.addTask { _ = await worker.channel.stop(graceful: true, grace: grace) }
             }
             for worker in alreadyEnding {
                 group.addTask { _ = await worker.channel.waitForEnd() }
             }
         }
+        for worker in stopping + alreadyEnding { slots[worker.serial] = nil }
         let pending = startWaiters
         startWaiters = []
         pending.forEach { $0.resume() }
-        logger.info("pool_shut_down", ["workers": .number(Decimal(workers.count))])
+        logger.info("pool_shut_down", ["workers": .number(Decimal(stopping.count))])
+    }
+
+    // MARK: - The workers' table
+
+    /// Moves worker `serial` to `next`, checking that its life allows the change.
+    private func move(_ serial: Int, to next: WorkerState) {
+        guard var slot = slots[serial] else { preconditionFailure("worker \(serial) is not in the pool") }
+        precondition(slot.state.successors.contains(next), "worker \(serial): \(slot.state) → \(next) is not a change its life allows")
+        if slot.state == .idle { idleOrder.removeAll { $0 == serial } }
+        if next == .idle { idleOrder.append(serial) }
+        slot.state = next
+        slots[serial] = slot
+    }
+
+    /// The state of worker `serial`, nil once it has been forgotten.
+    private func stateOf(_ serial: Int) -> WorkerState? { slots[serial]?.state }
+
+    /// Workers in `state`.
+    private func count(_ state: WorkerState) -> Int { slots.values.filter { $0.state == state }.count }
+
+    /// Workers that are not ending: starting, idle or busy.
+    private var liveCount: Int { slots.values.filter { $0.state != .ending }.count }
+
+    /// Forgets a worker once its process has been reaped.
+    private func forget(_ serial: Int) {
+        if stateOf(serial) == .idle { idleOrder.removeAll { $0 == serial } }
+        slots[serial] = nil
     }
 
     // MARK: - Leases
@@ -225,7 +315,7 @@ public actor WorkerPool {
     struct Lease: Sendable {
         var worker: Worker
         var requestId: String
-        var declared: Set<String>
+        var validator: AnswerValidator
     }
 
     private func checkout() async -> Lease? {
@@ -243,7 +333,8 @@ public actor WorkerPool {
         case .starting, .ready:
             break
         }
-        if let worker = idle.popLast() {
+        if let serial = idleOrder.last, let worker = slots[serial]?.worker {
+            move(serial, to: .busy)
             return lease(worker)
         }
         ensureCapacity()
@@ -252,7 +343,9 @@ public actor WorkerPool {
 
     private func lease(_ worker: Worker) -> Lease {
         nextRequest += 1
-        return Lease(worker: worker, requestId: String(nextRequest), declared: declared)
+        return Lease(
+            worker: worker, requestId: String(nextRequest),
+            validator: validator ?? AnswerValidator(descriptor: ModuleDescriptor(id: moduleId, version: "", appliesTo: [], criteria: [], reads: [])))
     }
 
     private func unavailableReason() -> String {
@@ -276,14 +369,13 @@ public actor WorkerPool {
     private func checkin(_ worker: Worker) {
         served += 1
         backoff = configuration.initialBackoff
-        guard live[worker.serial] != nil else { return }
-        let count = (servedBy[worker.serial] ?? 0) + 1
-        servedBy[worker.serial] = count
+        guard stateOf(worker.serial) == .busy else { return }
+        slots[worker.serial]?.served += 1
         if case .ready = state {} else {
             retire(worker, event: "worker_retired")
             return
         }
-        if let due = worker.recycleAfter, count >= due {
+        if let due = worker.recycleAfter, let count = slots[worker.serial]?.served, count >= due {
             retire(worker, event: "worker_recycled")
             ensureCapacity()
             return
@@ -291,11 +383,12 @@ public actor WorkerPool {
         makeAvailable(worker)
     }
 
+    /// A worker that is ready (after its handshake or a request) serves the next waiter or idles;
+    /// one whose process has ended meanwhile is replaced.
     private func makeAvailable(_ worker: Worker) {
         if let status = worker.channel.exitStatus {
             // It ended before its end could be noticed as an idle worker's: replace it now.
-            live[worker.serial] = nil
-            servedBy[worker.serial] = nil
+            forget(worker.serial)
             logger.warning("worker_replaced", [
                 "pid": .number(Decimal(Int(worker.pid))), "cause": .string("the idle worker \(status)"),
             ])
@@ -303,46 +396,39 @@ public actor WorkerPool {
             return
         }
         if !waiters.isEmpty {
+            move(worker.serial, to: .busy)
             waiters.removeFirst().resume(returning: lease(worker))
         } else {
-            idle.append(worker)
+            move(worker.serial, to: .idle)
         }
     }
 
     /// Stops a healthy worker in the background, gracefully; not counted as a restart.
     private func retire(_ worker: Worker, event: String) {
-        live[worker.serial] = nil
-        servedBy[worker.serial] = nil
-        idle.removeAll { $0.serial == worker.serial }
+        guard let current = stateOf(worker.serial), current != .ending else { return }
+        move(worker.serial, to: .ending)
         logger.info(event, ["pid": .number(Decimal(Int(worker.pid)))])
         let grace = configuration.shutdownGrace
-        ending[worker.serial] = worker
         Task {
             _ = await worker.channel.stop(graceful: true, grace: grace)
-            self.ended(worker.serial)
+            self.forget(worker.serial)
         }
-    }
-
-    /// Forgets a stopped or killed worker once it has been reaped.
-    private func ended(_ serial: Int) {
-        ending[serial] = nil
     }
 
     /// Tracks a killed worker until its I/O thread has reaped it.
     private func awaitEnd(of worker: Worker) {
-        ending[worker.serial] = worker
         Task {
             _ = await worker.channel.waitForEnd()
-            self.ended(worker.serial)
+            self.forget(worker.serial)
         }
     }
 
     /// Kills a worker that failed a request and replaces it, counting the restart.
     private func discard(_ worker: Worker, failure: ModuleFailure) {
         worker.channel.kill()
-        guard live.removeValue(forKey: worker.serial) != nil else { return }
+        guard let current = stateOf(worker.serial), current != .ending else { return }
+        move(worker.serial, to: .ending)
         awaitEnd(of: worker)
-        servedBy[worker.serial] = nil
         logger.warning("worker_replaced", [
             "pid": .number(Decimal(Int(worker.pid))), "request": failure.requestId.map { .string($0) } ?? .null,
             "cause": .string(failure.cause.description),
@@ -353,11 +439,10 @@ public actor WorkerPool {
     /// Called from a worker's I/O thread when its process has been reaped.
     private func workerEnded(serial: Int, status: ExitStatus, reason: String?) {
         // Only an idle worker's end is news here: a busy or starting worker's end reaches the
-        // request or the handshake that is waiting on it.
-        guard let index = idle.firstIndex(where: { $0.serial == serial }) else { return }
-        let worker = idle.remove(at: index)
-        live[serial] = nil
-        servedBy[serial] = nil
+        // request or the handshake that is waiting on it, and an ending one is forgotten by
+        // whoever ended it.
+        guard stateOf(serial) == .idle, let worker = slots[serial]?.worker else { return }
+        forget(serial)
         logger.warning("worker_replaced", [
             "pid": .number(Decimal(Int(worker.pid))), "cause": .string(reason ?? "the idle worker \(status)"),
         ])
@@ -383,8 +468,9 @@ public actor WorkerPool {
         state = .failing(reason: reason, retryAt: retryAt)
         backoff = min(backoff * 2, configuration.maxBackoff)
         failWaiters()
-        for worker in idle { retire(worker, event: "worker_retired") }
-        idle = []
+        for serial in idleOrder {
+            if let worker = slots[serial]?.worker { retire(worker, event: "worker_retired") }
+        }
     }
 
     private func failWaiters() {
@@ -402,7 +488,7 @@ public actor WorkerPool {
         }
         // A probe after a back-off starts one worker; a healthy module starts them all.
         let wanted = (state == .ready || descriptor == nil && restarts == 0) ? configuration.workers : 1
-        while live.count < wanted {
+        while liveCount < wanted {
             launch()
             if case .failing = state { return }
             if case .incompatible = state { return }
@@ -423,8 +509,7 @@ public actor WorkerPool {
             openCircuit(reason: "cannot start \(configuration.executable): \(error.description)")
             return
         }
-        live[serial] = worker
-        starting += 1
+        slots[serial] = Slot(worker: worker, state: .starting)
         logger.info("worker_started", ["pid": .number(Decimal(Int(worker.pid)))])
         Task { await self.handshake(worker) }
     }
@@ -432,22 +517,23 @@ public actor WorkerPool {
     private func handshake(_ worker: Worker) async {
         let reply = await worker.channel.exchange(nil, timeout: configuration.startTimeout)
         let outcome = checkReady(reply, worker: worker)
-        starting -= 1
+        let wasStarting = stateOf(worker.serial) == .starting
         defer {
-            if starting == 0 {
+            if count(.starting) == 0 {
                 let pending = startWaiters
                 startWaiters = []
                 pending.forEach { $0.resume() }
             }
         }
-        guard live[worker.serial] != nil else { return }  // shut down meanwhile
+        guard wasStarting else { return }  // shut down meanwhile
         switch outcome {
         case .success(let ready):
-            if let known = descriptor, known != ready.descriptor {
+            let declared = ready.descriptor
+            if let known = descriptor, known != declared {
                 logger.warning("module_changed", ["version": .string(ready.module.version)])
             }
-            descriptor = ready.descriptor
-            declared = Set(ready.criteria.map(\.id))
+            descriptor = declared
+            validator = AnswerValidator(descriptor: declared, limits: configuration.answerLimits)
             if case .starting = state {
                 state = .ready
                 logger.info("module_ready", ["version": .string(ready.module.version)])
@@ -457,14 +543,14 @@ public actor WorkerPool {
             ensureCapacity()
         case .failure(let error):
             worker.channel.kill()
-            live[worker.serial] = nil
+            move(worker.serial, to: .ending)
             awaitEnd(of: worker)
             lastStartError = error
             if case .incompatibleProtocol = error {
                 logger.error("module_incompatible", ["reason": .string(error.description)])
                 state = .incompatible(reason: error.description)
                 failWaiters()
-                for other in live.values { retire(other, event: "worker_retired") }
+                for slot in slots.values where slot.state != .ending { retire(slot.worker, event: "worker_retired") }
             } else {
                 // Not retried in a loop: the circuit opens at once, and a probe waits out the back-off.
                 restarts += 1
@@ -508,9 +594,10 @@ public actor WorkerPool {
             guard ready.module.id == moduleId else {
                 return failed("it declares module id \(ready.module.id), but is configured as \(moduleId)")
             }
-            let ids = ready.criteria.map(\.id)
-            guard Set(ids).count == ids.count else {
-                return failed("it declares a criterion id more than once")
+            do {
+                try ready.descriptor.validate()
+            } catch {
+                return failed("its declaration is invalid: \(error)")
             }
             return .success(ready)
         }
@@ -532,6 +619,11 @@ public actor WorkerPool {
         case .ended(let status):
             return .failure(.crashed(status))
         case .line(let line):
+            // No valid answer of this module is this long: refuse it before spending memory on it.
+            let most = lease.validator.limits.replyBytes(criteria: lease.validator.declared.count)
+            guard line.count <= most else {
+                return .failure(.invalidAnswer(.replyTooLarge(bytes: line.count, limit: most)))
+            }
             let message: ModuleMessage
             do {
                 message = try ModuleMessage(parsing: line)
@@ -546,18 +638,15 @@ public actor WorkerPool {
                 guard reply.id == lease.requestId else {
                     return .failure(.wrongId(expected: lease.requestId, received: reply.id))
                 }
-                return .failure(.rejected(code: reply.code, message: reply.message))
+                return .failure(.rejected(code: String(reply.code.prefix(64)), message: String(reply.message.prefix(2000))))
             case .findings(let reply):
                 guard reply.id == lease.requestId else {
                     return .failure(.wrongId(expected: lease.requestId, received: reply.id))
                 }
-                for finding in reply.findings {
-                    guard lease.declared.contains(finding.criterion) else {
-                        return .failure(.invalidFinding(reason: "criterion \(finding.criterion) was not declared by the module"))
-                    }
-                    guard (0...100).contains(finding.score) else {
-                        return .failure(.invalidFinding(reason: "score \(finding.score) for \(finding.criterion) is outside 0...100"))
-                    }
+                do {
+                    try lease.validator.validate(reply.findings)
+                } catch {
+                    return .failure(.invalidAnswer(error))
                 }
                 return .success(reply.findings)
             }

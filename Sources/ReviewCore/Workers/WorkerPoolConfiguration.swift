@@ -18,8 +18,10 @@ public struct WorkerPoolConfiguration: Sendable, Hashable {
     public var requestTimeout: Duration
     /// Each step of a stop: after `shutdown`, after SIGTERM; also how long an exiting worker may linger.
     public var shutdownGrace: Duration
-    /// The longest stdout line accepted, in bytes.
+    /// The longest stdout line accepted, in bytes (default 1 MiB; see `PluginProtocol.defaultMaxLineBytes`).
     public var maxLineBytes: Int
+    /// How large each finding of an answer may be; a larger one is a bad answer.
+    public var answerLimits: AnswerLimits
     /// Stderr lines are logged cut at this many bytes.
     public var stderrLineBytes: Int
     /// How many stderr lines a failure report carries.
@@ -40,17 +42,24 @@ public struct WorkerPoolConfiguration: Sendable, Hashable {
     public var initialBackoff: Duration
     /// The longest back-off.
     public var maxBackoff: Duration
+    /// How long a review may wait for this module while it is unavailable (its circuit open, or
+    /// not started); after that the review completes with `error` findings for the module's
+    /// criteria, saying why (default 15 minutes).
+    public var maxOutage: Duration
+
+    /// The resource limits a worker gets when the configuration names none.
+    public static let defaultLimits = ResourceLimits(cpuSeconds: 3600, addressSpaceBytes: 4 << 30, openFiles: 64)
 
     /// A configuration with production defaults for everything but the module and executable.
     public init(
         moduleId: String, executable: String, arguments: [String] = [], environment: [String: String] = [:],
         workers: Int = 2, startTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(30),
         shutdownGrace: Duration = .seconds(2), maxLineBytes: Int = PluginProtocol.defaultMaxLineBytes,
-        stderrLineBytes: Int = 4096, stderrTailLines: Int = 20,
-        limits: ResourceLimits = ResourceLimits(cpuSeconds: 3600, addressSpaceBytes: 4 << 30, openFiles: 64),
+        answerLimits: AnswerLimits = .standard, stderrLineBytes: Int = 4096, stderrTailLines: Int = 20,
+        limits: ResourceLimits = WorkerPoolConfiguration.defaultLimits,
         maxAttempts: Int = 2, recycleAfter: Int? = 10_000, recycleJitter: Double = 0.1,
         restartLimit: Int = 5, restartWindow: Duration = .seconds(60),
-        initialBackoff: Duration = .seconds(5), maxBackoff: Duration = .seconds(300)
+        initialBackoff: Duration = .seconds(5), maxBackoff: Duration = .seconds(300), maxOutage: Duration = .seconds(900)
     ) {
         self.moduleId = moduleId
         self.executable = executable
@@ -61,6 +70,7 @@ public struct WorkerPoolConfiguration: Sendable, Hashable {
         self.requestTimeout = requestTimeout
         self.shutdownGrace = shutdownGrace
         self.maxLineBytes = maxLineBytes
+        self.answerLimits = answerLimits
         self.stderrLineBytes = stderrLineBytes
         self.stderrTailLines = stderrTailLines
         self.limits = limits
@@ -71,5 +81,6 @@ public struct WorkerPoolConfiguration: Sendable, Hashable {
         self.restartWindow = restartWindow
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
+        self.maxOutage = maxOutage
     }
 }

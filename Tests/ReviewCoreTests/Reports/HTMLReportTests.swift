@@ -24,8 +24,8 @@ import Testing
     }
 
     @Test(arguments: try ReportFixtures.sampleFiles())
-    func everySampleReportParsesAsXMLInBothLanguages(_ file: String) throws {
-        let report = try ReportFixtures.report(file)
+    func everySampleReportParsesAsXMLInBothLanguages(_ file: String) async throws {
+        let report = try await ReportFixtures.report(file)
         for language in ["zh", "en"] {
             let document = try Self.parse(HTMLReport.render(report, language: language))
             #expect(document.rootElement()?.name == "html")
@@ -33,8 +33,8 @@ import Testing
     }
 
     @Test(arguments: try ReportFixtures.sampleFiles())
-    func everyFindingOfTheReviewIsShown(_ file: String) throws {
-        let report = try ReportFixtures.report(file)
+    func everyFindingOfTheReviewIsShown(_ file: String) async throws {
+        let report = try await ReportFixtures.report(file)
         let document = try Self.parse(HTMLReport.render(report))
         let findings = report.modules.flatMap(\.findings)
         #expect(!findings.isEmpty)
@@ -45,8 +45,8 @@ import Testing
         #expect(try Self.count("//article", in: document) == findings.count)
     }
 
-    @Test func radarChartHasExactlyEightAxesNamedForTheIndicators() throws {
-        let document = try Self.parse(HTMLReport.render(try ReportFixtures.report(Self.clear)))
+    @Test func radarChartHasExactlyEightAxesNamedForTheIndicators() async throws {
+        let document = try Self.parse(HTMLReport.render(try await ReportFixtures.report(Self.clear)))
         #expect(try Self.count("//svg[@class='radar']", in: document) == 1)
         let axes = try document.nodes(forXPath: "//svg[@class='radar']/line[@class='axis']")
         #expect(axes.count == 8)
@@ -54,10 +54,10 @@ import Testing
         #expect(names == ["competitiveness", "tiering", "supply-chain", "innovation", "digital", "green", "openness", "governance"])
     }
 
-    @Test func anIndicatorWithoutAScoreIsDrawnAtZeroAndMarked() throws {
-        var report = try ReportFixtures.report(Self.clear)
+    @Test func anIndicatorWithoutAScoreIsDrawnAtZeroAndMarked() async throws {
+        var report = try await ReportFixtures.report(Self.clear)
         report.modules = report.modules.map { $0.module == "digital" ? ModuleReport(module: "digital", findings: [], error: "timed out") : $0 }
-        report.summary = Aggregation.aggregate(report.modules)
+        report.summary = Aggregation.aggregate(report.modules, declarations: report.declarations)
         let html = HTMLReport.render(report)
         let document = try Self.parse(html)
         #expect(try Self.count("//svg[@class='radar']/circle[@class='dot missing']", in: document) == 1)
@@ -65,18 +65,34 @@ import Testing
         #expect(html.contains("timed out"))
     }
 
-    @Test func thresholdCriteriaWithYearlyDataHaveAChartAgainstTheBound() throws {
-        let document = try Self.parse(HTMLReport.render(try ReportFixtures.report(Self.clear)))
-        for criterion in ["COMP-6", "COMP-7", "COMP-8", "COMP-9", "INNO-1", "INNO-6", "INNO-7"] {
-            #expect(try Self.count("//svg[@data-criterion='\(criterion)']/polyline[@class='bound']", in: document) == 1, "\(criterion)")
+    /// A finding whose observed values are year by year gets a chart; its bound (from the
+    /// finding's threshold) is drawn where it compared a value: every year for COMP-6, the last
+    /// year for a growth rule, none for a trend.
+    @Test func findingsWithYearlyValuesHaveAChartAgainstTheirOwnBound() async throws {
+        let document = try Self.parse(HTMLReport.render(try await ReportFixtures.report(Self.clear)))
+        #expect(try Self.count("//svg[@data-criterion='COMP-6']/polyline[@class='bound']", in: document) == 1)
+        for criterion in ["COMP-7", "COMP-8", "COMP-9", "INNO-1", "INNO-6"] {
+            #expect(try Self.count("//svg[@data-criterion='\(criterion)']/*[@class='bound']", in: document) == 1, "\(criterion)")
         }
         for criterion in ["DIGI-4", "GREE-2"] {
             #expect(try Self.count("//svg[@data-criterion='\(criterion)']", in: document) == 1, "\(criterion)")
+            #expect(try Self.count("//svg[@data-criterion='\(criterion)']/*[@class='bound']", in: document) == 0, "\(criterion)")
         }
+        #expect(try Self.count("//svg[@data-criterion='DIGI-4']/polyline[@class='series s1']", in: document) == 1, "two series")
     }
 
-    @Test func theRecommendationComesBeforeTheIndicators() throws {
-        let html = HTMLReport.render(try ReportFixtures.report("460108-meilan-aviation-maintenance.json"))
+    @Test func findingsAreTitledWithTheirModulesDeclarations() async throws {
+        let report = try await ReportFixtures.report(Self.clear)
+        let html = HTMLReport.render(report, language: "en")
+        let title = try #require(report.declarations.criterion("COMP-6")?.title.en)
+        let document = try Self.parse(html)
+        let heading = try document.nodes(forXPath: "//article[@data-criterion='COMP-6']/h4").first?.stringValue ?? ""
+        #expect(heading.contains(title))
+        #expect(html.contains(try #require(report.declarations.module("green")?.title?.en)))
+    }
+
+    @Test func theRecommendationComesBeforeTheIndicators() async throws {
+        let html = HTMLReport.render(try await ReportFixtures.report("460108-meilan-aviation-maintenance.json"))
         let recommendation = try #require(html.range(of: "id=\"recommendation\""))
         let indicators = try #require(html.range(of: "id=\"indicators\""))
         #expect(recommendation.lowerBound < indicators.lowerBound)
@@ -85,8 +101,8 @@ import Testing
         #expect(try Self.count("//div[@id='recommendation']/ul[@class='reasons']/li[@data-criterion='VETO-2']", in: document) == 1)
     }
 
-    @Test func whatAReviewerMustConfirmIsListedAndConfirmationsRemoveIt() throws {
-        var report = try ReportFixtures.report(Self.clear)
+    @Test func whatAReviewerMustConfirmIsListedAndConfirmationsRemoveIt() async throws {
+        var report = try await ReportFixtures.report(Self.clear)
         let pending = report.summary.toConfirm.map(\.finding.criterion)
         #expect(pending.contains("COMP-1"))
         var document = try Self.parse(HTMLReport.render(report))
@@ -99,16 +115,17 @@ import Testing
     }
 
     @Test(arguments: ["zh", "en"])
-    func noExternalReferencesAndNoScript(_ language: String) throws {
-        let html = HTMLReport.render(try ReportFixtures.report(Self.clear), language: language).lowercased()
-            + HTMLReport.renderIndex([ReportIndexEntry(try ReportFixtures.report(Self.clear), href: "a.html")], language: language).lowercased()
+    func noExternalReferencesAndNoScript(_ language: String) async throws {
+        let html = HTMLReport.render(try await ReportFixtures.report(Self.clear), language: language).lowercased()
+            + HTMLReport.renderIndex([ReportIndexEntry(try await ReportFixtures.report(Self.clear), href: "a.html")], language: language)
+            .lowercased()
         for forbidden in ["http:", "https:", "<script", "<link", "src=", "url(", "@import", "xlink:href", "<iframe", "<img"] {
             #expect(!html.contains(forbidden), "found \(forbidden)")
         }
     }
 
-    @Test func hostileFilingTextAppearsOnlyEscaped() throws {
-        let report = try ReportFixtures.report(Self.clear, id: Self.hostile) { members in
+    @Test func hostileFilingTextAppearsOnlyEscaped() async throws {
+        let report = try await ReportFixtures.report(Self.clear, id: Self.hostile) { members in
             setJSON(.string(Self.hostile), at: ["cluster", "name"], in: &members)
             setJSON(.string(Self.quoted), at: ["cluster", "leading_industry"], in: &members)
             setJSON(.string(Self.injection), at: ["innovation", "standards", "0", "code"], in: &members)
@@ -129,15 +146,15 @@ import Testing
         }
     }
 
-    @Test func controlCharactersDoNotBreakTheMarkup() throws {
-        let report = try ReportFixtures.report(Self.clear) { members in
+    @Test func controlCharactersDoNotBreakTheMarkup() async throws {
+        let report = try await ReportFixtures.report(Self.clear) { members in
             setJSON(.string("集群\u{1}\u{8}名称\u{B}"), at: ["cluster", "name"], in: &members)
         }
         _ = try Self.parse(HTMLReport.render(report))
     }
 
-    @Test func englishAndChineseDifferInTheirLabels() throws {
-        let report = try ReportFixtures.report(Self.clear)
+    @Test func englishAndChineseDifferInTheirLabels() async throws {
+        let report = try await ReportFixtures.report(Self.clear)
         let zh = HTMLReport.render(report), en = HTMLReport.render(report, language: "en")
         #expect(zh != en)
         #expect(zh.contains("评审建议") && !en.contains("评审建议"))
@@ -146,24 +163,25 @@ import Testing
         #expect(HTMLReport.render(report, language: "zh") == zh)
     }
 
-    @Test func printsOnA4() throws {
-        let html = HTMLReport.render(try ReportFixtures.report(Self.clear))
+    @Test func printsOnA4() async throws {
+        let html = HTMLReport.render(try await ReportFixtures.report(Self.clear))
         #expect(html.contains("size: A4"))
         #expect(html.contains("@media print"))
     }
 
     /// `<style>` is raw text to an HTML parser: an entity there would reach the CSS as written.
-    @Test func theStylesheetIsRawTextWithoutEntities() throws {
-        let html = HTMLReport.render(try ReportFixtures.report(Self.clear))
+    @Test func theStylesheetIsRawTextWithoutEntities() async throws {
+        let html = HTMLReport.render(try await ReportFixtures.report(Self.clear))
         let start = try #require(html.range(of: "<style>")), end = try #require(html.range(of: "</style>"))
         let css = html[start.upperBound..<end.lowerBound]
         #expect(!css.contains("&") && !css.contains("<"))
         #expect(css.contains("font-family: \"Noto Sans CJK SC\""))
     }
 
-    @Test func indexListsEveryFilingWithARelativeLink() throws {
+    @Test func indexListsEveryFilingWithARelativeLink() async throws {
         let files = try ReportFixtures.sampleFiles()
-        var entries = try files.map { ReportIndexEntry(try ReportFixtures.report($0), href: String($0.dropLast(5)) + ".html") }
+        var entries: [ReportIndexEntry] = []
+        for file in files { entries.append(ReportIndexEntry(try await ReportFixtures.report(file), href: String(file.dropLast(5)) + ".html")) }
         entries.append(ReportIndexEntry(filingID: Self.hostile, county: .init(code: "469005"), clusterName: Self.injection,
                                         kind: .initial, status: "submitted", recommendation: nil, href: "javascript:alert(1)"))
         for language in ["zh", "en"] {
@@ -181,26 +199,26 @@ import Testing
     }
 
     @Test(arguments: ["469005-wenchang-annual-report-2025.json", "469023-chengmai-change-report.json"])
-    func aReportWithoutIndicatorsSaysSoInsteadOfDrawingTheRadar(_ file: String) throws {
-        let report = try ReportFixtures.report(file)
+    func aReportWithoutIndicatorsSaysSoInsteadOfDrawingTheRadar(_ file: String) async throws {
+        let report = try await ReportFixtures.report(file)
         #expect(!report.summary.indicators.contains { $0.module == "competitiveness" })
         let document = try Self.parse(HTMLReport.render(report))
         #expect(try Self.count("//svg[@class='radar']", in: document) == 0)
         #expect(try Self.count("//p[@class='no-indicators']", in: document) == 1)
     }
 
-    @Test func aModuleThatCouldNotAnswerIsListedForTheReviewer() throws {
-        var report = try ReportFixtures.report(Self.clear)
+    @Test func aModuleThatCouldNotAnswerIsListedForTheReviewer() async throws {
+        var report = try await ReportFixtures.report(Self.clear)
         report.modules = report.modules.map { $0.module == "green" ? ModuleReport(module: "green", findings: [], error: "worker crashed <signal 9>") : $0 }
-        report.summary = Aggregation.aggregate(report.modules)
+        report.summary = Aggregation.aggregate(report.modules, declarations: report.declarations)
         let html = HTMLReport.render(report, language: "en")
         let document = try Self.parse(html)
         #expect(try Self.count("//ul[@class='module-errors']/li[@data-module='green']", in: document) == 1)
         #expect(html.contains("worker crashed &lt;signal 9&gt;"))
     }
 
-    @Test func fileNamesStayInTheirFolder() throws {
-        var report = try ReportFixtures.report(Self.clear)
+    @Test func fileNamesStayInTheirFolder() async throws {
+        var report = try await ReportFixtures.report(Self.clear)
         report.filingID = "../../etc/passwd"
         #expect(HTMLReport.fileName(for: report) == "460105-.._.._etc_passwd.html")
         report.filingID = "42"
@@ -209,10 +227,11 @@ import Testing
         #expect(!HTMLReport.fileName(for: report).hasPrefix("."))
     }
 
-    @Test func writingAFolderGivesEveryReportAndAnIndexWhoseLinksResolve() throws {
+    @Test func writingAFolderGivesEveryReportAndAnIndexWhoseLinksResolve() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let reports = try ReportFixtures.sampleFiles().prefix(4).map { try ReportFixtures.report($0) }
+        var reports: [ReviewReport] = []
+        for file in try ReportFixtures.sampleFiles().prefix(4) { reports.append(try await ReportFixtures.report(file)) }
         let index = try HTMLReport.write(reports, to: directory, language: "en")
         let document = try Self.parse(String(contentsOf: index, encoding: .utf8))
         let links = try document.nodes(forXPath: "//a/@href").compactMap(\.stringValue)
@@ -224,8 +243,8 @@ import Testing
         }
     }
 
-    @Test func aReportRoundTripsThroughJSON() throws {
-        let report = try ReportFixtures.report("460400-danzhou-recertification-plan-unmet.json")
+    @Test func aReportRoundTripsThroughJSON() async throws {
+        let report = try await ReportFixtures.report("460400-danzhou-recertification-plan-unmet.json")
         let decoded = try JSONDecoder().decode(ReviewReport.self, from: JSONEncoder().encode(report))
         #expect(decoded == report)
         let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)

@@ -1,11 +1,11 @@
 import Foundation
 import IndicatorKit
-import Indicators
 import ReviewCore
 import Rulebooks
+import TestSupport
 
-/// Reports built from the real sample filings of config/samples, evaluated in-process by the
-/// Indicators library's modules, so the report tests read real findings.
+/// Reports built from the real sample filings of config/samples, judged by the project's module
+/// processes (`BuiltInModules`), so the report tests read real findings and real declarations.
 enum ReportFixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -26,16 +26,19 @@ enum ReportFixtures {
     }
 
     /// The report of sample `file`, optionally after `edit` changes its JSON (for hostile text).
-    static func report(_ file: String, id: String? = nil, edit: (inout [String: JSONValue]) -> Void = { _ in }) throws -> ReviewReport {
+    static func report(_ file: String, id: String? = nil, edit: (inout [String: JSONValue]) -> Void = { _ in }) async throws -> ReviewReport {
         let data = try Data(contentsOf: samples.appendingPathComponent(file))
         guard case .object(var members) = try StrictJSON.parse(data) else { throw FixtureError.notAnObject(file) }
         edit(&members)
         let json = JSONValue.object(members)
         let date = json["filing_date"]?.string.flatMap(CivilDate.init) ?? CivilDate("2026-03-15")!
         let parameters = try library.resolve(nil, asOf: date)
-        let outcomes = IndicatorModules.evaluateAll(filing: json, context: try context(for: file), parameters: parameters.values, asOf: date)
+        let contextValue = try JSONValue(parsing: try JSONEncoder().encode(try context(for: file)))
+        let review = try await BuiltInModules.review(filing: json, context: contextValue, parameters: parameters)
         let filing = try Filing.decode(Data(json.canonicalText().utf8))
-        return ReviewReport.offline(id: id ?? String(file.dropLast(5)), filing: filing, reports: outcomes, parameters: parameters)
+        return ReviewReport.offline(
+            id: id ?? String(file.dropLast(5)), filing: filing, reports: review.moduleReports, parameters: parameters,
+            declarations: try await BuiltInModules.declarations())
     }
 
     enum FixtureError: Error { case notAnObject(String) }

@@ -90,7 +90,7 @@ extension SecurityTests {
                     [review], on: database.superuser) == 0)
                 let lastError: String? = try database.superuser.queryRow("SELECT last_error FROM reviews WHERE id = $1", review)
                     .decode("last_error")
-                #expect(lastError?.contains(mode == "bad-criterion" ? "not declared" : "outside 0...100") == true, "\(lastError ?? "nil")")
+                #expect(lastError?.contains(mode == "bad-criterion" ? "did not declare" : "outside 0...100") == true, "\(lastError ?? "nil")")
             }
         }
 

@@ -41,7 +41,7 @@ extension SecurityTests {
                     sha256(convert_to('{"n": 1, "applicant": {"county_code": "469005"}}', 'UTF8'))) RETURNING id
             """#
 
-        /// The doors of the tables and functions of migrations 001–003 and 010–012.
+        /// The doors of the tables and functions of migrations 001–003, 010–012 and 014.
         static let doors: [Door] = [
             Door(name: "read own filing", sql: "SELECT id FROM filings WHERE id = (SELECT a FROM ids)",
                  expect: staffRead.merging(["county": .ok]) { $1 }),
@@ -102,8 +102,21 @@ extension SecurityTests {
             Door(name: "create a table", sql: "CREATE TABLE intruder (x int)", expect: [:]),
             Door(name: "change a policy", sql: "DROP POLICY filings_county_read ON filings", expect: [:]),
             Door(name: "grant oneself a county", sql: "GRANT cr_county_460105 TO CURRENT_USER", expect: [:]),
+            Door(name: "fix what a queued review requires", sql: "UPDATE review_queue SET required = '[]' WHERE county_code = '460105'",
+                 expect: ["coordinator": .ok]),
             Door(name: "delete the queue", sql: "DELETE FROM review_queue WHERE county_code = '460105' RETURNING id",
                  expect: ["coordinator": .ok]),
+            // What modules declare holds no county data: everyone who reads findings reads it; only
+            // the coordinator records it.
+            Door(name: "read what modules declare", sql: "SELECT module FROM module_declarations",
+                 expect: staffRead.merging(["county": .ok]) { $1 }),
+            Door(name: "record a module's declaration", sql: #"""
+                INSERT INTO module_declarations (module, version, declaration, recorded_by)
+                VALUES ('intruder', '1', '{"id": "intruder", "version": "1"}', 'x') RETURNING module
+                """#, expect: ["coordinator": .ok]),
+            Door(name: "change a module's declaration", sql: #"""
+                UPDATE module_declarations SET declaration = '{"id": "green", "version": "1", "x": 1}' WHERE module = 'green'
+                """#, expect: ["coordinator": .ok]),
         ]
 
         @Test(arguments: roles)
@@ -118,6 +131,10 @@ extension SecurityTests {
             try database.superuser.query("UPDATE filings SET status = 'approved' WHERE id = $1", approved)
             try database.file(county: SecureDatabase.countyA, suffix: "A queued", on: database.superuser)
             try database.file(county: SecureDatabase.countyB, suffix: "B queued", on: database.superuser)
+            try database.superuser.query(#"""
+                INSERT INTO module_declarations (module, version, declaration, recorded_by)
+                VALUES ('green', '1', '{"id": "green", "version": "1"}', 'test')
+                """#)
 
             let spec: RoleSpec = role == "county" ? .county(SecureDatabase.countyA) : RoleSpec(role)!
             let person = try database.connect(as: spec)
