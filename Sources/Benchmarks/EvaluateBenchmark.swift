@@ -5,6 +5,8 @@ import Foundation
 import IndicatorKit
 import ReviewCore
 import Rulebooks
+import ClusterStandard
+import ModuleHost
 
 /// `cluster-review-bench evaluate`: the offline review path.
 ///

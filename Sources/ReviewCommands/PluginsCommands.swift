@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ReviewCore
+import ModuleHost
 
 /// `cluster-review plugins check EXECUTABLE [ARGS…]`: runs the conformance suite against a module
 /// and prints one line per check, `PASS` or `FAIL` with the reason.

@@ -1,4 +1,5 @@
 import IndicatorKit
+import ClusterStandard
 
 /// `cluster-review template KIND`: prints a complete, valid example filing of KIND
 /// (`initial`, `recertification`, `annual_report`, `change_report`), or with KIND `schema` the

@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
 
 /// `cluster-review validate FILE... [--json]`: checks each filing (`-` reads standard input) and prints every issue with its
 /// JSON path, rule and fix, in `language` (`zh` default, `en`).

@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
 
 /// Where one parameter value stands in the law: the document and its article.
 public struct Citation: Sendable, Hashable, Codable {

@@ -4,6 +4,7 @@ import ReviewCore
 import Rulebooks
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// One row of a criteria case table (Tests/IndicatorsTests/Cases/<module>.json).
 struct CriteriaCase: Sendable, CustomTestStringConvertible {

@@ -4,6 +4,7 @@ import ReviewCore
 import Rulebooks
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// One sample filing of config/samples/ and the recommendation config/samples/expected.json states for it.
 struct SampleFiling: Sendable, CustomTestStringConvertible {

@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 
 @testable import ReviewCommands
+import ClusterStandard
 
 /// What the command line promises its users, each tried the way a person would (issue 11):
 /// one JSON document per `--json`, refused values named with the allowed ones, exit codes as

@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// `cluster-review evaluate` through the real module processes, over every sample filing.
 @Suite struct EvaluateCommandTests {

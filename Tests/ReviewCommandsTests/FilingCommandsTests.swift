@@ -3,6 +3,7 @@ import IndicatorKit
 import ReviewCommands
 import TestSupport
 import Testing
+import ClusterStandard
 
 let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 

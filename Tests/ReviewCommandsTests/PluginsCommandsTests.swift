@@ -3,6 +3,8 @@ import ReviewCore
 import Testing
 
 @testable import ReviewCommands
+import ChildProcesses
+import ModuleHost
 
 /// Lines written by a command.
 final class OutputLines: @unchecked Sendable {

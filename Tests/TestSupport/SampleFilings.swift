@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
 
 /// The sample filings in config/samples and the recommendation each is expected to get.
 public enum SampleFilings {

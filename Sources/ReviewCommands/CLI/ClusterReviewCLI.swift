@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ReviewCore
+import EmbeddedPostgres
 
 /// The `cluster-review` command line: finds the command, runs it, maps errors to exit codes.
 public enum ClusterReviewCLI {

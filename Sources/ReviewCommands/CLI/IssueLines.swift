@@ -1,4 +1,5 @@
 import IndicatorKit
+import ClusterStandard
 
 /// How the CLI shows a filing's validation issues, the same in `validate`, `evaluate` and `submit`.
 enum IssueLines {

@@ -1,4 +1,5 @@
 import IndicatorKit
+import ClusterStandard
 
 extension ReviewSummary.Recommendation {
     /// What the review means for a person, given the filing's kind: no indicator applies to annual

@@ -2,6 +2,10 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
+import EmbeddedPostgres
+import ModuleHost
+import Reports
 
 /// `demo`: the README's main job, end to end: a clean database, every module, the samples of every
 /// county reviewed, a summary table, and the life of a few filings after review.

@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
 
 /// The register entries the recertification samples renew: clusters recognized three years before
 /// the samples were filed, with the plan on record their plan reports answer. Imported as history

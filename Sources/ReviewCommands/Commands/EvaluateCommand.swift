@@ -2,6 +2,9 @@ import Foundation
 import IndicatorKit
 import ReviewCore
 import Rulebooks
+import ClusterStandard
+import ModuleHost
+import Reports
 
 /// `evaluate FILE...`: reviews filings offline through the real module processes, no database.
 enum EvaluateCommand {

@@ -4,6 +4,9 @@ import IndicatorKit
 import Postgres
 import ReviewCore
 import Rulebooks
+import ChildProcesses
+import ClusterStandard
+import ModuleHost
 
 #if canImport(Glibc)
     import Glibc

@@ -2,6 +2,9 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
+import Reports
+import Rulebooks
 
 /// `status [ID]` and `report ID`.
 enum StatusCommand {

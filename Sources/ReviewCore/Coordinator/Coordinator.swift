@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Postgres
 import Rulebooks
+import ModuleHost
 
 /// The coordinator (`cluster-review serve`): claims queued reviews from PostgreSQL, fans each filing
 /// out to the modules that apply, and writes the findings and the recommendation.

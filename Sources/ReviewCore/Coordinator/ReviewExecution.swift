@@ -1,6 +1,9 @@
 import Foundation
 import IndicatorKit
 import Rulebooks
+import ClusterStandard
+import ModuleHost
+import Postgres
 
 /// One review's fan-out and completion, shared by the coordinator and the offline `evaluate`:
 /// each required module that is ready gets its projection of the filing, concurrently; the

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ClusterStandard
 
 /// A filing as submitted: the validated JSON and the facts the tables index.
 public struct FilingSubmission: Sendable {

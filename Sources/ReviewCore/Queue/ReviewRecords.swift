@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ClusterStandard
 
 /// A filing's standing as `status` shows it.
 public struct FilingStatus: Sendable, Codable, Equatable {
