@@ -55,6 +55,13 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
 
+        // MARK: JSONCore — the one JSON parser (with limits, exact decimals) and writer (compact, canonical, pretty)
+        .target(name: "JSONCore"),
+        .testTarget(
+            name: "JSONCoreTests",
+            dependencies: ["JSONCore"]
+        ),
+
         // MARK: ChildProcesses — the one way to start a process: spawn, limits, groups, reaping
         .target(name: "ChildProcesses"),
 
@@ -79,57 +86,60 @@ let package = Package(
         ),
 
         // MARK: IndicatorKit — the module SDK: protocol messages and framing, findings, the runner
-        .target(name: "IndicatorKit"),
+        .target(
+            name: "IndicatorKit",
+            dependencies: ["JSONCore"]
+        ),
         .testTarget(
             name: "IndicatorKitTests",
-            dependencies: ["IndicatorKit"]
+            dependencies: ["IndicatorKit", "JSONCore"]
         ),
 
         // MARK: ClusterStandard — Hainan's standard: the filing and its validator, counties, declared criteria, the recommendation
         .target(
             name: "ClusterStandard",
-            dependencies: ["IndicatorKit"]
+            dependencies: ["IndicatorKit", "JSONCore"]
         ),
         .testTarget(
             name: "ClusterStandardTests",
-            dependencies: ["ClusterStandard", "IndicatorKit", "TestSupport"]
+            dependencies: ["ClusterStandard", "IndicatorKit", "JSONCore", "TestSupport"]
         ),
 
         // MARK: ModuleHost — worker pools of module processes, the module registry, conformance, the logger
         .target(
             name: "ModuleHost",
-            dependencies: ["IndicatorKit", "ChildProcesses"]
+            dependencies: ["IndicatorKit", "JSONCore", "ChildProcesses"]
         ),
         .testTarget(
             name: "ModuleHostTests",
-            dependencies: ["ModuleHost", "IndicatorKit", "ChildProcesses"]
+            dependencies: ["ModuleHost", "IndicatorKit", "JSONCore", "ChildProcesses"]
         ),
 
         // MARK: Rulebooks — effective-dated parameters from config/parameters.json
         .target(
             name: "Rulebooks",
-            dependencies: ["ClusterStandard", "IndicatorKit"]
+            dependencies: ["ClusterStandard", "IndicatorKit", "JSONCore"]
         ),
 
         // MARK: Indicators — the rules of every indicator module, as library code
         .target(
             name: "Indicators",
-            dependencies: ["ClusterStandard", "IndicatorKit"]
+            dependencies: ["ClusterStandard", "IndicatorKit", "JSONCore"]
         ),
         .testTarget(
             name: "IndicatorsTests",
-            dependencies: ["Indicators", "Rulebooks", "ClusterStandard", "IndicatorKit", "ReviewCore", "ModuleHost", "TestSupport"],
+            dependencies: ["Indicators", "Rulebooks", "ClusterStandard", "IndicatorKit", "JSONCore", "ReviewCore", "ModuleHost", "TestSupport"],
             resources: [.copy("Cases")]
         ),
 
         // MARK: Reports — a review's scorecard as terminal text and self-contained HTML
         .target(
             name: "Reports",
-            dependencies: ["ClusterStandard", "Rulebooks", "IndicatorKit"]
+            dependencies: ["ClusterStandard", "Rulebooks", "IndicatorKit", "JSONCore"]
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "ClusterStandard", "Rulebooks", "IndicatorKit", "TestSupport"]
+            dependencies: ["Reports", "ClusterStandard", "Rulebooks", "IndicatorKit", "JSONCore", "TestSupport"]
         ),
 
         // MARK: ReviewCore — everything on the database: migrations, queue, coordinator, lifecycle, register, records
@@ -143,6 +153,7 @@ let package = Package(
                 "Rulebooks",
                 "ClusterStandard",
                 "IndicatorKit",
+                "JSONCore",
             ]
         ),
         .testTarget(
@@ -156,6 +167,7 @@ let package = Package(
                 "Postgres",
                 "ClusterStandard",
                 "IndicatorKit",
+                "JSONCore",
                 "Indicators",
                 "Rulebooks",
                 "TestSupport",
@@ -182,6 +194,7 @@ let package = Package(
                 "Rulebooks",
                 "ClusterStandard",
                 "IndicatorKit",
+                "JSONCore",
             ]
         ),
         .testTarget(
@@ -195,6 +208,7 @@ let package = Package(
                 "Postgres",
                 "ClusterStandard",
                 "IndicatorKit",
+                "JSONCore",
                 "TestSupport",
             ]
         ),
@@ -216,6 +230,7 @@ let package = Package(
                 "Postgres",
                 "ClusterStandard",
                 "IndicatorKit",
+                "JSONCore",
                 "Indicators",
                 "Rulebooks",
             ],
@@ -239,13 +254,14 @@ let package = Package(
                 "Postgres",
                 "ClusterStandard",
                 "IndicatorKit",
+                "JSONCore",
                 "Rulebooks",
             ],
             path: "Tests/TestSupport"
         ),
         .executableTarget(
             name: "fixture-module",
-            dependencies: ["IndicatorKit"],
+            dependencies: ["IndicatorKit", "JSONCore"],
             path: "Tests/FixtureModule"
         ),
         // A subreaper that runs a command and reports what the command left behind (orphans, zombies).
@@ -260,7 +276,7 @@ let package = Package(
     ] + indicatorModules.map {
         .executableTarget(
             name: $0.executable,
-            dependencies: ["IndicatorKit", "Indicators"],
+            dependencies: ["IndicatorKit", "JSONCore", "Indicators"],
             path: "Plugins/\($0.target)"
         )
     },

@@ -7,6 +7,7 @@ import ReviewCore
 import Rulebooks
 import ClusterStandard
 import ModuleHost
+import JSONCore
 
 /// `cluster-review-bench evaluate`: the offline review path.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// Core competitiveness (criteria.md §1, Standard 1): COMP-1..9.
 public struct CompetitivenessModule: IndicatorModule {

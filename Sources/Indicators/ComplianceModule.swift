@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// Eligibility and veto (criteria.md §0): ELIG-1 and VETO-1..3, for every kind of filing.
 ///

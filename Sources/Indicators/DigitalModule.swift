@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// Digital transformation (criteria.md §5, Standard 5): DIGI-1..6.
 public struct DigitalModule: IndicatorModule {

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// Governance and services (criteria.md §8, Standard 8): GOVE-1..4.
 public struct GovernanceModule: IndicatorModule {

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// Collaborative innovation (criteria.md §4, Standard 4): INNO-1..7.
 public struct InnovationModule: IndicatorModule {

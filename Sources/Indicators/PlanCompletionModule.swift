@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// Plan completion at the recheck (criteria.md §9, Art. 12): PLAN-1, recertification filings only.
 public struct PlanCompletionModule: IndicatorModule {

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// Tiered cultivation of quality SMEs (criteria.md §2, Standard 2): TIER-1 and TIER-2.
 public struct TieringModule: IndicatorModule {

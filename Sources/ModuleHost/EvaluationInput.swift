@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// One request for a pool, as pre-encoded JSON: the pool assembles the line by concatenation.
 ///

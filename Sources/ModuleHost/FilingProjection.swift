@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// Why a filing could not be projected.
 public enum FilingProjectionError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import IndicatorKit
+import JSONCore
 
 /// A structured logger that writes one JSON object per line: `time`, `level`, `event`, then the
 /// fields, e.g. `{"time":"2026-11-29T19:40:12.345Z","level":"info","event":"worker_started","module":"green","pid":4711}`.
@@ -79,12 +79,17 @@ public struct Logger: Sendable {
     /// Writes one line for `event` at `level` with `fields` (in the order given).
     public func log(_ level: Level, _ event: String, _ fields: KeyValuePairs<String, JSONValue> = [:]) {
         guard level >= minimumLevel else { return }
-        var line = "{\"time\":\"" + Logger.timestamp() + "\",\"level\":\"" + level.rawValue + "\",\"event\":"
-        Logger.appendString(event, to: &line)
-        for (key, value) in metadata { Logger.appendMember(key, value, to: &line) }
-        for (key, value) in fields { Logger.appendMember(key, value, to: &line) }
-        line += "}\n"
-        sink(line)
+        var writer = JSONWriter(style: .canonical, capacity: 128)
+        writer.appendRaw(#"{"time":""#)
+        writer.bytes.append(contentsOf: Logger.timestamp().utf8)
+        writer.appendRaw(#"","level":""#)
+        writer.bytes.append(contentsOf: level.rawValue.utf8)
+        writer.appendRaw(#"","event":"#)
+        writer.appendString(event)
+        for (key, value) in metadata { Logger.appendMember(key, value, to: &writer) }
+        for (key, value) in fields { Logger.appendMember(key, value, to: &writer) }
+        writer.appendRaw("}\n")
+        sink(writer.text)
     }
 
     /// `log(.debug, …)`.
@@ -96,56 +101,11 @@ public struct Logger: Sendable {
     /// `log(.error, …)`.
     public func error(_ event: String, _ fields: KeyValuePairs<String, JSONValue> = [:]) { log(.error, event, fields) }
 
-    static func appendMember(_ key: String, _ value: JSONValue, to line: inout String) {
-        line += ","
-        appendString(key, to: &line)
-        line += ":"
-        appendValue(value, to: &line)
-    }
-
-    static func appendValue(_ value: JSONValue, to line: inout String) {
-        switch value {
-        case .null: line += "null"
-        case .bool(let flag): line += flag ? "true" : "false"
-        case .number(let number): line += number.description
-        case .string(let text): appendString(text, to: &line)
-        case .array(let items):
-            line += "["
-            for (index, item) in items.enumerated() {
-                if index > 0 { line += "," }
-                appendValue(item, to: &line)
-            }
-            line += "]"
-        case .object(let members):
-            line += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { line += "," }
-                appendString(key, to: &line)
-                line += ":"
-                appendValue(members[key]!, to: &line)
-            }
-            line += "}"
-        }
-    }
-
-    /// Appends `text` as a JSON string literal; control characters are escaped, so the line
-    /// stays one line.
-    static func appendString(_ text: String, to line: inout String) {
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: line.unicodeScalars.append(scalar)
-            }
-        }
-        line += "\""
+    static func appendMember(_ key: String, _ value: JSONValue, to writer: inout JSONWriter) {
+        writer.appendRaw(",")
+        writer.appendString(key)
+        writer.appendRaw(":")
+        writer.append(value)
     }
 
     static func timestamp() -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ChildProcesses
+import JSONCore
 
 /// Why `config/modules.json` could not be loaded; each case names the file and the place in it.
 public enum ModuleRegistryError: Error, Sendable, Hashable, CustomStringConvertible {

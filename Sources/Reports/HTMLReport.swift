@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// Renders review reports as self-contained HTML pages a reviewer reads on screen or prints (A4).
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// A small chart of one finding whose observed values are year by year: each series against the
 /// bound, drawn from the finding alone — its `observed`, `threshold` and `comparator` — so a chart

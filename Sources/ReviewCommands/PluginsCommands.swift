@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import ReviewCore
 import ModuleHost
+import JSONCore
 
 /// `cluster-review plugins check EXECUTABLE [ARGS…]`: runs the conformance suite against a module
 /// and prints one line per check, `PASS` or `FAIL` with the reason.

@@ -4,6 +4,7 @@ import ReviewCore
 import Rulebooks
 import ClusterStandard
 import ModuleHost
+import JSONCore
 
 /// What the enabled modules of a registry declare, read from their ready lines (one worker each,
 /// stopped at once), as `plugins list` does: the declarations, and the modules that did not start.

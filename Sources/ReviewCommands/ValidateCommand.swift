@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import ClusterStandard
+import JSONCore
 
 /// `cluster-review validate FILE... [--json]`: checks each filing (`-` reads standard input) and prints every issue with its
 /// JSON path, rule and fix, in `language` (`zh` default, `en`).

@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Testing
 import ClusterStandard
+import JSONCore
 
 @Suite struct FilingCodesTests {
     @Test(arguments: ["91110000600037341L", "91460400MA5T000014", "91460401MA5T00002M"])
@@ -35,7 +36,7 @@ import ClusterStandard
     }
 
     @Test func strictReaderKeepsDecimalsExact() throws {
-        let value = try StrictJSON.parse(Data("{\"v\": 0.1, \"w\": 1e2}".utf8))
+        let value = try JSONValue(parsing: Data("{\"v\": 0.1, \"w\": 1e2}".utf8), limits: .document)
         #expect(value["v"]?.decimal == Decimal(string: "0.1"))
         #expect(value["w"]?.decimal == 100)
     }

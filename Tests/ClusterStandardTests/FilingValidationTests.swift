@@ -3,6 +3,7 @@ import IndicatorKit
 import TestSupport
 import Testing
 import ClusterStandard
+import JSONCore
 
 @Suite struct FilingValidationTests {
     let base = FilingTemplate.example(.initial)
@@ -49,7 +50,7 @@ import ClusterStandard
     }
 
     @Test func oversizedPayloadIsRejected() {
-        let text = "{\"x\":\"" + String(repeating: "a", count: StrictJSON.defaultMaxBytes) + "\"}"
+        let text = "{\"x\":\"" + String(repeating: "a", count: JSONParser.Limits.document.maxBytes!) + "\"}"
         expectOnly(issues(text: text), rule: "syntax", path: "$")
     }
 

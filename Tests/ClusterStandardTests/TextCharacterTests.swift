@@ -3,6 +3,7 @@ import IndicatorKit
 import TestSupport
 import Testing
 import ClusterStandard
+import JSONCore
 
 /// What a filing's text may hold (docs/filing-format.md, "Characters"), how a byte order mark is
 /// read, and where invalid UTF-8 is reported.
@@ -64,11 +65,11 @@ import ClusterStandard
 
     @Test func aByteOrderMarkIsReadPastAndNotPartOfTheDocument() {
         let bytes = base.bytes
-        #expect(FilingValidator.validate(Data(StrictJSON.byteOrderMark) + bytes) == [])
-        #expect(StrictJSON.withoutByteOrderMark(Data(StrictJSON.byteOrderMark) + bytes) == bytes)
-        #expect(StrictJSON.withoutByteOrderMark(bytes) == bytes)
+        #expect(FilingValidator.validate(Data(JSONParser.byteOrderMark) + bytes) == [])
+        #expect(JSONParser.withoutByteOrderMark(Data(JSONParser.byteOrderMark) + bytes) == bytes)
+        #expect(JSONParser.withoutByteOrderMark(bytes) == bytes)
         // A second mark is not a mark: it is a character where a value must be.
-        #expect(FilingValidator.validate(Data(StrictJSON.byteOrderMark + StrictJSON.byteOrderMark) + bytes).map(\.rule) == ["syntax"])
+        #expect(FilingValidator.validate(Data(JSONParser.byteOrderMark + JSONParser.byteOrderMark) + bytes).map(\.rule) == ["syntax"])
     }
 
     /// The document with `bad` inserted just after the opening quote of the cluster's name, and
@@ -93,7 +94,7 @@ import ClusterStandard
     }
 
     @Test func invalidUTF8AfterAByteOrderMarkCountsTheMark() {
-        let (data, offset) = invalidName([0xFE], prefix: StrictJSON.byteOrderMark)
+        let (data, offset) = invalidName([0xFE], prefix: JSONParser.byteOrderMark)
         let found = FilingValidator.validate(data)
         #expect(offset > 3)
         #expect(found.first?.message.en.contains("byte \(offset) ") == true, "\(found)")

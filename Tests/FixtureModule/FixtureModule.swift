@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// The well-behaved fixture: eight criteria, eight findings (about 2 KB) per request.
 struct FixtureModule: IndicatorModule {

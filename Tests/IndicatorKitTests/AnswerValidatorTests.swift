@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import IndicatorKit
+import JSONCore
 
 /// The one rule book for answers, used by the pool, `plugins check` and the SDK.
 @Suite struct AnswerValidatorTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import IndicatorKit
+import JSONCore
 
 @Suite struct MessageTests {
     static let criterion = Criterion(

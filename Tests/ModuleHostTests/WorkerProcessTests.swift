@@ -4,6 +4,7 @@ import Testing
 
 import ChildProcesses
 @testable import ModuleHost
+import JSONCore
 
 /// What a worker process inherits from the coordinator, and how it ends.
 @Suite struct WorkerProcessTests {

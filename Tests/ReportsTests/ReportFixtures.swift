@@ -4,6 +4,7 @@ import Rulebooks
 import TestSupport
 import ClusterStandard
 import Reports
+import JSONCore
 
 /// Reports built from the real sample filings of config/samples, judged by the project's module
 /// processes (`BuiltInModules`), so the report tests read real findings and real declarations.
@@ -21,7 +22,7 @@ enum ReportFixtures {
 
     /// The review context expected.json gives for `file` (the plan on record for a recertification).
     static func context(for file: String) throws -> ReviewContext {
-        let expected = try StrictJSON.parse(Data(contentsOf: samples.appendingPathComponent("expected.json")))
+        let expected = try JSONValue(parsing: Data(contentsOf: samples.appendingPathComponent("expected.json")), limits: .document)
         let context = expected["samples"]?[file]?["context"] ?? .object([:])
         return try JSONDecoder().decode(ReviewContext.self, from: Data(context.canonicalText().utf8))
     }
@@ -29,7 +30,7 @@ enum ReportFixtures {
     /// The report of sample `file`, optionally after `edit` changes its JSON (for hostile text).
     static func report(_ file: String, id: String? = nil, edit: (inout [String: JSONValue]) -> Void = { _ in }) async throws -> ReviewReport {
         let data = try Data(contentsOf: samples.appendingPathComponent(file))
-        guard case .object(var members) = try StrictJSON.parse(data) else { throw FixtureError.notAnObject(file) }
+        guard case .object(var members) = try JSONValue(parsing: data, limits: .document) else { throw FixtureError.notAnObject(file) }
         edit(&members)
         let json = JSONValue.object(members)
         let date = json["filing_date"]?.string.flatMap(CivilDate.init) ?? CivilDate("2026-03-15")!

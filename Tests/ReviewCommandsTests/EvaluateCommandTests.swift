@@ -3,6 +3,7 @@ import IndicatorKit
 import TestSupport
 import Testing
 import ClusterStandard
+import JSONCore
 
 /// `cluster-review evaluate` through the real module processes, over every sample filing.
 @Suite struct EvaluateCommandTests {

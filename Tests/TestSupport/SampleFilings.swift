@@ -3,6 +3,7 @@ import IndicatorKit
 import Postgres
 import ReviewCore
 import ClusterStandard
+import JSONCore
 
 /// The sample filings in config/samples and the recommendation each is expected to get.
 public enum SampleFilings {

@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// A county's filing (format version 1), as decoded after `FilingValidator` has accepted it.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// The shape of a filing, declared once: `FilingValidator` walks it and `FilingSchema.jsonSchema()`
 /// prints it as the JSON Schema in config/filing.schema.json.

@@ -1,4 +1,5 @@
 import IndicatorKit
+import JSONCore
 extension FilingTemplate {
     /// The example filing of `kind` as `cluster-review template KIND` prints it: indented, with
     /// every member in the order `docs/filing-format.md` documents (`format_version`, `kind` and

@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// Complete, valid example filings, one per kind: what `cluster-review template KIND` prints and
 /// what tests start from. The example is a 儋州 (460400) petrochemical new-materials cluster filed on

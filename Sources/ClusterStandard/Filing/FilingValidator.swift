@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// One thing wrong with a filing: where, which rule, and how to fix it, in Chinese and English.
 public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -43,14 +44,15 @@ public enum FilingValidator {
     public static func validate(_ data: Data) -> [ValidationIssue] {
         let value: JSONValue
         do {
-            value = try StrictJSON.parse(data)
+            value = try JSONParser.parse(data, limits: .document)
         } catch {
             let position = SourcePosition(offset: error.offset, in: data)
             let at = (zh: "第 \(position.line) 行第 \(position.column) 列", en: "line \(position.line), column \(position.column)")
+            let fix = error.fixZh.flatMap { zh in error.fixEn.map { LocalizedText(zh: zh, en: $0) } }
             return [ValidationIssue(
-                path: error.path, rule: error.rule,
-                message: LocalizedText(zh: "\(at.zh)：\(error.message.zh)", en: "\(at.en): \(error.message.en)"),
-                fix: error.fix ?? LocalizedText(zh: "修正\(at.zh)处的 JSON 语法", en: "correct the JSON syntax at \(at.en)"),
+                path: error.path, rule: error.rule.rawValue,
+                message: LocalizedText(zh: "\(at.zh)：\(error.zh)", en: "\(at.en): \(error.en)"),
+                fix: fix ?? LocalizedText(zh: "修正\(at.zh)处的 JSON 语法", en: "correct the JSON syntax at \(at.en)"),
                 position: position)]
         }
         return validate(value)

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// How large one finding of an answer may be. The coordinator applies the limits configured in
 /// `config/modules.json`; the SDK and `plugins check` use the same defaults.

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// The `type` of every protocol message.
 public enum MessageType: String, Sendable, Hashable, Codable, CaseIterable {

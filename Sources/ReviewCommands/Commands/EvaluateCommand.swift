@@ -5,6 +5,7 @@ import Rulebooks
 import ClusterStandard
 import ModuleHost
 import Reports
+import JSONCore
 
 /// `evaluate FILE...`: reviews filings offline through the real module processes, no database.
 enum EvaluateCommand {

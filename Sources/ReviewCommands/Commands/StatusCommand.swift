@@ -5,6 +5,7 @@ import ReviewCore
 import ClusterStandard
 import Reports
 import Rulebooks
+import JSONCore
 
 /// `status [ID]` and `report ID`.
 enum StatusCommand {

@@ -3,6 +3,7 @@ import IndicatorKit
 import Postgres
 import Rulebooks
 import ModuleHost
+import JSONCore
 
 /// The coordinator (`cluster-review serve`): claims queued reviews from PostgreSQL, fans each filing
 /// out to the modules that apply, and writes the findings and the recommendation.

@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ClusterStandard
+import JSONCore
 
 /// A filing's standing as `status` shows it.
 public struct FilingStatus: Sendable, Codable, Equatable {

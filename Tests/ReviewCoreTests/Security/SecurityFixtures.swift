@@ -5,6 +5,7 @@ import ReviewCore
 import TestSupport
 import Testing
 import ClusterStandard
+import JSONCore
 
 #if canImport(Glibc)
     import Glibc

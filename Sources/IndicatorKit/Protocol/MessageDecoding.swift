@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// Why a protocol line could not be read as the message it should be.
 public struct MessageDecodingError: Error, Sendable, Hashable, CustomStringConvertible {

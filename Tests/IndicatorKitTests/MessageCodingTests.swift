@@ -1,39 +1,12 @@
 import Foundation
+import JSONCore
 import Testing
 
 @testable import IndicatorKit
 
-@Suite struct JSONParsingTests {
-    static let documents = [
-        #"{"a":1,"b":[true,false,null],"c":{"d":"e"},"f":-0.125,"g":1e3,"h":"","i":[]}"#,
-        #"  [ 1 , 2.50 , -3 , 0 , 12345678901234567890123 , 1.5E-7 ]  "#,
-        #"{"zh":"文昌椰子","esc":"line\nnext\t\"q\" \\ \/ \u00e9 \ud83d\ude00"}"#,
-        #""just a string""#,
-        #"0.1"#,
-        #"{"nested":{"deeper":{"deepest":[[[{"x":[0]}]]]}}}"#,
-    ]
-
-    @Test(arguments: documents)
-    func agreesWithJSONDecoder(document: String) throws {
-        let data = Data(document.utf8)
-        #expect(try JSONValue(parsing: data) == JSONDecoder().decode(JSONValue.self, from: data))
-    }
-
-    @Test func keepsDecimalsExact() throws {
-        #expect(try JSONValue(parsing: Data("0.1".utf8)) == .number(Decimal(string: "0.1")!))
-        #expect(try JSONValue(parsing: Data("[12.50]".utf8)) == [.number(Decimal(string: "12.5")!)])
-    }
-
-    @Test(arguments: [#"{"a":1} x"#, "tru", "[1,]", #"{"a" 1}"#, "01x", "\"\u{01}\"", #""\x""#, "[", "-", "1.", #""\ud800""#])
-    func rejectsInvalidJSON(document: String) {
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: Data(document.utf8)) }
-    }
-
-    @Test func rejectsNestingDeeperThanTheLimit() {
-        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: Data(deep.utf8)) }
-    }
-
+/// The protocol's fast paths — findings read through the JSON core, written with `JSONWriter` —
+/// agree with the messages' `Codable` conformances.
+@Suite struct MessageDecodingTests {
     @Test func fastFindingsDecodingMatchesTheDecodableConformance() throws {
         let finding = Finding(
             criterion: "X-1", verdict: .notApplicable, score: 61, observed: ["2024": "12.5"], threshold: 10, comparator: ">=",
