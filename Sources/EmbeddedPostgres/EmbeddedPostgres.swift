@@ -92,6 +92,13 @@ public struct EmbeddedPostgres: Sendable {
         try run(binaries + "/pg_ctl", ["-D", dataDirectory.path, "-m", "fast", "-w", "-t", "60", "stop"])
     }
 
+    /// Drops database `name` if it exists, ending its sessions (`WITH (FORCE)`).
+    public func dropDatabase(_ name: String) throws {
+        let connection = try PostgresConnection(conninfo(database: "postgres"))
+        defer { connection.close() }
+        try connection.executeScript("DROP DATABASE IF EXISTS \(try Self.quotedIdentifier(name)) WITH (FORCE)")
+    }
+
     /// Creates `name` if it does not exist yet (safe when two processes race).
     public func createDatabase(_ name: String) throws {
         let connection = try PostgresConnection(conninfo(database: "postgres"))

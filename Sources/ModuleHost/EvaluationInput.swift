@@ -25,12 +25,11 @@ public struct EvaluationInput: Sendable, Hashable {
         self.asOf = asOf
     }
 
-    /// An input from values, encoding each once; a convenience for tests and tools.
+    /// An input from values, each written once (compact); a convenience for tests and tools.
     public init(filing: JSONValue, context: JSONValue = [:], parameters: [String: JSONValue] = [:], asOf: CivilDate) throws {
-        let encoder = JSONEncoder()
         self.init(
-            filing: try encoder.encode(filing), context: try encoder.encode(context),
-            parameters: try encoder.encode(parameters), asOf: asOf)
+            filing: Data(filing.compactBytes), context: Data(context.compactBytes),
+            parameters: Data(JSONValue.object(parameters).compactBytes), asOf: asOf)
     }
 }
 

@@ -69,7 +69,7 @@ public enum FilingProjection {
                 let keyBytes = UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(keyEnd - 1)])
                 let key: String
                 if keyBytes.contains(UInt8(ascii: "\\")) {
-                    key = (try? JSONDecoder().decode(String.self, from: Data(bytes[keyStart..<keyEnd]))) ?? ""
+                    key = (try? JSONValue(parsing: Data(bytes[keyStart..<keyEnd])))?.string ?? ""
                 } else {
                     key = String(decoding: keyBytes, as: UTF8.self)
                 }

@@ -117,7 +117,7 @@ public struct ModuleRegistry: Sendable, Hashable {
     ) throws(ModuleRegistryError) -> ModuleRegistry {
         let root: JSONValue
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
+            root = try JSONParser.parse(data, limits: .document)
         } catch {
             throw .invalidJSON(file: file, reason: String(describing: error))
         }

@@ -26,13 +26,11 @@ public func runPluginsCheck(
             output(error.message.en)
             return (nil, ExitCode.noInput)
         }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data), case .object = value,
-            let compact = try? JSONEncoder().encode(value)
-        else {
+        guard let value = try? JSONValue(parsing: data, limits: .document), case .object = value else {
             output("\(path) is not a JSON object")
             return (nil, 65)
         }
-        return (compact, nil)
+        return (Data(value.compactBytes), nil)
     }
     let (filing, filingStatus) = readObject(filingFile)
     if let filingStatus { return filingStatus }

@@ -49,7 +49,7 @@ import ClusterStandard
         let conninfo = try TestCluster.makeDatabase()
         let connection = try PostgresConnection(conninfo)
         defer { connection.close() }
-        #expect(try History.seed(try SampleFilings.all(), on: connection) > 0)
+        #expect(try RegisterHistory.seed(try SampleFilings.all(), on: connection) > 0)
         let run = try await CLIProcess.run(["register", "list", "--json"], conninfo: conninfo)
         let entries = try #require(try Self.json(run.stdout) as? [[String: Any]], "\(run.stdout.prefix(300))")
         let plan = try #require(entries.first?["plan"] as? [String: Any])

@@ -180,12 +180,9 @@ extension EvaluateMessage where Filing == JSONValue, Context == JSONValue {
 
     /// `text` as a JSON string literal, quotes included.
     static func jsonString(_ text: String) -> String {
-        let plain = text.utf8.allSatisfy { byte in
-            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
-        }
-        if plain { return "\"" + text + "\"" }
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var writer = JSONWriter()
+        writer.appendString(text)
+        return writer.text
     }
 }
 

@@ -57,7 +57,7 @@ enum DemoCommand {
 
         // The samples of every county; recertifications need the register entry they renew.
         let samples = try SampleFiling.all(in: installation)
-        let seeded = try History.seed(samples, on: connection)
+        let seeded = try RegisterHistory.seed(samples, on: connection)
         if seeded > 0 {
             console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew")
         }
@@ -127,9 +127,7 @@ enum DemoCommand {
         guard case .embedded(let directory, _) = target else { return try target.prepare() }
         let server = EmbeddedPostgres(directory: directory)
         try server.start()
-        let admin = try PostgresConnection(server.conninfo())
-        defer { admin.close() }
-        try admin.executeScript("DROP DATABASE IF EXISTS cluster_review_demo WITH (FORCE)")
+        try server.dropDatabase("cluster_review_demo")
         try server.createDatabase("cluster_review_demo")
         invocation.console.print("⓪ 数据库 database: a clean cluster_review_demo on the private PostgreSQL in \(directory.path)")
         return server.conninfo(database: "cluster_review_demo")

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import IndicatorKit
 import Rulebooks
 import ClusterStandard
@@ -151,7 +152,7 @@ public enum ReviewExecution {
     ) async throws -> CompletedReview {
         let live = modules.descriptors
         let required = RequiredCriteria.fixing(kind: review.kind, enabled: modules.enabled.filter { live[$0] != nil }, known: live)
-        let bytes = try JSONEncoder().encode(parameters.values)
+        let bytes = Data(JSONValue.object(parameters.values).compactBytes)
         let outcomes = await evaluate(
             required: required, live: live, projections: projections, context: context, parameters: bytes, asOf: review.asOf, modules: modules)
         return try complete(review, required: required, outcomes: outcomes, known: live, parameters: parameters)

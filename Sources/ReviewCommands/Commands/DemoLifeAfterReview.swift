@@ -4,39 +4,6 @@ import Postgres
 import ReviewCore
 import ClusterStandard
 
-/// The register entries the recertification samples renew: clusters recognized three years before
-/// the samples were filed, with the plan on record their plan reports answer. Imported as history
-/// (a filing and a register entry written directly), since no sample of 2023 exists to review.
-enum History {
-    static func seed(_ samples: [SampleFiling], on connection: PostgresConnection) throws -> Int {
-        var seeded = Set<String>()
-        for sample in samples {
-            guard let plan = sample.planOnRecord, case .success(let filing) = FilingValidator.decode(sample.data),
-                let county = filing.applicant?.countyCode, let name = filing.cluster?.name, let filed = filing.filingDate,
-                !seeded.contains(county + name)
-            else { continue }
-            seeded.insert(county + name)
-            let recognized = filed.adding(years: -3).adding(days: 10)
-            try connection.query("""
-                WITH historic AS (
-                    INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, status)
-                    VALUES ('initial', $1, $2, $3::date - 45, 1, $4::jsonb,
-                            sha256(convert_to('historic:' || $4::jsonb::text, 'UTF8')), 'recognized')
-                    RETURNING id
-                )
-                INSERT INTO clusters (certificate_no, filing_id, county_code, name, recognized_on, valid_until, plan,
-                                      leading_industry, spatial_extent, management_body)
-                SELECT 'HN-TSJQ-' || extract(year FROM $3::date) || '-' || $1 || '-H', id, $1, $2, $3::date,
-                       ($3::date + interval '3 years')::date, $5::jsonb, $6, $7, $8
-                FROM historic
-                """,
-                county, name, recognized.description, JSONB(bytes: sample.data), try JSONB(encoding: plan),
-                filing.cluster?.leadingIndustry ?? "", "\(filing.cluster?.areaKm2 ?? 0) km²", "管委会")
-        }
-        return seeded.count
-    }
-}
-
 /// The demo's life after review: confirmation, decision, public notice, an objection, recognition,
 /// then a sweep on a later date — months in a few seconds, on a simulated calendar.
 ///
@@ -51,39 +18,29 @@ enum LifeAfterReview {
     static func run(_ filings: [(file: String, id: Int64)], on connection: PostgresConnection, console: Console, language: String) throws {
         let lifecycle = Lifecycle(connection)
         // Three initial filings the machine found complete, awaiting a person's judgement.
-        let candidates = try connection.query("""
-            SELECT f.id, f.cluster_name, f.filed_on::text AS filed_on FROM filings f
-            JOIN reviews r ON r.filing_id = f.id AND r.outcome = 'completed'
-            WHERE f.kind = 'initial' AND f.status = 'reviewed' AND r.recommendation = 'needs_review'
-              AND NOT EXISTS (SELECT 1 FROM findings x WHERE x.review_id = r.id AND x.verdict IN ('fail', 'error'))
-            ORDER BY f.id LIMIT 3
-            """).rows.map { (id: try $0.decode("id", as: Int64.self), name: try $0.decode("cluster_name", as: String.self),
-                             filed: CivilDate(try $0.decode("filed_on", as: String.self))!) }
+        let candidates = try ReviewRecords.awaitingJudgement(kind: .initial, limit: 3, on: connection)
         console.print("")
         console.print("⑤ 认定流程 after review: confirmation, decision, public notice, recognition (simulated calendar)")
         /// Moves this simulation database's clock to `day`: the next step happens then.
         func today(_ day: CivilDate) throws { try DatabaseClock.simulate(day, reason: reason, on: connection) }
         do {
-            try today(candidates.first?.filed ?? CivilDate.today())
+            try today(candidates.first?.filedOn ?? CivilDate.today())
         } catch let error as PostgresError where error.sqlState == "42501" {
             console.print("   跳过 skipped: the steps after review need a simulated calendar, which only the database's owner may set")
             return
         }
         console.print("   模拟时钟 simulated clock: only the owner of this demo database moves it, to the day each step happens; each move is in the audit log")
         for (index, candidate) in candidates.enumerated() {
-            let manual = try connection.query("""
-                SELECT criterion FROM findings
-                WHERE review_id = (SELECT max(id) FROM reviews WHERE filing_id = $1) AND verdict = 'manual' ORDER BY criterion
-                """, candidate.id).rows.map { try $0.decode("criterion", as: String.self) }
+            let manual = try ReviewRecords.criteria(of: candidate.id, withVerdict: .manual, on: connection)
             for criterion in manual {
                 _ = try lifecycle.confirm(filing: candidate.id, criterion: criterion, accept: true,
                                           note: "省级评审确认 confirmed by the provincial reviewer (demo)")
             }
-            let decided = candidate.filed.adding(days: 30)
+            let decided = candidate.filedOn.adding(days: 30)
             try today(decided)
             _ = try lifecycle.decide(filing: candidate.id, .approve, note: "符合认定标准 meets the standard (demo)")
             let notice = try lifecycle.notice(filing: candidate.id)
-            var line = "   \(candidate.id) \(candidate.name): \(manual.count) 项人工判断已确认 manual findings confirmed → 批准 approved \(decided)"
+            var line = "   \(candidate.id) \(candidate.clusterName): \(manual.count) 项人工判断已确认 manual findings confirmed → 批准 approved \(decided)"
             if let notice { line += " → 公示 notice \(notice.startsOn)…\(notice.endsOn)" }
             if index == 1, let notice {
                 try today(notice.startsOn)
@@ -102,7 +59,7 @@ enum LifeAfterReview {
         }
 
         // A sweep a year later: annual reports are due by 30 March.
-        let sweepDate = (candidates.map(\.filed).max() ?? CivilDate.today()).adding(years: 1).adding(days: 30)
+        let sweepDate = (candidates.map(\.filedOn).max() ?? CivilDate.today()).adding(years: 1).adding(days: 30)
         try today(sweepDate)
         let report = try Sweep(connection).run()
         let again = try Sweep(connection).run()
