@@ -92,7 +92,7 @@ import ClusterStandard
     // MARK: usage errors that help
 
     @Test func anUnknownOptionSuggestsTheNearestAndPointsAtTheCommandsHelp() {
-        let console = Console(isTerminal: false, useColor: false)
+        let console = Console.capturing(output: { _ in })
         #expect {
             try ArgumentParser.parse(["list", "--stauts", "reviewed"], commands: CommandTable.all, console: console, environment: [:])
         } throws: { error in
@@ -102,7 +102,7 @@ import ClusterStandard
     }
 
     @Test func anUnknownSubcommandSuggestsTheNearest() {
-        let console = Console(isTerminal: false, useColor: false)
+        let console = Console.capturing(output: { _ in })
         #expect {
             try ArgumentParser.parse(["register", "lst"], commands: CommandTable.all, console: console, environment: [:])
         } throws: { error in
@@ -219,10 +219,10 @@ import ClusterStandard
         #expect(lines[2] == "  " + String(repeating: " ", count: "2 | ".count + 17) + "^")
     }
 
-    @Test func templateListsTheMembersInTheDocumentedOrder() throws {
-        var lines: [String] = []
-        #expect(runTemplate(kind: "initial") { lines.append($0) } == 0)
-        let text = lines.joined(separator: "\n")
+    @Test func templateListsTheMembersInTheDocumentedOrder() async throws {
+        let output = OutputLines()
+        #expect(await ClusterReviewCLI.run(["template", "initial"], environment: [:], console: .capturing(output: output.write)) == 0)
+        let text = output.all.joined(separator: "\n")
         let keys = text.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
         #expect(Array(keys.prefix(5)) == ["format_version", "kind", "filing_date", "applicant", "cluster"])
         #expect(FilingValidator.validate(Data(text.utf8)).isEmpty)
