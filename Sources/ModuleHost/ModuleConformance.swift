@@ -59,7 +59,7 @@ public enum ModuleConformance {
         /// Options; a 5-second timeout and the coordinator's default limits.
         public init(
             timeout: Duration = .seconds(5), filing: Data? = nil, parameters: Data? = nil, environment: [String: String] = [:],
-            limits: ResourceLimits = WorkerPoolConfiguration.defaultLimits, maxLineBytes: Int = PluginProtocol.defaultMaxLineBytes,
+            limits: ResourceLimits = WorkerPoolConfiguration.defaultLimits, maxLineBytes: Int = ModuleProtocol.defaultMaxLineBytes,
             answerLimits: AnswerLimits = .standard
         ) {
             self.timeout = timeout
@@ -115,11 +115,11 @@ public enum ModuleConformance {
                            "exits with status \(status) without a word on stderr: say why (the coordinator starts this program; try `cluster-review plugins check`)")
                 }
             case .ended(let status):
-                record("started by hand", false, "without \(PluginProtocol.environmentVariable) it must exit non-zero; it \(status)")
+                record("started by hand", false, "without \(ModuleProtocol.environmentVariable) it must exit non-zero; it \(status)")
             case .line:
-                record("started by hand", false, "without \(PluginProtocol.environmentVariable) it wrote on stdout instead of exiting")
+                record("started by hand", false, "without \(ModuleProtocol.environmentVariable) it wrote on stdout instead of exiting")
             case .timedOut, .lineTooLong:
-                record("started by hand", false, "without \(PluginProtocol.environmentVariable) it did not exit within \(startTimeout)")
+                record("started by hand", false, "without \(ModuleProtocol.environmentVariable) it did not exit within \(startTimeout)")
             }
             await stop(channel)
         } catch {
@@ -152,8 +152,8 @@ public enum ModuleConformance {
                 await stop(channel)
                 return results
             }
-            guard PluginProtocol.supportedVersions.contains(ready.protocolVersion) else {
-                record("handshake", false, "declares protocol \(ready.protocolVersion); the coordinator speaks \(PluginProtocol.supportedVersions)")
+            guard ModuleProtocol.supportedVersions.contains(ready.protocolVersion) else {
+                record("handshake", false, "declares protocol \(ready.protocolVersion); the coordinator speaks \(ModuleProtocol.supportedVersions)")
                 await stop(channel)
                 return results
             }

@@ -28,7 +28,7 @@ final class Worker: Sendable {
     static func baseEnvironment() -> [String: String] {
         [
             "LANG": "C.UTF-8",
-            PluginProtocol.environmentVariable: PluginProtocol.supportedVersions.map(String.init).joined(separator: ","),
+            ModuleProtocol.environmentVariable: ModuleProtocol.supportedVersions.map(String.init).joined(separator: ","),
         ]
     }
 
@@ -42,7 +42,7 @@ final class Worker: Sendable {
     ) -> LaunchOptions {
         var environment = extra
         for (key, value) in baseEnvironment() { environment[key] = value }
-        if !offerProtocol { environment[PluginProtocol.environmentVariable] = nil }
+        if !offerProtocol { environment[ModuleProtocol.environmentVariable] = nil }
         return LaunchOptions(
             executable: executable, arguments: arguments, environment: environment, stdin: .pipe, stdout: .pipe, stderr: .pipe,
             limits: limits, grouping: .ownGroup, shellTrampoline: shellTrampoline)

@@ -578,19 +578,19 @@ public actor WorkerPool {
             } catch {
                 // A version we do not speak may have a shape we cannot decode: look at `protocol` alone.
                 if let version = (try? JSONDecoder().decode(VersionProbe.self, from: line))?.protocolVersion,
-                    !PluginProtocol.supportedVersions.contains(version)
+                    !ModuleProtocol.supportedVersions.contains(version)
                 {
                     return .failure(.incompatibleProtocol(
-                        module: moduleId, pid: worker.pid, declared: version, supported: PluginProtocol.supportedVersions))
+                        module: moduleId, pid: worker.pid, declared: version, supported: ModuleProtocol.supportedVersions))
                 }
                 return failed("the first line is not a ready message: \(String(decoding: line.prefix(200), as: UTF8.self))")
             }
             guard case .ready(let ready) = message else {
                 return failed("the first message was \(message.type.rawValue), not ready")
             }
-            guard PluginProtocol.supportedVersions.contains(ready.protocolVersion) else {
+            guard ModuleProtocol.supportedVersions.contains(ready.protocolVersion) else {
                 return .failure(.incompatibleProtocol(
-                    module: moduleId, pid: worker.pid, declared: ready.protocolVersion, supported: PluginProtocol.supportedVersions))
+                    module: moduleId, pid: worker.pid, declared: ready.protocolVersion, supported: ModuleProtocol.supportedVersions))
             }
             guard ready.module.id == moduleId else {
                 return failed("it declares module id \(ready.module.id), but is configured as \(moduleId)")

@@ -19,7 +19,7 @@ public struct WorkerPoolConfiguration: Sendable, Hashable {
     public var requestTimeout: Duration
     /// Each step of a stop: after `shutdown`, after SIGTERM; also how long an exiting worker may linger.
     public var shutdownGrace: Duration
-    /// The longest stdout line accepted, in bytes (default 1 MiB; see `PluginProtocol.defaultMaxLineBytes`).
+    /// The longest stdout line accepted, in bytes (default 1 MiB; see `ModuleProtocol.defaultMaxLineBytes`).
     public var maxLineBytes: Int
     /// How large each finding of an answer may be; a larger one is a bad answer.
     public var answerLimits: AnswerLimits
@@ -55,7 +55,7 @@ public struct WorkerPoolConfiguration: Sendable, Hashable {
     public init(
         moduleId: String, executable: String, arguments: [String] = [], environment: [String: String] = [:],
         workers: Int = 2, startTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(30),
-        shutdownGrace: Duration = .seconds(2), maxLineBytes: Int = PluginProtocol.defaultMaxLineBytes,
+        shutdownGrace: Duration = .seconds(2), maxLineBytes: Int = ModuleProtocol.defaultMaxLineBytes,
         answerLimits: AnswerLimits = .standard, stderrLineBytes: Int = 4096, stderrTailLines: Int = 20,
         limits: ResourceLimits = WorkerPoolConfiguration.defaultLimits,
         maxAttempts: Int = 2, recycleAfter: Int? = 10_000, recycleJitter: Double = 0.1,

@@ -261,7 +261,7 @@ enum RawLoop {
             }
         case "silent-exit":
             // Started by hand it exits 3 without a word; started by the coordinator it behaves.
-            if getenv(PluginProtocol.environmentVariable) == nil { exit(3) }
+            if getenv(ModuleProtocol.environmentVariable) == nil { exit(3) }
             ModuleRunner.run(FixtureModule(mode: "ok"))
         case "exit-at-once":
             exit(0)

@@ -72,10 +72,10 @@ import JSONCore
 
     @Test(arguments: [("1", [1]), ("1,2", [1, 2]), (" 2 , 1 ", [2, 1]), ("", [])])
     func offeredVersionsParseACommaSeparatedList(value: String, versions: [Int]) {
-        #expect(PluginProtocol.offeredVersions(value) == versions)
+        #expect(ModuleProtocol.offeredVersions(value) == versions)
     }
 
     @Test func offeredVersionsAreNilWithoutTheVariable() {
-        #expect(PluginProtocol.offeredVersions(nil) == nil)
+        #expect(ModuleProtocol.offeredVersions(nil) == nil)
     }
 }

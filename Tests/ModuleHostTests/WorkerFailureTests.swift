@@ -157,7 +157,7 @@ import ChildProcesses
         let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
         guard case .invalidAnswer(.replyTooLarge(let bytes, let limit)) = failure.cause else { Issue.record("cause \(failure.cause)"); return }
         #expect(bytes > limit)
-        #expect(bytes < PluginProtocol.defaultMaxLineBytes)
+        #expect(bytes < ModuleProtocol.defaultMaxLineBytes)
         await pool.shutdown()
     }
 

@@ -107,7 +107,7 @@ import JSONCore
             process: process,
             settings: ChannelSettings(maxLineBytes: 1 << 20, stderrLineBytes: 1000, stderrTailLines: 5, reapGrace: .seconds(1)),
             onStderrLine: { _ in }, onEnd: { _, _ in })
-        #expect(await channel.exchange(nil, timeout: .seconds(120)) == .ended(.exited(PluginProtocol.exitStartedByHand)))
+        #expect(await channel.exchange(nil, timeout: .seconds(120)) == .ended(.exited(ModuleProtocol.exitStartedByHand)))
         #expect(channel.stderrTail.joined().contains("started by the coordinator"))
     }
 

@@ -58,7 +58,7 @@ public struct ReadyMessage: Sendable, Hashable, Codable {
     public var reads: [String]
 
     /// A ready line for `descriptor`, speaking `protocolVersion`.
-    public init(descriptor: ModuleDescriptor, protocolVersion: Int = PluginProtocol.version) {
+    public init(descriptor: ModuleDescriptor, protocolVersion: Int = ModuleProtocol.version) {
         self.protocolVersion = protocolVersion
         self.module = ModuleIdentity(id: descriptor.id, version: descriptor.version, title: descriptor.title)
         self.appliesTo = descriptor.appliesTo

@@ -45,18 +45,18 @@ public enum ModuleRunner {
     public static func run<Module: IndicatorModule>(_ module: Module) -> Never {
         signal(SIGPIPE, SIG_IGN)
         let name = module.descriptor.id
-        guard let offered = PluginProtocol.offeredVersions(getenv(PluginProtocol.environmentVariable).map { String(cString: $0) }) else {
+        guard let offered = ModuleProtocol.offeredVersions(getenv(ModuleProtocol.environmentVariable).map { String(cString: $0) }) else {
             writeAll(2, Data("""
-                \(name): this is a ClusterReview indicator module; it speaks protocol \(PluginProtocol.version) \
-                on stdin/stdout and is started by the coordinator, which sets \(PluginProtocol.environmentVariable). \
+                \(name): this is a ClusterReview indicator module; it speaks protocol \(ModuleProtocol.version) \
+                on stdin/stdout and is started by the coordinator, which sets \(ModuleProtocol.environmentVariable). \
                 To try it by hand, run `cluster-review plugins check \(CommandLine.arguments.first ?? "EXECUTABLE")`.
 
                 """.utf8))
-            exit(PluginProtocol.exitStartedByHand)
+            exit(ModuleProtocol.exitStartedByHand)
         }
-        guard offered.contains(PluginProtocol.version) else {
-            writeAll(2, Data("\(name): the coordinator offers protocol versions \(offered), this module speaks only \(PluginProtocol.version)\n".utf8))
-            exit(PluginProtocol.exitNoCommonVersion)
+        guard offered.contains(ModuleProtocol.version) else {
+            writeAll(2, Data("\(name): the coordinator offers protocol versions \(offered), this module speaks only \(ModuleProtocol.version)\n".utf8))
+            exit(ModuleProtocol.exitNoCommonVersion)
         }
         do {
             try module.descriptor.validate()

@@ -105,7 +105,7 @@ enum PluginsCommands {
         let (parameters, parametersStatus) = readObject(parametersFile)
         if let parametersStatus { return parametersStatus }
         let path = executable.contains("/") ? URL(fileURLWithPath: executable).standardizedFileURL.path : executable
-        output("checking \(path) against plugin protocol \(PluginProtocol.version)")
+        output("checking \(path) against module protocol \(ModuleProtocol.version)")
         var options = ModuleConformance.Options(timeout: timeout, filing: filing, parameters: parameters)
         if let configuration {
             options = ModuleConformance.Options(configuration: configuration, timeout: timeout, filing: filing, parameters: parameters)

@@ -1,7 +1,7 @@
-/// Constants of the plugin protocol shared by the coordinator and every module.
+/// Constants of the module protocol shared by the coordinator and every module.
 ///
-/// See docs/plugin-protocol.md for the full specification, with an example of every message.
-public enum PluginProtocol {
+/// See docs/module-protocol.md for the full specification, with an example of every message.
+public enum ModuleProtocol {
     /// The protocol version this build speaks.
     public static let version = 1
 
@@ -41,3 +41,7 @@ extension Substring {
         return result
     }
 }
+
+/// The protocol's former name: a module and a plugin are one thing, called a module.
+@available(*, deprecated, renamed: "ModuleProtocol")
+public typealias PluginProtocol = ModuleProtocol
