@@ -7,18 +7,18 @@ import JSONCore
 ///
 /// Each page is one file: inline CSS and inline SVG, no script, no network, no external asset.
 /// The markup is XHTML-compatible (every element closed, every attribute quoted) so it parses as
-/// XML, and every string from a filing is HTML-escaped. Chinese by default; `"en"` for English.
+/// XML, and every string from a filing is HTML-escaped. Chinese by default, or English.
 public enum HTMLReport {
-    /// The report page for `report` in `language` (`"en"` for English, Chinese otherwise): the
+    /// The report page for `report` in `language`: the
     /// recommendation at the top, the eight indicators as a radar chart, a chart of the three
     /// years against the bound for each threshold criterion with yearly data, every finding, and
     /// what a reviewer must still confirm.
-    public static func render(_ report: ReviewReport, language: String = "zh") -> String {
-        let lang = language == "en" ? "en" : "zh"
+    public static func render(_ report: ReviewReport, language: Language = .zh) -> String {
+        let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         var html = Markup()
         html.raw("<!DOCTYPE html>\n")
-        html.open("html", ["lang": lang == "en" ? "en" : "zh-CN"])
+        html.open("html", ["lang": lang == .en ? "en" : "zh-CN"])
         html.wrap("head") { head in
             head.empty("meta", ["charset": "utf-8"])
             head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
@@ -81,12 +81,12 @@ public enum HTMLReport {
 
     /// An index page of reports: one row per entry with county, cluster, kind, status,
     /// recommendation and a relative link to the entry's report file (`href`, escaped).
-    public static func renderIndex(_ entries: [ReportIndexEntry], language: String = "zh") -> String {
-        let lang = language == "en" ? "en" : "zh"
+    public static func renderIndex(_ entries: [ReportIndexEntry], language: Language = .zh) -> String {
+        let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         var html = Markup()
         html.raw("<!DOCTYPE html>\n")
-        html.open("html", ["lang": lang == "en" ? "en" : "zh-CN"])
+        html.open("html", ["lang": lang == .en ? "en" : "zh-CN"])
         html.wrap("head") { head in
             head.empty("meta", ["charset": "utf-8"])
             head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
@@ -147,7 +147,7 @@ public enum HTMLReport {
     /// and `index.html` linking them in the order given; returns the index's URL.
     /// Existing files of the same names are replaced; nothing else in the folder is touched.
     @discardableResult
-    public static func write(_ reports: [ReviewReport], to directory: URL, language: String = "zh") throws -> URL {
+    public static func write(_ reports: [ReviewReport], to directory: URL, language: Language = .zh) throws -> URL {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var entries: [ReportIndexEntry] = []
         for report in reports {
@@ -162,7 +162,7 @@ public enum HTMLReport {
 
     // MARK: Sections
 
-    private static func indicators(_ report: ReviewReport, _ lang: String, _ html: inout Markup) {
+    private static func indicators(_ report: ReviewReport, _ lang: Language, _ html: inout Markup) {
         html.wrap("section", ["class": "indicators", "id": "indicators"]) { section in
             section.element("h2", [:], ReportLabels.indicatorsHeading.text(in: lang))
             let scored = report.summary.indicators.contains { ReportLabels.indicators.contains($0.module) }
@@ -207,7 +207,7 @@ public enum HTMLReport {
         }
     }
 
-    private static func charts(_ report: ReviewReport, _ lang: String, _ html: inout Markup) {
+    private static func charts(_ report: ReviewReport, _ lang: Language, _ html: inout Markup) {
         let charts = ReportCharts.yearCharts(report)
         html.wrap("section", ["class": "charts", "id": "charts"]) { section in
             section.element("h2", [:], ReportLabels.chartsHeading.text(in: lang))
@@ -241,7 +241,7 @@ public enum HTMLReport {
         }
     }
 
-    private static func findings(_ report: ReviewReport, _ lang: String, _ html: inout Markup) {
+    private static func findings(_ report: ReviewReport, _ lang: Language, _ html: inout Markup) {
         html.wrap("section", ["class": "findings", "id": "findings"]) { section in
             section.element("h2", [:], ReportLabels.findingsHeading.text(in: lang))
             for module in report.modules {
@@ -258,7 +258,7 @@ public enum HTMLReport {
         }
     }
 
-    private static func findingBlock(_ finding: Finding, title: String, _ lang: String, _ html: inout Markup) {
+    private static func findingBlock(_ finding: Finding, title: String, _ lang: Language, _ html: inout Markup) {
         html.wrap("article", ["class": "finding \(finding.verdict.rawValue)", "data-criterion": finding.criterion]) { article in
             article.wrap("h4", [:]) { h in
                 h.element("span", ["class": "criterion"], finding.criterion)
@@ -291,7 +291,7 @@ public enum HTMLReport {
         }
     }
 
-    private static func toConfirm(_ report: ReviewReport, _ lang: String, _ html: inout Markup) {
+    private static func toConfirm(_ report: ReviewReport, _ lang: Language, _ html: inout Markup) {
         html.wrap("section", ["class": "to-confirm", "id": "to-confirm"]) { section in
             section.element("h2", [:], ReportLabels.confirmHeading.text(in: lang))
             let pending = report.pendingConfirmations
@@ -345,8 +345,8 @@ public enum HTMLReport {
     // MARK: Helpers
 
     /// `text (inner)` in English, `text（inner）` in Chinese.
-    private static func parenthesized(_ text: String, _ inner: String, _ lang: String) -> String {
-        lang == "en" ? "\(text) (\(inner))" : "\(text)（\(inner)）"
+    private static func parenthesized(_ text: String, _ inner: String, _ lang: Language) -> String {
+        lang == .en ? "\(text) (\(inner))" : "\(text)（\(inner)）"
     }
 
     private static func row(_ html: inout Markup, _ label: String, _ value: String) {

@@ -34,7 +34,7 @@ enum ReportCharts {
 
     /// An SVG radar chart with one axis per indicator of `ReportLabels.indicators` (always eight):
     /// an indicator without a score is drawn at 0 and its label marked.
-    static func radar(_ indicators: [ReviewSummary.Indicator], language: String, into html: inout Markup) {
+    static func radar(_ indicators: [ReviewSummary.Indicator], language: Language, into html: inout Markup) {
         let axes = ReportLabels.indicators
         let centre = 240.0, middle = 180.0, radius = 125.0
         func point(_ index: Int, _ fraction: Double) -> (Double, Double) {
@@ -45,7 +45,7 @@ enum ReportCharts {
             fractions.enumerated().map { let p = point($0.offset, $0.element); return svgNumber(p.0) + "," + svgNumber(p.1) }
                 .joined(separator: " ")
         }
-        let title = language == "en" ? "Indicator scores (0–100)" : "八项指标得分（0–100）"
+        let title = language == .en ? "Indicator scores (0–100)" : "八项指标得分（0–100）"
         html.wrap("svg", ["class": "radar", "viewBox": "0 0 480 360", "width": "480", "height": "360", "role": "img",
                           "aria-label": title]) { svg in
             svg.element("title", [:], title)
@@ -73,7 +73,7 @@ enum ReportCharts {
                 let label = point(index, 1.12)
                 let anchor = abs(label.0 - centre) < 4 ? "middle" : label.0 < centre ? "end" : "start"
                 let name = ReportLabels.axis(id).text(in: language)
-                let value = scores[index].map(String.init) ?? (language == "en" ? "— no score" : "—（无得分）")
+                let value = scores[index].map(String.init) ?? (language == .en ? "— no score" : "—（无得分）")
                 let missing = scores[index] == nil
                 svg.wrap("text", ["class": missing ? "axis-label missing" : "axis-label", "x": svgNumber(label.0),
                                   "y": svgNumber(label.1 + 4), "text-anchor": anchor, "font-size": "12",
@@ -146,7 +146,7 @@ enum ReportCharts {
     }
 
     /// Draws `chart` as a small SVG: one polyline per series, the bound dashed.
-    static func draw(_ chart: YearChart, language: String, into html: inout Markup) {
+    static func draw(_ chart: YearChart, language: Language, into html: inout Markup) {
         let width = 300.0, height = 170.0, left = 60.0, right = 34.0, top = 16.0, bottom = 30.0
         let all = chart.series.flatMap(\.values) + chart.bound.compactMap { $0 }
         let numbers = all.map { NSDecimalNumber(decimal: $0).doubleValue }
@@ -198,7 +198,7 @@ enum ReportCharts {
                 if let last = chart.bound.lastIndex(where: { $0 != nil }), let value = chart.bound[last] {
                     svg.element("text", ["class": "bound-label", "x": svgNumber(width - right), "y": svgNumber(y(value) + 13),
                                          "text-anchor": "end", "font-size": "10", "fill": Palette.fail],
-                                (language == "en" ? "bound " : "标准 ") + format(value, percent: chart.percent))
+                                (language == .en ? "bound " : "标准 ") + format(value, percent: chart.percent))
                 }
             }
             for (number, series) in chart.series.enumerated() {

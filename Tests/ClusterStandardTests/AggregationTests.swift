@@ -88,7 +88,7 @@ import ClusterStandard
         let failing = Finding(criterion: "COMP-6", verdict: .fail, score: 40, message: LocalizedText(zh: "产值不足", en: "output too low"), citation: "Standard 1")
         let summary = Aggregation.aggregate(
             [ModuleReport(module: "competitiveness", findings: [failing])], declarations: AggregationTests.declarations)
-        let text = summary.scorecard(language: "en")
+        let text = summary.scorecard(language: .en)
         #expect(text.contains("output too low [Standard 1]"))
         #expect(text.hasSuffix("Recommendation: not recommended (not_recommended)"))
     }

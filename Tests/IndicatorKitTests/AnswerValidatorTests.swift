@@ -83,7 +83,7 @@ import JSONCore
     }
 
     @Test func anEmptyMessageIsRefused() {
-        #expect(violation([Self.finding(en: "")]) == .emptyMessage(criterion: "SAMP-1", language: "en"))
+        #expect(violation([Self.finding(en: "")]) == .emptyMessage(criterion: "SAMP-1", language: .en))
     }
 
     @Test func aMessageAtTheLimitPassesAndOneByteMoreIsRefused() {

@@ -27,7 +27,7 @@ import Reports
     @Test(arguments: try ReportFixtures.sampleFiles())
     func everySampleReportParsesAsXMLInBothLanguages(_ file: String) async throws {
         let report = try await ReportFixtures.report(file)
-        for language in ["zh", "en"] {
+        for language in Language.allCases {
             let document = try Self.parse(HTMLReport.render(report, language: language))
             #expect(document.rootElement()?.name == "html")
         }
@@ -84,7 +84,7 @@ import Reports
 
     @Test func findingsAreTitledWithTheirModulesDeclarations() async throws {
         let report = try await ReportFixtures.report(Self.clear)
-        let html = HTMLReport.render(report, language: "en")
+        let html = HTMLReport.render(report, language: .en)
         let title = try #require(report.declarations.criterion("COMP-6")?.title.en)
         let document = try Self.parse(html)
         let heading = try document.nodes(forXPath: "//article[@data-criterion='COMP-6']/h4").first?.stringValue ?? ""
@@ -115,8 +115,8 @@ import Reports
         #expect(try Self.count("//ul[@class='confirmations']/li[@data-criterion='COMP-1']", in: document) == 1)
     }
 
-    @Test(arguments: ["zh", "en"])
-    func noExternalReferencesAndNoScript(_ language: String) async throws {
+    @Test(arguments: Language.allCases)
+    func noExternalReferencesAndNoScript(_ language: Language) async throws {
         let html = HTMLReport.render(try await ReportFixtures.report(Self.clear), language: language).lowercased()
             + HTMLReport.renderIndex([ReportIndexEntry(try await ReportFixtures.report(Self.clear), href: "a.html")], language: language)
             .lowercased()
@@ -133,7 +133,7 @@ import Reports
         }
         #expect(report.clusterName == Self.hostile)
         #expect(report.modules.flatMap(\.findings).contains { $0.observed.map { "\($0)" }?.contains("DROP TABLE") ?? false })
-        for language in ["zh", "en"] {
+        for language in Language.allCases {
             let html = HTMLReport.render(report, language: language)
             #expect(!html.contains("<script"))
             #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
@@ -156,12 +156,12 @@ import Reports
 
     @Test func englishAndChineseDifferInTheirLabels() async throws {
         let report = try await ReportFixtures.report(Self.clear)
-        let zh = HTMLReport.render(report), en = HTMLReport.render(report, language: "en")
+        let zh = HTMLReport.render(report), en = HTMLReport.render(report, language: .en)
         #expect(zh != en)
         #expect(zh.contains("评审建议") && !en.contains("评审建议"))
         #expect(en.contains("Recommendation") && !zh.contains(">Recommendation<"))
         #expect(zh.contains("lang=\"zh-CN\"") && en.contains("lang=\"en\""))
-        #expect(HTMLReport.render(report, language: "zh") == zh)
+        #expect(HTMLReport.render(report, language: .zh) == zh)
     }
 
     @Test func printsOnA4() async throws {
@@ -185,7 +185,7 @@ import Reports
         for file in files { entries.append(ReportIndexEntry(try await ReportFixtures.report(file), href: String(file.dropLast(5)) + ".html")) }
         entries.append(ReportIndexEntry(filingID: Self.hostile, county: .init(code: "469005"), clusterName: Self.injection,
                                         kind: .initial, status: "submitted", recommendation: nil, href: "javascript:alert(1)"))
-        for language in ["zh", "en"] {
+        for language in Language.allCases {
             let html = HTMLReport.renderIndex(entries, language: language)
             let document = try Self.parse(html)
             #expect(try Self.count("//table[@class='index']/tbody/tr", in: document) == entries.count)
@@ -195,7 +195,7 @@ import Reports
             #expect(links.dropLast().allSatisfy { $0.hasSuffix(".html") && !$0.contains("/") })
             #expect(!html.contains("<script") && !html.contains(Self.injection))
         }
-        #expect(HTMLReport.renderIndex(entries, language: "en").contains("Wenchang"))
+        #expect(HTMLReport.renderIndex(entries, language: .en).contains("Wenchang"))
         #expect(HTMLReport.renderIndex(entries).contains("文昌市"))
     }
 
@@ -212,7 +212,7 @@ import Reports
         var report = try await ReportFixtures.report(Self.clear)
         report.modules = report.modules.map { $0.module == "green" ? ModuleReport(module: "green", findings: [], error: "worker crashed <signal 9>") : $0 }
         report.summary = Aggregation.aggregate(report.modules, declarations: report.declarations)
-        let html = HTMLReport.render(report, language: "en")
+        let html = HTMLReport.render(report, language: .en)
         let document = try Self.parse(html)
         #expect(try Self.count("//ul[@class='module-errors']/li[@data-module='green']", in: document) == 1)
         #expect(html.contains("worker crashed &lt;signal 9&gt;"))
@@ -233,7 +233,7 @@ import Reports
         defer { try? FileManager.default.removeItem(at: directory) }
         var reports: [ReviewReport] = []
         for file in try ReportFixtures.sampleFiles().prefix(4) { reports.append(try await ReportFixtures.report(file)) }
-        let index = try HTMLReport.write(reports, to: directory, language: "en")
+        let index = try HTMLReport.write(reports, to: directory, language: .en)
         let document = try Self.parse(String(contentsOf: index, encoding: .utf8))
         let links = try document.nodes(forXPath: "//a/@href").compactMap(\.stringValue)
         #expect(links.count == reports.count)

@@ -212,7 +212,7 @@ import ClusterStandard
     @Test func aSyntaxErrorIsShownWithItsLineAndACaretUnderTheColumn() throws {
         let text = "{\n  \"name\": \"洋浦\" x\n}"
         let issue = try #require(FilingValidator.validate(Data(text.utf8)).first)
-        let lines = IssueLines.lines(issue, language: "en", indent: "")
+        let lines = IssueLines.lines(issue, language: .en, indent: "")
         #expect(lines.count == 3)
         #expect(lines[1] == "  2 |   \"name\": \"洋浦\" x")
         // Fifteen characters before the x, two of them wide: seventeen columns, then the caret.

@@ -70,7 +70,7 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     @Test func rulebookPrintsEachCriterionWithItsValueHistory() async throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
         let declarations = try await BuiltInModules.declarations()
-        let (status, text) = run { FilingCommands.printRulebook(name: nil, language: "en", parametersPath: path, declarations: declarations, output: $0) }
+        let (status, text) = run { FilingCommands.printRulebook(name: nil, language: .en, parametersPath: path, declarations: declarations, output: $0) }
         #expect(status == 0)
         #expect(text.contains("COMP-6 [threshold] Output of at least 2 billion CNY in each of the last three years"))
         #expect(text.contains("## competitiveness 1.2.0 — Core competitiveness"))
@@ -83,7 +83,7 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
         let declarations = try await BuiltInModules.declarations()
         let (status, text) = run {
-            FilingCommands.printRulebook(name: "national-2022", language: "en", parametersPath: path, declarations: declarations, output: $0)
+            FilingCommands.printRulebook(name: "national-2022", language: .en, parametersPath: path, declarations: declarations, output: $0)
         }
         #expect(status == 0)
         #expect(text.contains("min_patents_per_10k >= (patents per 10,000 employees): no value in this rulebook: the finding is manual"))
@@ -93,12 +93,12 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     @Test func unknownRulebookIsADataError() async throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
         let declarations = try await BuiltInModules.declarations()
-        #expect(run { FilingCommands.printRulebook(name: "guangdong-2024", language: "en", parametersPath: path, declarations: declarations, output: $0) }.0 == 65)
+        #expect(run { FilingCommands.printRulebook(name: "guangdong-2024", language: .en, parametersPath: path, declarations: declarations, output: $0) }.0 == 65)
     }
 
     @Test func aParameterNoModuleDeclaresIsRefusedNamingTheModulesAsked() throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
-        let (status, text) = run { FilingCommands.printRulebook(name: nil, language: "en", parametersPath: path, declarations: Declarations(), output: $0) }
+        let (status, text) = run { FilingCommands.printRulebook(name: nil, language: .en, parametersPath: path, declarations: Declarations(), output: $0) }
         #expect(status == 65)
         #expect(text.contains("no enabled module declares parameter min_annual_output_wan"))
     }
@@ -108,7 +108,7 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         let all = try await BuiltInModules.declarations()
         let declarations = Declarations(all.modules.filter { $0.id != "green" })
         let (status, text) = run {
-            FilingCommands.printRulebook(name: nil, language: "en", parametersPath: path, declarations: declarations,
+            FilingCommands.printRulebook(name: nil, language: .en, parametersPath: path, declarations: declarations,
                         unanswered: ["green": "it exited before its ready line"], output: $0)
         }
         #expect(status == 1)

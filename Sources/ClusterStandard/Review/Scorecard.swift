@@ -3,8 +3,8 @@ extension ReviewSummary {
     /// The summary as text for a person, in `language` (`en`, otherwise Chinese): one line per
     /// indicator with its verdict and score, the failures, what a reviewer must confirm, and the
     /// recommendation last. `evaluate` prints it; the JSON form is the `Codable` encoding.
-    public func scorecard(language: String) -> String {
-        let en = language == "en"
+    public func scorecard(language: Language) -> String {
+        let en = language == .en
         var lines: [String] = [en ? "Indicator            verdict          score" : "指标                 结论             得分"]
         for indicator in indicators {
             let name = indicator.module.padding(toLength: 20, withPad: " ", startingAt: 0)
@@ -31,7 +31,7 @@ extension ReviewSummary {
 
 extension ReviewSummary.Recommendation {
     /// The recommendation in words, with its stable code.
-    public func text(in language: String) -> String {
+    public func text(in language: Language) -> String {
         let words: LocalizedText
         switch self {
         case .rejectedByVeto: words = LocalizedText(zh: "一票否决，不予认定", en: "rejected by veto")

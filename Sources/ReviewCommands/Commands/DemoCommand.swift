@@ -142,13 +142,13 @@ enum DemoCommand {
     static var indicatorOrder: [String] { RecognitionStandard.indicators }
 
     static func summary(
-        _ submitted: [(sample: SampleFiling, id: Int64)], on connection: PostgresConnection, language: String, declarations: Declarations
+        _ submitted: [(sample: SampleFiling, id: Int64)], on connection: PostgresConnection, language: Language, declarations: Declarations
     ) throws -> Summary {
         // Each indicator's column is headed by the prefix of its criteria's ids (COMP, TIER …).
         let headings = indicatorOrder.map { id in
             declarations.module(id)?.criteria.first.map { String($0.id.prefix { $0 != "-" }) } ?? String(id.prefix(4)).uppercased()
         }
-        let en = language == "en"
+        let en = language == .en
         var table = TextTable(headers: [
             en ? "ID" : "编号", en ? "County" : "县区", en ? "Cluster" : "集群", en ? "Kind" : "类型",
             en ? "Recommendation" : "建议",

@@ -15,7 +15,7 @@ import ClusterStandard
 enum LifeAfterReview {
     static let reason = "演示 demo: the life after review on a simulated calendar"
 
-    static func run(_ filings: [(file: String, id: Int64)], on connection: PostgresConnection, console: Console, language: String) throws {
+    static func run(_ filings: [(file: String, id: Int64)], on connection: PostgresConnection, console: Console, language: Language) throws {
         let lifecycle = Lifecycle(connection)
         // Three initial filings the machine found complete, awaiting a person's judgement.
         let candidates = try ReviewRecords.awaitingJudgement(kind: .initial, limit: 3, on: connection)

@@ -51,7 +51,7 @@ extension FilingCommands {
     /// start (its criteria are missing from the print); 65 for an unknown rulebook name, an invalid
     /// file, or parameters the modules do not declare; 66 for a file that cannot be read.
     static func printRulebook(
-        name: String?, language: String, json: Bool = false, parametersPath: String = RulebookLibrary.defaultPath,
+        name: String?, language: Language, json: Bool = false, parametersPath: String = RulebookLibrary.defaultPath,
         declarations: Declarations, unanswered: [String: String] = [:], output: (String) -> Void
     ) -> Int32 {
         let data: Data
@@ -70,7 +70,7 @@ extension FilingCommands {
             output(error.message.text(in: language))
             return ExitCode.dataError
         }
-        let en = language == "en"
+        let en = language == .en
         let check = library.check(against: declarations, unanswered: Array(unanswered.keys))
         if !check.isAccepted {
             output(RulebookError.invalid(check.issues).message.text(in: language))

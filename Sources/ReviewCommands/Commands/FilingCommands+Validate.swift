@@ -12,9 +12,9 @@ extension FilingCommands {
     /// the size limit: it could not be checked at all), 64 when no file is named. With `json`, prints
     /// one JSON array of `{file, valid, issues: [{path, rule, message: {zh, en}, fix: {zh, en}}]}`
     /// (an unreadable file: `{file, valid: false, error: {zh, en}}`).
-    static func validateFiles(_ paths: [String], language: String, json: Bool, output: (String) -> Void) -> Int32 {
+    static func validateFiles(_ paths: [String], language: Language, json: Bool, output: (String) -> Void) -> Int32 {
         guard !paths.isEmpty else {
-            output(language == "en" ? "usage: cluster-review validate FILE... [--json]" : "用法：cluster-review validate 文件... [--json]")
+            output(language == .en ? "usage: cluster-review validate FILE... [--json]" : "用法：cluster-review validate 文件... [--json]")
             return ExitCode.usage
         }
         var unreadable = false, invalid = false
@@ -40,9 +40,9 @@ extension FilingCommands {
                 continue
             }
             if issues.isEmpty {
-                output(language == "en" ? "\(path): valid" : "\(path)：有效")
+                output(language == .en ? "\(path): valid" : "\(path)：有效")
             } else {
-                output(language == "en" ? "\(path): \(issues.count) issue(s)" : "\(path)：发现 \(issues.count) 个问题")
+                output(language == .en ? "\(path): \(issues.count) issue(s)" : "\(path)：发现 \(issues.count) 个问题")
                 for issue in issues { IssueLines.lines(issue, language: language).forEach(output) }
             }
         }
