@@ -178,7 +178,7 @@ let package = Package(
         .target(name: "HTTPServer"),
         .testTarget(
             name: "HTTPServerTests",
-            dependencies: ["HTTPServer"]
+            dependencies: ["HTTPServer", "ChildProcesses"]
         ),
 
         // MARK: ReviewCommands — the CLI's commands, as library code, above ReviewCore's API

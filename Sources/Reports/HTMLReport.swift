@@ -16,16 +16,7 @@ public enum HTMLReport {
     public static func render(_ report: ReviewReport, language: Language = .zh) -> String {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
-        var html = Markup()
-        html.raw("<!DOCTYPE html>\n")
-        html.open("html", ["lang": lang == .en ? "en" : "zh-CN"])
-        html.wrap("head") { head in
-            head.empty("meta", ["charset": "utf-8"])
-            head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
-            head.element("title", [:], "\(t(ReportLabels.title)) · \(report.clusterName) · \(report.filingID)")
-            head.wrap("style") { $0.raw(stylesheet) }  // raw text in HTML: escaping would break it; it holds no < or &
-        }
-        html.open("body")
+        var html = page(title: "\(t(ReportLabels.title)) · \(report.clusterName) · \(report.filingID)", language: lang)
 
         // Header: the recommendation first, then who filed what.
         html.wrap("header", ["class": "report-head"]) { head in
@@ -79,21 +70,27 @@ public enum HTMLReport {
         return html.output
     }
 
+    /// A page up to its open `<body>`: the doctype, the language, the head with `title` and the stylesheet.
+    private static func page(title: String, language: Language) -> Markup {
+        var html = Markup()
+        html.raw("<!DOCTYPE html>\n")
+        html.open("html", ["lang": language == .en ? "en" : "zh-CN"])
+        html.wrap("head") { head in
+            head.empty("meta", ["charset": "utf-8"])
+            head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
+            head.element("title", [:], title)
+            head.wrap("style") { $0.raw(stylesheet) }  // raw text in HTML: escaping would break it; it holds no < or &
+        }
+        html.open("body")
+        return html
+    }
+
     /// An index page of reports: one row per entry with county, cluster, kind, status,
     /// recommendation and a relative link to the entry's report file (`href`, escaped).
     public static func renderIndex(_ entries: [ReportIndexEntry], language: Language = .zh) -> String {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
-        var html = Markup()
-        html.raw("<!DOCTYPE html>\n")
-        html.open("html", ["lang": lang == .en ? "en" : "zh-CN"])
-        html.wrap("head") { head in
-            head.empty("meta", ["charset": "utf-8"])
-            head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
-            head.element("title", [:], t(ReportLabels.indexTitle))
-            head.wrap("style") { $0.raw(stylesheet) }  // raw text in HTML: escaping would break it; it holds no < or &
-        }
-        html.open("body")
+        var html = page(title: t(ReportLabels.indexTitle), language: lang)
         html.element("h1", [:], t(ReportLabels.indexTitle))
         var counts = ["\(entries.count) \(t(ReportLabels.count))"]
         for recommendation in ReviewSummary.Recommendation.allCases {
