@@ -21,7 +21,7 @@ import Testing
     }
 }
 
-@Suite struct FastEncodingTests {
+@Suite struct MessageEncodingTests {
     static let tricky = "quote \" backslash \\ newline \n tab \t cr \r nul \u{0} bell \u{7} 中文 😀 / end"
 
     @Test func encodedFindingsDecodeToTheSameValues() throws {
