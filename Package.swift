@@ -24,6 +24,21 @@ let indicatorModules: [(target: String, executable: String)] = [
     ("PlanCompletion", "indicator-plan-completion"),
 ]
 
+/// The layers, bottom first. A target may depend only on targets of lower layers, and may import
+/// only the project modules it declares as dependencies; `LayeringTests` (Tests/PackageTests)
+/// reads this table, every target's `dependencies` below and every source file's `import` lines,
+/// and fails on an upward or undeclared one. Test targets sit above everything they test.
+let layers: [[String]] = [
+    ["CLibPQ", "JSONCore", "ChildProcesses", "HTTPServer"],
+    ["Postgres", "IndicatorKit"],
+    ["ClusterStandard", "EmbeddedPostgres", "ModuleHost"],
+    ["Rulebooks", "Indicators", "PostgresTestSupport"],
+    ["Reports"],
+    ["ReviewCore"],
+    ["ReviewCommands", "TestSupport"],
+    ["cluster-review", "cluster-review-bench", "indicator-*", "fixture-module", "process-harness"],
+]
+
 let package = Package(
     name: "ClusterReview",
     platforms: [.macOS(.v14)],
@@ -40,6 +55,16 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
 
+        // MARK: JSONCore — the one JSON parser (with limits, exact decimals) and writer (compact, canonical, pretty)
+        .target(name: "JSONCore"),
+        .testTarget(
+            name: "JSONCoreTests",
+            dependencies: ["JSONCore"]
+        ),
+
+        // MARK: ChildProcesses — the one way to start a process: spawn, limits, groups, reaping
+        .target(name: "ChildProcesses"),
+
         // MARK: Postgres — the libpq client
         .target(
             name: "Postgres",
@@ -47,58 +72,145 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "ReviewCore", "TestSupport"]
+            dependencies: ["Postgres", "EmbeddedPostgres", "PostgresTestSupport"]
         ),
 
-        // MARK: IndicatorKit — filing and finding model, plugin protocol, module SDK
-        .target(name: "IndicatorKit"),
+        // MARK: EmbeddedPostgres — the private PostgreSQL the CLI and the tests start
+        .target(
+            name: "EmbeddedPostgres",
+            dependencies: ["Postgres", "ChildProcesses"]
+        ),
+        .testTarget(
+            name: "EmbeddedPostgresTests",
+            dependencies: ["EmbeddedPostgres", "Postgres", "PostgresTestSupport"]
+        ),
+
+        // MARK: IndicatorKit — the module SDK: protocol messages and framing, findings, the runner
+        .target(
+            name: "IndicatorKit",
+            dependencies: ["JSONCore"]
+        ),
         .testTarget(
             name: "IndicatorKitTests",
-            dependencies: ["IndicatorKit", "TestSupport"]
+            dependencies: ["IndicatorKit", "JSONCore"]
+        ),
+
+        // MARK: ClusterStandard — Hainan's standard: the filing and its validator, counties, declared criteria, the recommendation
+        .target(
+            name: "ClusterStandard",
+            dependencies: ["IndicatorKit", "JSONCore"]
+        ),
+        .testTarget(
+            name: "ClusterStandardTests",
+            dependencies: ["ClusterStandard", "IndicatorKit", "JSONCore", "TestSupport"]
+        ),
+
+        // MARK: ModuleHost — worker pools of module processes, the module registry, conformance, the logger
+        .target(
+            name: "ModuleHost",
+            dependencies: ["IndicatorKit", "JSONCore", "ChildProcesses"]
+        ),
+        .testTarget(
+            name: "ModuleHostTests",
+            dependencies: ["ModuleHost", "IndicatorKit", "JSONCore", "ChildProcesses"]
         ),
 
         // MARK: Rulebooks — effective-dated parameters from config/parameters.json
         .target(
             name: "Rulebooks",
-            dependencies: ["IndicatorKit"]
+            dependencies: ["ClusterStandard", "IndicatorKit", "JSONCore"]
         ),
 
         // MARK: Indicators — the rules of every indicator module, as library code
         .target(
             name: "Indicators",
-            dependencies: ["IndicatorKit"]
+            dependencies: ["ClusterStandard", "IndicatorKit", "JSONCore"]
         ),
         .testTarget(
             name: "IndicatorsTests",
-            dependencies: ["Indicators", "Rulebooks", "IndicatorKit", "ReviewCore", "TestSupport"],
+            dependencies: ["Indicators", "Rulebooks", "ClusterStandard", "IndicatorKit", "JSONCore", "ReviewCore", "ModuleHost", "TestSupport"],
             resources: [.copy("Cases")]
         ),
 
-        // MARK: ReviewCore — embedded PostgreSQL, migrations, worker pools, queue, workflow
+        // MARK: Reports — a review's scorecard as terminal text and self-contained HTML
+        .target(
+            name: "Reports",
+            dependencies: ["ClusterStandard", "Rulebooks", "IndicatorKit", "JSONCore"]
+        ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "ClusterStandard", "Rulebooks", "IndicatorKit", "JSONCore", "TestSupport"]
+        ),
+
+        // MARK: ReviewCore — everything on the database: migrations, queue, coordinator, lifecycle, register, records
         .target(
             name: "ReviewCore",
-            dependencies: ["Postgres", "IndicatorKit", "Rulebooks"]
+            dependencies: [
+                "Postgres",
+                "EmbeddedPostgres",
+                "ModuleHost",
+                "Reports",
+                "Rulebooks",
+                "ClusterStandard",
+                "IndicatorKit",
+                "JSONCore",
+            ]
         ),
         .testTarget(
             name: "ReviewCoreTests",
-            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Indicators", "Rulebooks", "TestSupport"]
+            dependencies: [
+                "ReviewCore",
+                "Reports",
+                "ModuleHost",
+                "EmbeddedPostgres",
+                "ChildProcesses",
+                "Postgres",
+                "ClusterStandard",
+                "IndicatorKit",
+                "JSONCore",
+                "Indicators",
+                "Rulebooks",
+                "TestSupport",
+            ]
         ),
 
         // MARK: HTTPServer — the web door's own small HTTP/1.1 server, knowing nothing of the application
         .target(name: "HTTPServer"),
         .testTarget(
             name: "HTTPServerTests",
-            dependencies: ["HTTPServer"]
+            dependencies: ["HTTPServer", "ChildProcesses"]
         ),
 
-        // MARK: ReviewCommands — the CLI's commands, as library code
+        // MARK: ReviewCommands — the CLI's commands, as library code, above ReviewCore's API
         .target(
             name: "ReviewCommands",
-            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Rulebooks"]
+            dependencies: [
+                "ReviewCore",
+                "Reports",
+                "ModuleHost",
+                "EmbeddedPostgres",
+                "ChildProcesses",
+                "Postgres",
+                "Rulebooks",
+                "ClusterStandard",
+                "IndicatorKit",
+                "JSONCore",
+            ]
         ),
         .testTarget(
             name: "ReviewCommandsTests",
-            dependencies: ["ReviewCommands", "ReviewCore", "TestSupport"]
+            dependencies: [
+                "ReviewCommands",
+                "ReviewCore",
+                "ModuleHost",
+                "EmbeddedPostgres",
+                "ChildProcesses",
+                "Postgres",
+                "ClusterStandard",
+                "IndicatorKit",
+                "JSONCore",
+                "TestSupport",
+            ]
         ),
 
         // MARK: Executables
@@ -110,31 +222,61 @@ let package = Package(
         ),
         .executableTarget(
             name: "cluster-review-bench",
-            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Indicators", "Rulebooks"],
+            dependencies: [
+                "ReviewCore",
+                "ModuleHost",
+                "EmbeddedPostgres",
+                "ChildProcesses",
+                "Postgres",
+                "ClusterStandard",
+                "IndicatorKit",
+                "JSONCore",
+                "Indicators",
+                "Rulebooks",
+            ],
             path: "Sources/Benchmarks"
         ),
 
-        // MARK: Test support — throwaway PostgreSQL, fixture paths, fixture modules
+        // MARK: Test support — a throwaway PostgreSQL; migrated databases, fixture paths, fixture modules
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["EmbeddedPostgres", "Postgres", "ChildProcesses"],
+            path: "Tests/PostgresTestSupport"
+        ),
         .target(
             name: "TestSupport",
-            dependencies: ["ReviewCore", "Postgres", "IndicatorKit"],
+            dependencies: [
+                "ReviewCore",
+                "ModuleHost",
+                "PostgresTestSupport",
+                "EmbeddedPostgres",
+                "ChildProcesses",
+                "Postgres",
+                "ClusterStandard",
+                "IndicatorKit",
+                "JSONCore",
+                "Rulebooks",
+            ],
             path: "Tests/TestSupport"
         ),
         .executableTarget(
             name: "fixture-module",
-            dependencies: ["IndicatorKit"],
+            dependencies: ["IndicatorKit", "JSONCore"],
             path: "Tests/FixtureModule"
         ),
         // A subreaper that runs a command and reports what the command left behind (orphans, zombies).
         .executableTarget(
             name: "process-harness",
-            dependencies: ["ReviewCore"],
+            dependencies: ["ChildProcesses"],
             path: "Tests/ProcessHarness"
         ),
+
+        // MARK: The package's own shape — the layering check
+        .testTarget(name: "PackageTests"),
     ] + indicatorModules.map {
         .executableTarget(
             name: $0.executable,
-            dependencies: ["IndicatorKit", "Indicators"],
+            dependencies: ["IndicatorKit", "JSONCore", "Indicators"],
             path: "Plugins/\($0.target)"
         )
     },

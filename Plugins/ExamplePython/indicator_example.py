@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An example ClusterReview indicator module in Python 3, standard library only.
 
-It speaks protocol 1 (docs/plugin-protocol.md) and judges one criterion: the cluster has at least
+It speaks protocol 1 (docs/module-protocol.md) and judges one criterion: the cluster has at least
 `min_enterprises` enterprises, a parameter it declares in its ready line and reads from the
 rulebook (config/parameters.json); a rulebook without it makes the finding `manual`, never a
 made-up default. It is proof that a module in another language needs no change to the coordinator:

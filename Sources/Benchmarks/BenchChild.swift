@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import ChildProcesses
 
 /// A child process the benchmark starts (`posix_spawn`) and reaps itself, so that it can read the
 /// child's CPU while the child is a zombie — after its last instruction, before its accounting

@@ -5,6 +5,8 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
+import EmbeddedPostgres
 
 /// A private PostgreSQL for one benchmark, under /tmp, with the project's migrations applied and
 /// durable settings: `fsync` and `synchronous_commit` on, as in production. The benchmark's own

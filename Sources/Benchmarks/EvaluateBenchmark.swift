@@ -5,6 +5,9 @@ import Foundation
 import IndicatorKit
 import ReviewCore
 import Rulebooks
+import ClusterStandard
+import ModuleHost
+import JSONCore
 
 /// `cluster-review-bench evaluate`: the offline review path.
 ///
@@ -107,7 +110,7 @@ enum EvaluateBenchmark {
                             let kind = filing.kind ?? .initial
                             var projections: [String: Data] = [:]
                             for descriptor in ReviewExecution.applicable(modules, to: kind) {
-                                projections[descriptor.id] = try? JSONEncoder().encode(FilingProjection.project(whole, reads: descriptor.reads))
+                                projections[descriptor.id] = Data(FilingProjection.project(whole, reads: descriptor.reads).compactBytes)
                             }
                             let review = ClaimedReview(
                                 id: 0, filingId: 0, countyCode: "", token: UUID(), attempts: 1, purpose: "decision", kind: kind,

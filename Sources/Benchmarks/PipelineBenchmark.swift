@@ -4,6 +4,8 @@ import Glibc
 import Foundation
 import Postgres
 import ReviewCore
+import ChildProcesses
+import ModuleHost
 
 /// `cluster-review-bench pipeline`: what a filing costs from queued to committed.
 ///

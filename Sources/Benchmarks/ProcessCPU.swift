@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import ChildProcesses
 
 // CPU time and memory of processes, read from /proc (Linux): the measurement every benchmark
 // that reports "core-ms per filing" shares.

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Postgres
 import ReviewCore
+import ChildProcesses
 
 /// A `cluster-review serve` child — the coordinator exactly as production runs it (its JSON log
 /// lines included, written to a file) — against the benchmark's database (`DATABASE_URL`).

@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import EmbeddedPostgres
 
 /// `cluster-review-bench sweep`: the lifecycle sweep over a generated register of 100,000
 /// clusters (by default) with their annual reports, change reports, incidents and false-filing

@@ -4,6 +4,9 @@ import Glibc
 import Foundation
 import IndicatorKit
 import ReviewCore
+import ChildProcesses
+import ModuleHost
+import JSONCore
 
 /// `cluster-review-bench workers`: round trips per second with a 6 KB request and about 2 KB of
 /// findings through `WorkerPool`, beside a raw pipe echo (the floor) and a process spawned per

@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// The refusal for a filing slice without a section the module reads: `invalid_request`, because
 /// validation guarantees every section a kind needs, so only a malformed request lacks one.

@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// Core competitiveness (criteria.md §1, Standard 1): COMP-1..9.
 public struct CompetitivenessModule: IndicatorModule {
@@ -41,7 +43,7 @@ public struct CompetitivenessModule: IndicatorModule {
                             parameters: [minGrowth])
 
     /// One finding per criterion COMP-1..9.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         guard let cluster = request.filing.cluster else { throw missing("cluster") }
         guard let section = request.filing.competitiveness else { throw missing("competitiveness") }
         let rows = try threeYears(request.filing.figures)

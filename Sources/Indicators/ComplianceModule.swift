@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// Eligibility and veto (criteria.md §0): ELIG-1 and VETO-1..3, for every kind of filing.
 ///
@@ -39,7 +41,7 @@ public struct ComplianceModule: IndicatorModule {
         citation: "Standard, preamble; Art. 14(5)", veto: true)
 
     /// One finding each for ELIG-1, VETO-1, VETO-2, VETO-3.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         let filing = request.filing
         guard let applicant = filing.applicant else { throw missing("applicant") }
         guard let cluster = filing.cluster else { throw missing("cluster") }

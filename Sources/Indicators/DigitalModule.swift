@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// Digital transformation (criteria.md §5, Standard 5): DIGI-1..6.
 public struct DigitalModule: IndicatorModule {
@@ -25,7 +27,7 @@ public struct DigitalModule: IndicatorModule {
     static let digi6 = Rule("DIGI-6", .evidence, "建立健全工业互联网安全保障体系", "An industrial internet security system", citation: "Standard 5")
 
     /// One finding per criterion DIGI-1..6.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         guard let section = request.filing.digital else { throw missing("digital") }
         let rows = try threeYears(request.filing.figures)
         return [

@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// Governance and services (criteria.md §8, Standard 8): GOVE-1..4.
 public struct GovernanceModule: IndicatorModule {
@@ -22,7 +24,7 @@ public struct GovernanceModule: IndicatorModule {
                             "A three-year plan per Art. 5 with assessable goals and complete measures", citation: "Standard 8; Art. 5")
 
     /// One finding per criterion GOVE-1..4.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         guard let section = request.filing.governance else { throw missing("governance") }
         let year = (request.filing.filingDate ?? request.asOf).year
         return [

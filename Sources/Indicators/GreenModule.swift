@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
 
 /// Green development (criteria.md §6, Standard 6): GREE-1..5.
 public struct GreenModule: IndicatorModule {
@@ -24,7 +25,7 @@ public struct GreenModule: IndicatorModule {
                             citation: "Standard 6")
 
     /// One finding per criterion GREE-1..5.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         guard let section = request.filing.green else { throw missing("green") }
         let rows = try threeYears(request.filing.figures)
         return [

@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// Collaborative innovation (criteria.md §4, Standard 4): INNO-1..7.
 public struct InnovationModule: IndicatorModule {
@@ -34,7 +36,7 @@ public struct InnovationModule: IndicatorModule {
                             citation: "Standard 4", parameters: [minPatentsPer10k])
 
     /// One finding per criterion INNO-1..7.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         guard let section = request.filing.innovation else { throw missing("innovation") }
         let rows = try threeYears(request.filing.figures)
         let p = request.parameters

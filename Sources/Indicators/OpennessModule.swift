@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
 
 /// Openness and cooperation (criteria.md §7, Standard 7): OPEN-1..3.
 public struct OpennessModule: IndicatorModule {
@@ -21,7 +22,7 @@ public struct OpennessModule: IndicatorModule {
                             citation: "Standard 7")
 
     /// One finding per criterion OPEN-1..3.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         guard let section = request.filing.openness else { throw missing("openness") }
         let rows = try threeYears(request.filing.figures)
         let kinds = FilingSchema.exchangeKinds.filter(section.exchanges.contains)

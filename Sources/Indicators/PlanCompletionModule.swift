@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// Plan completion at the recheck (criteria.md §9, Art. 12): PLAN-1, recertification filings only.
 public struct PlanCompletionModule: IndicatorModule {
@@ -19,7 +21,7 @@ public struct PlanCompletionModule: IndicatorModule {
                             citation: "Art. 12", parameters: [minCompletion])
 
     /// One finding for PLAN-1.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         [plan1(request.filing.kind, request.filing.planReport, request.context.planOnRecord, request.parameters)]
     }
 

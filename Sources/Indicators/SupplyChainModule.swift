@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
 
 /// Supply-chain cooperation (criteria.md §3, Standard 3): SUPP-1..4.
 public struct SupplyChainModule: IndicatorModule {
@@ -21,7 +22,7 @@ public struct SupplyChainModule: IndicatorModule {
     static let supp4 = Rule("SUPP-4", .judgement, "产业链关键环节配套能力较强", "Strong supporting capacity at key links", citation: "Standard 3")
 
     /// One finding per criterion SUPP-1..4.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         guard let section = request.filing.supplyChain else { throw missing("supply_chain") }
         // SUPP-3: all five of 通用生产设备、物流、仓储、人力、设计.
         let present = FilingSchema.sharingKinds.filter(section.sharing.contains)

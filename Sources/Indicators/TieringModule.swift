@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// Tiered cultivation of quality SMEs (criteria.md §2, Standard 2): TIER-1 and TIER-2.
 public struct TieringModule: IndicatorModule {
@@ -24,7 +26,7 @@ public struct TieringModule: IndicatorModule {
                             citation: "Standard 2")
 
     /// One finding each for TIER-1 and TIER-2.
-    public func evaluate(_ request: EvaluationRequest<IndicatorKit.Filing, ReviewContext>) throws -> [Finding] {
+    public func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
         guard let enterprises = request.filing.enterprises else { throw missing("enterprises") }
         guard let section = request.filing.tiering else { throw missing("tiering") }
         let date = request.filing.filingDate ?? request.asOf

@@ -1,4 +1,5 @@
 import IndicatorKit
+import ClusterStandard
 
 /// What checking a rulebook file against the modules' declarations found.
 public struct RulebookCheck: Sendable, Hashable {

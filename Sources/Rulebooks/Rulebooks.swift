@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import JSONCore
 
 /// Where one parameter value stands in the law: the document and its article.
 public struct Citation: Sendable, Hashable, Codable {
@@ -132,9 +134,9 @@ public struct RulebookLibrary: Sendable, Hashable {
     public static func parse(_ data: Data) throws(RulebookError) -> RulebookLibrary {
         let root: JSONValue
         do {
-            root = try StrictJSON.parse(data)
+            root = try JSONParser.parse(data, limits: .document)
         } catch {
-            throw .invalid([ValidationIssue(path: error.path, rule: "syntax", message: error.message,
+            throw .invalid([ValidationIssue(path: error.path, rule: "syntax", message: LocalizedText(zh: error.zh, en: error.en),
                                             fix: LocalizedText(zh: "修正 JSON 语法", en: "correct the JSON syntax"))])
         }
         var reader = Reader()

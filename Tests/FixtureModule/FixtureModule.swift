@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// The well-behaved fixture: eight criteria, eight findings (about 2 KB) per request.
 struct FixtureModule: IndicatorModule {
@@ -260,7 +261,7 @@ enum RawLoop {
             }
         case "silent-exit":
             // Started by hand it exits 3 without a word; started by the coordinator it behaves.
-            if getenv(PluginProtocol.environmentVariable) == nil { exit(3) }
+            if getenv(ModuleProtocol.environmentVariable) == nil { exit(3) }
             ModuleRunner.run(FixtureModule(mode: "ok"))
         case "exit-at-once":
             exit(0)

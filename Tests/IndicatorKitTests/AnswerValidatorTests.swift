@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import IndicatorKit
+import JSONCore
 
 /// The one rule book for answers, used by the pool, `plugins check` and the SDK.
 @Suite struct AnswerValidatorTests {
@@ -82,7 +83,7 @@ import Testing
     }
 
     @Test func anEmptyMessageIsRefused() {
-        #expect(violation([Self.finding(en: "")]) == .emptyMessage(criterion: "SAMP-1", language: "en"))
+        #expect(violation([Self.finding(en: "")]) == .emptyMessage(criterion: "SAMP-1", language: .en))
     }
 
     @Test func aMessageAtTheLimitPassesAndOneByteMoreIsRefused() {

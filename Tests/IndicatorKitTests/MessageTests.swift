@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import IndicatorKit
+import JSONCore
 
 @Suite struct MessageTests {
     static let criterion = Criterion(
@@ -71,10 +72,10 @@ import Testing
 
     @Test(arguments: [("1", [1]), ("1,2", [1, 2]), (" 2 , 1 ", [2, 1]), ("", [])])
     func offeredVersionsParseACommaSeparatedList(value: String, versions: [Int]) {
-        #expect(PluginProtocol.offeredVersions(value) == versions)
+        #expect(ModuleProtocol.offeredVersions(value) == versions)
     }
 
     @Test func offeredVersionsAreNilWithoutTheVariable() {
-        #expect(PluginProtocol.offeredVersions(nil) == nil)
+        #expect(ModuleProtocol.offeredVersions(nil) == nil)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import IndicatorKit
+import JSONCore
 
 /// A module whose answers depend on the filing, to exercise every branch of the session.
 struct EchoModule: IndicatorModule {

@@ -3,6 +3,7 @@ import IndicatorKit
 import ReviewCore
 import TestSupport
 import Testing
+import ModuleHost
 
 /// The built-in modules are listed once, in Package.swift's table, and everything a module needs
 /// besides — its main.swift, its config/modules.json entry, its case table — agrees with it.

@@ -4,6 +4,8 @@ import ReviewCore
 import Rulebooks
 import TestSupport
 import Testing
+import ClusterStandard
+import JSONCore
 
 /// One row of a criteria case table (Tests/IndicatorsTests/Cases/<module>.json).
 struct CriteriaCase: Sendable, CustomTestStringConvertible {
@@ -36,7 +38,7 @@ struct CriteriaCase: Sendable, CustomTestStringConvertible {
         var cases: [CriteriaCase] = []
         for url in try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil).sorted(by: { $0.path < $1.path })
         where url.pathExtension == "json" {
-            let table = try StrictJSON.parse(Data(contentsOf: url))
+            let table = try JSONValue(parsing: Data(contentsOf: url), limits: .document)
             guard case .array(let rows)? = table["cases"], let module = table["module"]?.string else { continue }
             for row in rows {
                 var set: [(String, JSONValue?)] = []

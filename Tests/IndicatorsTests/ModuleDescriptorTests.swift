@@ -2,6 +2,7 @@ import IndicatorKit
 import Rulebooks
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// What the built-in modules declare in their ready lines, read from the running modules.
 @Suite struct ModuleDescriptorTests {

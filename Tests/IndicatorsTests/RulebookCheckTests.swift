@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Rulebooks
 import Testing
+import ClusterStandard
 
 /// A rulebook checked against what the modules declare: the one source of which parameters exist.
 @Suite struct RulebookCheckTests {

@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Rulebooks
 import Testing
+import ClusterStandard
 
 @Suite struct RulebookTests {
     func parse(_ text: String) throws(RulebookError) -> RulebookLibrary { try RulebookLibrary.parse(Data(text.utf8)) }

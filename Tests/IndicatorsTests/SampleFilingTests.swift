@@ -4,6 +4,8 @@ import ReviewCore
 import Rulebooks
 import TestSupport
 import Testing
+import ClusterStandard
+import JSONCore
 
 /// One sample filing of config/samples/ and the recommendation config/samples/expected.json states for it.
 struct SampleFiling: Sendable, CustomTestStringConvertible {
@@ -15,7 +17,7 @@ struct SampleFiling: Sendable, CustomTestStringConvertible {
     static let directory = configDirectory.appendingPathComponent("samples")
 
     static func all() throws -> [SampleFiling] {
-        let expected = try StrictJSON.parse(Data(contentsOf: directory.appendingPathComponent("expected.json")))
+        let expected = try JSONValue(parsing: Data(contentsOf: directory.appendingPathComponent("expected.json")), limits: .document)
         guard case .object(let samples)? = expected["samples"] else { return [] }
         return samples.keys.sorted().map { file in
             SampleFiling(file: file, recommendation: samples[file]?["recommendation"]?.string ?? "?",
@@ -44,7 +46,7 @@ struct SampleFiling: Sendable, CustomTestStringConvertible {
     func sampleRecommendationMatchesExpected(_ sample: SampleFiling) async throws {
         let data = try Data(contentsOf: SampleFiling.directory.appendingPathComponent(sample.file))
         #expect(FilingValidator.validate(data) == [])
-        let filing = try StrictJSON.parse(data)
+        let filing = try JSONValue(parsing: data, limits: .document)
         let date = try #require(filing["filing_date"]?.string.flatMap(CivilDate.init))
         let parameters = try library.resolve(nil, asOf: date)
         let review = try await BuiltInModules.review(filing: filing, context: sample.context, parameters: parameters)

@@ -1,14 +1,14 @@
 import Foundation
 import Postgres
-import ReviewCore
-import TestSupport
+import EmbeddedPostgres
+import PostgresTestSupport
 import Testing
 
 /// These tests stop and restart a server of their own, never the shared test server.
 @Suite(.serialized) struct ConnectionLossTests {
     static func privateServer() throws -> EmbeddedPostgres {
         let server = EmbeddedPostgres(
-            directory: TestCluster.scratchDirectory.appendingPathComponent("cr-loss-\(getpid())-\(UInt32.random(in: 0...99999))"),
+            directory: ThrowawayPostgres.scratchDirectory.appendingPathComponent("cr-loss-\(getpid())-\(UInt32.random(in: 0...99999))"),
             settings: ["fsync": "off"])
         try server.start()
         return server
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func aLostConnectionWhileWaitingForANotificationIsReported() throws {
-        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let conninfo = try ThrowawayPostgres.makeDatabase()
         let listener = try PostgresConnection(conninfo)
         try listener.listen("anything")
         let killer = try PostgresConnection(conninfo)

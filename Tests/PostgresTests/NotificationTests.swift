@@ -1,11 +1,11 @@
 import Foundation
 import Postgres
-import TestSupport
+import PostgresTestSupport
 import Testing
 
 @Suite struct NotificationTests {
     @Test func aNotifyFromAnotherConnectionArrivesWithinTheWait() throws {
-        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let conninfo = try ThrowawayPostgres.makeDatabase()
         let listener = try PostgresConnection(conninfo)
         try listener.listen("review_queued")
         let thread = Thread {
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func withoutANotifyTheWaitReturnsNilAfterItsTimeout() throws {
-        let listener = try TestCluster.connect(migrated: false)
+        let listener = try ThrowawayPostgres.connect()
         try listener.listen("review_queued")
         let started = ContinuousClock.now
         let notification = try listener.waitForNotification(timeout: .milliseconds(300))
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func aChannelNameThatIsNotAnIdentifierIsRefused() throws {
-        let connection = try TestCluster.connect(migrated: false)
+        let connection = try ThrowawayPostgres.connect()
         #expect(throws: PostgresError.self) { try connection.listen("x; DROP TABLE filings") }
     }
 }

@@ -1,12 +1,12 @@
 import Postgres
-import TestSupport
+import PostgresTestSupport
 import Testing
 
 @Suite struct ServerErrorTests {
     let connection: PostgresConnection
 
     init() throws {
-        connection = try TestCluster.connect(migrated: false)
+        connection = try ThrowawayPostgres.connect()
         try connection.executeScript("CREATE TABLE clusters (code text CONSTRAINT clusters_code_key UNIQUE)")
     }
 

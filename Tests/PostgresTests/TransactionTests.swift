@@ -1,5 +1,5 @@
 import Postgres
-import TestSupport
+import PostgresTestSupport
 import Testing
 
 @Suite struct TransactionTests {
@@ -9,7 +9,7 @@ import Testing
     let connection: PostgresConnection
 
     init() throws {
-        conninfo = try TestCluster.makeDatabase(migrated: false)
+        conninfo = try ThrowawayPostgres.makeDatabase()
         connection = try PostgresConnection(conninfo)
         try connection.executeScript("CREATE TABLE ledger (entry text)")
     }

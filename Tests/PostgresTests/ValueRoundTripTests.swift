@@ -1,13 +1,13 @@
 import Foundation
 import Postgres
-import TestSupport
+import PostgresTestSupport
 import Testing
 
 @Suite struct ValueRoundTripTests {
     let connection: PostgresConnection
 
     init() throws {
-        connection = try TestCluster.connect(migrated: false)
+        connection = try ThrowawayPostgres.connect()
         try connection.executeScript("""
             CREATE TABLE sample (
                 i int8, i4 int4, b bool, t text, n numeric, ts timestamptz, d date, bytes bytea, u uuid, j jsonb

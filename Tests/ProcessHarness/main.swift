@@ -13,7 +13,7 @@ import Glibc
 #endif
 import Dispatch
 import Foundation
-import ReviewCore
+import ChildProcesses
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let program = arguments.first else {

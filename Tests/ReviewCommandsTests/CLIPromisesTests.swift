@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 
 @testable import ReviewCommands
+import ClusterStandard
 
 /// What the command line promises its users, each tried the way a person would (issue 11):
 /// one JSON document per `--json`, refused values named with the allowed ones, exit codes as
@@ -48,7 +49,7 @@ import Testing
         let conninfo = try TestCluster.makeDatabase()
         let connection = try PostgresConnection(conninfo)
         defer { connection.close() }
-        #expect(try History.seed(try SampleFilings.all(), on: connection) > 0)
+        #expect(try RegisterHistory.seed(try SampleFilings.all(), on: connection) > 0)
         let run = try await CLIProcess.run(["register", "list", "--json"], conninfo: conninfo)
         let entries = try #require(try Self.json(run.stdout) as? [[String: Any]], "\(run.stdout.prefix(300))")
         let plan = try #require(entries.first?["plan"] as? [String: Any])
@@ -91,7 +92,7 @@ import Testing
     // MARK: usage errors that help
 
     @Test func anUnknownOptionSuggestsTheNearestAndPointsAtTheCommandsHelp() {
-        let console = Console(isTerminal: false, useColor: false)
+        let console = Console.capturing(output: { _ in })
         #expect {
             try ArgumentParser.parse(["list", "--stauts", "reviewed"], commands: CommandTable.all, console: console, environment: [:])
         } throws: { error in
@@ -101,7 +102,7 @@ import Testing
     }
 
     @Test func anUnknownSubcommandSuggestsTheNearest() {
-        let console = Console(isTerminal: false, useColor: false)
+        let console = Console.capturing(output: { _ in })
         #expect {
             try ArgumentParser.parse(["register", "lst"], commands: CommandTable.all, console: console, environment: [:])
         } throws: { error in
@@ -211,17 +212,17 @@ import Testing
     @Test func aSyntaxErrorIsShownWithItsLineAndACaretUnderTheColumn() throws {
         let text = "{\n  \"name\": \"洋浦\" x\n}"
         let issue = try #require(FilingValidator.validate(Data(text.utf8)).first)
-        let lines = IssueLines.lines(issue, language: "en", indent: "")
+        let lines = IssueLines.lines(issue, language: .en, indent: "")
         #expect(lines.count == 3)
         #expect(lines[1] == "  2 |   \"name\": \"洋浦\" x")
         // Fifteen characters before the x, two of them wide: seventeen columns, then the caret.
         #expect(lines[2] == "  " + String(repeating: " ", count: "2 | ".count + 17) + "^")
     }
 
-    @Test func templateListsTheMembersInTheDocumentedOrder() throws {
-        var lines: [String] = []
-        #expect(runTemplate(kind: "initial") { lines.append($0) } == 0)
-        let text = lines.joined(separator: "\n")
+    @Test func templateListsTheMembersInTheDocumentedOrder() async throws {
+        let output = OutputLines()
+        #expect(await ClusterReviewCLI.run(["template", "initial"], environment: [:], console: .capturing(output: output.write)) == 0)
+        let text = output.all.joined(separator: "\n")
         let keys = text.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
         #expect(Array(keys.prefix(5)) == ["format_version", "kind", "filing_date", "applicant", "cluster"])
         #expect(FilingValidator.validate(Data(text.utf8)).isEmpty)

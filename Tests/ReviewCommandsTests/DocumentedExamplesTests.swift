@@ -130,7 +130,7 @@ struct DocumentedExample: Sendable, CustomTestStringConvertible {
 /// Every documented `cluster-review` invocation parses against the CLI's command table, and every
 /// command's `--help` exits 0.
 @Suite struct DocumentedExamplesTests {
-    static let console = Console(isTerminal: false, useColor: false)
+    static let console = Console.capturing(output: { _ in })
 
     /// Whether `example` names a command of the table (by its leading words).
     static func isKnown(_ example: DocumentedExample) -> Bool {

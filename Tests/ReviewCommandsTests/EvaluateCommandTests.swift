@@ -2,6 +2,8 @@ import Foundation
 import IndicatorKit
 import TestSupport
 import Testing
+import ClusterStandard
+import JSONCore
 
 /// `cluster-review evaluate` through the real module processes, over every sample filing.
 @Suite struct EvaluateCommandTests {

@@ -1,8 +1,9 @@
 import Foundation
 import IndicatorKit
-import ReviewCommands
+@testable import ReviewCommands
 import TestSupport
 import Testing
+import ClusterStandard
 
 let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -13,46 +14,53 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         return (status, lines.joined(separator: "\n"))
     }
 
-    @Test func validateAcceptsASample() {
+    /// Runs `cluster-review ARGUMENTS` in process; the status and what it printed on stdout.
+    func cli(_ arguments: [String]) async -> (Int32, String) {
+        let output = OutputLines()
+        let status = await ClusterReviewCLI.run(arguments, environment: [:], console: .capturing(output: output.write))
+        return (status, output.all.joined(separator: "\n"))
+    }
+
+    @Test func validateAcceptsASample() async {
         let path = projectRoot.appendingPathComponent("config/samples/460205-yazhou-seed-breeding.json").path
-        let (status, text) = run { runValidate(paths: [path], language: "en", output: $0) }
+        let (status, text) = await cli(["validate", path, "--lang", "en"])
         #expect(status == 0)
         #expect(text.hasSuffix("valid"))
     }
 
-    @Test func validatePrintsThePathOfEachIssueAndExits1() throws {
+    @Test func validatePrintsThePathOfEachIssueAndExits1() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
         let bad = FilingTemplate.example(.initial).canonicalText().replacingOccurrences(of: "\"county_code\":\"460400\"", with: "\"county_code\":\"110000\"")
         try Data(bad.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let (status, text) = run { runValidate(paths: [file.path], language: "en", output: $0) }
+        let (status, text) = await cli(["validate", file.path, "--lang", "en"])
         #expect(status == 1)
         #expect(text.contains("$.applicant.county_code [county_code]"))
     }
 
-    @Test func validateWithoutFilesIsAUsageError() {
-        #expect(run { runValidate(paths: [], language: "zh", output: $0) }.0 == 64)
+    @Test func validateWithoutFilesIsAUsageError() async {
+        #expect(await cli(["validate"]).0 == 64)
     }
 
-    @Test func validateOfAMissingFileExits66AndSaysItIsMissing() {
-        let (status, text) = run { runValidate(paths: ["/nonexistent/filing.json"], language: "en", output: $0) }
+    @Test func validateOfAMissingFileExits66AndSaysItIsMissing() async {
+        let (status, text) = await cli(["validate", "/nonexistent/filing.json", "--lang", "en"])
         #expect(status == 66)
         #expect(text == "/nonexistent/filing.json: no such file")
     }
 
     @Test(arguments: FilingKind.allCases)
-    func templatePrintsAValidFiling(kind: FilingKind) {
-        let (status, text) = run { runTemplate(kind: kind.rawValue, output: $0) }
+    func templatePrintsAValidFiling(kind: FilingKind) async {
+        let (status, text) = await cli(["template", kind.rawValue])
         #expect(status == 0)
         #expect(FilingValidator.validate(Data(text.utf8)) == [])
     }
 
-    @Test func templateOfAnUnknownKindIsAUsageError() {
-        #expect(run { runTemplate(kind: "yearly", output: $0) }.0 == 64)
+    @Test func templateOfAnUnknownKindIsAUsageError() async {
+        #expect(await cli(["template", "yearly"]).0 == 64)
     }
 
-    @Test func schemaFileMatchesTheFormat() throws {
-        let (_, text) = run { runTemplate(kind: "schema", output: $0) }
+    @Test func schemaFileMatchesTheFormat() async throws {
+        let (_, text) = await cli(["template", "schema"])
         let url = projectRoot.appendingPathComponent("config/filing.schema.json")
         if ProcessInfo.processInfo.environment["CLUSTER_REVIEW_UPDATE_SCHEMA"] == "1" { try Data((text + "\n").utf8).write(to: url) }
         let file = try String(contentsOf: projectRoot.appendingPathComponent("config/filing.schema.json"), encoding: .utf8)
@@ -62,7 +70,7 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     @Test func rulebookPrintsEachCriterionWithItsValueHistory() async throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
         let declarations = try await BuiltInModules.declarations()
-        let (status, text) = run { runRulebook(name: nil, language: "en", parametersPath: path, declarations: declarations, output: $0) }
+        let (status, text) = run { FilingCommands.printRulebook(name: nil, language: .en, parametersPath: path, declarations: declarations, output: $0) }
         #expect(status == 0)
         #expect(text.contains("COMP-6 [threshold] Output of at least 2 billion CNY in each of the last three years"))
         #expect(text.contains("## competitiveness 1.2.0 — Core competitiveness"))
@@ -75,7 +83,7 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
         let declarations = try await BuiltInModules.declarations()
         let (status, text) = run {
-            runRulebook(name: "national-2022", language: "en", parametersPath: path, declarations: declarations, output: $0)
+            FilingCommands.printRulebook(name: "national-2022", language: .en, parametersPath: path, declarations: declarations, output: $0)
         }
         #expect(status == 0)
         #expect(text.contains("min_patents_per_10k >= (patents per 10,000 employees): no value in this rulebook: the finding is manual"))
@@ -85,12 +93,12 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     @Test func unknownRulebookIsADataError() async throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
         let declarations = try await BuiltInModules.declarations()
-        #expect(run { runRulebook(name: "guangdong-2024", language: "en", parametersPath: path, declarations: declarations, output: $0) }.0 == 65)
+        #expect(run { FilingCommands.printRulebook(name: "guangdong-2024", language: .en, parametersPath: path, declarations: declarations, output: $0) }.0 == 65)
     }
 
     @Test func aParameterNoModuleDeclaresIsRefusedNamingTheModulesAsked() throws {
         let path = projectRoot.appendingPathComponent("config/parameters.json").path
-        let (status, text) = run { runRulebook(name: nil, language: "en", parametersPath: path, declarations: Declarations(), output: $0) }
+        let (status, text) = run { FilingCommands.printRulebook(name: nil, language: .en, parametersPath: path, declarations: Declarations(), output: $0) }
         #expect(status == 65)
         #expect(text.contains("no enabled module declares parameter min_annual_output_wan"))
     }
@@ -100,7 +108,7 @@ let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         let all = try await BuiltInModules.declarations()
         let declarations = Declarations(all.modules.filter { $0.id != "green" })
         let (status, text) = run {
-            runRulebook(name: nil, language: "en", parametersPath: path, declarations: declarations,
+            FilingCommands.printRulebook(name: nil, language: .en, parametersPath: path, declarations: declarations,
                         unanswered: ["green": "it exited before its ready line"], output: $0)
         }
         #expect(status == 1)

@@ -3,6 +3,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import EmbeddedPostgres
 
 /// docs/administrator-guide.md, "A fresh server, step by step", run line by line on a fresh
 /// PostgreSQL of its own: the superuser's statements, the owner's `migrate` and `users add --bootstrap`,

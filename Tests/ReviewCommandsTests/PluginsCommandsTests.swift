@@ -3,6 +3,8 @@ import ReviewCore
 import Testing
 
 @testable import ReviewCommands
+import ChildProcesses
+import ModuleHost
 
 /// Lines written by a command.
 final class OutputLines: @unchecked Sendable {
@@ -23,7 +25,7 @@ final class OutputLines: @unchecked Sendable {
 
     @Test func pluginsCheckPassesAConformingModule() async {
         let output = OutputLines()
-        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["ok"], timeout: .seconds(120), output: output.write)
+        let status = await PluginsCommands.checkModule(executable: Self.fixture, arguments: ["ok"], timeout: .seconds(120), output: output.write)
         #expect(status == 0)
         #expect(output.all.contains { $0.hasPrefix("PASS  handshake") })
         #expect(output.all.last == "all 11 checks passed")
@@ -31,7 +33,7 @@ final class OutputLines: @unchecked Sendable {
 
     @Test func pluginsCheckSaysWhenAModuleExitsWithoutAWord() async {
         let output = OutputLines()
-        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["silent-exit"], timeout: .seconds(120), output: output.write)
+        let status = await PluginsCommands.checkModule(executable: Self.fixture, arguments: ["silent-exit"], timeout: .seconds(120), output: output.write)
         #expect(status == 1)
         #expect(output.all.contains { $0.hasPrefix("FAIL  started by hand — exits with status 3 without a word on stderr") }, "\(output.all)")
         #expect(!output.all.contains { $0.contains("says why") })
@@ -39,7 +41,7 @@ final class OutputLines: @unchecked Sendable {
 
     @Test func pluginsCheckEndsAndFailsAModuleWhoseDescendantHoldsItsOutput() async {
         let output = OutputLines()
-        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["grandchild"], timeout: .seconds(120), output: output.write)
+        let status = await PluginsCommands.checkModule(executable: Self.fixture, arguments: ["grandchild"], timeout: .seconds(120), output: output.write)
         #expect(status == 1)
         #expect(output.all.contains { $0.hasPrefix("FAIL  leaves no process behind") }, "\(output.all)")
     }
@@ -48,13 +50,13 @@ final class OutputLines: @unchecked Sendable {
         let output = OutputLines()
         var configuration = WorkerPoolConfiguration(moduleId: "fixture", executable: Self.fixture)
         configuration.limits = ResourceLimits(cpuSeconds: 77, addressSpaceBytes: 1 << 30, openFiles: 40)
-        _ = await runPluginsCheck(executable: Self.fixture, arguments: ["ok"], timeout: .seconds(120), configuration: configuration, output: output.write)
+        _ = await PluginsCommands.checkModule(executable: Self.fixture, arguments: ["ok"], timeout: .seconds(120), configuration: configuration, output: output.write)
         #expect(output.all.contains { $0.hasPrefix("limits: cpu 77 s, address space 1024 MiB, open files 40") }, "\(output.all)")
     }
 
     @Test func pluginsCheckFailsAModuleThatWritesGarbage() async {
         let output = OutputLines()
-        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["garbage"], timeout: .seconds(120), output: output.write)
+        let status = await PluginsCommands.checkModule(executable: Self.fixture, arguments: ["garbage"], timeout: .seconds(120), output: output.write)
         #expect(status == 1)
         #expect(output.all.contains { $0.hasPrefix("FAIL  a normal request") })
     }
@@ -63,7 +65,7 @@ final class OutputLines: @unchecked Sendable {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("filing-\(UUID().uuidString).json").path
         try Data("[1,2]".utf8).write(to: URL(fileURLWithPath: path))
         defer { unlink(path) }
-        let status = await runPluginsCheck(executable: Self.fixture, arguments: ["ok"], filingFile: path, output: { _ in })
+        let status = await PluginsCommands.checkModule(executable: Self.fixture, arguments: ["ok"], filingFile: path, output: { _ in })
         #expect(status == 65)
     }
 
@@ -78,7 +80,7 @@ final class OutputLines: @unchecked Sendable {
         let file = directory.appendingPathComponent("config/modules.json").path
         try Data(config.utf8).write(to: URL(fileURLWithPath: file))
         let output = OutputLines()
-        let status = await runPluginsList(configFile: file, binDirectory: Self.binDirectory, output: output.write)
+        let status = await PluginsCommands.listModules(configFile: file, binDirectory: Self.binDirectory, output: output.write)
         #expect(status == 0)
         #expect(output.all.contains { $0.hasPrefix("fixture  ready  version 1.0.0") && $0.contains("restarts 0") })
         #expect(output.all.contains { $0.contains("FIX-8") })
@@ -87,7 +89,7 @@ final class OutputLines: @unchecked Sendable {
 
     @Test func pluginsListReportsAnUnreadableConfiguration() async {
         let output = OutputLines()
-        let status = await runPluginsList(configFile: "/nonexistent/modules.json", output: output.write)
+        let status = await PluginsCommands.listModules(configFile: "/nonexistent/modules.json", output: output.write)
         #expect(status == 78)
         #expect(output.all.first?.contains("/nonexistent/modules.json") == true)
     }

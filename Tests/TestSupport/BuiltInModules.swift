@@ -2,6 +2,9 @@ import Foundation
 import IndicatorKit
 import ReviewCore
 import Rulebooks
+import ClusterStandard
+import ModuleHost
+import JSONCore
 
 /// The project's modules as the coordinator runs them — the enabled entries of config/modules.json,
 /// one worker each — started once per test process and shared by every test that judges a filing.

@@ -1,6 +1,7 @@
 // Editing filings in tests: set or remove a member by path, exact decimals, canonical bytes.
 import Foundation
 import IndicatorKit
+import JSONCore
 
 extension JSONValue {
     /// A copy with the member at `path` (dot-separated, numeric segments index arrays) set to `value`,

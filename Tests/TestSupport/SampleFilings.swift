@@ -2,6 +2,8 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
+import JSONCore
 
 /// The sample filings in config/samples and the recommendation each is expected to get.
 public enum SampleFilings {

@@ -1,5 +1,6 @@
 import Foundation
 import ReviewCore
+import ChildProcesses
 
 #if canImport(Glibc)
     import Glibc

@@ -1,21 +1,16 @@
+import EmbeddedPostgres
 import Foundation
 import Postgres
+import PostgresTestSupport
 import ReviewCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// The throwaway PostgreSQL the test suite starts itself: one server per test process, in a
-/// scratch folder (in RAM where the machine allows), stopped and deleted when the process exits;
-/// each test gets a database of its own.
-///
-/// Databases are cloned from a template that has every migration applied, so a fresh, fully
-/// migrated database costs one `CREATE DATABASE … TEMPLATE`.
+/// The project's databases for tests: fresh databases on the throwaway server
+/// (`ThrowawayPostgres`), each cloned from a template that has every migration applied, so a
+/// fully migrated database costs one `CREATE DATABASE … TEMPLATE`.
 public enum TestCluster {
     /// The shared server, started on first use.
     public static var server: EmbeddedPostgres {
-        get throws { try state.server() }
+        get throws { try ThrowawayPostgres.server }
     }
 
     /// The project's installation (sql/, config/, built executables).
@@ -23,152 +18,26 @@ public enum TestCluster {
         get throws { try Installation.current() }
     }
 
-    /// Creates a fresh database with every migration applied and returns its conninfo.
+    /// Where throwaway servers live (`ThrowawayPostgres.scratchDirectory`).
+    public static var scratchDirectory: URL { ThrowawayPostgres.scratchDirectory }
+
+    /// Every migration of sql/, applied once per test process to the template database.
+    static let migrated = ThrowawayPostgres.Template(
+        name: "cr_template",
+        // A database's own privileges are not copied from its template: close temporary tables as
+        // sql/024 did on the template (what `migrate` does on a database of its own).
+        afterCreate: "REVOKE TEMPORARY ON DATABASE NAME FROM PUBLIC; GRANT TEMPORARY ON DATABASE NAME TO cr_admin, cr_auditor"
+    ) { connection in
+        _ = try Migrator.migrate(connection, migrations: try Migrator.load(from: try Installation.current().sqlDirectory))
+    }
+
+    /// Creates a fresh database with every migration applied (or an empty one) and returns its conninfo.
     public static func makeDatabase(migrated: Bool = true) throws -> String {
-        let server = try state.server()
-        let name = "t_\(getpid())_\(state.nextNumber())"
-        let admin = try PostgresConnection(server.conninfo())
-        defer { admin.close() }
-        if migrated {
-            try state.ensureTemplate(admin: admin)
-            try admin.executeScript("CREATE DATABASE \(name) TEMPLATE cr_template")
-            // A database's own privileges are not copied from its template: close temporary tables as
-            // sql/024 did on the template (what `migrate` does on a database of its own).
-            try admin.executeScript(
-                "REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC; GRANT TEMPORARY ON DATABASE \(name) TO cr_admin, cr_auditor")
-        } else {
-            try admin.executeScript("CREATE DATABASE \(name) TEMPLATE template0")
-        }
-        return server.conninfo(database: name)
+        try ThrowawayPostgres.makeDatabase(template: migrated ? Self.migrated : nil)
     }
 
     /// A connection to a fresh database (see `makeDatabase`).
     public static func connect(migrated: Bool = true) throws -> PostgresConnection {
         try PostgresConnection(try makeDatabase(migrated: migrated))
     }
-
-    private static let state = State()
-
-    /// Holds the lazily started server; guarded by `lock`.
-    private final class State: @unchecked Sendable {
-        // @unchecked: every stored property is read and written only while `lock` is held.
-        private let lock = NSLock()
-        private var started: EmbeddedPostgres?
-        private var templateReady = false
-        private var counter = 0
-
-        func server() throws -> EmbeddedPostgres {
-            lock.lock()
-            defer { lock.unlock() }
-            if let started { return started }
-            let directory = TestCluster.scratchDirectory.appendingPathComponent("cr-test-\(getpid())-\(UInt32.random(in: 0...99999))")
-            let server = EmbeddedPostgres(
-                directory: directory,
-                settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"])
-            try server.start()
-            started = server
-            TestCluster.stopAtExit = server
-            atexit {
-                if let server = TestCluster.stopAtExit {
-                    try? server.stop()
-                    TestCluster.removeAtExit(server.directory)
-                }
-            }
-            return server
-        }
-
-        func nextNumber() -> Int {
-            lock.lock()
-            defer { lock.unlock() }
-            counter += 1
-            return counter
-        }
-
-        func ensureTemplate(admin: PostgresConnection) throws {
-            lock.lock()
-            defer { lock.unlock() }
-            guard !templateReady else { return }
-            try admin.executeScript("CREATE DATABASE cr_template TEMPLATE template0")
-            let server = try self.serverUnlocked()
-            let connection = try PostgresConnection(server.conninfo(database: "cr_template"))
-            _ = try Migrator.migrate(connection, migrations: try Migrator.load(from: try Installation.current().sqlDirectory))
-            connection.close()
-            templateReady = true
-        }
-
-        private func serverUnlocked() throws -> EmbeddedPostgres {
-            guard let started else { throw PostgresError.client("test server not started") }
-            return started
-        }
-    }
-
-    // Read only by the atexit handler, which cannot capture context.
-    nonisolated(unsafe) static var stopAtExit: EmbeddedPostgres?
-
-    // MARK: - Scratch space
-
-    /// Where throwaway servers live: `/dev/shm` when it is a RAM file system with room to spare,
-    /// else the temporary folder.
-    ///
-    /// A full run leaves more than a gigabyte of databases behind. Deleting that from a disk can
-    /// take minutes (on ext4 mounted with `discard`, every freed extent is trimmed as the files
-    /// go), and the test process sat silent that long after its last test, deleting. In RAM the
-    /// same deletion is immediate, and the databases are quicker to create as well.
-    public static let scratchDirectory: URL = {
-        let shm = "/dev/shm"
-        if isInRAM(shm), freeBytes(shm) >= 8 << 30, access(shm, W_OK) == 0 {
-            return URL(fileURLWithPath: shm, isDirectory: true)
-        }
-        return URL(fileURLWithPath: NSTemporaryDirectory(), isDirectory: true)
-    }()
-
-    /// Deletes the shared server's folder as the process exits (the server stopped): at once
-    /// when it is in RAM; on a disk, by an `rm -rf` left running on its own, so that the test
-    /// run does not end minutes after its last test.
-    static func removeAtExit(_ directory: URL) {
-        let path = directory.path
-        if isInRAM(path) {
-            try? FileManager.default.removeItem(at: directory)
-            return
-        }
-        let doomed = path + ".deleting-\(UInt32.random(in: 0...UInt32.max))"
-        guard rename(path, doomed) == 0 else {
-            try? FileManager.default.removeItem(at: directory)
-            return
-        }
-        if !spawnDetached("/bin/rm", ["-rf", doomed]) {
-            try? FileManager.default.removeItem(atPath: doomed)
-        }
-    }
-
-    /// True when `path` is on a tmpfs (RAM) file system: its mount, the longest mount point in
-    /// /proc/mounts that contains it, has type tmpfs.
-    static func isInRAM(_ path: String) -> Bool {
-        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return false }
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        var best: (point: String, type: String)?
-        for line in mounts.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard fields.count > 2 else { continue }
-            let point = String(fields[1])
-            let inside = point == "/" || resolved == point || resolved.hasPrefix(point + "/")
-            if inside, point.count > (best?.point.count ?? -1) { best = (point, String(fields[2])) }
-        }
-        return best?.type == "tmpfs"
-    }
-
-    /// Bytes an unprivileged writer may still use on `path`'s file system.
-    static func freeBytes(_ path: String) -> UInt64 {
-        var info = statvfs()
-        guard statvfs(path, &info) == 0 else { return 0 }
-        return UInt64(info.f_bavail) * UInt64(info.f_frsize)
-    }
-
-    /// Starts `program` in a session of its own with stdin, stdout and stderr on /dev/null and no
-    /// other descriptor of ours, and does not wait for it: it holds nothing of the test run open.
-    static func spawnDetached(_ program: String, _ arguments: [String]) -> Bool {
-        (try? ProcessLauncher.launch(LaunchOptions(
-            executable: program, arguments: arguments, environment: ProcessInfo.processInfo.environment, grouping: .ownSession))) != nil
-    }
-
 }

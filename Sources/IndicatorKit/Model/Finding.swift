@@ -1,3 +1,4 @@
+import JSONCore
 /// A module's verdict on one criterion for one filing, with everything a reviewer needs to check it.
 ///
 /// Invariants: `score` is within 0...100; at a `>=` bound exactly the score is 60, a failing

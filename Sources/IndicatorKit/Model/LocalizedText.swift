@@ -8,8 +8,19 @@ public struct LocalizedText: Sendable, Hashable, Codable {
         self.en = en
     }
 
-    /// The text in `language` (`"en"` for English, Chinese otherwise).
-    public func text(in language: String) -> String {
-        language == "en" ? en : zh
+    /// The text in `language`.
+    public func text(in language: Language) -> String {
+        language == .en ? en : zh
+    }
+}
+
+/// The language a person reads messages in: Chinese (the users' language) or English.
+public enum Language: String, Sendable, Hashable, CaseIterable, Codable {
+    case zh
+    case en
+
+    /// The language a code names: `en` is English, anything else (or nothing) Chinese.
+    public init(code: String?) {
+        self = code == "en" ? .en : .zh
     }
 }

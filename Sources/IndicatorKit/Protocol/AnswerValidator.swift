@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// How large one finding of an answer may be. The coordinator applies the limits configured in
 /// `config/modules.json`; the SDK and `plugins check` use the same defaults.
@@ -48,7 +49,7 @@ public enum AnswerViolation: Error, Sendable, Hashable, CustomStringConvertible 
     /// A text or value holds NUL (U+0000), which PostgreSQL refuses in text and in jsonb.
     case forbiddenCharacter(criterion: String, field: String)
     /// A message is empty in one language.
-    case emptyMessage(criterion: String, language: String)
+    case emptyMessage(criterion: String, language: Language)
     /// A field is larger than the limit.
     case tooLarge(criterion: String, field: String, bytes: Int, limit: Int)
     /// A value nests deeper than the limit.
@@ -67,7 +68,7 @@ public enum AnswerViolation: Error, Sendable, Hashable, CustomStringConvertible 
         case .unknownComparator(let id, let comparator):
             "comparator \(comparator.debugDescription) for \(id) is not one of >=, >, <=, <, =="
         case .forbiddenCharacter(let id, let field): "\(id).\(field) holds NUL (U+0000), which the database refuses"
-        case .emptyMessage(let id, let language): "\(id).message.\(language) is empty"
+        case .emptyMessage(let id, let language): "\(id).message.\(language.rawValue) is empty"
         case .tooLarge(let id, let field, let bytes, let limit): "\(id).\(field) is \(bytes) bytes, over the limit of \(limit)"
         case .tooDeep(let id, let field, let limit): "\(id).\(field) nests deeper than \(limit) levels"
         case .replyTooLarge(let bytes, let limit): "the reply is \(bytes) bytes, more than a valid answer can be (\(limit))"
@@ -114,9 +115,10 @@ public struct AnswerValidator: Sendable {
             if let comparator = finding.comparator, !Self.comparators.contains(comparator) {
                 throw .unknownComparator(criterion: id, comparator: String(comparator.prefix(16)))
             }
-            for (language, text) in [("zh", finding.message.zh), ("en", finding.message.en)] {
+            for language in Language.allCases {
+                let text = finding.message.text(in: language)
                 guard !text.isEmpty else { throw .emptyMessage(criterion: id, language: language) }
-                try Self.checkText(text, criterion: id, field: "message.\(language)", limit: limits.messageBytes)
+                try Self.checkText(text, criterion: id, field: "message.\(language.rawValue)", limit: limits.messageBytes)
             }
             try Self.checkText(finding.citation, criterion: id, field: "citation", limit: limits.citationBytes)
             // A quick pass with an upper bound for every number; only a finding that does not fit

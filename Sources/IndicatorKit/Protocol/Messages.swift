@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 
 /// The `type` of every protocol message.
 public enum MessageType: String, Sendable, Hashable, Codable, CaseIterable {
@@ -57,7 +58,7 @@ public struct ReadyMessage: Sendable, Hashable, Codable {
     public var reads: [String]
 
     /// A ready line for `descriptor`, speaking `protocolVersion`.
-    public init(descriptor: ModuleDescriptor, protocolVersion: Int = PluginProtocol.version) {
+    public init(descriptor: ModuleDescriptor, protocolVersion: Int = ModuleProtocol.version) {
         self.protocolVersion = protocolVersion
         self.module = ModuleIdentity(id: descriptor.id, version: descriptor.version, title: descriptor.title)
         self.appliesTo = descriptor.appliesTo
@@ -179,12 +180,9 @@ extension EvaluateMessage where Filing == JSONValue, Context == JSONValue {
 
     /// `text` as a JSON string literal, quotes included.
     static func jsonString(_ text: String) -> String {
-        let plain = text.utf8.allSatisfy { byte in
-            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
-        }
-        if plain { return "\"" + text + "\"" }
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var writer = JSONWriter()
+        writer.appendString(text)
+        return writer.text
     }
 }
 

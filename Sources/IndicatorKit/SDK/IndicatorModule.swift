@@ -1,3 +1,4 @@
+import JSONCore
 /// What a module declares about itself in its `ready` line.
 public struct ModuleDescriptor: Sendable, Hashable, Codable {
     /// Stable id, e.g. `competitiveness`; the coordinator records it with every finding.

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import JSONCore
 
 /// An error a module throws from `evaluate` to refuse a request with a specific code.
 ///
@@ -44,18 +45,18 @@ public enum ModuleRunner {
     public static func run<Module: IndicatorModule>(_ module: Module) -> Never {
         signal(SIGPIPE, SIG_IGN)
         let name = module.descriptor.id
-        guard let offered = PluginProtocol.offeredVersions(getenv(PluginProtocol.environmentVariable).map { String(cString: $0) }) else {
+        guard let offered = ModuleProtocol.offeredVersions(getenv(ModuleProtocol.environmentVariable).map { String(cString: $0) }) else {
             writeAll(2, Data("""
-                \(name): this is a ClusterReview indicator module; it speaks protocol \(PluginProtocol.version) \
-                on stdin/stdout and is started by the coordinator, which sets \(PluginProtocol.environmentVariable). \
+                \(name): this is a ClusterReview indicator module; it speaks protocol \(ModuleProtocol.version) \
+                on stdin/stdout and is started by the coordinator, which sets \(ModuleProtocol.environmentVariable). \
                 To try it by hand, run `cluster-review plugins check \(CommandLine.arguments.first ?? "EXECUTABLE")`.
 
                 """.utf8))
-            exit(PluginProtocol.exitStartedByHand)
+            exit(ModuleProtocol.exitStartedByHand)
         }
-        guard offered.contains(PluginProtocol.version) else {
-            writeAll(2, Data("\(name): the coordinator offers protocol versions \(offered), this module speaks only \(PluginProtocol.version)\n".utf8))
-            exit(PluginProtocol.exitNoCommonVersion)
+        guard offered.contains(ModuleProtocol.version) else {
+            writeAll(2, Data("\(name): the coordinator offers protocol versions \(offered), this module speaks only \(ModuleProtocol.version)\n".utf8))
+            exit(ModuleProtocol.exitNoCommonVersion)
         }
         do {
             try module.descriptor.validate()
@@ -123,22 +124,20 @@ public struct ModuleSession<Module: IndicatorModule> {
     /// `unknown_message`; a blank line is ignored.
     public func respond(to line: Data) -> SessionStep {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return .reply(Data()) }
+        // One parse of the line, whatever the module's types; a module with its own types has its
+        // filing and context decoded from the parsed values.
+        let parsed: Inbound<JSONValue, JSONValue>
+        do {
+            parsed = try Inbound(parsing: line)
+        } catch {
+            return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(error)"))
+        }
         let inbound: Inbound<Module.Filing, Module.Context>
         if Module.Filing.self == JSONValue.self && Module.Context.self == JSONValue.self {
-            // The open shape: parse directly, much faster than trial decoding through JSONDecoder.
-            do {
-                let parsed = try Inbound<JSONValue, JSONValue>(parsing: line)
-                // Cannot fail: the condition above proves both generic parameters are JSONValue.
-                inbound = parsed as! Inbound<Module.Filing, Module.Context>
-            } catch {
-                return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(error)"))
-            }
+            // Cannot fail: the condition above proves both generic parameters are JSONValue.
+            inbound = parsed as! Inbound<Module.Filing, Module.Context>
         } else {
-            do {
-                inbound = try decoder.decode(Inbound<Module.Filing, Module.Context>.self, from: line)
-            } catch {
-                return .reply(errorLine(id: nil, .invalidRequest, "the line is not a JSON object: \(Self.describe(error))"))
-            }
+            inbound = parsed.decoded(as: Module.Filing.self, Module.Context.self, decoder: decoder)
         }
         switch inbound.kind {
         case .shutdown:
@@ -215,27 +214,10 @@ public struct ModuleSession<Module: IndicatorModule> {
             return data
         }
     }
-
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return String(describing: error) }
-        func path(_ context: DecodingError.Context) -> String {
-            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return path(context)
-        case .keyNotFound(let key, let context):
-            let parent = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return parent.isEmpty ? "missing member \(key.stringValue)" : "\(parent): missing member \(key.stringValue)"
-        @unknown default:
-            return String(describing: error)
-        }
-    }
 }
 
-/// One inbound message, decoded in a single pass whatever it turns out to be.
-struct Inbound<Filing: Decodable & Sendable, Context: Decodable & Sendable>: Decodable {
+/// One inbound message, parsed once whatever it turns out to be.
+struct Inbound<Filing: Decodable & Sendable, Context: Decodable & Sendable> {
     enum Kind {
         case evaluate(EvaluationRequest<Filing, Context>)
         case shutdown
@@ -244,56 +226,12 @@ struct Inbound<Filing: Decodable & Sendable, Context: Decodable & Sendable>: Dec
     }
 
     var kind: Kind
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    enum Keys: String, CodingKey { case type, id, filing, context, parameters, asOf = "as_of" }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Keys.self)
-        let id = try? container.decodeIfPresent(String.self, forKey: .id)
-        guard let type = try? container.decode(String.self, forKey: .type) else {
-            kind = .invalid(id: id, reason: "the message has no string member type")
-            return
-        }
-        switch type {
-        case MessageType.shutdown.rawValue:
-            kind = .shutdown
-        case MessageType.evaluate.rawValue:
-            guard let id else {
-                kind = .invalid(id: nil, reason: "the evaluate request has no string id")
-                return
-            }
-            do {
-                for key in [Keys.filing, .context, .parameters] {
-                    guard (try? container.nestedContainer(keyedBy: AnyKey.self, forKey: key)) != nil else {
-                        kind = .invalid(id: id, reason: "\(key.stringValue) must be a JSON object")
-                        return
-                    }
-                }
-                let filing = try container.decode(Filing.self, forKey: .filing)
-                let context = try container.decode(Context.self, forKey: .context)
-                let parameters = try container.decode([String: JSONValue].self, forKey: .parameters)
-                let asOf = try container.decode(CivilDate.self, forKey: .asOf)
-                kind = .evaluate(EvaluationRequest(id: id, filing: filing, context: context, parameters: parameters, asOf: asOf))
-            } catch {
-                kind = .invalid(id: id, reason: ModuleSession<NeverModule>.describe(error))
-            }
-        default:
-            kind = .unknown(type: type, id: id)
-        }
-    }
 }
 
 extension Inbound where Filing == JSONValue, Context == JSONValue {
-    /// The same message read through `JSONValue(parsing:)`.
-    init(parsing line: Data) throws(JSONParseError) {
-        let value = try JSONValue(parsing: line)
+    /// The message in `line`, read by the JSON core (protocol limits).
+    init(parsing line: Data) throws(JSONSyntaxError) {
+        let value = try JSONValue(parsing: line, limits: .message)
         guard case .object(let members) = value else {
             kind = .invalid(id: nil, reason: "the message is not a JSON object")
             return
@@ -334,10 +272,55 @@ extension Inbound where Filing == JSONValue, Context == JSONValue {
     }
 }
 
-/// A placeholder module type, only to reach `ModuleSession.describe` without a real module.
-struct NeverModule: IndicatorModule {
-    var descriptor: ModuleDescriptor { ModuleDescriptor(id: "never", version: "0", appliesTo: [], criteria: [], reads: []) }
-    func evaluate(_ request: EvaluationRequest<JSONValue, JSONValue>) throws -> [Finding] { [] }
+extension Inbound where Filing == JSONValue, Context == JSONValue {
+    /// The message with the filing and context of an `evaluate` decoded from the parsed values
+    /// into a module's own types; a value that does not decode makes the request invalid, saying where.
+    func decoded<F: Decodable & Sendable, C: Decodable & Sendable>(as _: F.Type, _: C.Type, decoder: JSONDecoder) -> Inbound<F, C> {
+        switch kind {
+        case .shutdown: return Inbound<F, C>(kind: .shutdown)
+        case .unknown(let type, let id): return Inbound<F, C>(kind: .unknown(type: type, id: id))
+        case .invalid(let id, let reason): return Inbound<F, C>(kind: .invalid(id: id, reason: reason))
+        case .evaluate(let request):
+            do {
+                let filing: F = try Self.typed(request.filing, member: "filing", decoder: decoder)
+                let context: C = try Self.typed(request.context, member: "context", decoder: decoder)
+                return Inbound<F, C>(kind: .evaluate(EvaluationRequest(
+                    id: request.id, filing: filing, context: context, parameters: request.parameters, asOf: request.asOf)))
+            } catch {
+                return Inbound<F, C>(kind: .invalid(id: request.id, reason: "\(error)"))
+            }
+        }
+    }
+
+    private struct TypedMemberError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private static func typed<T: Decodable>(_ value: JSONValue, member: String, decoder: JSONDecoder) throws -> T {
+        do {
+            return try decoder.decode(T.self, from: Data(value.compactBytes))
+        } catch {
+            throw TypedMemberError(description: "\(member).\(describeDecodingError(error))")
+        }
+    }
+}
+
+/// A decoding error in a line for a person: the member's path, then what was wrong.
+func describeDecodingError(_ error: any Error) -> String {
+    guard let error = error as? DecodingError else { return String(describing: error) }
+    func path(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+    }
+    switch error {
+    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+        return path(context)
+    case .keyNotFound(let key, let context):
+        let parent = context.codingPath.map(\.stringValue).joined(separator: ".")
+        return parent.isEmpty ? "missing member \(key.stringValue)" : "\(parent): missing member \(key.stringValue)"
+    @unknown default:
+        return String(describing: error)
+    }
 }
 
 /// Writes all of `data` to `fd`, retrying on EINTR and short writes; false when the peer is gone

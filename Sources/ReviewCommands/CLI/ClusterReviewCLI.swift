@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import ReviewCore
+import EmbeddedPostgres
 
 /// The `cluster-review` command line: finds the command, runs it, maps errors to exit codes.
 public enum ClusterReviewCLI {
@@ -9,7 +10,11 @@ public enum ClusterReviewCLI {
 
     /// Runs the command line `arguments` (without the program name) and returns the exit code.
     public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) async -> Int32 {
-        let console = Console.standard(environment: environment)
+        await run(arguments, environment: environment, console: Console.standard(environment: environment))
+    }
+
+    /// Runs `arguments` writing to `console`: the tests pass a capturing one.
+    static func run(_ arguments: [String], environment: [String: String], console: Console) async -> Int32 {
         let commands = CommandTable.all
         if arguments.isEmpty || arguments == ["--help"] || arguments == ["-h"] || arguments == ["help"] {
             console.print(Help.overview(commands))

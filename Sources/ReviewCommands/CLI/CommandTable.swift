@@ -5,7 +5,7 @@ enum CommandTable {
             + FilingCommands.all + [EvaluateCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, ServeCommand.command]
             + LifecycleCommands.all
-            + PluginsCommandGroup.all
+            + PluginsCommands.all
             + UsersCommands.all
             + DatabaseCommands.all + [InstallCommand.command]
     }

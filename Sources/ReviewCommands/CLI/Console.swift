@@ -7,34 +7,52 @@ import Foundation
 /// Where the CLI writes: stdout for results, stderr for diagnostics and progress.
 ///
 /// Colour only on a terminal and never with `NO_COLOR`; progress redraws one line on a terminal
-/// and prints plain lines otherwise.
+/// and prints plain lines otherwise. The sinks are injectable: `capturing` collects the lines a
+/// command prints, which is how the tests run a command through `ClusterReviewCLI.run`.
 struct Console: Sendable {
     var isTerminal: Bool
     var useColor: Bool
+    /// Receives each line for stdout, newline excluded.
+    var standardOutput: @Sendable (String) -> Void
+    /// Receives each line (or progress redraw) for stderr, newline excluded.
+    var standardError: @Sendable (String) -> Void
+    /// Whether stderr is a terminal (progress redraws one line in place).
+    var errorIsTerminal: Bool
 
     /// The process's own console, judged from its file descriptors and environment.
     static func standard(environment: [String: String]) -> Console {
         let terminal = isatty(STDOUT_FILENO) == 1
         let color = terminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
-        return Console(isTerminal: terminal, useColor: color)
+        return Console(
+            isTerminal: terminal, useColor: color,
+            standardOutput: { Self.write($0 + "\n", to: STDOUT_FILENO) },
+            standardError: { Self.write($0 + "\n", to: STDERR_FILENO) },
+            errorIsTerminal: isatty(STDERR_FILENO) == 1)
+    }
+
+    /// A console that is no terminal and hands every line to `output` (stdout) and `error` (stderr).
+    static func capturing(
+        output: @escaping @Sendable (String) -> Void, error: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> Console {
+        Console(isTerminal: false, useColor: false, standardOutput: output, standardError: error, errorIsTerminal: false)
     }
 
     /// Writes a line to stdout.
     func print(_ line: String) {
-        write(line + "\n", to: STDOUT_FILENO)
+        standardOutput(line)
     }
 
     /// Writes a line to stderr.
     func error(_ line: String) {
-        write(line + "\n", to: STDERR_FILENO)
+        standardError(line)
     }
 
     /// A progress line: redrawn in place on a terminal, a plain line to stderr otherwise.
     func progress(_ line: String, final: Bool = false) {
-        if isatty(STDERR_FILENO) == 1 {
-            write("\r\u{1B}[2K" + line + (final ? "\n" : ""), to: STDERR_FILENO)
+        if errorIsTerminal {
+            Self.write("\r\u{1B}[2K" + line + (final ? "\n" : ""), to: STDERR_FILENO)
         } else {
-            write(line + "\n", to: STDERR_FILENO)
+            standardError(line)
         }
     }
 
@@ -61,7 +79,7 @@ struct Console: Sendable {
         case dim = "2"
     }
 
-    func write(_ text: String, to descriptor: Int32) {
+    static func write(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }

@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import JSONCore
 
 #if canImport(Glibc)
     import Glibc
@@ -54,7 +55,7 @@ struct FileReadError: Error, Sendable, Hashable {
 enum InputFile {
     /// The default limit: a filing is at most 1 MiB (the validator's own limit), so a larger file
     /// is refused by size rather than read whole.
-    static let defaultLimit = StrictJSON.defaultMaxBytes
+    static let defaultLimit = JSONParser.Limits.document.maxBytes!
 
     /// The bytes of `path`, at most `limit`.
     static func read(_ path: String, limit: Int = defaultLimit) throws(FileReadError) -> Data {

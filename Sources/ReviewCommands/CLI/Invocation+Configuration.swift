@@ -2,6 +2,8 @@ import Foundation
 import IndicatorKit
 import ReviewCore
 import Rulebooks
+import ClusterStandard
+import ModuleHost
 
 extension Invocation {
     /// The module registry: `--modules FILE` or config/modules.json; executables beside this binary.

@@ -1,3 +1,5 @@
+import IndicatorKit
+
 /// A parsed command line for one command: positionals, option values and flags.
 struct Invocation: Sendable {
     var command: Command
@@ -17,7 +19,7 @@ struct Invocation: Sendable {
     func flag(_ option: String) -> Bool { flags.contains(option) }
 
     /// The language for messages: `--lang en|zh`, default Chinese.
-    var language: String { value("--lang") ?? environment["CLUSTER_REVIEW_LANG"] ?? "zh" }
+    var language: Language { Language(code: value("--lang") ?? environment["CLUSTER_REVIEW_LANG"]) }
 }
 
 /// The command line was not understood. Exit code 64.

@@ -1,10 +1,11 @@
 import IndicatorKit
+import ClusterStandard
 
 /// How the CLI shows a filing's validation issues, the same in `validate`, `evaluate` and `submit`.
 enum IssueLines {
     /// The lines for `issue`: its path, rule, what is wrong and the fix; for a syntax error also the
     /// offending line of the file with a caret under the column, as a text editor would point.
-    static func lines(_ issue: ValidationIssue, language: String, indent: String = "  ") -> [String] {
+    static func lines(_ issue: ValidationIssue, language: Language, indent: String = "  ") -> [String] {
         var lines = ["\(indent)\(issue.path) [\(issue.rule)] \(issue.message.text(in: language)) — \(issue.fix.text(in: language))"]
         if let position = issue.position {
             let text = position.text.replacingOccurrences(of: "\t", with: " ")

@@ -2,6 +2,10 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
+import EmbeddedPostgres
+import ModuleHost
+import Reports
 
 /// `demo`: the README's main job, end to end: a clean database, every module, the samples of every
 /// county reviewed, a summary table, and the life of a few filings after review.
@@ -53,7 +57,7 @@ enum DemoCommand {
 
         // The samples of every county; recertifications need the register entry they renew.
         let samples = try SampleFiling.all(in: installation)
-        let seeded = try History.seed(samples, on: connection)
+        let seeded = try RegisterHistory.seed(samples, on: connection)
         if seeded > 0 {
             console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew")
         }
@@ -123,9 +127,7 @@ enum DemoCommand {
         guard case .embedded(let directory, _) = target else { return try target.prepare() }
         let server = EmbeddedPostgres(directory: directory)
         try server.start()
-        let admin = try PostgresConnection(server.conninfo())
-        defer { admin.close() }
-        try admin.executeScript("DROP DATABASE IF EXISTS cluster_review_demo WITH (FORCE)")
+        try server.dropDatabase("cluster_review_demo")
         try server.createDatabase("cluster_review_demo")
         invocation.console.print("⓪ 数据库 database: a clean cluster_review_demo on the private PostgreSQL in \(directory.path)")
         return server.conninfo(database: "cluster_review_demo")
@@ -140,13 +142,13 @@ enum DemoCommand {
     static var indicatorOrder: [String] { RecognitionStandard.indicators }
 
     static func summary(
-        _ submitted: [(sample: SampleFiling, id: Int64)], on connection: PostgresConnection, language: String, declarations: Declarations
+        _ submitted: [(sample: SampleFiling, id: Int64)], on connection: PostgresConnection, language: Language, declarations: Declarations
     ) throws -> Summary {
         // Each indicator's column is headed by the prefix of its criteria's ids (COMP, TIER …).
         let headings = indicatorOrder.map { id in
             declarations.module(id)?.criteria.first.map { String($0.id.prefix { $0 != "-" }) } ?? String(id.prefix(4)).uppercased()
         }
-        let en = language == "en"
+        let en = language == .en
         var table = TextTable(headers: [
             en ? "ID" : "编号", en ? "County" : "县区", en ? "Cluster" : "集群", en ? "Kind" : "类型",
             en ? "Recommendation" : "建议",

@@ -2,6 +2,10 @@ import Foundation
 import IndicatorKit
 import ReviewCore
 import Rulebooks
+import ClusterStandard
+import ModuleHost
+import Reports
+import JSONCore
 
 /// `evaluate FILE...`: reviews filings offline through the real module processes, no database.
 enum EvaluateCommand {
@@ -67,7 +71,7 @@ enum EvaluateCommand {
                 throw CommandFailure(zh: "上下文文件不是有效的 JSON 对象：\(path)", en: "the context file is not a valid context object: \(path)",
                                      exitCode: ExitCode.dataError)
             }
-            context = try JSONEncoder().encode(JSONValue.object(members))
+            context = Data(JSONValue.object(members).compactBytes)
         }
         let rulebooks = try invocation.rulebookLibrary()
         let registry = try invocation.moduleRegistry()
@@ -118,7 +122,7 @@ enum EvaluateCommand {
             let whole = try JSONValue(parsing: data)
             var projections: [String: Data] = [:]
             for descriptor in ReviewExecution.applicable(modules, to: kind) {
-                projections[descriptor.id] = try JSONEncoder().encode(FilingProjection.project(whole, reads: descriptor.reads))
+                projections[descriptor.id] = Data(FilingProjection.project(whole, reads: descriptor.reads).compactBytes)
             }
             let offline = ClaimedReview(
                 id: 0, filingId: 0, countyCode: filing.applicant?.countyCode ?? "", token: UUID(), attempts: 1,

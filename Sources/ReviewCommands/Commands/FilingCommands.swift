@@ -1,8 +1,8 @@
 import Foundation
 
 /// `validate`, `rulebook` and `template`: the commands a county uses before it files, and the rule
-/// book legal staff sign off. The logic is in ValidateCommand.swift, RulebookCommand.swift and
-/// TemplateCommand.swift; these are their command-table entries.
+/// book legal staff sign off. These are their command-table entries; what each runs is in
+/// FilingCommands+Validate.swift, +Rulebook.swift and +Template.swift.
 enum FilingCommands {
     static var all: [Command] { [validate, rulebook, template] }
 
@@ -23,7 +23,7 @@ enum FilingCommands {
         exits: [.problems("a filing is invalid"), .noInput],
         run: { invocation in
             let console = invocation.console
-            return runValidate(paths: invocation.positionals, language: invocation.language, json: invocation.flag("--json")) { console.print($0) }
+            return validateFiles(invocation.positionals, language: invocation.language, json: invocation.flag("--json")) { console.print($0) }
         })
 
     static let rulebook = Command(
@@ -54,7 +54,7 @@ enum FilingCommands {
             let registry = try invocation.moduleRegistry()
             let (declarations, unanswered) = await gatherDeclarations(registry)
             let console = invocation.console
-            return runRulebook(name: invocation.positionals.first, language: invocation.language, json: invocation.flag("--json"),
+            return printRulebook(name: invocation.positionals.first, language: invocation.language, json: invocation.flag("--json"),
                                parametersPath: path, declarations: declarations, unanswered: unanswered) { console.print($0) }
         })
 
@@ -68,6 +68,6 @@ enum FilingCommands {
         exits: [],
         run: { invocation in
             let console = invocation.console
-            return runTemplate(kind: invocation.positionals[0], language: invocation.language) { console.print($0) }
+            return printTemplate(kind: invocation.positionals[0], language: invocation.language) { console.print($0) }
         })
 }

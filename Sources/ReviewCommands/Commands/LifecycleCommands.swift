@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
 
 /// The life of a recognition on the command line: `confirm`, `decide`, `object`, `publicity`,
 /// `register`, `incident`, `change` and `sweep` (issue 6; measures Art. 9–14).

@@ -2,6 +2,10 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
+import Reports
+import Rulebooks
+import JSONCore
 
 /// `status [ID]` and `report ID`.
 enum StatusCommand {
@@ -205,8 +209,8 @@ enum StatusCommand {
 
 /// The scorecard in the terminal.
 enum TerminalReport {
-    static func render(_ record: ReviewRecord, language: String, console: Console) -> String {
-        let en = language == "en"
+    static func render(_ record: ReviewRecord, language: Language, console: Console) -> String {
+        let en = language == .en
         var lines: [String] = []
         let filing = record.filing
         lines.append(console.styled("\(en ? "Filing" : "申报") \(filing.id) · \(filing.clusterName)", .bold))

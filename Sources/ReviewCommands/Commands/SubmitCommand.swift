@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Postgres
 import ReviewCore
+import ClusterStandard
 
 /// `submit FILE|DIR...`: validates each filing and files it with its review queued, one transaction each.
 enum SubmitCommand {

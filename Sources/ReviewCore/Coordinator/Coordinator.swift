@@ -2,6 +2,8 @@ import Foundation
 import IndicatorKit
 import Postgres
 import Rulebooks
+import ModuleHost
+import JSONCore
 
 /// The coordinator (`cluster-review serve`): claims queued reviews from PostgreSQL, fans each filing
 /// out to the modules that apply, and writes the findings and the recommendation.
@@ -347,7 +349,7 @@ public actor Coordinator {
         let key = "\(rulebook ?? "")@\(asOf)"
         if let resolved = parameterCache[key], let bytes = parameterBytes[key] { return (resolved, bytes) }
         let resolved = try rulebooks.resolve(rulebook, asOf: asOf)
-        let bytes = try JSONEncoder().encode(resolved.values)
+        let bytes = Data(JSONValue.object(resolved.values).compactBytes)
         parameterCache[key] = resolved
         parameterBytes[key] = bytes
         return (resolved, bytes)

@@ -1,3 +1,4 @@
+import ModuleHost
 /// The coordinator's counters in Prometheus text format (node_exporter's textfile-collector convention).
 enum Metrics {
     static func render(

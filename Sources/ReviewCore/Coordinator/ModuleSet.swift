@@ -1,4 +1,6 @@
 import IndicatorKit
+import ClusterStandard
+import ModuleHost
 
 extension Coordinator {
     /// The modules a coordinator serves: a pool for every enabled module, what each declared, and

@@ -1,6 +1,10 @@
 import Foundation
+import JSONCore
 import IndicatorKit
 import Rulebooks
+import ClusterStandard
+import ModuleHost
+import Postgres
 
 /// One review's fan-out and completion, shared by the coordinator and the offline `evaluate`:
 /// each required module that is ready gets its projection of the filing, concurrently; the
@@ -148,7 +152,7 @@ public enum ReviewExecution {
     ) async throws -> CompletedReview {
         let live = modules.descriptors
         let required = RequiredCriteria.fixing(kind: review.kind, enabled: modules.enabled.filter { live[$0] != nil }, known: live)
-        let bytes = try JSONEncoder().encode(parameters.values)
+        let bytes = Data(JSONValue.object(parameters.values).compactBytes)
         let outcomes = await evaluate(
             required: required, live: live, projections: projections, context: context, parameters: bytes, asOf: review.asOf, modules: modules)
         return try complete(review, required: required, outcomes: outcomes, known: live, parameters: parameters)

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import EmbeddedPostgres
 
 /// Which PostgreSQL the CLI and the coordinator use.
 ///

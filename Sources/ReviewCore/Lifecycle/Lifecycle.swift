@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ClusterStandard
 
 /// The life of a recognition, as calls to the SQL functions of sql/004–005: confirmations,
 /// decisions, public notice and objections, change reports, incidents and false-filing flags.
@@ -109,7 +110,7 @@ public struct Lifecycle {
 
     /// Records an incident at an enterprise (Art. 14(5)); it cannot have occurred after today. Returns its id.
     @discardableResult
-    public func recordIncident(_ incident: IndicatorKit.Incident, source: String) throws -> Int64 {
+    public func recordIncident(_ incident: ClusterStandard.Incident, source: String) throws -> Int64 {
         try call(
             "SELECT record_incident($1, $2::date, $3, $4, $5, $6) AS id",
             [incident.enterpriseCode, incident.date.description, incident.category, incident.grade, source, incident.description ?? ""])

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import JSONCore
 
 /// One entry of the register (认定名单): a recognized cluster, valid three years (Art. 12).
 public struct RegisterEntry: Sendable, Hashable, Codable {

@@ -1,5 +1,7 @@
 import Foundation
 import IndicatorKit
+import ClusterStandard
+import Postgres
 
 /// A review this coordinator holds a lease on. Only the holder of `token` may finish it.
 public struct ClaimedReview: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ModuleHost
 
 /// One coordinator's entry in `coordinators`: its heartbeat and its module workers, for `status`.
 public struct CoordinatorRecord: Sendable, Codable, Equatable {

@@ -1,6 +1,8 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ClusterStandard
+import JSONCore
 
 /// The `module_declarations` table: what each module version declared in its ready line. Every
 /// statement that touches it lives here.

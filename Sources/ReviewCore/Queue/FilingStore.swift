@@ -1,6 +1,8 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ClusterStandard
+import JSONCore
 
 /// A filing as submitted: the validated JSON and the facts the tables index.
 public struct FilingSubmission: Sendable {
@@ -19,7 +21,7 @@ public struct FilingSubmission: Sendable {
         self.clusterName = clusterName
         self.filedOn = filedOn
         self.formatVersion = formatVersion
-        self.payload = StrictJSON.withoutByteOrderMark(payload)
+        self.payload = JSONParser.withoutByteOrderMark(payload)
     }
 
     /// The submission for a validated filing; nil when a member the tables need is missing

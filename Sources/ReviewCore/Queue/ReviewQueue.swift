@@ -1,6 +1,8 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ClusterStandard
+import JSONCore
 
 /// The review queue (`review_queue`) and the record of finished reviews (`reviews`, `findings`):
 /// every statement that touches those tables lives here.

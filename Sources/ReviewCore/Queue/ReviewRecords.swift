@@ -1,6 +1,8 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ClusterStandard
+import JSONCore
 
 /// A filing's standing as `status` shows it.
 public struct FilingStatus: Sendable, Codable, Equatable {
@@ -60,6 +62,37 @@ public enum ReviewRecords {
     ) throws -> [FilingStatus] {
         try statuses(where: "($1::text IS NULL OR f.status = $1) AND ($2::text IS NULL OR f.county_code = $2)",
                      [status, county], limit: limit, on: connection)
+    }
+
+    /// A filing whose review found it complete and is waiting for a person's judgement.
+    public struct AwaitingJudgement: Sendable, Hashable {
+        public var id: Int64
+        public var clusterName: String
+        public var filedOn: CivilDate
+    }
+
+    /// Filings of `kind` that are reviewed with the recommendation `needs_review` and no failed or
+    /// erroneous finding — what a reviewer can take through to a decision — oldest first.
+    public static func awaitingJudgement(kind: FilingKind, limit: Int, on connection: PostgresConnection) throws -> [AwaitingJudgement] {
+        try connection.query("""
+            SELECT f.id, f.cluster_name, f.filed_on::text AS filed_on FROM filings f
+            JOIN reviews r ON r.filing_id = f.id AND r.outcome = 'completed'
+            WHERE f.kind = $1 AND f.status = 'reviewed' AND r.recommendation = 'needs_review'
+              AND NOT EXISTS (SELECT 1 FROM findings x WHERE x.review_id = r.id AND x.verdict IN ('fail', 'error'))
+            ORDER BY f.id LIMIT $2
+            """, kind.rawValue, max(1, limit)).rows.map { row in
+            AwaitingJudgement(
+                id: try row.decode("id"), clusterName: try row.decode("cluster_name"),
+                filedOn: CivilDate(try row.decode("filed_on", as: String.self))!)
+        }
+    }
+
+    /// The criteria of filing `id`'s latest review whose finding has `verdict`, in criterion order.
+    public static func criteria(of id: Int64, withVerdict verdict: Verdict, on connection: PostgresConnection) throws -> [String] {
+        try connection.query("""
+            SELECT criterion FROM findings
+            WHERE review_id = (SELECT max(id) FROM reviews WHERE filing_id = $1) AND verdict = $2 ORDER BY criterion
+            """, id, verdict.rawValue).rows.map { try $0.decode("criterion", as: String.self) }
     }
 
     private static func statuses(

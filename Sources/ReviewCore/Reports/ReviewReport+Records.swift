@@ -1,6 +1,8 @@
 import Foundation
 import IndicatorKit
 import Postgres
+import ClusterStandard
+import Reports
 
 extension ReviewReport {
     /// The report of filing `id`'s latest finished review, read from the database; nil when the

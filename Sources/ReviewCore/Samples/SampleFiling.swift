@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import JSONCore
 
 /// A sample filing of config/samples, with the recommendation it is expected to get
 /// (config/samples/expected.json) and, for a recertification, the plan on record it renews.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -93,11 +94,20 @@ final class NginxInstance {
 
             """
         try main.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-        process = try ChildProcess(
+        // Started by the program's one launcher: default signal dispositions and mask (a child
+        // inheriting a blocked SIGTERM would leave nginx deaf to it), stdout and stderr in a file.
+        process = try ProcessLauncher.launch(LaunchOptions(
             executable: executable,
             arguments: ["-p", directory + "/", "-c", directory + "/nginx.conf", "-e", directory + "/error.log"],
-            output: directory + "/nginx.out"
-        )
+            environment: ProcessInfo.processInfo.environment,
+            stdout: .file(directory + "/nginx.out"), stderr: .sameAsStdout))
+    }
+
+    deinit {
+        if process.poll() == nil {
+            process.signal(SIGKILL)
+            process.waitForExit()
+        }
     }
 
     /// The error log and anything nginx printed, for failure messages.
@@ -110,16 +120,23 @@ final class NginxInstance {
     private func waitUntilReady() async throws -> Bool {
         let start = Date()
         while Date().timeIntervalSince(start) < 30 {
-            if !process.isRunning() { return false }
+            if process.poll() != nil { return false }
             if (try? TestClient(port: port)) != nil { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
         return false
     }
 
-    /// Stops nginx (SIGTERM, then SIGKILL if it lingers) and reaps it.
+    /// Stops nginx (SIGTERM, then SIGKILL if it lingers past 10 s) and reaps it.
     func stop() async {
-        await process.stop()
+        guard process.poll() == nil else { return }
+        process.signal(SIGTERM)
+        let start = Date()
+        while process.poll() == nil && Date().timeIntervalSince(start) < 10 {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if process.poll() == nil { process.signal(SIGKILL) }
+        while process.poll() == nil { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// A port nothing listens on right now.
@@ -138,70 +155,5 @@ final class NginxInstance {
         }
         guard bound else { throw ClientError(description: "no free port: errno \(errno)") }
         return UInt16(bigEndian: address.sin_port)
-    }
-}
-
-/// A child process started with `posix_spawn`, watched with `waitpid(WNOHANG)` and awaited by
-/// polling, so no thread of the cooperative pool ever blocks on it (Foundation's `Process`
-/// blocks in `waitUntilExit`, and its children inherit the spawning thread's blocked signals,
-/// which leaves nginx deaf to SIGTERM).
-final class ChildProcess {
-    let pid: pid_t
-    private var exited = false
-
-    init(executable: String, arguments: [String], output: String) throws {
-        let log = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard log >= 0 else { throw ClientError(description: "open \(output): errno \(errno)") }
-        defer { close(log) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, log, 1)
-        posix_spawn_file_actions_adddup2(&actions, log, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else { throw ClientError(description: "posix_spawn \(executable): \(result)") }
-        self.pid = pid
-    }
-
-    deinit {
-        if !exited {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
-    }
-
-    /// False once the process has exited (and been reaped).
-    func isRunning() -> Bool {
-        guard !exited else { return false }
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
-        return !exited
-    }
-
-    /// SIGTERM, up to 10 s to exit, then SIGKILL; reaps it.
-    func stop() async {
-        guard isRunning() else { return }
-        kill(pid, SIGTERM)
-        let start = Date()
-        while isRunning() && Date().timeIntervalSince(start) < 10 {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        if isRunning() { kill(pid, SIGKILL) }
-        while isRunning() { try? await Task.sleep(for: .milliseconds(10)) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import IndicatorKit
 import Postgres
 import TestSupport
+import JSONCore
 
 /// Shared set-up for the coordinator's tests: module registries and database queries.
 enum CoordinatorFixtures {
@@ -15,7 +16,7 @@ enum CoordinatorFixtures {
         fixtureSettings: [String: JSONValue] = [:], replacing: [String: JSONValue] = [:], extra: [JSONValue] = [],
         defaults: [String: JSONValue] = [:]
     ) throws -> String {
-        let project = try StrictJSON.parse(Data(contentsOf: try TestCluster.installation.configDirectory.appendingPathComponent("modules.json")))
+        let project = try JSONValue(parsing: Data(contentsOf: try TestCluster.installation.configDirectory.appendingPathComponent("modules.json")), limits: .document)
         guard case .array(let entries)? = project["modules"] else { throw FixtureError.noModules }
         var modules: [JSONValue] = entries.filter { $0["enabled"] != .bool(false) }.map { entry in
             entry["id"]?.string.flatMap { replacing[$0] } ?? entry

@@ -3,6 +3,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import EmbeddedPostgres
 
 #if canImport(Glibc)
     import Glibc

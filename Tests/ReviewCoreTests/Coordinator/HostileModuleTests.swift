@@ -4,6 +4,8 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import ChildProcesses
+import JSONCore
 
 #if canImport(Glibc)
     import Glibc

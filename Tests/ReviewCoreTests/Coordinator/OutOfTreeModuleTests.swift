@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import JSONCore
 
 #if canImport(Glibc)
     import Glibc

@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// Transitions the measures do not allow are refused with a clear error and change nothing.
 @Suite struct IllegalTransitionTests {

@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// The whole life of recognitions on a simulated calendar, against a real database: the database
 /// clock is moved to the day of each step, and every step takes its date from it.

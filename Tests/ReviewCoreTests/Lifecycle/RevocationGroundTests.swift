@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// Each Art. 14 ground found by the sweep on its own, with its boundary.
 @Suite struct RevocationGroundTests {

@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// Each sweep action is recorded exactly once, however often and by however many processes
 /// the sweep runs.

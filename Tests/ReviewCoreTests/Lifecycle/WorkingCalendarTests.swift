@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import ClusterStandard
 
 /// Working days on the configured holiday calendar, in Swift and in SQL alike.
 @Suite struct WorkingCalendarTests {

@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import JSONCore
 
 extension SecurityTests {
     /// Bad input at both doors — the CLI (`cluster-review submit` as a county's login) and the database

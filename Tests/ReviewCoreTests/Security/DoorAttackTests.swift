@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import ClusterStandard
 
 extension SecurityTests {
     /// The attacks of issue 14 (phase 1), replayed against a real database as the person who tried

@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import JSONCore
 
 #if canImport(Glibc)
     import Glibc
@@ -51,7 +52,7 @@ extension SecurityTests {
             var deep = JSONValue.number(1)
             for _ in 0..<40 { deep = .array([deep]) }
             return [
-                Hostile(name: "bom", data: Data(StrictJSON.byteOrderMark) + (try sample("bom")).bytes, expected: []),
+                Hostile(name: "bom", data: Data(JSONParser.byteOrderMark) + (try sample("bom")).bytes, expected: []),
                 Hostile(name: "nel-raw", data: bytes(try sample("nel @@"), replacing: [0xC2, 0x85]), expected: ["\(name) control_character"]),
                 Hostile(name: "nel-escaped", data: bytes(try sample("nel @@"), replacing: Array(#"\u0085"#.utf8)),
                         expected: ["\(name) control_character"]),
@@ -80,7 +81,7 @@ extension SecurityTests {
                         data: try sample("rlo statement").setting("competitiveness.evidence.COMP-1.statement", to: "集群\u{202E}龙头企业").bytes,
                         expected: ["$.competitiveness.evidence[\"COMP-1\"].statement bidi_control"]),
                 Hostile(name: "invalid-utf8", data: bytes(try sample("bad @@"), replacing: [0xFF]), expected: ["\(name) encoding"]),
-                Hostile(name: "invalid-utf8-after-bom", data: Data(StrictJSON.byteOrderMark) + bytes(try sample("bad @@"), replacing: [0xC3, 0x28]),
+                Hostile(name: "invalid-utf8-after-bom", data: Data(JSONParser.byteOrderMark) + bytes(try sample("bad @@"), replacing: [0xC3, 0x28]),
                         expected: ["\(name) encoding"]),
                 Hostile(name: "surrogate-escape", data: bytes(try sample("sur @@"), replacing: Array(#"\ud800"#.utf8)),
                         expected: ["\(name) syntax"]),
@@ -189,7 +190,7 @@ extension SecurityTests {
             let fifo = folder + "/pipe.json"
             #expect(mkfifo(fifo, 0o600) == 0)
             let big = folder + "/big.json"
-            try Data(count: StrictJSON.defaultMaxBytes + 1).write(to: URL(fileURLWithPath: big))
+            try Data(count: JSONParser.Limits.document.maxBytes! + 1).write(to: URL(fileURLWithPath: big))
             for (path, says) in [(folder, "is a folder"), ("/dev/zero", "not a regular file"), (fifo, "not a regular file"),
                                  (big, "over the limit")] {
                 let run = try await CLIProcess.run(["validate", "--lang", "en", path], conninfo: nil, timeout: .seconds(60))

@@ -4,6 +4,7 @@ import Postgres
 import ReviewCore
 import TestSupport
 import Testing
+import JSONCore
 
 extension SecurityTests {
     /// SQL injection strings in every text field of a filing are stored verbatim and never executed.

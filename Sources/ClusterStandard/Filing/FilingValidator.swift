@@ -1,0 +1,422 @@
+import Foundation
+import IndicatorKit
+import JSONCore
+
+/// One thing wrong with a filing: where, which rule, and how to fix it, in Chinese and English.
+public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// `$`-rooted JSON path, e.g. `$.figures[2].total_output_wan`.
+    public var path: String
+    /// A stable rule name, e.g. `money_scale`, `unknown_field`, `uscc` (docs/filing-format.md lists them).
+    public var rule: String
+    /// What is wrong.
+    public var message: LocalizedText
+    /// How to fix it.
+    public var fix: LocalizedText
+    /// Where in the text the problem is, for a syntax error (line, column and the line itself).
+    public var position: SourcePosition?
+
+    /// An issue at `path` breaking `rule`.
+    public init(path: String, rule: String, message: LocalizedText, fix: LocalizedText, position: SourcePosition? = nil) {
+        self.path = path
+        self.rule = rule
+        self.message = message
+        self.fix = fix
+        self.position = position
+    }
+
+    /// The text a log line shows.
+    public var description: String { "\(path) [\(rule)] \(message.en) — \(fix.en)" }
+}
+
+/// Checks a filing's raw bytes against format version 1 and reports every error at once.
+///
+/// Errors: syntax (including NaN/Infinity, duplicate keys, nesting over 32, payload over 1 MiB),
+/// bytes that are not UTF-8 (at their offset), wrong types, missing and unknown members, sections the
+/// kind does not allow, amounts negative or with more than two decimals, strings too long (counted in
+/// Unicode scalars, as PostgreSQL's length() counts) or holding characters a person cannot see or
+/// that reorder what they read (`TextCharacters`), dates, county codes,
+/// unified social credit codes, duplicate codes and ids, years other than Y−3, Y−2, Y−1, documents
+/// referenced but not listed, a blank waiver reason, publicity reaching more enterprises than the
+/// cluster has, more enterprises listed than the cluster is stated to have (不漏户). A filing with no
+/// issues decodes into `Filing`.
+public enum FilingValidator {
+    /// Every issue in `data`; empty when the filing is valid.
+    public static func validate(_ data: Data) -> [ValidationIssue] {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(data, limits: .document)
+        } catch {
+            let position = SourcePosition(offset: error.offset, in: data)
+            let at = (zh: "第 \(position.line) 行第 \(position.column) 列", en: "line \(position.line), column \(position.column)")
+            let fix = error.fixZh.flatMap { zh in error.fixEn.map { LocalizedText(zh: zh, en: $0) } }
+            return [ValidationIssue(
+                path: error.path, rule: error.rule.rawValue,
+                message: LocalizedText(zh: "\(at.zh)：\(error.zh)", en: "\(at.en): \(error.en)"),
+                fix: fix ?? LocalizedText(zh: "修正\(at.zh)处的 JSON 语法", en: "correct the JSON syntax at \(at.en)"),
+                position: position)]
+        }
+        return validate(value)
+    }
+
+    /// Every issue in an already-parsed filing; empty when the filing is valid.
+    public static func validate(_ filing: JSONValue) -> [ValidationIssue] {
+        var walker = Walker()
+        walker.check(filing, FilingSchema.root, "$")
+        if case .object(let members) = filing {
+            walker.crossChecks(members)
+        }
+        return walker.issues.sorted { ($0.path, $0.rule) < ($1.path, $1.rule) }
+    }
+
+    /// Validates and decodes, or returns the issues.
+    public static func decode(_ data: Data) -> Result<Filing, ValidationFailure> {
+        let issues = validate(data)
+        guard issues.isEmpty else { return .failure(ValidationFailure(issues: issues)) }
+        do {
+            return .success(try Filing.decode(data))
+        } catch {
+            return .failure(ValidationFailure(issues: [ValidationIssue(
+                path: "$", rule: "decode", message: LocalizedText(zh: "无法解码：\(error)", en: "cannot decode: \(error)"),
+                fix: LocalizedText(zh: "请报告此问题", en: "please report this problem"))]))
+        }
+    }
+
+    /// The issues of a filing that did not validate.
+    public struct ValidationFailure: Error, Sendable {
+        /// Every issue, sorted by path.
+        public var issues: [ValidationIssue]
+    }
+
+    struct Walker {
+        var issues: [ValidationIssue] = []
+
+        mutating func add(_ path: String, _ rule: String, _ zh: String, _ en: String, fixZh: String, fixEn: String) {
+            issues.append(ValidationIssue(path: path, rule: rule, message: LocalizedText(zh: zh, en: en), fix: LocalizedText(zh: fixZh, en: fixEn)))
+        }
+
+        mutating func typeError(_ path: String, _ expected: (zh: String, en: String), _ found: JSONValue) {
+            add(path, "type", "类型错误：应为\(expected.zh)，实为\(Walker.typeName(found).zh)",
+                "wrong type: expected \(expected.en), found \(Walker.typeName(found).en)",
+                fixZh: "改为\(expected.zh)", fixEn: "write \(expected.en)")
+        }
+
+        static func typeName(_ v: JSONValue) -> (zh: String, en: String) {
+            switch v {
+            case .null: return ("null", "null")
+            case .bool: return ("布尔值", "a boolean")
+            case .number: return ("数值", "a number")
+            case .string: return ("字符串", "a string")
+            case .array: return ("数组", "an array")
+            case .object: return ("对象", "an object")
+            }
+        }
+
+        mutating func check(_ value: JSONValue, _ shape: Shape, _ path: String) {
+            switch shape {
+            case .nullable(let inner):
+                if case .null = value { return }
+                check(value, inner, path)
+            case .object(let fields):
+                guard case .object(let members) = value else { return typeError(path, ("对象", "an object"), value) }
+                let known = Set(fields.map(\.name))
+                for key in members.keys where !known.contains(key) {
+                    add(path + JSONPath.member(key), "unknown_field", "未知字段“\(key)”", "unknown member \"\(key)\"",
+                        fixZh: "删除该字段或检查拼写；允许的字段：\(fields.map(\.name).joined(separator: ", "))",
+                        fixEn: "remove it or correct the spelling; allowed: \(fields.map(\.name).joined(separator: ", "))")
+                }
+                for field in fields {
+                    if let member = members[field.name] {
+                        check(member, field.shape, path + JSONPath.member(field.name))
+                    } else if field.required {
+                        add(path + JSONPath.member(field.name), "required", "缺少必填字段“\(field.name)”",
+                            "missing required member \"\(field.name)\"",
+                            fixZh: "补充：\(field.summary)", fixEn: "add it: \(field.summary)")
+                    }
+                }
+            case .keyed(let keys, let valueShape):
+                guard case .object(let members) = value else { return typeError(path, ("对象", "an object"), value) }
+                for (key, member) in members {
+                    if keys.contains(key) {
+                        check(member, valueShape, path + JSONPath.member(key))
+                    } else {
+                        add(path + JSONPath.member(key), "unknown_field", "此处不接受“\(key)”的佐证", "no evidence \"\(key)\" belongs here",
+                            fixZh: "允许的指标：\(keys.joined(separator: ", "))", fixEn: "allowed criteria: \(keys.joined(separator: ", "))")
+                    }
+                }
+            case .array(let item, let min, let max):
+                guard case .array(let elements) = value else { return typeError(path, ("数组", "an array"), value) }
+                if elements.count < min || elements.count > max {
+                    let range = min == max ? "\(min)" : "\(min)–\(max)"
+                    add(path, "count", "应有 \(range) 项，实有 \(elements.count) 项",
+                        "must have \(range) items, has \(elements.count)",
+                        fixZh: "调整项数", fixEn: "adjust the number of items")
+                }
+                for (i, element) in elements.enumerated() { check(element, item, path + "[\(i)]") }
+            case .text(let format, let maxLength):
+                guard case .string(let s) = value else { return typeError(path, ("字符串", "a string"), value) }
+                checkText(s, format, maxLength, path)
+            case .oneOf(let allowed):
+                guard case .string(let s) = value else { return typeError(path, ("字符串", "a string"), value) }
+                if !allowed.contains(s) {
+                    add(path, "enum", "“\(s)”不是允许的取值", "\"\(s)\" is not an allowed value",
+                        fixZh: "取以下之一：\(allowed.joined(separator: ", "))", fixEn: "use one of: \(allowed.joined(separator: ", "))")
+                }
+            case .money:
+                guard case .number(let d) = value else { return typeError(path, ("以万元计的数值", "a number of 万元"), value) }
+                checkDecimal(d, max: 1_000_000_000_000, scale: 2, path, money: true)
+            case .decimal(let max, let scale):
+                guard case .number(let d) = value else { return typeError(path, ("数值", "a number"), value) }
+                checkDecimal(d, max: max, scale: scale, path, money: false)
+            case .integer(let min, let max):
+                guard case .number(let d) = value else { return typeError(path, ("整数", "a whole number"), value) }
+                if !Walker.hasScale(d, atMost: 0) {
+                    add(path, "integer", "应为整数，实为 \(d)", "must be a whole number, found \(d)",
+                        fixZh: "填写整数", fixEn: "write a whole number")
+                } else if d < Decimal(min) || d > Decimal(max) {
+                    add(path, "range", "\(d) 超出范围 \(min)–\(max)", "\(d) is outside \(min)–\(max)",
+                        fixZh: "填写 \(min) 到 \(max) 之间的整数", fixEn: "write a whole number from \(min) to \(max)")
+                }
+            case .bool:
+                guard case .bool = value else { return typeError(path, ("布尔值 true/false", "true or false"), value) }
+            }
+        }
+
+        mutating func checkDecimal(_ d: Decimal, max: Decimal, scale: Int, _ path: String, money: Bool) {
+            if d < 0 {
+                add(path, "negative", "不能为负数：\(d)", "must not be negative: \(d)", fixZh: "填写非负数", fixEn: "write a non-negative number")
+            } else if d > max, max == 1, d <= 100 {
+                // A rate written as a percentage: 60 for 60 %.
+                let fraction = d / 100
+                add(path, "range", "\(d) 大于 1：比率以小数填写，\(d)% 应写作 \(fraction)",
+                    "\(d) is over 1: rates are fractions, so \(d) % is written \(fraction)",
+                    fixZh: "写作 \(fraction)", fixEn: "write \(fraction)")
+            } else if d > max {
+                add(path, "range", "\(d) 超过上限 \(max)", "\(d) is over the limit \(max)",
+                    fixZh: money ? "金额以万元填写，检查单位" : "检查数值与单位", fixEn: money ? "state money in 万元; check the unit" : "check the value and its unit")
+            }
+            if !Walker.hasScale(d, atMost: scale) {
+                add(path, money ? "money_scale" : "scale",
+                    money ? "金额（万元）最多两位小数：\(d)" : "最多 \(scale) 位小数：\(d)",
+                    money ? "money (万元) has at most two decimals: \(d)" : "at most \(scale) decimals: \(d)",
+                    fixZh: "四舍五入到 \(scale) 位小数", fixEn: "round to \(scale) decimals")
+            }
+        }
+
+        static func hasScale(_ d: Decimal, atMost scale: Int) -> Bool {
+            var scaled = d * Decimal(sign: .plus, exponent: scale, significand: 1)
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &scaled, 0, .plain)
+            return rounded == scaled
+        }
+
+        mutating func checkText(_ s: String, _ format: TextFormat, _ maxLength: Int, _ path: String) {
+            let length = s.unicodeScalars.count
+            if length > maxLength {
+                add(path, "too_long", "长度 \(length) 超过上限 \(maxLength)", "length \(length) is over the limit \(maxLength)",
+                    fixZh: "缩短到 \(maxLength) 个字符以内", fixEn: "shorten to at most \(maxLength) characters")
+                return
+            }
+            let prose = format == .prose || format == .nonBlankProse
+            if let refused = s.unicodeScalars.lazy.compactMap({ TextCharacters.refusal(of: $0, inProse: prose) }).first {
+                add(path, refused.rule, refused.message.zh, refused.message.en, fixZh: refused.fix.zh, fixEn: refused.fix.en)
+                return
+            }
+            let blank = s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            switch format {
+            case .prose:
+                break
+            case .line, .nonBlankProse:
+                if blank { add(path, "blank", "不能为空白", "must not be blank", fixZh: "填写内容", fixEn: "write the text") }
+            case .date:
+                if CivilDate(s) == nil {
+                    add(path, "date", "“\(s)”不是有效日期", "\"\(s)\" is not a valid date", fixZh: "按 YYYY-MM-DD 填写存在的日期", fixEn: "write an existing date as YYYY-MM-DD")
+                }
+            case .countyCode:
+                if HainanCounty.named(s) == nil {
+                    add(path, "county_code", "“\(s)”不是海南省县级区划代码", "\"\(s)\" is not a Hainan county-level code",
+                        fixZh: "填写 GB/T 2260 代码，如 460400（儋州市）", fixEn: "write a GB/T 2260 code, e.g. 460400 (儋州市)")
+                }
+            case .socialCreditCode:
+                if let problem = SocialCreditCode.problem(s) {
+                    add(path, "uscc", "统一社会信用代码“\(s)”无效：\(problem.zh)", "invalid unified social credit code \"\(s)\": \(problem.en)",
+                        fixZh: "按营业执照核对 18 位代码", fixEn: "copy the 18 characters from the business licence")
+                }
+            case .sha256:
+                if s.count != 64 || !s.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) }) {
+                    add(path, "sha256", "不是 64 位小写十六进制 SHA-256", "not a SHA-256 of 64 lowercase hex digits",
+                        fixZh: "填写文件的 SHA-256 摘要", fixEn: "write the document's SHA-256 digest")
+                }
+            case .identifier:
+                if s.isEmpty || !s.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }) {
+                    add(path, "identifier", "“\(s)”不是有效标识（字母、数字、. _ -）", "\"\(s)\" is not a valid id (letters, digits, . _ -)",
+                        fixZh: "只用字母、数字、点、下划线和连字符", fixEn: "use only letters, digits, '.', '_' and '-'")
+                }
+            }
+        }
+
+        // MARK: Rules across members
+
+        mutating func crossChecks(_ root: [String: JSONValue]) {
+            let filingDate = root["filing_date"]?.string.flatMap(CivilDate.init)
+            if let kindText = root["kind"]?.string, let kind = FilingKind(rawValue: kindText) {
+                let allowed = FilingSchema.allowedSections(for: kind)
+                for key in root.keys where Filing.sectionNames.contains(key) && !allowed.contains(key) {
+                    add("$" + JSONPath.member(key), "not_allowed_for_kind", "“\(kindText)”类申报不应包含“\(key)”",
+                        "a filing of kind \(kindText) must not carry \"\(key)\"", fixZh: "删除该部分或更正申报类型", fixEn: "remove the section or correct the kind")
+                }
+                for key in FilingSchema.requiredSections(for: kind) where root[key] == nil {
+                    add("$" + JSONPath.member(key), "required", "“\(kindText)”类申报缺少“\(key)”",
+                        "a filing of kind \(kindText) needs \"\(key)\"", fixZh: "补充该部分", fixEn: "add the section")
+                }
+                if kind == .annualReport, let filingDate, let year = root["annual_report"]?["year"]?.decimal, year != Decimal(filingDate.year - 1) {
+                    add("$.annual_report.year", "year_sequence", "年度信息表应填报上一年度 \(filingDate.year - 1)，实为 \(year)",
+                        "the annual form covers the previous year \(filingDate.year - 1), found \(year)",
+                        fixZh: "填写 \(filingDate.year - 1)", fixEn: "write \(filingDate.year - 1)")
+                }
+            }
+            if case .array(let rows)? = root["figures"], let filingDate {
+                let y = filingDate.year
+                // With a row missing, name the year rather than call the remaining rows shifted; with
+                // three rows, a wrong year is reported at its own row.
+                let given = Set(rows.compactMap { $0["year"]?.decimal })
+                let missing = rows.count < 3 ? (y - 3...y - 1).filter { !given.contains(Decimal($0)) } : []
+                if !missing.isEmpty {
+                    // Name the years that are missing rather than let the rows read as shifted.
+                    let years = missing.map(String.init).joined(separator: "、"), yearsEn = missing.map(String.init).joined(separator: ", ")
+                    add("$.figures", "missing_year", "缺少 \(years) 年的数据（\(y) 年申报，近三年为 \(y - 3)–\(y - 1)）",
+                        "the figures for \(yearsEn) are missing (filed in \(y), the three years are \(y - 3)–\(y - 1))",
+                        fixZh: "补充 \(years) 年的一行，按 \(y - 3)、\(y - 2)、\(y - 1) 的顺序排列",
+                        fixEn: "add a row for \(yearsEn), keeping the years \(y - 3), \(y - 2), \(y - 1) in that order")
+                }
+                for (i, row) in rows.enumerated() {
+                    let expected = y - 3 + i
+                    if missing.isEmpty, let year = row["year"]?.decimal, year != Decimal(expected) {
+                        add("$.figures[\(i)].year", "year_sequence", "第 \(i + 1) 行应为 \(expected) 年（\(y) 年申报，近三年为 \(y - 3)–\(y - 1)），实为 \(year)",
+                            "row \(i + 1) must be year \(expected) (filed in \(y), the three years are \(y - 3)–\(y - 1)), found \(year)",
+                            fixZh: "按 \(y - 3)、\(y - 2)、\(y - 1) 的顺序填写三年数据", fixEn: "give the years \(y - 3), \(y - 2), \(y - 1) in that order")
+                    }
+                    if let total = row["total_output_wan"]?.decimal {
+                        for part in ["sme_output_wan", "leading_industry_output_wan"] {
+                            if let v = row[part]?.decimal, v > total {
+                                add("$.figures[\(i)].\(part)", "exceeds_total", "\(v) 超过总产值 \(total)", "\(v) exceeds the total output \(total)",
+                                    fixZh: "部分产值不能超过总产值", fixEn: "a part of the output cannot exceed the total")
+                            }
+                        }
+                    }
+                }
+            }
+            if case .array(let counties)? = root["cluster"]?["county_codes"], Set(counties).count < counties.count {
+                add("$.cluster.county_codes", "duplicate", "县级区划代码重复", "a county code repeats",
+                    fixZh: "每个代码只列一次", fixEn: "list each code once")
+            }
+            // Unique enterprise codes.
+            var enterpriseCodes = Set<String>()
+            if case .array(let list)? = root["enterprises"] {
+                var seen: [String: Int] = [:]
+                for (i, e) in list.enumerated() {
+                    guard let code = e["code"]?.string else { continue }
+                    enterpriseCodes.insert(code)
+                    if let first = seen[code] {
+                        add("$.enterprises[\(i)].code", "duplicate", "统一社会信用代码 \(code) 与第 \(first) 项重复",
+                            "the code \(code) repeats enterprises[\(first)]", fixZh: "每家企业只列一次，把多项认定合并到同一项", fixEn: "list each enterprise once; put all its designations in one entry")
+                    } else {
+                        seen[code] = i
+                    }
+                }
+            }
+            if case .array(let list)? = root["incidents"] {
+                for (i, incident) in list.enumerated() {
+                    if let code = incident["enterprise_code"]?.string, SocialCreditCode.isValid(code), !enterpriseCodes.contains(code) {
+                        add("$.incidents[\(i)].enterprise_code", "unknown_enterprise", "\(code) 不在集群企业名单中", "\(code) is not among the cluster's enterprises",
+                            fixZh: "只申报集群企业的事件，或把该企业列入 enterprises", fixEn: "declare incidents of cluster enterprises only, or list the enterprise")
+                    }
+                    guard let category = incident["category"]?.string else { continue }
+                    let graded = !FilingSchema.conductCategories.contains(category)
+                    if graded && incident["grade"] == nil {
+                        add("$.incidents[\(i)].grade", "required", "“\(category)”类事件需要等级", "a \(category) incident needs a grade",
+                            fixZh: "填写 general、larger、major 或 especially_major", fixEn: "write general, larger, major or especially_major")
+                    } else if !graded && incident["grade"] != nil {
+                        add("$.incidents[\(i)].grade", "not_allowed", "“\(category)”类事件不分等级", "a \(category) incident has no grade",
+                            fixZh: "删除 grade", fixEn: "remove the grade")
+                    }
+                }
+            }
+            // Documents: unique ids, every reference listed.
+            var documentIds = Set<String>()
+            if case .array(let docs)? = root["documents"] {
+                for (i, doc) in docs.enumerated() {
+                    guard let id = doc["id"]?.string else { continue }
+                    if !documentIds.insert(id).inserted {
+                        add("$.documents[\(i)].id", "duplicate", "文件编号 \(id) 重复", "the document id \(id) repeats",
+                            fixZh: "每个文件编号只用一次", fixEn: "use each document id once")
+                    }
+                }
+            }
+            for (key, value) in root where key != "documents" {
+                checkReferences(value, "$" + JSONPath.member(key), documentIds)
+            }
+            // Publicity cannot reach more enterprises than the cluster has.
+            if let publicity = root["governance"]?["publicity"], let total = publicity["enterprises_in_cluster"]?.decimal,
+                let reached = publicity["enterprises_reached"]?.decimal, reached > total
+            {
+                add("$.governance.publicity.enterprises_reached", "publicity_exceeds", "覆盖企业数 \(reached) 超过集群企业数 \(total)",
+                    "enterprises reached (\(reached)) exceed the enterprises in the cluster (\(total))",
+                    fixZh: "核对两项数字", fixEn: "check both numbers")
+            }
+            // 不漏户: the stated number of enterprises in the cluster covers every enterprise listed
+            // (counted once per unified social credit code; a repeated code is its own error).
+            if let stated = root["governance"]?["publicity"]?["enterprises_in_cluster"]?.decimal,
+                Walker.hasScale(stated, atMost: 0), Decimal(enterpriseCodes.count) > stated
+            {
+                let listed = enterpriseCodes.count
+                add("$.governance.publicity.enterprises_in_cluster", "enterprises_exceed_stated",
+                    "企业名单列出 \(listed) 家企业，多于申报的集群企业数 \(stated)（不漏户：集群企业数应涵盖名单中的每一家企业）",
+                    "the filing lists \(listed) enterprises, more than the \(stated) it states the cluster has (不漏户: the stated number must cover every enterprise)",
+                    fixZh: "核对两项数字：集群企业数不少于 enterprises 中的企业数（\(listed)）",
+                    fixEn: "check both numbers: the enterprises in the cluster must be at least the enterprises listed (\(listed))")
+            }
+            // Plan goal ids are unique.
+            if case .array(let goals)? = root["governance"]?["plan"]?["goals"] {
+                var seen = Set<String>()
+                for (i, goal) in goals.enumerated() {
+                    if let id = goal["id"]?.string, !seen.insert(id).inserted {
+                        add("$.governance.plan.goals[\(i)].id", "duplicate", "目标编号 \(id) 重复", "the goal id \(id) repeats",
+                            fixZh: "每个目标编号只用一次", fixEn: "use each goal id once")
+                    }
+                }
+            }
+            for section in ["energy", "water"] {
+                guard let eff = root["green"]?[section], eff["applicable"] == .bool(true) else { continue }
+                for member in ["value", "benchmark", "direction"] where eff[member] == nil || eff[member] == .null {
+                    add("$.green.\(section).\(member)", "required", "适用时需要“\(member)”", "\"\(member)\" is needed when applicable",
+                        fixZh: "补充能效/水效数值、基准值和方向", fixEn: "give the value, the benchmark and the direction")
+                }
+            }
+        }
+
+        /// Every `documents` array below `value` names only listed documents.
+        mutating func checkReferences(_ value: JSONValue, _ path: String, _ ids: Set<String>) {
+            switch value {
+            case .object(let members):
+                for (key, member) in members {
+                    let memberPath = path + JSONPath.member(key)
+                    if key == "documents", case .array(let refs) = member {
+                        for (i, ref) in refs.enumerated() {
+                            if let id = ref.string, !ids.contains(id) {
+                                add(memberPath + "[\(i)]", "document_missing", "引用的文件“\(id)”不在 documents 清单中",
+                                    "the document \"\(id)\" is referenced but not listed in documents",
+                                    fixZh: "在 documents 中列出该文件及其 SHA-256", fixEn: "list it in documents with its SHA-256")
+                            }
+                        }
+                    } else {
+                        checkReferences(member, memberPath, ids)
+                    }
+                }
+            case .array(let elements):
+                for (i, element) in elements.enumerated() { checkReferences(element, path + "[\(i)]", ids) }
+            default:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import IndicatorKit
+import ClusterStandard
+import Rulebooks
+
+/// The words a report prints around the data, in Chinese and English.
+enum ReportLabels {
+    /// The eight indicators of the standard, in the order of the radar chart's axes.
+    static var indicators: [String] { RecognitionStandard.indicators }
+
+    /// A short axis label for an indicator of the radar chart (the standard's eight; any other id
+    /// is shown as it is).
+    static func axis(_ id: String) -> LocalizedText {
+        switch id {
+        case "competitiveness": return LocalizedText(zh: "核心竞争力", en: "Competitiveness")
+        case "tiering": return LocalizedText(zh: "梯度培育", en: "Tiering")
+        case "supply-chain": return LocalizedText(zh: "产业链协作", en: "Supply chain")
+        case "innovation": return LocalizedText(zh: "协同创新", en: "Innovation")
+        case "digital": return LocalizedText(zh: "数字化转型", en: "Digital")
+        case "green": return LocalizedText(zh: "绿色发展", en: "Green")
+        case "openness": return LocalizedText(zh: "开放合作", en: "Openness")
+        case "governance": return LocalizedText(zh: "治理服务", en: "Governance")
+        default: return LocalizedText(zh: id, en: id)
+        }
+    }
+
+    static func verdict(_ verdict: Verdict) -> LocalizedText {
+        switch verdict {
+        case .pass: return LocalizedText(zh: "通过", en: "pass")
+        case .fail: return LocalizedText(zh: "未通过", en: "fail")
+        case .warn: return LocalizedText(zh: "提示", en: "warning")
+        case .manual: return LocalizedText(zh: "待人工判断", en: "manual")
+        case .notApplicable: return LocalizedText(zh: "不适用", en: "not applicable")
+        case .error: return LocalizedText(zh: "模块错误", en: "module error")
+        }
+    }
+
+    static func kind(_ kind: FilingKind) -> LocalizedText {
+        switch kind {
+        case .initial: return LocalizedText(zh: "首次认定申报", en: "initial application")
+        case .recertification: return LocalizedText(zh: "复核申报", en: "recertification")
+        case .annualReport: return LocalizedText(zh: "年度信息报告", en: "annual report")
+        case .changeReport: return LocalizedText(zh: "重大变更报告", en: "change report")
+        }
+    }
+
+    static func recommendation(_ recommendation: ReviewSummary.Recommendation) -> LocalizedText {
+        switch recommendation {
+        case .rejectedByVeto: return LocalizedText(zh: "一票否决，不予认定", en: "Rejected by veto")
+        case .notRecommended: return LocalizedText(zh: "不推荐认定", en: "Not recommended")
+        case .needsReview: return LocalizedText(zh: "待评审人确认", en: "Needs a reviewer's confirmation")
+        case .recommended: return LocalizedText(zh: "推荐认定", en: "Recommended")
+        }
+    }
+
+    /// A filing status in words; an unknown status is shown as stored.
+    static func status(_ status: String) -> LocalizedText {
+        switch status {
+        case "evaluated": return LocalizedText(zh: "离线评估", en: "evaluated offline")
+        case "submitted": return LocalizedText(zh: "已提交", en: "submitted")
+        case "queued": return LocalizedText(zh: "排队待审", en: "queued")
+        case "reviewing", "running": return LocalizedText(zh: "评审中", en: "under review")
+        case "reviewed": return LocalizedText(zh: "已机审", en: "reviewed")
+        case "confirmed": return LocalizedText(zh: "已确认", en: "confirmed")
+        case "approved": return LocalizedText(zh: "评审通过", en: "approved")
+        case "publicity", "under_notice", "in_publicity": return LocalizedText(zh: "公示中", en: "under public notice")
+        case "objected": return LocalizedText(zh: "公示有异议", en: "objection filed")
+        case "recognized": return LocalizedText(zh: "已认定", en: "recognized")
+        case "refused": return LocalizedText(zh: "不予认定", en: "refused")
+        case "returned": return LocalizedText(zh: "退回修改", en: "returned for correction")
+        case "withdrawn": return LocalizedText(zh: "已撤回", en: "withdrawn")
+        case "revoked": return LocalizedText(zh: "已撤销", en: "revoked")
+        case "expired": return LocalizedText(zh: "已到期", en: "expired")
+        default: return LocalizedText(zh: status, en: status)
+        }
+    }
+
+    static let title = LocalizedText(zh: "中小企业特色产业集群评审报告", en: "SME Characteristic Industrial Cluster — Review Report")
+    static let indexTitle = LocalizedText(zh: "中小企业特色产业集群评审报告目录", en: "SME Characteristic Industrial Clusters — Review Reports")
+    static let recommendationHeading = LocalizedText(zh: "评审建议", en: "Recommendation")
+    static let filing = LocalizedText(zh: "申报编号", en: "Filing")
+    static let kindLabel = LocalizedText(zh: "申报类型", en: "Kind")
+    static let county = LocalizedText(zh: "申报县（市、区）", en: "County")
+    static let cluster = LocalizedText(zh: "集群名称", en: "Cluster")
+    static let leadingIndustry = LocalizedText(zh: "主导产业", en: "Leading industry")
+    static let filedOn = LocalizedText(zh: "申报日期", en: "Filed on")
+    static let statusLabel = LocalizedText(zh: "状态", en: "Status")
+    static let rulebook = LocalizedText(zh: "规则集", en: "Rulebook")
+    static let asOf = LocalizedText(zh: "参数生效日", en: "as of")
+    static let indicatorsHeading = LocalizedText(zh: "八项指标得分", en: "The eight indicators")
+    static let indicator = LocalizedText(zh: "指标", en: "Indicator")
+    static let verdictLabel = LocalizedText(zh: "结论", en: "Verdict")
+    static let score = LocalizedText(zh: "得分", en: "Score")
+    static let noScore = LocalizedText(zh: "无得分（按 0 绘制）", en: "no score (drawn at 0)")
+    static let chartsHeading = LocalizedText(zh: "近三年数据与阈值", en: "Three years against the bound")
+    static let findingsHeading = LocalizedText(zh: "逐项审查结果", en: "Every finding")
+    static let criterion = LocalizedText(zh: "条款", en: "Criterion")
+    static let observed = LocalizedText(zh: "实际值", en: "Observed")
+    static let bound = LocalizedText(zh: "标准", en: "Bound")
+    static let margin = LocalizedText(zh: "差额", en: "Margin")
+    static let message = LocalizedText(zh: "说明", en: "Message")
+    static let citation = LocalizedText(zh: "依据", en: "Citation")
+    static let parameters = LocalizedText(zh: "所用参数", en: "Parameters used")
+    static let moduleError = LocalizedText(zh: "模块未能给出结果：", en: "The module could not answer: ")
+    static let confirmHeading = LocalizedText(zh: "需评审人确认事项", en: "What a reviewer must still confirm")
+    static let nothingToConfirm = LocalizedText(zh: "无待确认事项。", en: "Nothing left to confirm.")
+    static let confirmationsHeading = LocalizedText(zh: "已作出的确认", en: "Confirmations made")
+    static let accepted = LocalizedText(zh: "认可", en: "accepted")
+    static let rejected = LocalizedText(zh: "不认可", en: "rejected")
+    /// How to confirm a finding of filing `id`, with `criterion` as the example.
+    static func confirmHint(id: String, criterion: String) -> LocalizedText {
+        LocalizedText(
+            zh: "确认方法：cluster-review confirm \(id) \(criterion) accept|reject --note 理由",
+            en: "To confirm: cluster-review confirm \(id) \(criterion) accept|reject --note REASON")
+    }
+    static let footer = LocalizedText(
+        zh: "由 cluster-review 生成。依据《海南省中小企业特色产业集群认定暂行办法》及认定标准。机器预审，人工决定。",
+        en: "Generated by cluster-review under Hainan's Interim Measures for the Recognition of SME Characteristic Industrial Clusters and their Standard. The machine pre-screens; people decide.")
+    /// "N items for a reviewer to confirm".
+    static func pendingCount(_ count: Int) -> LocalizedText {
+        LocalizedText(zh: "\(count) 项待评审人确认", en: "\(count) finding\(count == 1 ? "" : "s") for a reviewer to confirm")
+    }
+    static let noIndicators = LocalizedText(
+        zh: "本类申报只审查资格与一票否决事项，不评八项指标。", en: "Filings of this kind are checked for eligibility and veto only, not against the eight indicators.")
+    static let noFigures = LocalizedText(zh: "没有逐年数据的审查结论。", en: "No finding reports values year by year.")
+    static let observedSeries = LocalizedText(zh: "实际值", en: "observed")
+    /// The chart's rule: how the values compare with the bound.
+    static func chartRule(_ comparator: String?, bounded: Bool) -> LocalizedText {
+        guard let comparator, bounded else { return LocalizedText(zh: "逐年数据", en: "year by year") }
+        return LocalizedText(zh: "实际值 \(comparator) 标准", en: "observed \(comparator) the bound")
+    }
+    static let notReviewed = LocalizedText(zh: "未评审", en: "not reviewed")
+    static let count = LocalizedText(zh: "份申报", en: "filings")
+}

@@ -1,0 +1,74 @@
+import Foundation
+import IndicatorKit
+import Postgres
+import ReviewCore
+import ClusterStandard
+
+/// The demo's life after review: confirmation, decision, public notice, an objection, recognition,
+/// then a sweep on a later date — months in a few seconds, on a simulated calendar.
+///
+/// Dates come from the database clock (sql/020): nobody states a date. The demo database is a
+/// simulation database: its owner (the demo, which created and migrated it) sets its clock to each
+/// day a step happens, as no login of the system may; every such change is in the audit log, and
+/// the database stays marked as a simulation. On a database the demo does not own, the steps after
+/// review are skipped, saying why.
+enum LifeAfterReview {
+    static let reason = "演示 demo: the life after review on a simulated calendar"
+
+    static func run(_ filings: [(file: String, id: Int64)], on connection: PostgresConnection, console: Console, language: Language) throws {
+        let lifecycle = Lifecycle(connection)
+        // Three initial filings the machine found complete, awaiting a person's judgement.
+        let candidates = try ReviewRecords.awaitingJudgement(kind: .initial, limit: 3, on: connection)
+        console.print("")
+        console.print("⑤ 认定流程 after review: confirmation, decision, public notice, recognition (simulated calendar)")
+        /// Moves this simulation database's clock to `day`: the next step happens then.
+        func today(_ day: CivilDate) throws { try DatabaseClock.simulate(day, reason: reason, on: connection) }
+        do {
+            try today(candidates.first?.filedOn ?? CivilDate.today())
+        } catch let error as PostgresError where error.sqlState == "42501" {
+            console.print("   跳过 skipped: the steps after review need a simulated calendar, which only the database's owner may set")
+            return
+        }
+        console.print("   模拟时钟 simulated clock: only the owner of this demo database moves it, to the day each step happens; each move is in the audit log")
+        for (index, candidate) in candidates.enumerated() {
+            let manual = try ReviewRecords.criteria(of: candidate.id, withVerdict: .manual, on: connection)
+            for criterion in manual {
+                _ = try lifecycle.confirm(filing: candidate.id, criterion: criterion, accept: true,
+                                          note: "省级评审确认 confirmed by the provincial reviewer (demo)")
+            }
+            let decided = candidate.filedOn.adding(days: 30)
+            try today(decided)
+            _ = try lifecycle.decide(filing: candidate.id, .approve, note: "符合认定标准 meets the standard (demo)")
+            let notice = try lifecycle.notice(filing: candidate.id)
+            var line = "   \(candidate.id) \(candidate.clusterName): \(manual.count) 项人工判断已确认 manual findings confirmed → 批准 approved \(decided)"
+            if let notice { line += " → 公示 notice \(notice.startsOn)…\(notice.endsOn)" }
+            if index == 1, let notice {
+                try today(notice.startsOn)
+                let objection = try lifecycle.fileObjection(
+                    filing: candidate.id, by: "某企业 an enterprise of the cluster", reason: "产值数据存疑 doubts about the output figures")
+                try lifecycle.resolveObjection(objection, upheld: false, note: "经核实数据无误 figures verified (demo)")
+                line += " · 异议已驳回 objection dismissed"
+            }
+            try today((notice?.endsOn ?? decided).adding(days: 1))
+            if let cluster = try lifecycle.closePublicity(filing: candidate.id),
+                let entry = try Register.entry(connection, String(cluster))
+            {
+                line += " → 认定 recognized \(entry.certificateNo), valid until \(entry.validUntil)"
+            }
+            console.print(line)
+        }
+
+        // A sweep a year later: annual reports are due by 30 March.
+        let sweepDate = (candidates.map(\.filedOn).max() ?? CivilDate.today()).adding(years: 1).adding(days: 30)
+        try today(sweepDate)
+        let report = try Sweep(connection).run()
+        let again = try Sweep(connection).run()
+        console.print("")
+        console.print("⑥ 动态管理巡查 sweep as of \(report.asOf) (the simulated today): \(report.actions.count) actions recorded; the same sweep again: \(again.actions.count) new")
+        for action in report.actions.prefix(8) {
+            console.print("   [\(action.ground.isEmpty ? "—" : action.ground)] \(action.action) \(action.subject) · cluster \(action.clusterId) · \(action.state)")
+        }
+        let register = try Register.list(connection)
+        console.print("   认定名单 register: \(register.count) entries (\(register.filter { $0.status == "active" }.count) active)")
+    }
+}

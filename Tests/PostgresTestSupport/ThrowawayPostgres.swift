@@ -1,0 +1,190 @@
+import ChildProcesses
+import EmbeddedPostgres
+import Foundation
+import Postgres
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The throwaway PostgreSQL a test process starts itself: one server per test process, in a
+/// scratch folder (in RAM where the machine allows), stopped and deleted when the process exits;
+/// each test gets a database of its own.
+///
+/// It knows nothing of the project's schema, so the client's own tests (PostgresTests) need only
+/// the client and this. A caller that wants databases with a schema names a template and how to
+/// prepare it (`TestCluster` in TestSupport: every migration applied); a fresh database then
+/// costs one `CREATE DATABASE … TEMPLATE`.
+public enum ThrowawayPostgres {
+    /// The shared server, started on first use.
+    public static var server: EmbeddedPostgres {
+        get throws { try state.server() }
+    }
+
+    /// A database made from `template`, prepared once per process by `prepare` on a connection
+    /// to the template itself; nil: an empty database (`template0`).
+    public struct Template: Sendable {
+        /// The template database's name.
+        public var name: String
+        /// Fills the template, once per test process.
+        public var prepare: @Sendable (PostgresConnection) throws -> Void
+        /// Statements run on every new database made from it (what its template cannot carry,
+        /// e.g. the database's own privileges); `NAME` is replaced by the database's name.
+        public var afterCreate: String?
+
+        /// A template.
+        public init(name: String, afterCreate: String? = nil, prepare: @escaping @Sendable (PostgresConnection) throws -> Void) {
+            self.name = name
+            self.prepare = prepare
+            self.afterCreate = afterCreate
+        }
+    }
+
+    /// Creates a fresh database (from `template`, or empty) and returns its conninfo.
+    public static func makeDatabase(template: Template? = nil) throws -> String {
+        let server = try state.server()
+        let name = "t_\(getpid())_\(state.nextNumber())"
+        let admin = try PostgresConnection(server.conninfo())
+        defer { admin.close() }
+        if let template {
+            try state.ensureTemplate(template, admin: admin)
+            try admin.executeScript("CREATE DATABASE \(name) TEMPLATE \(template.name)")
+            if let statements = template.afterCreate {
+                try admin.executeScript(statements.replacingOccurrences(of: "NAME", with: name))
+            }
+        } else {
+            try admin.executeScript("CREATE DATABASE \(name) TEMPLATE template0")
+        }
+        return server.conninfo(database: name)
+    }
+
+    /// A connection to a fresh, empty database.
+    public static func connect() throws -> PostgresConnection {
+        try PostgresConnection(try makeDatabase())
+    }
+
+    private static let state = State()
+
+    /// Holds the lazily started server; guarded by `lock`.
+    private final class State: @unchecked Sendable {
+        // @unchecked: every stored property is read and written only while `lock` is held.
+        private let lock = NSLock()
+        private var started: EmbeddedPostgres?
+        private var templatesReady: Set<String> = []
+        private var counter = 0
+
+        func server() throws -> EmbeddedPostgres {
+            lock.lock()
+            defer { lock.unlock() }
+            if let started { return started }
+            let directory = ThrowawayPostgres.scratchDirectory.appendingPathComponent("cr-test-\(getpid())-\(UInt32.random(in: 0...99999))")
+            let server = EmbeddedPostgres(
+                directory: directory,
+                settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"])
+            try server.start()
+            started = server
+            ThrowawayPostgres.stopAtExit = server
+            atexit {
+                if let server = ThrowawayPostgres.stopAtExit {
+                    try? server.stop()
+                    ThrowawayPostgres.removeAtExit(server.directory)
+                }
+            }
+            return server
+        }
+
+        func nextNumber() -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            counter += 1
+            return counter
+        }
+
+        func ensureTemplate(_ template: Template, admin: PostgresConnection) throws {
+            lock.lock()
+            defer { lock.unlock() }
+            guard !templatesReady.contains(template.name) else { return }
+            try admin.executeScript("CREATE DATABASE \(template.name) TEMPLATE template0")
+            let server = try self.serverUnlocked()
+            let connection = try PostgresConnection(server.conninfo(database: template.name))
+            defer { connection.close() }
+            try template.prepare(connection)
+            templatesReady.insert(template.name)
+        }
+
+        private func serverUnlocked() throws -> EmbeddedPostgres {
+            guard let started else { throw PostgresError.client("test server not started") }
+            return started
+        }
+    }
+
+    // Read only by the atexit handler, which cannot capture context.
+    nonisolated(unsafe) static var stopAtExit: EmbeddedPostgres?
+
+    // MARK: - Scratch space
+
+    /// Where throwaway servers live: `/dev/shm` when it is a RAM file system with room to spare,
+    /// else the temporary folder.
+    ///
+    /// A full run leaves more than a gigabyte of databases behind. Deleting that from a disk can
+    /// take minutes (on ext4 mounted with `discard`, every freed extent is trimmed as the files
+    /// go), and the test process sat silent that long after its last test, deleting. In RAM the
+    /// same deletion is immediate, and the databases are quicker to create as well.
+    public static let scratchDirectory: URL = {
+        let shm = "/dev/shm"
+        if isInRAM(shm), freeBytes(shm) >= 8 << 30, access(shm, W_OK) == 0 {
+            return URL(fileURLWithPath: shm, isDirectory: true)
+        }
+        return URL(fileURLWithPath: NSTemporaryDirectory(), isDirectory: true)
+    }()
+
+    /// Deletes the shared server's folder as the process exits (the server stopped): at once
+    /// when it is in RAM; on a disk, by an `rm -rf` left running on its own, so that the test
+    /// run does not end minutes after its last test.
+    static func removeAtExit(_ directory: URL) {
+        let path = directory.path
+        if isInRAM(path) {
+            try? FileManager.default.removeItem(at: directory)
+            return
+        }
+        let doomed = path + ".deleting-\(UInt32.random(in: 0...UInt32.max))"
+        guard rename(path, doomed) == 0 else {
+            try? FileManager.default.removeItem(at: directory)
+            return
+        }
+        if !spawnDetached("/bin/rm", ["-rf", doomed]) {
+            try? FileManager.default.removeItem(atPath: doomed)
+        }
+    }
+
+    /// True when `path` is on a tmpfs (RAM) file system: its mount, the longest mount point in
+    /// /proc/mounts that contains it, has type tmpfs.
+    static func isInRAM(_ path: String) -> Bool {
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return false }
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        var best: (point: String, type: String)?
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 2 else { continue }
+            let point = String(fields[1])
+            let inside = point == "/" || resolved == point || resolved.hasPrefix(point + "/")
+            if inside, point.count > (best?.point.count ?? -1) { best = (point, String(fields[2])) }
+        }
+        return best?.type == "tmpfs"
+    }
+
+    /// Bytes an unprivileged writer may still use on `path`'s file system.
+    static func freeBytes(_ path: String) -> UInt64 {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return 0 }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize)
+    }
+
+    /// Starts `program` in a session of its own with stdin, stdout and stderr on /dev/null and no
+    /// other descriptor of ours, and does not wait for it: it holds nothing of the test run open.
+    static func spawnDetached(_ program: String, _ arguments: [String]) -> Bool {
+        (try? ProcessLauncher.launch(LaunchOptions(
+            executable: program, arguments: arguments, environment: ProcessInfo.processInfo.environment, grouping: .ownSession))) != nil
+    }
+
+}
