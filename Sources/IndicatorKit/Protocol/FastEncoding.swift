@@ -124,3 +124,16 @@ extension FindingsMessage {
         return Data(out)
     }
 }
+
+extension JSONValue {
+    /// Appends this value as compact JSON (the fast writer above: exact decimals, strings escaped
+    /// as JSON requires), e.g. for a jsonb array element sent to PostgreSQL.
+    public func appendJSON(to out: inout [UInt8]) {
+        JSONWriter.append(self, to: &out)
+    }
+
+    /// Appends `members` as a compact JSON object.
+    public static func appendJSON(_ members: [String: JSONValue], to out: inout [UInt8]) {
+        JSONWriter.append(members, to: &out)
+    }
+}
