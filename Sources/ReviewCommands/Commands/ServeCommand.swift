@@ -213,9 +213,7 @@ enum ServeCommand {
     static func checkSchema(_ conninfo: String) throws {
         let connection = try PostgresConnection(conninfo)
         defer { connection.close() }
-        let ready: Bool = try connection.queryRow(
-            "SELECT to_regclass('review_queue') IS NOT NULL AND to_regprocedure('review_context(bigint)') IS NOT NULL AS ready"
-        ).decode("ready")
+        let ready = try ReviewQueue.isSchemaReady(on: connection)
         guard ready else {
             throw CommandFailure(
                 zh: "数据库尚未迁移，请先运行 cluster-review migrate", en: "the database is not migrated: run cluster-review migrate first",

@@ -195,6 +195,16 @@ public enum ReviewQueue {
         return (try row.decode("rescued"), try row.decode("failed"))
     }
 
+    /// Whether the database carries the queue, the submission door (sql/026) and the
+    /// coordinator's checked writes (sql/027): a coordinator refuses to start without them.
+    public static func isSchemaReady(on connection: PostgresConnection) throws -> Bool {
+        try connection.queryRow("""
+            SELECT to_regclass('review_queue') IS NOT NULL AND to_regprocedure('review_context(bigint)') IS NOT NULL
+                   AND to_regprocedure('file_submissions(bigint[], jsonb[])') IS NOT NULL
+                   AND to_regprocedure('claim_reviews(integer, interval, text, jsonb)') IS NOT NULL AS ready
+            """).decode("ready")
+    }
+
     /// Queue depth by state, the oldest queued review's age, and throughput.
     public static func statistics(on connection: PostgresConnection) throws -> QueueStatistics {
         let row = try connection.queryRow("""
