@@ -152,13 +152,14 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH r AS (
-        SELECT * FROM unnest(p_ids, p_tokens, p_recommendations, p_aggregates, p_rulebooks, p_rulebook_hashes, p_last_errors)
-            AS r(id, token, recommendation, aggregate, rulebook, rulebook_hash, last_error)
+        -- Narrow: the review's other columns are read by position (n) where they are written, so no
+        -- join copies an aggregate once per row of another table.
+        SELECT * FROM unnest(p_ids, p_tokens, p_recommendations) WITH ORDINALITY AS r(id, token, recommendation, n)
     ), held AS (
         -- The reviews whose claim is current, locked; everything else about them is the queue's.
         SELECT q.id, q.filing_id, q.county_code, q.purpose, q.attempts, q.queued_at, q.started_at, q.required, q.claimed_by,
                coalesce(q.as_of, fi.filed_on) AS as_of, fi.status AS filing_status,
-               r.recommendation, r.aggregate, r.rulebook, r.rulebook_hash, r.last_error
+               r.recommendation, r.n
         FROM r
         JOIN review_queue q ON q.id = r.id AND q.claim_token = r.token AND q.state = 'running'
         JOIN filings fi ON fi.id = q.filing_id
@@ -176,6 +177,10 @@ BEGIN
                CASE WHEN jsonb_typeof(m.value -> 'criteria') = 'array' THEN m.value -> 'criteria' END AS criteria
         FROM held h
         CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(h.required) = 'array' THEN h.required ELSE '[]' END) AS m(value)
+    ), undeclared AS (
+        -- The required modules that had never declared at claim: usually none. Narrow, like every
+        -- CTE a join may scan again per row (a CTE is rescanned by copying its rows).
+        SELECT e.id, e.module FROM entries e WHERE e.criteria IS NULL
     ), versions AS (
         SELECT DISTINCT f.review_id, f.module, f.module_version FROM f
     ), required AS (
@@ -184,12 +189,11 @@ BEGIN
         WHERE e.criteria IS NOT NULL
         UNION ALL
         SELECT DISTINCT e.id, e.module, c.value ->> 'id'
-        FROM entries e
+        FROM undeclared e
         JOIN versions v ON v.review_id = e.id AND v.module = e.module
         JOIN module_declarations d ON d.module = v.module AND d.version = v.module_version
         CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(d.declaration -> 'criteria') = 'array'
                                                      THEN d.declaration -> 'criteria' ELSE '[]' END) AS c(value)
-        WHERE e.criteria IS NULL
     ), problems AS (
         SELECT h.id, format('filing %s is %s, no longer in review', h.filing_id, h.filing_status) AS reason
         FROM held h WHERE h.filing_status NOT IN ('submitted', 'in_review')
@@ -201,11 +205,11 @@ BEGIN
                             coalesce(h.recommendation, 'NULL'))
         FROM held h
         WHERE h.recommendation IS NULL OR h.recommendation NOT IN ('recommended', 'needs_review', 'not_recommended', 'rejected_by_veto')
-           OR (h.aggregate IS NOT NULL AND jsonb_typeof(h.aggregate) <> 'object')
+           OR (p_aggregates[h.n] IS NOT NULL AND jsonb_typeof(p_aggregates[h.n]) <> 'object')
         UNION ALL
         SELECT e.id, format('module %s, required without declared criteria, has no declaration on record for the version that answered, or did not answer', e.module)
-        FROM entries e
-        WHERE e.criteria IS NULL AND NOT EXISTS (
+        FROM undeclared e
+        WHERE NOT EXISTS (
             SELECT FROM versions v JOIN module_declarations d ON d.module = v.module AND d.version = v.module_version
             WHERE v.review_id = e.id AND v.module = e.module)
         UNION ALL
@@ -239,34 +243,39 @@ BEGIN
         SELECT p.id, string_agg(p.reason, '; ' ORDER BY p.reason) AS reason FROM problems p GROUP BY p.id
     ), ok AS (
         SELECT h.* FROM held h WHERE NOT EXISTS (SELECT FROM refusals x WHERE x.id = h.id)
+    ), written AS (
+        -- The reviews written, narrow: the findings' insert scans it once per finding when the
+        -- plan is a nested loop, and a row of ok carries the aggregate and the requirement.
+        SELECT ok.id, ok.filing_id, ok.county_code, ok.purpose FROM ok
     ), done AS (
-        DELETE FROM review_queue q USING ok WHERE q.id = ok.id
+        DELETE FROM review_queue q USING written w WHERE q.id = w.id
     ), recorded AS (
         INSERT INTO reviews (id, filing_id, county_code, purpose, outcome, recommendation, aggregate, rulebook, rulebook_hash,
                              as_of, attempts, last_error, coordinator, queued_at, started_at, required)
-        SELECT ok.id, ok.filing_id, ok.county_code, ok.purpose, 'completed', ok.recommendation, ok.aggregate, ok.rulebook,
-               ok.rulebook_hash, ok.as_of, ok.attempts, left(ok.last_error, 4000), ok.claimed_by, ok.queued_at, ok.started_at,
+        SELECT ok.id, ok.filing_id, ok.county_code, ok.purpose, 'completed', ok.recommendation, p_aggregates[ok.n],
+               p_rulebooks[ok.n], p_rulebook_hashes[ok.n], ok.as_of, ok.attempts, left(p_last_errors[ok.n], 4000), ok.claimed_by,
+               ok.queued_at, ok.started_at,
                ok.required
         FROM ok
     ), found AS (
         INSERT INTO findings (review_id, criterion, filing_id, county_code, module, module_version, kind, verdict, score,
                               observed, threshold, comparator, margin, message_zh, message_en, citation, parameters)
-        SELECT ok.id, f.criterion, ok.filing_id, ok.county_code, f.module, f.module_version, f.kind, f.verdict, f.score,
+        SELECT w.id, f.criterion, w.filing_id, w.county_code, f.module, f.module_version, f.kind, f.verdict, f.score,
                f.observed, f.threshold, f.comparator, f.margin, f.message_zh, f.message_en, f.citation,
                coalesce(f.parameters, '{}'::jsonb)
-        FROM f JOIN ok ON ok.id = f.review_id
+        FROM f JOIN written w ON w.id = f.review_id
     ), status AS (
         UPDATE filings fi
-        SET status = CASE WHEN ok.purpose = 'monitoring' THEN 'recorded' ELSE 'reviewed' END
-        FROM ok
-        WHERE fi.id = ok.filing_id AND fi.status IN ('submitted', 'in_review')
+        SET status = CASE WHEN w.purpose = 'monitoring' THEN 'recorded' ELSE 'reviewed' END
+        FROM written w
+        WHERE fi.id = w.filing_id AND fi.status IN ('submitted', 'in_review')
     )
     SELECT r.id,
-           CASE WHEN ok.id IS NOT NULL THEN 'written' WHEN x.id IS NOT NULL THEN 'refused' ELSE 'claim_lost' END,
+           CASE WHEN w.id IS NOT NULL THEN 'written' WHEN x.id IS NOT NULL THEN 'refused' ELSE 'claim_lost' END,
            x.reason
     FROM r
-    LEFT JOIN ok ON ok.id = r.id
-    LEFT JOIN refusals x ON x.id = r.id AND ok.id IS NULL
+    LEFT JOIN written w ON w.id = r.id
+    LEFT JOIN refusals x ON x.id = r.id AND w.id IS NULL
     ORDER BY r.id;
 END;
 $$;
