@@ -28,7 +28,7 @@
 -- then records it as failed.
 --
 -- Findings reach PostgreSQL as arrays (one per column, through unnest), not as one JSON document:
--- measured in docs/benchmarks.md ("Issue 14: the coordinator's checked writes").
+-- measured in docs/benchmarks.md ("Issue 14 phase 2: the submission door and the coordinator's checked writes").
 --
 --   CR014  a coordinator's write refused: the record would be inconsistent
 
