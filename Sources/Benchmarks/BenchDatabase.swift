@@ -102,15 +102,15 @@ struct BenchDatabase {
         }
     }
 
-    /// Files `count` initial filings: the samples through `FilingStore.submit`, then set-based
-    /// copies of them (each with its own cluster name, so each its own content), spread over the
-    /// samples' counties. Nothing is left queued. Returns the filing ids.
+    /// Files `count` initial filings: the samples through the submission door (sent and checked
+    /// here, as the database's owner), then set-based copies of them made by the owner (each with
+    /// its own cluster name, so each its own content), spread over the samples' counties — a bulk
+    /// path only the owner has. Nothing is left queued. Returns the filing ids.
     @discardableResult
     func seedInitialFilings(_ count: Int) throws -> [Int64] {
-        for sample in try Self.initialSamples(installation) {
-            guard let submission = FilingSubmission(filing: sample.filing, payload: sample.data) else { continue }
-            _ = try FilingStore.submit(submission, on: connection)
-        }
+        _ = try SubmissionDoor.send(try Self.initialSamples(installation).map { SubmissionDoor.Document($0.data) }, on: connection)
+        while try SubmissionIntake.checkPending(on: connection).checked > 0 {}
+        try connection.executeScript("UNLISTEN *")
         let seeds: Int = try connection.queryRow("SELECT count(*) AS n FROM filings").decode("n")
         try connection.query("""
             INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash)

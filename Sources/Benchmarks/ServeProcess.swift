@@ -16,10 +16,10 @@ struct ServeProcess {
 
     var pid: Int32 { child.pid }
 
-    /// Starts `cluster-review serve --no-sweeps --name NAME [--max-in-flight N]` from the
+    /// Starts `cluster-review serve --no-sweeps --name NAME [--max-in-flight N] [ARGUMENTS]` from the
     /// installation's executables; its log goes to `logPath`.
     static func start(
-        installation: Installation, conninfo: String, name: String, maxInFlight: Int?, logPath: String
+        installation: Installation, conninfo: String, name: String, maxInFlight: Int?, logPath: String, arguments extra: [String] = []
     ) throws -> ServeProcess {
         let cli = installation.executables.appendingPathComponent("cluster-review").path
         guard access(cli, X_OK) == 0 else {
@@ -27,6 +27,7 @@ struct ServeProcess {
         }
         var arguments = ["serve", "--no-sweeps", "--name", name]
         if let maxInFlight { arguments += ["--max-in-flight", String(maxInFlight)] }
+        arguments += extra
         let child = try BenchChild.spawn(cli, arguments, environment: ["DATABASE_URL": conninfo], outputPath: logPath)
         return ServeProcess(child: child, name: name)
     }

@@ -7,6 +7,8 @@ import Testing
 @Suite struct SubmitCommandTests {
     @Test func aBadFileIsReportedAndTheOthersAreStillFiled() async throws {
         let conninfo = try TestCluster.makeDatabase()
+        let intake = try BackgroundIntake(conninfo: conninfo)
+        defer { intake.stop() }
         let broken = NSTemporaryDirectory() + "broken-\(UUID().uuidString).json"
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: broken))
         defer { try? FileManager.default.removeItem(atPath: broken) }

@@ -12,15 +12,16 @@ public enum SampleFilings {
         try SampleFiling.all(in: TestCluster.installation)
     }
 
-    /// Submits `copies` distinct filings made from initial-application samples (each copy's cluster
-    /// name numbered, so its content differs, and followed by `label`), spread over the samples'
-    /// counties; returns their ids. `first` numbers the copies from another start, so that two
-    /// calls make different filings.
+    /// Files `copies` distinct filings made from initial-application samples (each copy's cluster
+    /// name numbered, so its content differs, and followed by `label`) through the submission door,
+    /// checked at once on the same connection (the database's owner: see `TestDoor`), spread over
+    /// the samples' counties; returns their filing ids. `first` numbers the copies from another
+    /// start, so that two calls make different filings.
     public static func submitVariants(_ copies: Int, label: String = "", first: Int = 0, on connection: PostgresConnection) throws -> [Int64] {
         let initial = try all().filter { sample in
             (try? JSONValue(parsing: sample.data))?["kind"]?.string == "initial"
         }
-        var ids: [Int64] = []
+        var documents: [Data] = []
         for index in first..<(first + copies) {
             let sample = initial[index % initial.count]
             guard case .object(var root) = try JSONValue(parsing: sample.data), case .object(var cluster)? = root["cluster"],
@@ -28,11 +29,8 @@ public enum SampleFilings {
             else { continue }
             cluster["name"] = .string("\(name) #\(index)\(label)")
             root["cluster"] = .object(cluster)
-            let data = try JSONEncoder().encode(JSONValue.object(root))
-            guard case .success(let filing) = FilingValidator.decode(data), let submission = FilingSubmission(filing: filing, payload: data)
-            else { throw PostgresError.client("sample variant \(sample.file) #\(index) does not validate") }
-            ids.append(try FilingStore.submit(submission, on: connection).id)
+            documents.append(try JSONEncoder().encode(JSONValue.object(root)))
         }
-        return ids
+        return try TestDoor.file(documents, on: connection, checkingOn: connection)
     }
 }

@@ -61,6 +61,7 @@ struct ExitUse: Sendable, Hashable {
     static let cannotCreate = ExitUse(ExitCode.cannotCreate, "an output file cannot be written")
     static func dataError(_ meaning: String) -> ExitUse { ExitUse(ExitCode.dataError, meaning) }
     static func problems(_ meaning: String) -> ExitUse { ExitUse(ExitCode.failure, meaning) }
+    static func notYet(_ meaning: String) -> ExitUse { ExitUse(ExitCode.notYet, meaning) }
 }
 
 /// Exit codes, documented in docs/cli.md.
@@ -82,6 +83,9 @@ enum ExitCode {
     static let software: Int32 = 70
     /// An output file cannot be created or written — EX_CANTCREAT.
     static let cannotCreate: Int32 = 73
+    /// The work was handed on but not finished in time; it will be, later (a submission received
+    /// and not yet checked: no coordinator answered) — as sysexits' EX_TEMPFAIL.
+    static let notYet: Int32 = 75
     /// The configuration is wrong or incomplete (config/modules.json, a module executable not
     /// built, the project's folders not found) — EX_CONFIG.
     static let configuration: Int32 = 78

@@ -64,17 +64,30 @@ enum DemoCommand {
         var submitted: [(sample: SampleFiling, id: Int64)] = []
         // The rate is measured from the first submission: the coordinator reviews while they are filed.
         let reviewStart = ContinuousClock.now
-        for sample in samples {
-            guard case .success(let filing) = FilingValidator.decode(sample.data),
-                let submission = FilingSubmission(filing: filing, payload: sample.data)
-            else {
-                console.error("样例无效 sample does not validate: \(sample.file)")
-                continue
+        // Through the submission door, as every client files: the documents as they are, checked by
+        // the coordinator (the same validator as `validate`) and filed by the database. The demo
+        // works as the database's owner, which may submit without being a county's login: each
+        // filing's county is the one its document names.
+        let receipts = try SubmissionDoor.send(samples.map { SubmissionDoor.Document($0.data, reference: $0.file) }, on: connection)
+        var bySubmission: [Int64: SampleFiling] = [:]
+        for (sample, receipt) in zip(samples, receipts) {
+            switch receipt {
+            case .received(let id): bySubmission[id] = sample
+            case .refused(let error): console.error("样例未收到 sample not received: \(sample.file): \(error)")
             }
-            submitted.append((sample, try FilingStore.submit(submission, on: connection).id))
+        }
+        let verdicts = try SubmissionDoor.wait(for: Array(bySubmission.keys), timeout: .seconds(120), on: connection)
+        for (id, sample) in bySubmission.sorted(by: { $0.key < $1.key }) {
+            switch verdicts[id] {
+            case .filed(let filing)?, .alreadyOnFile(let filing)?: submitted.append((sample, filing))
+            case .refused(let issues)?:
+                console.error("样例被拒 sample refused: \(sample.file): \(issues.map(\.description).joined(separator: "; "))")
+            case .pending?, nil: console.error("样例未检查 sample not checked in time: \(sample.file) (submission #\(id))")
+            }
         }
         let counties = Set(submitted.map { $0.sample.file.prefix(6) }).count
-        console.print("③ 提交 submitted \(submitted.count) sample filings from \(counties) county-level divisions")
+        console.print("③ 提交 submitted \(submitted.count) sample filings from \(counties) county-level divisions through the submission door "
+            + "(\(bySubmission.count) submissions, checked and filed by the coordinator)")
 
         // Progress while they are reviewed.
         let ids = submitted.map(\.id)

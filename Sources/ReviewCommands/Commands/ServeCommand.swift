@@ -16,9 +16,11 @@ import ModuleHost
 enum ServeCommand {
     static let command = Command(
         words: ["serve"],
-        summary: "Run the coordinator: review queued filings with the modules · 运行审核协调服务",
+        summary: "Run the coordinator: check submissions, review queued filings with the modules · 运行审核协调服务",
         details: """
-            Claims queued reviews (woken by NOTIFY, polling every few seconds as a fallback), sends each
+            Keeps the submission door: validates every submission (the documents counties send through
+            any client) with the same checks as `validate`, files the valid ones with their review queued,
+            and refuses the others with every issue, readable by the county. Claims queued reviews (woken by NOTIFY, polling every few seconds as a fallback), sends each
             filing to every module that applies, and records findings and a recommendation. Any number
             of coordinators may share one database. A review is complete only with every criterion its
             modules declare: what a module cannot answer is recorded as an error finding; while a module
@@ -34,6 +36,7 @@ enum ServeCommand {
             "cluster-review serve",
             "cluster-review serve --max-in-flight 64 --metrics-file /var/lib/node_exporter/cluster_review.prom",
             "cluster-review serve --until-idle",
+            "cluster-review serve --intake-only",
         ],
         options: [
             .value("--max-in-flight", "N", "Reviews in flight at once (default 32) · 同时审核数"),
@@ -47,6 +50,7 @@ enum ServeCommand {
             .value("--poll", "SECONDS", "Poll interval when no notification arrives (default 2) · 轮询秒数"),
             .flag("--until-idle", "Exit once the queue is empty · 队列清空后退出"),
             .flag("--no-sweeps", "Do not run the daily sweep (config/lifecycle.json sweep_time) · 不运行每日巡查"),
+            .flag("--intake-only", "Only check and file submissions: start no module, review nothing · 只检查提交的材料"),
         ],
         exits: ExitUse.database + [.configuration],
         run: run)
@@ -81,7 +85,12 @@ enum ServeCommand {
             }
         }
         configuration.defaultRulebook = invocation.value("--rulebook")
-        let registry = try invocation.moduleRegistry()
+        var registry = try invocation.moduleRegistry()
+        if invocation.flag("--intake-only") {
+            configuration.reviews = false
+            configuration.sweepSchedule = nil
+            registry.modules = []
+        }
         let rulebooks = try invocation.rulebookLibrary()
         if let name = configuration.defaultRulebook { _ = try rulebooks.rulebook(named: name) }
         let conninfo = try invocation.conninfo()
@@ -95,8 +104,9 @@ enum ServeCommand {
         for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
             logger.error("module_not_started", ["module": .string(module), "error": .string(error)])
         }
+        let reviews = configuration.reviews
         do {
-            try checkRulebooks(rulebooks, modules: modules, conninfo: conninfo, invocation: invocation, logger: logger)
+            if reviews { try checkRulebooks(rulebooks, modules: modules, conninfo: conninfo, invocation: invocation, logger: logger) }
         } catch {
             await modules.pools.shutdownAll()
             throw error
@@ -108,6 +118,7 @@ enum ServeCommand {
         signals.onStop { Task { await coordinator.stop() } }
         signals.onReload {
             Task {
+                guard reviews else { return }
                 do {
                     let registry = try invocation.moduleRegistry()
                     let rulebooks = try invocation.rulebookLibrary()
@@ -134,7 +145,8 @@ enum ServeCommand {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(300))
                     guard let statistics = try? await session.run({ try ReviewQueue.statistics(on: $0) }) else { continue }
-                    let busy = statistics.queued + statistics.running + statistics.waitingForRetry
+                    let busy = statistics.pendingSubmissions
+                        + (reviews ? statistics.queued + statistics.running + statistics.waitingForRetry : 0)
                     idleChecks = busy == 0 ? idleChecks + 1 : 0
                     if idleChecks >= 2 {
                         await coordinator.stop()

@@ -14,11 +14,12 @@ enum StatusCommand {
         summary: "Show the queue and coordinators, or one filing's standing · 查看队列或申报状态",
         synopsis: "[ID]",
         details: """
-            Without an id: queue depth by state, the reviews waiting for an unavailable module (by module),
-            the age of the oldest queued review, throughput over the last minute, the latest reviews that
-            failed for good with their errors, and each live coordinator's modules: workers and circuit
-            (open: failing, with why and when the next probe is). With an id: that filing's status, its
-            review's state and recommendation, and the last error if any.
+            Without an id: the submissions waiting to be checked, queue depth by state, the reviews waiting
+            for an unavailable module (by module), the age of the oldest queued review, throughput over the
+            last minute, the latest reviews that failed for good with their errors, and each live
+            coordinator's modules: workers and circuit (open: failing, with why and when the next probe is).
+            With an id: that filing's status, its review's state and recommendation, and the last error if
+            any.
             """,
         examples: ["cluster-review status", "cluster-review status 17 --json"],
         options: [.flag("--json", "Print JSON · 输出 JSON")],
@@ -58,6 +59,7 @@ enum StatusCommand {
                 try console.printJSON(Snapshot(queue: statistics, coordinators: coordinators))
                 return ExitCode.success
             }
+            console.print("提交入口 door: \(statistics.pendingSubmissions) submissions waiting to be checked")
             console.print("队列 queue: \(statistics.queued) queued, \(statistics.running) running, \(statistics.waitingForRetry) waiting to retry")
             console.print("最早排队 oldest queued: \(statistics.oldestQueuedSeconds.map { "\($0)s" } ?? "—")")
             console.print("近一分钟完成 finished in the last minute: \(statistics.completedLastMinute)")

@@ -3,30 +3,45 @@ import IndicatorKit
 import Postgres
 import ReviewCore
 import ClusterStandard
+import JSONCore
 
-/// `submit FILE|DIR...`: validates each filing and files it with its review queued, one transaction each.
+/// `submit FILE|DIR...`: sends each file through the submission door and waits for its verdict.
 enum SubmitCommand {
     static let command = Command(
         words: ["submit"],
-        summary: "Validate and file filings, queueing their review · 校验并提交申报材料",
+        summary: "Submit filings through the door and wait for their verdicts · 提交申报并等待检查结果",
         synopsis: "FILE|DIR...",
         details: """
-            Each file is validated exactly as `validate` does; a valid filing is stored and its review
-            queued in one transaction. Submitting the same content again files nothing and names the
-            filing already on file. A bad file is reported with its errors and does not stop the others.
-            A folder contributes every *.json file in it (not recursively). Prints each filing's id.
-            A county's login files only for its own county: a filing for another county is refused by
-            the database and reported as such (nothing is written).
-            Exit code 0 when every file was filed (or already on file), 1 when any was invalid or
-            refused, 77 when every file was refused for permission.
+            Sends every file, byte for byte, through the submission door — the `submissions` table that
+            psql and every other client use too — in one transaction, then waits for a coordinator
+            (`serve`) to check them. Each is validated exactly as `validate` does; a valid filing is filed
+            with its review queued and its id printed; the same content again files nothing and names the
+            filing already on file; an invalid one is refused with every error and its JSON path. A file
+            that cannot be read is reported and not sent. A folder contributes every *.json file in it (not
+            recursively). A county's login files only for its own county: a filing for another county is
+            refused and reported as such. Waits at most --wait seconds (default 60) for the verdicts; a
+            submission not checked by then is reported as received ("it will be checked when a coordinator
+            runs"), and `--no-wait` prints the submission ids at once. The verdicts stay readable:
+            SELECT state, filing_id, issues FROM submissions WHERE id = N.
+            Exit code 0 when every file was filed (or already on file), 1 when any was invalid, unreadable or
+            refused, 75 when some were received but not yet checked, 77 when every file was refused for
+            permission.
             """,
         examples: [
             "cluster-review submit config/samples/469005-wenchang-commercial-aerospace.json",
             "cluster-review submit config/samples --json",
+            "cluster-review submit config/samples --no-wait",
         ],
-        options: [.flag("--json", "One JSON array on stdout, an object per file · 输出 JSON")],
+        options: [
+            .flag("--json", "One JSON array on stdout, an object per file · 输出 JSON"),
+            .value("--wait", "SECONDS", "Wait at most this long for the verdicts (default 60) · 等待检查结果的秒数"),
+            .flag("--no-wait", "Print the submission ids and exit without waiting · 不等待检查结果"),
+        ],
         positionals: 1...Int.max,
-        exits: [.problems("a file was invalid, unreadable or refused (the others were filed)"), .noInput] + ExitUse.database,
+        exits: [
+            .problems("a file was invalid, unreadable or refused (the others were filed)"), .notYet("a submission was received but not checked in time: no coordinator answered"),
+            .noInput,
+        ] + ExitUse.database,
         run: run)
 
     /// What happened to one file; printed as a line, or as JSON with `--json`.
@@ -36,94 +51,127 @@ enum SubmitCommand {
             case alreadyOnFile = "already_on_file"
             case invalid, unreadable, refused
             case permissionDenied = "permission_denied"
+            /// Received, not yet checked when the wait ended.
+            case received
         }
 
         var file: String
+        var submission: Int64?
         var filing: Int64?
         var status: Status
         var issues: [ValidationIssue]?
-        /// Why it was not filed, for a person (unreadable, refused by the database).
+        /// Why it was not filed, for a person (unreadable, refused at the door, not yet checked).
         var reason: LocalizedText?
 
-        enum CodingKeys: String, CodingKey { case file, filing, status, issues, reason }
+        enum CodingKeys: String, CodingKey { case file, submission, filing, status, issues, reason }
     }
 
     static func run(_ invocation: Invocation) async throws -> Int32 {
         let console = invocation.console
         let files = try expand(invocation.positionals)
-        let connection = try invocation.connect()
-        defer { connection.close() }
-        let started = ContinuousClock.now
-        var counts: [Outcome.Status: Int] = [:]
-        var outcomes: [Outcome] = []
+        var wait = Duration.seconds(60)
+        if let text = invocation.value("--wait") {
+            guard let seconds = Double(text), seconds >= 0, seconds <= 86_400 else {
+                throw UsageError(message: "--wait takes seconds (0 to 86400)")
+            }
+            wait = .milliseconds(Int(seconds * 1000))
+        }
+        var outcomes: [Outcome?] = Array(repeating: nil, count: files.count)
+        var documents: [SubmissionDoor.Document] = []
+        var sent: [Int] = []  // index in `files` of each document sent
+        var sentDocuments: [Int: SubmissionDoor.Document] = [:]  // by index in `files`
         for (index, file) in files.enumerated() {
-            let outcome = try submit(file, on: connection)
-            counts[outcome.status, default: 0] += 1
-            if invocation.flag("--json") { outcomes.append(outcome) } else { report(outcome, invocation: invocation) }
-            if files.count > 1 {
-                let elapsed = ContinuousClock.now - started
-                let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                console.progress(
-                    "进度 progress \(index + 1)/\(files.count) · filed \(counts[.filed] ?? 0), already on file \(counts[.alreadyOnFile] ?? 0), "
-                        + "not filed \(index + 1 - (counts[.filed] ?? 0) - (counts[.alreadyOnFile] ?? 0)) · "
-                        + String(format: "%.0f/s", Double(index + 1) / seconds),
-                    final: index + 1 == files.count)
+            do {
+                let document = SubmissionDoor.Document(try InputFile.read(file), reference: (file as NSString).lastPathComponent)
+                sentDocuments[index] = document
+                documents.append(document)
+                sent.append(index)
+            } catch {
+                outcomes[index] = Outcome(file: file, status: .unreadable, reason: error.message)
             }
         }
-        let filed = counts[.filed] ?? 0, duplicates = counts[.alreadyOnFile] ?? 0
-        let denied = counts[.permissionDenied] ?? 0
-        let bad = files.count - filed - duplicates - denied
-        if invocation.flag("--json") {
-            try console.printJSON(outcomes)
-        } else {
-            console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
-                + (denied > 0 ? "\(denied) refused (permission), " : "") + "of \(files.count)")
+        let connection = try invocation.connect()
+        defer { connection.close() }
+        let receipts = try SubmissionDoor.send(documents, on: connection)
+        var waiting: [Int64: Int] = [:]  // submission id → index in `files`
+        for (receipt, index) in zip(receipts, sent) {
+            switch receipt {
+            case .received(let id):
+                waiting[id] = index
+                outcomes[index] = Outcome(file: files[index], submission: id, status: .received, reason: notChecked(id))
+            case .refused(let error):
+                outcomes[index] = Outcome(file: files[index], status: .refused, reason: refusal(error))
+            }
         }
-        if denied > 0 && filed + duplicates + bad == 0 { return ExitCode.permissionDenied }
-        return bad + denied > 0 ? ExitCode.failure : ExitCode.success
+        if !invocation.flag("--no-wait") && !waiting.isEmpty {
+            let total = waiting.count
+            var checked = 0, filed = 0
+            _ = try SubmissionDoor.wait(for: Array(waiting.keys), timeout: wait, on: connection) { lot in
+                for (id, verdict) in lot {
+                    guard let index = waiting[id] else { continue }
+                    let outcome = outcome(files[index], submission: id, verdict: verdict, document: sentDocuments[index]!)
+                    outcomes[index] = outcome
+                    checked += 1
+                    if outcome.status == .filed || outcome.status == .alreadyOnFile { filed += 1 }
+                }
+                if total > 1 {
+                    console.progress("进度 progress \(checked)/\(total) checked · \(filed) filed or already on file, \(checked - filed) refused",
+                                     final: checked == total)
+                }
+            }
+        }
+        let results = outcomes.compactMap { $0 }
+        if invocation.flag("--json") {
+            try console.printJSON(results)
+        } else {
+            for outcome in results { report(outcome, invocation: invocation) }
+        }
+        var counts: [Outcome.Status: Int] = [:]
+        for outcome in results { counts[outcome.status, default: 0] += 1 }
+        let filed = counts[.filed] ?? 0, duplicates = counts[.alreadyOnFile] ?? 0
+        let denied = counts[.permissionDenied] ?? 0, received = counts[.received] ?? 0
+        let bad = files.count - filed - duplicates - denied - received
+        if !invocation.flag("--json") {
+            console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
+                + (denied > 0 ? "\(denied) refused (permission), " : "")
+                + (received > 0 ? "\(received) received, not yet checked, " : "") + "of \(files.count)")
+        }
+        if denied > 0 && filed + duplicates + bad + received == 0 { return ExitCode.permissionDenied }
+        if bad + denied > 0 { return ExitCode.failure }
+        if received > 0 && !invocation.flag("--no-wait") { return ExitCode.notYet }
+        return ExitCode.success
     }
 
-    /// Validates and files one file; every failure of this file becomes its outcome, so one bad
-    /// file never stops the others. Only a lost database stops the run (it throws).
-    static func submit(_ file: String, on connection: PostgresConnection) throws -> Outcome {
-        let data: Data
-        do {
-            data = try InputFile.read(file)
-        } catch {
-            return Outcome(file: file, status: .unreadable, reason: error.message)
+    /// The outcome of a checked submission.
+    static func outcome(_ file: String, submission: Int64, verdict: SubmissionVerdict, document: SubmissionDoor.Document) -> Outcome {
+        switch verdict {
+        case .filed(let filing): return Outcome(file: file, submission: submission, filing: filing, status: .filed)
+        case .alreadyOnFile(let filing): return Outcome(file: file, submission: submission, filing: filing, status: .alreadyOnFile)
+        case .pending: return Outcome(file: file, submission: submission, status: .received, reason: notChecked(submission))
+        case .refused(let issues):
+            // Another county's filing is a matter of permission, as it always was.
+            if !issues.isEmpty && issues.allSatisfy({ $0.rule == "county_not_yours" }) {
+                let county = (try? JSONValue(parsing: JSONParser.withoutByteOrderMark(document.bytes)))?["applicant"]?["county_code"]?.string ?? "?"
+                return Outcome(file: file, submission: submission, status: .permissionDenied, issues: issues,
+                               reason: PermissionMessage.otherCounty(file: file, county: county))
+            }
+            return Outcome(file: file, submission: submission, status: .invalid, issues: issues)
         }
-        let filing: Filing
-        switch FilingValidator.decode(data) {
-        case .failure(let failure):
-            return Outcome(file: file, status: .invalid, issues: failure.issues)
-        case .success(let decoded):
-            filing = decoded
+    }
+
+    static func notChecked(_ id: Int64) -> LocalizedText {
+        LocalizedText(zh: "已收到，提交编号 #\(id)；协调服务运行后即予检查（cluster-review serve）",
+                      en: "received as submission #\(id); it will be checked when a coordinator runs (cluster-review serve)")
+    }
+
+    /// Why the door refused a document (a limit, the size bound): nothing of it was written.
+    static func refusal(_ error: PostgresError) -> LocalizedText {
+        if let lifecycle = LifecycleError(error) {
+            let hint = lifecycle.hint.map { " (\($0))" } ?? ""
+            return LocalizedText(zh: "数据库拒绝，未提交：\(lifecycle.message.zh)", en: "refused by the database, nothing submitted: \(lifecycle.message.en)\(hint)")
         }
-        // Validation guarantees these members; a filing without them is invalid all the same.
-        guard let submission = FilingSubmission(filing: filing, payload: data) else {
-            return Outcome(file: file, status: .invalid,
-                           reason: LocalizedText(zh: "缺少种类、县、日期或名称", en: "kind, county, date or name missing"))
-        }
-        do {
-            let result = try FilingStore.submit(submission, on: connection)
-            return Outcome(file: file, filing: result.id, status: result.created ? .filed : .alreadyOnFile)
-        } catch let error as PostgresError where error.sqlState == "42501" {
-            // Row-level security: this login's county is not the filing's county.
-            return Outcome(file: file, status: .permissionDenied,
-                           reason: PermissionMessage.otherCounty(file: file, county: submission.countyCode))
-        } catch let error as PostgresError where error.sqlState?.hasPrefix("CR") == true {
-            // A limit of the database's door (too many filings waiting for review): nothing was written.
-            let refusal = LifecycleError(error).map { $0.message } ?? LocalizedText(zh: UsersCommands.serverMessage(error), en: UsersCommands.serverMessage(error))
-            let hint = LifecycleError(error)?.hint.map { " (\($0))" } ?? ""
-            return Outcome(file: file, status: .refused,
-                           reason: LocalizedText(zh: "数据库拒绝，未提交：\(refusal.zh)", en: "refused by the database, nothing filed: \(refusal.en)\(hint)"))
-        } catch let error as PostgresError where error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
-            // A constraint at the database's door (size, nesting, control characters, a superseded
-            // filing not found): the transaction rolled back, nothing was written.
-            let detail = UsersCommands.serverMessage(error)
-            return Outcome(file: file, status: .refused,
-                           reason: LocalizedText(zh: "数据库拒绝，未提交：\(detail)", en: "refused by the database, nothing filed: \(detail)"))
-        }
+        let detail = UsersCommands.serverMessage(error)
+        return LocalizedText(zh: "数据库拒绝，未提交：\(detail)", en: "refused by the database, nothing submitted: \(detail)")
     }
 
     static func report(_ outcome: Outcome, invocation: Invocation) {
@@ -132,6 +180,7 @@ enum SubmitCommand {
         switch outcome.status {
         case .filed: console.print("✔ \(file): 已提交 filed as \(outcome.filing ?? 0)")
         case .alreadyOnFile: console.print("= \(file): 已存在 already on file as \(outcome.filing ?? 0) (same content)")
+        case .received: console.print("… \(file): \(outcome.reason?.zh ?? "") · \(outcome.reason?.en ?? "")")
         case .invalid where outcome.issues != nil:
             let issues = outcome.issues ?? []
             console.error("✘ \(file): \(issues.count) 个错误 error(s)")

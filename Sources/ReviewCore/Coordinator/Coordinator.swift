@@ -17,13 +17,20 @@ import JSONCore
 /// required module is unavailable the review waits, at most the module's `max_outage_seconds`;
 /// every review has at most `maxAttempts` attempts, lease rescues included. Reviews run as child
 /// tasks of one task group; stopping waits for them without polling.
+///
+/// It also keeps the submission door (`SubmissionIntake`): woken when a submission arrives, it
+/// validates the pending submissions in batches and files or refuses them. Every write goes through
+/// the database's checking functions (sql/026, sql/027); the coordinator's login writes no table
+/// of filings, reviews or findings directly.
 public actor Coordinator {
     private let configuration: CoordinatorConfiguration
     private let logger: Logger
     private let control: PostgresSession
     private let listener: PostgresSession
     private let writer: CompletionWriter
+    private let intake: PostgresSession
     private let wake = WakeSignal()
+    private let intakeWake = WakeSignal()
 
     private var modules: ModuleSet
     private var rulebooks: RulebookLibrary
@@ -56,6 +63,7 @@ public actor Coordinator {
         var deferred = 0
         var moduleErrors = 0
         var rescued = 0
+        var submissionsChecked = 0
     }
 
     public init(
@@ -69,6 +77,7 @@ public actor Coordinator {
         self.writer = CompletionWriter(
             session: PostgresSession(conninfo: conninfo, applicationName: "cluster-review write"),
             coordinator: configuration.name)
+        self.intake = PostgresSession(conninfo: conninfo, applicationName: "cluster-review intake")
         self.modules = modules
         self.rulebooks = rulebooks
         self.known = modules.descriptors
@@ -85,11 +94,16 @@ public actor Coordinator {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
             group.addTask { await self.heartbeatLoop() }
+            if configuration.checksSubmissions { group.addTask { await self.intakeLoop() } }
             if configuration.metricsFile != nil { group.addTask { await self.metricsLoop() } }
             if let schedule = configuration.sweepSchedule { group.addTask { await self.sweepLoop(schedule) } }
             var lastRescue = ContinuousClock.now - configuration.rescueInterval
             var failures = 0
             while !stopping {
+                guard configuration.reviews else {
+                    await wake.wait(timeout: configuration.pollInterval)
+                    continue
+                }
                 do {
                     if ContinuousClock.now - lastRescue >= configuration.rescueInterval {
                         lastRescue = .now
@@ -128,6 +142,7 @@ public actor Coordinator {
         await control.close()
         await listener.close()
         await writer.close()
+        await intake.close()
         logger.info("coordinator_stopped", ["completed": .number(Decimal(counters.completed))])
     }
 
@@ -136,7 +151,10 @@ public actor Coordinator {
         guard !stopping else { return }
         stopping = true
         logger.info("coordinator_stopping", ["in_flight": .number(Decimal(inFlight.count))])
-        Task { await wake.signal() }
+        Task {
+            await wake.signal()
+            await intakeWake.signal()
+        }
     }
 
     /// Reloads the rulebooks and the modules (SIGHUP). Reviews in flight finish on the modules they
@@ -312,9 +330,10 @@ public actor Coordinator {
                     logger.warning("claim_lost", ["review": .number(Decimal(review.id))])
                 case .refused(let sqlState, let reason):
                     logger.error("review_write_refused", ["review": .number(Decimal(review.id)), "error": .string(reason)])
-                    // A row the database will not take (class 22 data, 23 constraint) is refused
-                    // again on every attempt: the review fails now. Anything else is retried.
-                    if let sqlState, sqlState.hasPrefix("22") || sqlState.hasPrefix("23") {
+                    // A row the database will not take (class 22 data, 23 constraint) or a
+                    // record complete_reviews finds inconsistent (CR014) is refused again on every
+                    // attempt: the review fails now. Anything else is retried.
+                    if let sqlState, sqlState.hasPrefix("22") || sqlState.hasPrefix("23") || sqlState == ReviewQueue.refusedWrite {
                         await fail(review, error: "the review cannot be written: \(reason)")
                     } else {
                         await retryOrFail(review, error: "the review could not be written: \(reason)", countAttempt: true)
@@ -402,6 +421,8 @@ public actor Coordinator {
 
     // MARK: - Background loops
 
+    /// LISTENs on the coordinators' channel (its name from `coordinator_channel()`: no other
+    /// login can listen in): 'submission' wakes the intake, anything else the claim loop.
     private func listen() async {
         var failures = 0
         var listening = false
@@ -409,11 +430,12 @@ public actor Coordinator {
             do {
                 // LISTEN once; the session replays it on every reconnection.
                 if !listening {
-                    try await listener.listen("review_queued")
+                    let channel = try await listener.run { try CoordinatorRecords.channel(on: $0) }
+                    try await listener.listen(channel)
                     listening = true
                 }
-                if try await listener.waitForNotification(timeout: .seconds(1)) != nil {
-                    await wake.signal()
+                if let notification = try await listener.waitForNotification(timeout: .seconds(1)) {
+                    if notification.payload == "submission" { await intakeWake.signal() } else { await wake.signal() }
                 }
                 failures = 0
             } catch {
@@ -421,6 +443,34 @@ public actor Coordinator {
                 if failures == 1 { logger.warning("listen_failed", ["error": .string("\(error)")]) }
                 try? await Task.sleep(for: .milliseconds(min(5000, 100 * (1 << min(failures, 6)))))
             }
+        }
+    }
+
+    /// Checks pending submissions in batches until none is left, then waits to be woken (or the
+    /// poll interval: a lost notification costs that, never a submission).
+    private func intakeLoop() async {
+        var failures = 0
+        let batch = configuration.intakeBatch
+        while !stopping {
+            do {
+                let report = try await intake.run { try SubmissionIntake.checkPending(limit: batch, on: $0) }
+                failures = 0
+                if report.checked > 0 {
+                    counters.submissionsChecked += report.checked
+                    logger.info("submissions_checked", [
+                        "checked": .number(Decimal(report.checked)), "filed": .number(Decimal(report.filed)),
+                        "already_on_file": .number(Decimal(report.alreadyOnFile)), "refused": .number(Decimal(report.refused)),
+                    ])
+                }
+                if report.checked == batch { continue }
+            } catch {
+                failures += 1
+                let backoff = Duration.milliseconds(min(5000, 100 * (1 << min(failures, 6))))
+                logger.error("intake_failed", ["error": .string("\(error)"), "retry_ms": .number(Decimal(backoff.components.seconds * 1000))])
+                try? await Task.sleep(for: backoff)
+                continue
+            }
+            await intakeWake.wait(timeout: configuration.pollInterval)
         }
     }
 

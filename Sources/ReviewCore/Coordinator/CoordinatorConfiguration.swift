@@ -34,6 +34,13 @@ public struct CoordinatorConfiguration: Sendable {
     /// latest slot due is run (catching up after downtime); the sweep records each action once
     /// however many coordinators run the same slot.
     public var sweepSchedule: SweepSchedule? = nil
+    /// Whether it reviews: claims queued reviews and runs them through the modules. False for a
+    /// coordinator that only keeps the submission door (`serve --intake-only`).
+    public var reviews: Bool = true
+    /// Whether it keeps the submission door: validates pending submissions and files them.
+    public var checksSubmissions: Bool = true
+    /// Submissions claimed, validated (in parallel) and filed per transaction.
+    public var intakeBatch: Int = SubmissionIntake.defaultBatch
 
     public init(name: String = CoordinatorConfiguration.defaultName) {
         self.name = name

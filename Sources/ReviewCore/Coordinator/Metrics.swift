@@ -16,6 +16,8 @@ enum Metrics {
                 ("state=\"queued\"", statistics.queued), ("state=\"running\"", statistics.running),
                 ("state=\"waiting_for_retry\"", statistics.waitingForRetry),
             ])
+            metric("cluster_review_submissions_pending", "gauge", "Submissions waiting to be checked (all coordinators).",
+                   [("", statistics.pendingSubmissions)])
             metric("cluster_review_oldest_queued_seconds", "gauge", "Age of the oldest queued review.",
                    [("", statistics.oldestQueuedSeconds ?? 0)])
             metric("cluster_review_completed_last_minute", "gauge", "Reviews finished in the last minute (all coordinators).",
@@ -28,6 +30,8 @@ enum Metrics {
             (label + ",outcome=\"completed\"", counters.completed), (label + ",outcome=\"failed\"", counters.failed),
             (label + ",outcome=\"retried\"", counters.retried), (label + ",outcome=\"deferred\"", counters.deferred),
         ])
+        metric("cluster_review_submissions_checked_total", "counter", "Submissions this coordinator checked (filed or refused).",
+               [(label, counters.submissionsChecked)])
         metric("cluster_review_module_errors_total", "counter", "Module failures recorded as error findings.",
                [(label, counters.moduleErrors)])
         metric("cluster_review_leases_rescued_total", "counter", "Expired leases this coordinator rescued.",

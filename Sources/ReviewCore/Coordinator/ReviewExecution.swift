@@ -107,12 +107,20 @@ public enum ReviewExecution {
             var moduleError: String?
             switch outcome?.outcome {
             case .findings(let returned)?:
-                findings = returned
+                // Exactly the criteria the review requires (complete_reviews refuses anything else):
+                // a criterion the module declares since the review was claimed is left out, and said.
+                let wanted = Set(criteria)
+                findings = returned.filter { wanted.contains($0.criterion) }
+                let extra = returned.map(\.criterion).filter { !wanted.contains($0) }
+                if !extra.isEmpty {
+                    moduleError = "module \(entry.module) also answered \(extra.joined(separator: ", ")), which this review does not require "
+                        + "(its criteria were fixed when it was first claimed); not recorded"
+                }
                 let answered = Set(returned.map(\.criterion))
                 let missing = criteria.filter { !answered.contains($0) }
                 if !missing.isEmpty {
                     let list = missing.joined(separator: ", ")
-                    moduleError = "module \(entry.module) answered without a finding for \(list)"
+                    moduleError = (moduleError.map { $0 + "; " } ?? "") + "module \(entry.module) answered without a finding for \(list)"
                     for id in missing {
                         findings.append(errorFinding(
                             id, zh: "模块 \(entry.module) 的答复缺少本条结论（\(id)），需人工判断",

@@ -32,12 +32,16 @@ public enum Migrator {
     /// The advisory lock key: the first 8 bytes of "cluster-review migrate" would do, any fixed value works.
     static let lockKey: Int64 = 0x4352_4D49_4752_4154
 
-    /// True when the database holds the schema the coordinator needs (the queue and the review
-    /// context function): `serve` refuses to start on a database that is not migrated.
+    /// True when the database holds the schema a coordinator needs (the queue, the review context,
+    /// the submission door of sql/026 and the checked writes of sql/027): `serve` refuses to start
+    /// on a database that is not migrated.
     public static func isMigrated(_ connection: PostgresConnection) throws -> Bool {
         try connection.queryRow(
-            "SELECT to_regclass('review_queue') IS NOT NULL AND to_regprocedure('review_context(bigint)') IS NOT NULL AS ready"
-        ).decode("ready")
+            """
+            SELECT to_regclass('review_queue') IS NOT NULL AND to_regprocedure('review_context(bigint)') IS NOT NULL
+                   AND to_regprocedure('file_submissions(bigint[], jsonb[])') IS NOT NULL
+                   AND to_regprocedure('claim_reviews(integer, interval, text, jsonb)') IS NOT NULL AS ready
+            """).decode("ready")
     }
 
     /// Reads `NNN_name.sql` files from `directory`, sorted by number.

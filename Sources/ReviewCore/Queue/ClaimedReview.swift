@@ -115,6 +115,8 @@ public struct QueueStatistics: Sendable, Codable, Equatable {
     public var deferredByModule: [String: Int]
     /// The latest reviews that failed for good, newest first.
     public var recentFailures: [FailedReview]
+    /// Submissions waiting to be checked by a coordinator (the door, sql/026).
+    public var pendingSubmissions: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case queued, running
@@ -125,6 +127,7 @@ public struct QueueStatistics: Sendable, Codable, Equatable {
         case completedTotal = "completed_total"
         case deferredByModule = "deferred_by_module"
         case recentFailures = "recent_failures"
+        case pendingSubmissions = "pending_submissions"
     }
 }
 

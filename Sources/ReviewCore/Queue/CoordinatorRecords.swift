@@ -59,6 +59,12 @@ public enum CoordinatorRecords {
             """, [name, inFlight, completed, try JSONB(encoding: modules)])
     }
 
+    /// The channel coordinators LISTEN on (`coordinator_channel()`, sql/026): derived from a secret
+    /// only the coordinator's role may learn, so no other login hears when work arrives.
+    public static func channel(on connection: PostgresConnection) throws -> String {
+        try connection.queryRow("SELECT coordinator_channel() AS channel").decode("channel")
+    }
+
     /// Removes this coordinator's entry (a clean shutdown).
     public static func remove(name: String, on connection: PostgresConnection) throws {
         try connection.query("DELETE FROM coordinators WHERE name = $1", name)

@@ -91,13 +91,19 @@ import EmbeddedPostgres
         let conninfo = try TestCluster.makeDatabase()
         let connection = try PostgresConnection(conninfo)
         let sample = try SampleFilings.all().first { $0.expected == "recommended" }!
+        // The coordinator keeps the door: submit waits for its verdicts.
+        let serve = try CLIProcess(["serve", "--poll", "0.2", "--no-sweeps"], conninfo: conninfo)
         let first = try CLIProcess(["submit", "--json", try samplePath(sample.file)], conninfo: conninfo)
-        #expect(await first.wait(timeout: .seconds(30)) == 0, "\(first.log)")
+        #expect(await first.wait(timeout: .seconds(120)) == 0, "\(first.log)\n\(serve.log.suffix(2000))")
         let again = try CLIProcess(["submit", "--json", try samplePath(sample.file)], conninfo: conninfo)
-        #expect(await again.wait(timeout: .seconds(30)) == 0)
+        #expect(await again.wait(timeout: .seconds(60)) == 0)
         #expect(again.log.contains("already_on_file"))
-        let serve = try CLIProcess(["serve", "--until-idle", "--poll", "0.2"], conninfo: conninfo)
-        #expect(await serve.wait(timeout: .seconds(120)) == 0, "\(serve.log.suffix(2000))")
+        let reviewed = try await CoordinatorFixtures.eventually(.seconds(120)) {
+            try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) == 1
+        }
+        #expect(reviewed, "\(serve.log.suffix(2000))")
+        serve.send(SIGTERM)
+        #expect(await serve.wait(timeout: .seconds(60)) == 0, "\(serve.log.suffix(2000))")
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: connection) == 1)
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) == 1)
     }
@@ -123,8 +129,10 @@ import EmbeddedPostgres
         let single = try SampleFilings.all().first {
             $0.expected == "recommended" && !$0.file.hasPrefix(flooded)
         }!
+        let intake = try BackgroundIntake(conninfo: conninfo)
         let submit = try CLIProcess(["submit", try samplePath(single.file)], conninfo: conninfo)
-        #expect(await submit.wait(timeout: .seconds(30)) == 0)
+        #expect(await submit.wait(timeout: .seconds(60)) == 0, "\(submit.log)")
+        intake.stop()
         let singleId: Int64 = try connection.queryRow("SELECT max(id) AS id FROM filings").decode("id")
 
         let serve = try CLIProcess(["serve", "--max-in-flight", "4", "--poll", "0.2"], conninfo: conninfo)

@@ -1,14 +1,16 @@
 import Foundation
+import ClusterStandard
 import IndicatorKit
+import JSONCore
 import Postgres
 import ReviewCore
 import TestSupport
 import Testing
-import JSONCore
 
 extension SecurityTests {
-    /// Bad input at both doors — the CLI (`cluster-review submit` as a county's login) and the database
-    /// itself (the same county with SQL) — gets a clear error and leaves every table as it was.
+    /// Bad input at the door — `cluster-review submit` as a county's login, and the same county
+    /// with SQL straight into `submissions` — gets a clear error and files nothing: what the door
+    /// receives is kept as a refused submission with its issues, every other table stays as it was.
     @Suite struct BadInputTests {
         let a = SecureDatabase.countyA
         let b = SecureDatabase.countyB
@@ -42,87 +44,111 @@ extension SecurityTests {
 
         @Test func theCLIRefusesEachBadFilingWithItsReasonAndFilesNothing() async throws {
             let database = try SecureDatabase()
+            let intake = try BackgroundIntake(conninfo: database.conninfo)
+            defer { intake.stop() }
             let county = try database.login(.county(a))
-            let before = try database.snapshot()
+            let before = try database.recordsSnapshot()
             for bad in try badFiles() {
                 let path = try SecurityFixtures.temporaryFile(bad.data)
                 let (status, log) = try await cli(["submit", "--lang", "en", path], conninfo: county.conninfo)
                 #expect(status == 1, "\(bad.name): \(log)")
                 #expect(log.lowercased().contains(bad.says.lowercased()), "\(bad.name): \(log.prefix(2000))")
             }
-            #expect(try database.snapshot() == before)
+            #expect(try database.recordsSnapshot() == before)
+            // The oversized file is never sent (the CLI reads at most 1 MiB); the others are refused.
+            #expect(try database.submissionStates() == ["refused": 3])
         }
 
-        @Test func theDatabaseRefusesAnOversizedPayload() throws {
+        @Test func theDoorRefusesADocumentOverItsBoundAndKeepsNothing() throws {
             let database = try SecureDatabase()
             let county = try database.connect(as: .county(a))
-            let submission = try SecurityFixtures.submission(county: a, suffix: "huge") {
+            let document = try SecurityFixtures.submission(county: a, suffix: "huge") {
                 $0["padding"] = .string(String(repeating: "x", count: 2_200_000))
             }
             let before = try database.snapshot()
-            #expect(SecurityFixtures.sqlState { _ = try FilingStore.submit(submission, on: county) } == "23514")
+            guard case .refused(let error)? = try SubmissionDoor.send([SubmissionDoor.Document(document)], on: county).first else {
+                Issue.record("a 2.2 MB document was received")
+                return
+            }
+            #expect(error.sqlState == "23514")
             #expect(try database.snapshot() == before)
         }
 
-        @Test func theDatabaseRefusesDeeplyNestedJSON() throws {
+        @Test func deeplyNestedJSONIsRefusedWithItsPath() throws {
             let database = try SecureDatabase()
             let county = try database.connect(as: .county(a))
             var deep = JSONValue.number(1)
             for _ in 0..<50 { deep = .object(["n": deep]) }
-            let submission = try SecurityFixtures.submission(county: a, suffix: "deep") { [deep] in $0["deep"] = deep }
-            let before = try database.snapshot()
-            #expect(SecurityFixtures.sqlState { _ = try FilingStore.submit(submission, on: county) } == "23514")
-            #expect(try database.snapshot() == before)
-            // The depth the validator allows is well inside the database's bound.
-            var allowed = JSONValue.number(1)
-            for _ in 0..<30 { allowed = .object(["n": allowed]) }
-            let fine = try SecurityFixtures.submission(county: a, suffix: "deep but allowed") { [allowed] in $0["deep"] = allowed }
-            #expect(SecurityFixtures.sqlState { _ = try FilingStore.submit(fine, on: county) } == nil)
+            let document = try SecurityFixtures.submission(county: a, suffix: "deep") { [deep] in $0["deep"] = deep }
+            let before = try database.recordsSnapshot()
+            let verdict = try TestDoor.submit([document], on: county, checkingOn: database.superuser)[0]
+            guard case .refused(let issues) = verdict else {
+                Issue.record("filed: \(verdict)")
+                return
+            }
+            #expect(issues.map(\.rule) == ["syntax"] && issues[0].path.hasPrefix("$.deep.n.n"), "\(issues)")
+            #expect(try database.recordsSnapshot() == before)
         }
 
-        @Test func theDatabaseRefusesInvalidUTF8AndNUL() throws {
+        @Test func invalidUTF8IsRefusedAtItsOffsetAndACountyCannotWriteFilings() throws {
             let database = try SecureDatabase()
             let county = try database.connect(as: .county(a))
-            let before = try database.snapshot()
+            let before = try database.recordsSnapshot()
+            // Sent with SQL, as psql would: the door stores the bytes; the validator names the byte.
+            var bytes = try SecurityFixtures.sampleData(county: a)
+            let at = try #require(bytes.range(of: Data("\"name\": \"".utf8))).upperBound
+            bytes.insert(contentsOf: [0xC3, 0x28], at: at)
+            let id: Int64 = try county.queryRow("INSERT INTO submissions (document) VALUES ($1) RETURNING id", bytes).decode("id")
+            while try SubmissionIntake.checkPending(on: database.superuser).checked > 0 {}
+            guard case .refused(let issues)? = try SubmissionDoor.verdicts(of: [id], on: county)[id] else {
+                Issue.record("not refused")
+                return
+            }
+            #expect(issues.map(\.rule) == ["encoding"], "\(issues)")
+            #expect(issues.first?.message.en.contains("byte \(at)") == true, "\(issues)")
+            #expect(issues == FilingValidator.validate(bytes), "the door says what validate says")
+            // The table itself is not a county's to write.
             let insert = """
                 INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash)
-                VALUES ('initial', $1, 'x', '2026-03-15', 1, convert_from($2, 'UTF8')::jsonb,
-                        sha256(convert_to(convert_from($2, 'UTF8')::jsonb::text, 'UTF8')))
+                VALUES ('initial', $1, 'x', '2026-03-15', 1, '{"applicant":{"county_code":"469005"}}',
+                        sha256(convert_to('{"applicant": {"county_code": "469005"}}', 'UTF8')))
                 """
-            let invalid = Data(#"{"applicant":{"county_code":"469005"},"x":""#.utf8) + Data([0xC3, 0x28]) + Data(#""}"#.utf8)
-            #expect(SecurityFixtures.sqlState { try county.query(insert, a, invalid) } == "22021")
-            let nul = Data(#"{"applicant":{"county_code":"469005"},"x":"\u0000"}"#.utf8)
-            #expect(SecurityFixtures.sqlState { try county.query(insert, a, nul) } == "22P05")
-            #expect(try database.snapshot() == before)
+            #expect(SecurityFixtures.sqlState { try county.query(insert, a) } == "42501")
+            #expect(try database.recordsSnapshot() == before)
         }
 
         @Test(arguments: ["\u{7}", "\u{1B}[31m", "\n", "\u{0}"])
-        func theDatabaseRefusesControlCharactersInAClusterName(control: String) throws {
+        func aControlCharacterInAClusterNameIsRefusedWithItsPath(control: String) throws {
             let database = try SecureDatabase()
             let county = try database.connect(as: .county(a))
             let name = "文昌\(control)集群"
-            let submission = try SecurityFixtures.submission(county: a, suffix: "x") {
+            let document = try SecurityFixtures.submission(county: a, suffix: "x") {
                 guard case .object(var cluster)? = $0["cluster"] else { return }
                 cluster["name"] = .string(name)
                 $0["cluster"] = .object(cluster)
             }
-            #expect(submission.clusterName == name)
-            let before = try database.snapshot()
-            let state = SecurityFixtures.sqlState { _ = try FilingStore.submit(submission, on: county) }
-            // NUL cannot even travel as text (the client refuses it, or jsonb does: 22P05).
-            #expect(state == "23514" || (control == "\u{0}" && state != nil), "\(state ?? "accepted")")
-            #expect(try database.snapshot() == before)
+            let before = try database.recordsSnapshot()
+            let verdict = try TestDoor.submit([document], on: county, checkingOn: database.superuser)[0]
+            guard case .refused(let issues) = verdict else {
+                Issue.record("filed: \(verdict)")
+                return
+            }
+            #expect(issues.map { "\($0.path) \($0.rule)" } == ["$.cluster.name control_character"], "\(issues)")
+            #expect(try database.recordsSnapshot() == before)
         }
 
         @Test func aCountyFilingForAnotherCountyGetsAKindMessageFromTheCLI() async throws {
             let database = try SecureDatabase()
+            let intake = try BackgroundIntake(conninfo: database.conninfo)
+            defer { intake.stop() }
             let county = try database.login(.county(a))
-            let before = try database.snapshot()
+            let before = try database.recordsSnapshot()
             let (status, log) = try await cli(["submit", try SecurityFixtures.samplePath(county: b)], conninfo: county.conninfo)
             #expect(status == 77, "\(log)")
             #expect(log.contains("you may file only for your own county"))
             #expect(log.contains("只能为本县提交"))
-            #expect(try database.snapshot() == before)
+            #expect(try database.recordsSnapshot() == before)
+            #expect(try database.submissionStates() == ["refused": 1])
         }
 
         @Test func aForgedFilingIdReadsAsNotFoundInTheCLI() async throws {

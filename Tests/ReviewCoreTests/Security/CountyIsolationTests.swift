@@ -12,54 +12,61 @@ extension SecurityTests {
         let a = SecureDatabase.countyA
         let b = SecureDatabase.countyB
 
-        @Test func aCountyFilesThroughTheNormalPathAndResubmittingReturnsTheSameFiling() throws {
+        @Test func aCountyFilesThroughTheDoorAndResubmittingReturnsTheSameFiling() throws {
             let database = try SecureDatabase()
             let county = try database.connect(as: .county(a))
-            let submission = try SecurityFixtures.submission(county: a, suffix: "own")
-            let first = try FilingStore.submit(submission, on: county)
-            let again = try FilingStore.submit(submission, on: county)
-            #expect(first.created && !again.created)
-            #expect(first.id == again.id)
+            let document = try SecurityFixtures.submission(county: a, suffix: "own")
+            let first = try TestDoor.submit([document], on: county, checkingOn: database.superuser)[0]
+            let again = try TestDoor.submit([document], on: county, checkingOn: database.superuser)[0]
+            guard case .filed(let id) = first, case .alreadyOnFile(let same) = again else {
+                Issue.record("\(first), \(again)")
+                return
+            }
+            #expect(id == same)
             let row = try database.superuser.queryRow(
-                "SELECT submitted_by, status, (SELECT count(*) FROM review_queue WHERE filing_id = $1) AS queued FROM filings WHERE id = $1",
-                first.id)
-            #expect(try row.decode("submitted_by", as: String.self).hasSuffix("_u"), "the login that filed is recorded")
+                "SELECT submitted_by, status, (SELECT count(*) FROM review_queue WHERE filing_id = $1) AS queued FROM filings WHERE id = $1", id)
+            #expect(try row.decode("submitted_by", as: String.self).hasSuffix("_u"), "the login that submitted is recorded")
             #expect(try row.decode("status", as: String.self) == "submitted")
             #expect(try row.decode("queued", as: Int.self) == 1)
         }
 
-        @Test func filingForAnotherCountyIsRefusedWith42501AndNothingIsWritten() throws {
+        @Test func filingForAnotherCountyIsRefusedAndNothingIsFiled() throws {
             let database = try SecureDatabase()
             let county = try database.connect(as: .county(a))
-            let before = try database.snapshot()
-            let state = SecurityFixtures.sqlState {
-                _ = try FilingStore.submit(try SecurityFixtures.submission(county: b, suffix: "not mine"), on: county)
+            let before = try database.recordsSnapshot()
+            let verdict = try TestDoor.submit([try SecurityFixtures.submission(county: b, suffix: "not mine")], on: county,
+                                              checkingOn: database.superuser)[0]
+            guard case .refused(let issues) = verdict else {
+                Issue.record("filed: \(verdict)")
+                return
             }
-            #expect(state == "42501")
-            #expect(try database.snapshot() == before)
+            #expect(issues.map { "\($0.path) \($0.rule)" } == ["$.applicant.county_code county_not_yours"], "\(issues)")
+            #expect(try database.recordsSnapshot() == before)
+            // The refused submission is the county's own record: county A reads it, county B does not.
+            #expect(try CoordinatorFixtures.count("SELECT count(*) FROM submissions", on: county) == 1)
+            #expect(try CoordinatorFixtures.count("SELECT count(*) FROM submissions", on: try database.connect(as: .county(b))) == 0)
         }
 
-        @Test func aPayloadNamingAnotherCountyUnderOwnCodeIsRefused() throws {
+        @Test func aCountyCannotNameTheCountyThePersonOrTheVerdictOfASubmission() throws {
             let database = try SecureDatabase()
             let county = try database.connect(as: .county(a))
-            var submission = try SecurityFixtures.submission(county: b, suffix: "relabelled")
-            submission.countyCode = a  // the column says A, the payload still says B
+            let document = try SecurityFixtures.submission(county: a, suffix: "forged columns")
             let before = try database.snapshot()
-            #expect(SecurityFixtures.sqlState { _ = try FilingStore.submit(submission, on: county) } == "42501")
-            #expect(try database.snapshot() == before)
-        }
-
-        @Test func aForgedContentHashIsRefused() throws {
-            let database = try SecureDatabase()
-            let county = try database.connect(as: .county(a))
-            let submission = try SecurityFixtures.submission(county: a, suffix: "forged hash")
-            let state = SecurityFixtures.sqlState {
-                try county.query("""
-                    INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash)
-                    VALUES ($1, $2, $3, $4::date, 1, $5, sha256('something else'::bytea))
-                    """, submission.kind.rawValue, a, submission.clusterName, submission.filedOn.description, JSONB(bytes: submission.payload))
+            for (column, value) in [("county_code", "'460105'"), ("submitted_by", "'someone'"), ("state", "'accepted'"),
+                                    ("filing_id", "1"), ("issues", "NULL"), ("received_at", "'2001-01-01'"),
+                                    ("verdict_channel", "'x'"), ("checked_by", "'x'")] {
+                #expect(SecurityFixtures.sqlState {
+                    try county.query("INSERT INTO submissions (document, \(column)) VALUES ($1, \(value))", document)
+                } == "42501", "\(column)")
             }
-            #expect(state == "42501")
+            // Nor write filings, the queue, or change or remove a submission.
+            for sql in ["INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash) "
+                            + "VALUES ('initial', '469005', 'x', '2001-01-01', 7, '{}', sha256('x'::bytea))",
+                        "UPDATE submissions SET state = 'accepted'", "DELETE FROM submissions",
+                        "INSERT INTO review_queue (filing_id, county_code) VALUES (1, '469005')"] {
+                #expect(SecurityFixtures.sqlState { try county.query(sql) } == "42501", "\(sql)")
+            }
+            #expect(try database.snapshot() == before)
         }
 
         @Test func anotherCountysFilingReadsAsNotFoundThroughEveryRead() throws {
@@ -93,23 +100,18 @@ extension SecurityTests {
             let database = try SecureDatabase()
             let theirs = try database.file(county: b, suffix: "theirs", on: database.superuser)
             let county = try database.connect(as: .county(a))
-            func attempt(_ target: Int64, _ suffix: String) -> (String?, String) {
-                do {
-                    _ = try FilingStore.submit(try SecurityFixtures.submission(county: a, suffix: suffix), supersedes: target, on: county)
-                    return (nil, "")
-                } catch let error as PostgresError {
-                    guard case .server(let server) = error else { return ("client", "") }
-                    return (server.sqlState, server.message.replacingOccurrences(of: String(target), with: "N"))
-                } catch {
-                    return ("other", "\(error)")
-                }
+            func attempt(_ target: Int64, _ suffix: String) throws -> [String] {
+                let verdict = try TestDoor.submit([try SecurityFixtures.submission(county: a, suffix: suffix)], supersedes: target,
+                                                  on: county, checkingOn: database.superuser)[0]
+                guard case .refused(let issues) = verdict else { return ["filed"] }
+                return issues.map { "\($0.rule): \($0.message.en.replacingOccurrences(of: String(target), with: "N"))" }
             }
-            let before = try database.snapshot()
-            let foreign = attempt(theirs, "correction 1")
-            let missing = attempt(theirs + 1000, "correction 2")
-            #expect(foreign.0 == "23503")
-            #expect(foreign.0 == missing.0 && foreign.1 == missing.1, "the error must not tell a foreign id from a missing one")
-            #expect(try database.snapshot() == before)
+            let before = try database.recordsSnapshot()
+            let foreign = try attempt(theirs, "correction 1")
+            let missing = try attempt(theirs + 1000, "correction 2")
+            #expect(foreign.first?.hasPrefix("supersedes:") == true, "\(foreign)")
+            #expect(foreign == missing, "the verdict must not tell a foreign id from a missing one")
+            #expect(try database.recordsSnapshot() == before)
         }
 
         @Test func aCountyCannotQueueOrTouchAnotherCountysReview() throws {
@@ -124,7 +126,7 @@ extension SecurityTests {
             } == "42501")
             #expect(SecurityFixtures.sqlState {
                 try county.query("INSERT INTO review_queue (filing_id, county_code) VALUES ($1, $2)", theirs, a)
-            } == "23503")
+            } == "42501")
             #expect(SecurityFixtures.sqlState {
                 try county.query("UPDATE review_queue SET not_before = now() + interval '1 year'")
             } == "42501")

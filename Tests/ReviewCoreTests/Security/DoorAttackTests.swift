@@ -288,15 +288,52 @@ extension SecurityTests {
             #expect(SecurityFixtures.sqlState { try database.file(county: SecureDatabase.countyA, suffix: "#4", on: county) } == nil)
         }
 
+        @Test func submissionsNotYetCheckedCountAgainstTheCeiling() throws {
+            let database = try SecureDatabase()
+            try database.superuser.query("UPDATE role_limits SET max_pending_filings = 2 WHERE group_role = 'cr_county'")
+            let county = try database.connect(as: .county(SecureDatabase.countyA))
+            try database.file(county: SecureDatabase.countyA, suffix: "filed", on: county)
+            // One filing waits for review and one submission waits to be checked: the ceiling is reached.
+            let pending = try SecurityFixtures.submission(county: SecureDatabase.countyA, suffix: "pending")
+            guard case .received = try SubmissionDoor.send([SubmissionDoor.Document(pending)], on: county)[0] else {
+                Issue.record("the second was refused")
+                return
+            }
+            let before = try database.snapshot()
+            let third = try SecurityFixtures.submission(county: SecureDatabase.countyA, suffix: "third")
+            guard case .refused(let error) = try SubmissionDoor.send([SubmissionDoor.Document(third)], on: county)[0] else {
+                Issue.record("the third was received")
+                return
+            }
+            #expect(LifecycleError(error)?.code == .limitReached, "\(error)")
+            #expect(LifecycleError(error)?.message.en.contains("submissions not yet checked included") == true)
+            #expect(try database.snapshot() == before)
+            // Sent in one transaction with others, the one over the ceiling is refused and the others are kept.
+            try database.superuser.query("UPDATE role_limits SET max_pending_filings = 4 WHERE group_role = 'cr_county'")
+            let receipts = try SubmissionDoor.send(
+                try (1...3).map { SubmissionDoor.Document(try SecurityFixtures.submission(county: SecureDatabase.countyA, suffix: "batch \($0)")) },
+                on: county)
+            let received = receipts.map { receipt -> Bool in
+                guard case .received = receipt else { return false }
+                return true
+            }
+            #expect(received == [true, true, false])
+        }
+
         @Test func anotherCountysCeilingIsNeitherCountedNorRevealed() throws {
             let database = try SecureDatabase()
             try database.superuser.query("UPDATE role_limits SET max_pending_filings = 1 WHERE group_role = 'cr_county'")
             try database.file(county: SecureDatabase.countyB, suffix: "B pending", on: database.superuser)
             let county = try database.connect(as: .county(SecureDatabase.countyA))
-            // B is at its ceiling; A filing under B's code learns nothing of it: the policy refuses.
-            #expect(SecurityFixtures.sqlState {
-                _ = try FilingStore.submit(try SecurityFixtures.submission(county: SecureDatabase.countyB, suffix: "as B"), on: county)
-            } == "42501")
+            // B is at its ceiling; A sending B's filing learns nothing of it: it is refused as another
+            // county's filing, never as over a ceiling.
+            let verdict = try TestDoor.submit([try SecurityFixtures.submission(county: SecureDatabase.countyB, suffix: "as B")], on: county,
+                                              checkingOn: database.superuser)[0]
+            guard case .refused(let issues) = verdict else {
+                Issue.record("not refused: \(verdict)")
+                return
+            }
+            #expect(issues.map(\.rule) == ["county_not_yours"], "\(issues)")
             // A's own ceiling is A's alone.
             #expect(SecurityFixtures.sqlState { try database.file(county: SecureDatabase.countyA, suffix: "A", on: county) } == nil)
         }

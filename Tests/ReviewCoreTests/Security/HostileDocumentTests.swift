@@ -11,12 +11,12 @@ import JSONCore
 #endif
 
 extension SecurityTests {
-    /// One corpus of hostile documents through both doors a county has today — `cluster-review
-    /// validate` and `cluster-review submit` (CLI → FilingStore.submit → INSERT under the database's
-    /// CHECK constraints) — with the same verdict and the same paths: what validate accepts is filed,
-    /// what it refuses is refused by submit with the same issues, and no document ever reaches a bare
-    /// CHECK of the database. When submissions go through the database's own door (issue 14 phase 2),
-    /// the same corpus keeps the two equal.
+    /// One corpus of hostile documents through `cluster-review validate` and through every door a
+    /// county has — SQL text straight into `submissions` (as psql sends it), `cluster-review submit`,
+    /// and the Swift API (`SubmissionDoor`) — all checked by the coordinator's code: the same verdict
+    /// and the same paths everywhere. What validate accepts is filed; what it refuses is refused at
+    /// every door with the same issues, readable by the county; no document ever reaches a bare
+    /// CHECK of the database.
     @Suite(.serialized) struct HostileDocumentTests {
         /// A document of the corpus and the verdict it must get: valid, or exactly these (path, rule).
         struct Hostile {
@@ -112,73 +112,111 @@ extension SecurityTests {
             return issues.map { "\($0["path"]?.string ?? "?") \($0["rule"]?.string ?? "?")" }.sorted()
         }
 
-        @Test func validateAndSubmitGiveEveryHostileDocumentTheSameVerdictAndPaths() async throws {
-            let database = try SecureDatabase()
-            let county = try database.login(.county(SecureDatabase.countyA), hint: "hostile")
+        /// "path rule" for each issue of a verdict; ["filed"] for a filed one.
+        static func issues(_ verdict: SubmissionVerdict?) -> [String] {
+            switch verdict {
+            case .refused(let issues)?: return issues.map { "\($0.path) \($0.rule)" }.sorted()
+            case .filed?, .alreadyOnFile?: return ["filed"]
+            case .pending?, nil: return ["pending"]
+            }
+        }
+
+        @Test func everyDoorGivesEveryHostileDocumentTheVerdictAndPathsValidateGives() async throws {
             let corpus = try Self.corpus()
             let folder = NSTemporaryDirectory() + "cr-hostile-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            var files: [String: Hostile] = [:]
+            var paths: [String] = []
             for (index, document) in corpus.enumerated() {
                 let path = folder + String(format: "/%02d-", index) + document.name + ".json"
                 try document.data.write(to: URL(fileURLWithPath: path))
-                files[path] = document
+                paths.append(path)
             }
-            let paths = files.keys.sorted()
-            let before = try database.snapshot()
-
             let validated = try await CLIProcess.run(["validate", "--json"] + paths, conninfo: nil)
             #expect(validated.status == 1, "\(validated.stderr)")
-            let submitted = try await CLIProcess.run(["submit", "--json"] + paths, conninfo: county.conninfo)
-            #expect(submitted.status == 1, "\(submitted.stderr)")
-            guard case .array(let verdicts) = try JSONValue(parsing: Data(validated.stdout.utf8)),
-                case .array(let outcomes) = try JSONValue(parsing: Data(submitted.stdout.utf8))
-            else {
-                Issue.record("no JSON array: \(validated.stdout.prefix(500)) / \(submitted.stdout.prefix(500))")
+            guard case .array(let verdicts) = try JSONValue(parsing: Data(validated.stdout.utf8)) else {
+                Issue.record("no JSON array: \(validated.stdout.prefix(500))")
                 return
             }
-            let byFileValidated = Dictionary(uniqueKeysWithValues: verdicts.map { ($0["file"]?.string ?? "", $0) })
-            let byFileSubmitted = Dictionary(uniqueKeysWithValues: outcomes.map { ($0["file"]?.string ?? "", $0) })
-            var valid = 0
-            for path in paths {
-                let document = files[path]!
-                let verdict = byFileValidated[path], outcome = byFileSubmitted[path]
-                let isValid = verdict?["valid"] == .bool(true)
+            let expected = Dictionary(uniqueKeysWithValues: verdicts.map { ($0["file"]?.string ?? "", $0) })
+            for (path, document) in zip(paths, corpus) {
+                let verdict = expected[path]
                 #expect(Self.issues(verdict) == document.expected.sorted(), "\(document.name): validate says \(Self.issues(verdict))")
-                #expect(isValid == document.expected.isEmpty, "\(document.name)")
-                let status = outcome?["status"]?.string
-                if isValid {
-                    valid += 1
-                    #expect(status == "filed", "\(document.name): submit says \(String(describing: outcome))")
-                } else {
-                    #expect(status == "invalid", "\(document.name): submit says \(String(describing: outcome)) — never a bare CHECK")
-                    #expect(Self.issues(outcome) == Self.issues(verdict), "\(document.name): the same paths and rules")
-                }
+                #expect((verdict?["valid"] == .bool(true)) == document.expected.isEmpty, "\(document.name)")
             }
-            // The valid ones are on file, as the county filed them; nothing else was written.
-            #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: database.superuser) == valid)
-            #expect(try CoordinatorFixtures.count(
-                "SELECT count(*) FROM filings WHERE submitted_by = $1", [county.name], on: database.superuser) == valid)
-            let after = try database.snapshot().filter { !["filings", "review_queue", "audit_log"].contains($0.key) }
-            #expect(after == before.filter { !["filings", "review_queue", "audit_log"].contains($0.key) })
+            /// What every door must say of each document: ["filed"], or validate's "path rule" list.
+            let wanted = corpus.map { $0.expected.isEmpty ? ["filed"] : $0.expected.sorted() }
+
+            // 1. SQL text straight into the table, as psql sends it: the bytes as a bytea literal.
+            let viaSQL = try SecureDatabase()
+            let sqlCounty = try viaSQL.connect(as: .county(SecureDatabase.countyA))
+            var ids: [Int64] = []
+            for document in corpus {
+                let hex = document.data.map { String(format: "%02x", $0) }.joined()
+                let row = try sqlCounty.query("INSERT INTO submissions (document) VALUES ('\\x\(hex)'::bytea) RETURNING id").rows[0]
+                ids.append(try row.decode("id"))
+            }
+            while try SubmissionIntake.checkPending(on: viaSQL.superuser).checked > 0 {}
+            let readBack = try SubmissionDoor.verdicts(of: ids, on: sqlCounty)
+            let sqlSays = ids.map { Self.issues(readBack[$0]) }
+
+            // 2. cluster-review submit, a coordinator's intake running beside it.
+            let viaCLI = try SecureDatabase()
+            let cliCounty = try viaCLI.login(.county(SecureDatabase.countyA), hint: "hostile")
+            let intake = try BackgroundIntake(conninfo: viaCLI.conninfo)
+            defer { intake.stop() }
+            let submitted = try await CLIProcess.run(["submit", "--json", "--wait", "120"] + paths, conninfo: cliCounty.conninfo)
+            #expect(submitted.status == 1, "\(submitted.stderr)")
+            guard case .array(let outcomes) = try JSONValue(parsing: Data(submitted.stdout.utf8)) else {
+                Issue.record("no JSON array: \(submitted.stdout.prefix(500))")
+                return
+            }
+            let byFile = Dictionary(uniqueKeysWithValues: outcomes.map { ($0["file"]?.string ?? "", $0) })
+            let cliSays = paths.map { path -> [String] in
+                let outcome = byFile[path]
+                if outcome?["status"]?.string == "filed" { return ["filed"] }
+                guard outcome?["status"]?.string == "invalid", case .array(let issues)? = outcome?["issues"] else {
+                    return [outcome?["status"]?.string ?? "missing"]
+                }
+                return issues.map { "\($0["path"]?.string ?? "?") \($0["rule"]?.string ?? "?")" }.sorted()
+            }
+
+            // 3. The Swift API.
+            let viaSwift = try SecureDatabase()
+            let swiftCounty = try viaSwift.connect(as: .county(SecureDatabase.countyA))
+            let swiftSays = try TestDoor.submit(corpus.map(\.data), on: swiftCounty, checkingOn: viaSwift.superuser).map { Self.issues($0) }
+
+            for (index, document) in corpus.enumerated() {
+                #expect(sqlSays[index] == wanted[index], "\(document.name): SQL door says \(sqlSays[index])")
+                #expect(cliSays[index] == wanted[index], "\(document.name): submit says \(cliSays[index])")
+                #expect(swiftSays[index] == wanted[index], "\(document.name): the Swift API says \(swiftSays[index])")
+            }
+            // The valid ones are on file, as the county filed them, at every door alike.
+            let valid = wanted.filter { $0 == ["filed"] }.count
+            for (database, name) in [(viaSQL, nil as String?), (viaCLI, cliCounty.name), (viaSwift, nil)] {
+                #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: database.superuser) == valid)
+                if let name {
+                    #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings WHERE submitted_by = $1", [name],
+                                                          on: database.superuser) == valid)
+                }
+                #expect(try database.submissionStates() == ["accepted": valid, "refused": corpus.count - valid])
+            }
         }
 
         @Test func theDatabaseRefusesEveryNameCharacterTheValidatorRefuses() throws {
             let database = try SecureDatabase()
-            let county = try database.connect(as: .county(SecureDatabase.countyA))
-            let before = try database.snapshot()
+            let owner = database.superuser
             for code: UInt32 in [0x85, 0x9B, 0x202E, 0x2066, 0x061C, 0x200E, 0x200B, 0x2060, 0xFEFF, 0x2028, 0x2029] {
                 let name = "文昌" + String(Character(Unicode.Scalar(code)!)) + "航天"
-                let submission = try SecurityFixtures.submission(county: SecureDatabase.countyA, suffix: String(code)) {
-                    guard case .object(var cluster)? = $0["cluster"] else { return }
-                    cluster["name"] = .string(name)
-                    $0["cluster"] = .object(cluster)
-                }
-                #expect(SecurityFixtures.sqlState { _ = try FilingStore.submit(submission, on: county) } == "23514",
-                        "U+\(String(code, radix: 16)) reaches the table")
+                // The second wall: even the owner's own insert past the door is refused by the table.
+                #expect(SecurityFixtures.sqlState {
+                    try owner.query("""
+                        INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash)
+                        VALUES ('initial', '469005', $1, '2026-03-15', 1, '{}', sha256(convert_to($1, 'UTF8')))
+                        """, name)
+                } == "23514", "U+\(String(code, radix: 16)) reaches the table")
             }
-            #expect(try database.snapshot() == before)
+            #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: owner) == 0)
         }
 
         // MARK: reading a file is bounded
@@ -203,7 +241,7 @@ extension SecurityTests {
             let database = try SecureDatabase()
             let county = try database.login(.county(SecureDatabase.countyA))
             let before = try database.snapshot()
-            let run = try await CLIProcess.run(["submit", "--json", "/dev/zero"], conninfo: county.conninfo, timeout: .seconds(60))
+            let run = try await CLIProcess.run(["submit", "--json", "--wait", "1", "/dev/zero"], conninfo: county.conninfo, timeout: .seconds(60))
             #expect(run.status == 1, "\(run.stderr)")
             #expect(run.stdout.contains("\"unreadable\""), "\(run.stdout)")
             #expect(try database.snapshot() == before)

@@ -1,13 +1,15 @@
 import Foundation
+import ClusterStandard
 import IndicatorKit
+import JSONCore
 import Postgres
 import ReviewCore
 import TestSupport
 import Testing
-import JSONCore
 
 extension SecurityTests {
-    /// SQL injection strings in every text field of a filing are stored verbatim and never executed.
+    /// SQL injection strings in every text field of a filing are stored verbatim (the document as sent,
+    /// and the filing when valid) and never executed.
     @Suite struct InjectionTests {
         static let strings = [
             "'); DROP TABLE filings; --",
@@ -49,27 +51,33 @@ extension SecurityTests {
             let poisoned = Self.poisoned(original, counter: &count)
             #expect(count >= 10, "the sample has text fields to poison")
             let payload = try JSONEncoder().encode(poisoned)
-            let submission = FilingSubmission(
-                kind: .initial, countyCode: SecureDatabase.countyA, clusterName: poisoned["cluster"]?["name"]?.string ?? "",
-                filedOn: CivilDate(original["filing_date"]?.string ?? "2026-03-15")!, formatVersion: 1, payload: payload)
             let tablesBefore = try database.snapshot().keys.sorted()
-            let filed = try FilingStore.submit(submission, on: county)
-            let again = try FilingStore.submit(submission, on: county)
-            #expect(filed.created && again.id == filed.id)
+            let verdicts = try TestDoor.submit([payload], on: county, checkingOn: database.superuser)
+                + TestDoor.submit([payload], on: county, checkingOn: database.superuser)
 
-            let row = try database.superuser.queryRow("SELECT cluster_name, payload FROM filings WHERE id = $1", filed.id)
-            #expect(try row.decode("cluster_name", as: String.self) == submission.clusterName)
-            #expect(try row.decode("payload", as: JSONB.self).decode(JSONValue.self) == poisoned)
-            // Nothing was executed: every table is there, one filing, no new role, no grant to PUBLIC.
+            // The door keeps the bytes as sent, and says what validate says of them.
+            let stored: [Data] = try database.superuser.query("SELECT document FROM submissions ORDER BY id").rows.map { try $0.decode("document") }
+            #expect(stored == [payload, payload])
+            let issues = FilingValidator.validate(payload)
+            if issues.isEmpty {
+                guard case .filed(let id) = verdicts[0], case .alreadyOnFile(id) = verdicts[1] else {
+                    Issue.record("\(verdicts)")
+                    return
+                }
+                let row = try database.superuser.queryRow("SELECT payload FROM filings WHERE id = $1", id)
+                #expect(try row.decode("payload", as: JSONB.self).decode(JSONValue.self) == poisoned)
+                #expect(try ReviewRecords.status(of: id, on: county)?.clusterName == poisoned["cluster"]?["name"]?.string)
+            } else {
+                #expect(verdicts == [.refused(issues: issues), .refused(issues: issues)])
+            }
+            // Nothing was executed: every table is there, no new role, no grant to PUBLIC.
             #expect(try database.snapshot().keys.sorted() == tablesBefore)
-            #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: database.superuser) == 1)
+            #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: database.superuser) == (issues.isEmpty ? 1 : 0))
             #expect(try CoordinatorFixtures.count("SELECT count(*) FROM counties", on: database.superuser) == 26)
             #expect(try CoordinatorFixtures.count("SELECT count(*) FROM pg_roles WHERE rolname = 'evil'", on: database.superuser) == 0)
             #expect(try CoordinatorFixtures.count(
                 "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE r.rolname = 'cr_admin' AND m.member = 0",
                 on: database.superuser) == 0)
-            // And the county reads back exactly what it filed.
-            #expect(try ReviewRecords.status(of: filed.id, on: county)?.clusterName == submission.clusterName)
         }
 
         @Test func injectionThroughTheCLIIsStoredVerbatim() async throws {
@@ -85,6 +93,8 @@ extension SecurityTests {
             root["cluster"] = .object(cluster)
             root["applicant"] = .object(applicant)
             let path = try SecurityFixtures.temporaryFile(try JSONEncoder().encode(JSONValue.object(root)))
+            let intake = try BackgroundIntake(conninfo: database.conninfo)
+            defer { intake.stop() }
             let process = try CLIProcess(["submit", "--json", path], conninfo: county.conninfo)
             #expect(await process.wait(timeout: .seconds(60)) == 0, "\(process.log)")
             let row = try database.superuser.queryRow("SELECT cluster_name, payload #>> '{applicant,authority}' AS authority FROM filings")

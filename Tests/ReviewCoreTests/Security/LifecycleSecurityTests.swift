@@ -239,10 +239,16 @@ extension SecurityTests {
             let countyLogin = try database.login(.county(SecureDatabase.countyA), hint: "county")
             let county = try PostgresConnection(countyLogin.conninfo)
             let filing = try database.file(county: SecureDatabase.countyA, suffix: "audited", on: county)
-            let filedBy: String = try database.superuser.queryRow(
-                "SELECT who FROM audit_log WHERE table_name = 'filings' AND row_key = $1 AND operation = 'INSERT'", String(filing)
-            ).decode("who")
-            #expect(filedBy == countyLogin.name)
+            // The coordinator that checked the submission filed it (it is who acted); the filing
+            // names the county's login that submitted it.
+            let filed = try database.superuser.queryRow("""
+                SELECT who, after ->> 'submitted_by' AS submitter FROM audit_log
+                WHERE table_name = 'filings' AND row_key = $1 AND operation = 'INSERT'
+                """, String(filing))
+            #expect(try filed.decode("submitter", as: String.self) == countyLogin.name)
+            let checker: String = try database.superuser.queryRow("SELECT checked_by FROM submissions WHERE filing_id = $1", filing)
+                .decode("checked_by")
+            #expect(try filed.decode("who", as: String.self) == checker)
 
             try database.review(filing: filing)
             try LifecycleFixture.lifecycle(database.superuser).confirm(filing: filing, criterion: "COMP-1", accept: true, note: "ok")
@@ -263,20 +269,28 @@ extension SecurityTests {
             #expect(SecurityFixtures.sqlState { try county.executeScript("CREATE TEMPORARY TABLE big AS SELECT 1 AS x") } == "42501")
         }
 
-        @Test func aTemporaryTableCannotRedirectTheAuditTriggerEvenWithTemporaryTablesGrantedByMistake() throws {
+        @Test func aTemporaryTableCannotRedirectTheDoorEvenWithTemporaryTablesGrantedByMistake() throws {
             let database = try SecureDatabase()
             let name: String = try database.superuser.queryRow("SELECT current_database() AS name").decode("name")
             try database.superuser.executeScript("GRANT TEMPORARY ON DATABASE \(name) TO cr_county")
+            try database.superuser.query("UPDATE role_limits SET max_pending_filings = 1 WHERE group_role = 'cr_county'")
             let login = try database.login(.county(SecureDatabase.countyA), hint: "sneaky")
             let county = try PostgresConnection(login.conninfo)
+            // Shadows of what the door's SECURITY DEFINER trigger reads (the ceiling, the pending
+            // count) and of the audit log: pg_temp is searched last, so none of them is read.
             try county.executeScript("""
                 CREATE TEMPORARY TABLE audit_log (id bigint, at timestamptz, who text, table_name text, row_key text,
-                                                  operation text, before jsonb, after jsonb)
+                                                  operation text, before jsonb, after jsonb);
+                CREATE TEMPORARY TABLE role_limits (group_role text, max_pending_filings integer);
+                INSERT INTO role_limits VALUES ('cr_county', 1000000);
+                CREATE TEMPORARY TABLE filings (county_code text, status text);
                 """)
             let filing = try database.file(county: SecureDatabase.countyA, suffix: "unseen?", on: county)
+            let error = lifecycleError { try database.file(county: SecureDatabase.countyA, suffix: "over the ceiling", on: county) }
+            #expect(error?.code == .limitReached, "\(String(describing: error))")
             #expect(try CoordinatorFixtures.count("SELECT count(*) FROM pg_temp.audit_log", on: county) == 0)
             #expect(try CoordinatorFixtures.count(
-                "SELECT count(*) FROM public.audit_log WHERE table_name = 'filings' AND row_key = $1 AND who = $2",
+                "SELECT count(*) FROM public.audit_log WHERE table_name = 'filings' AND row_key = $1 AND after ->> 'submitted_by' = $2",
                 [String(filing), login.name], on: database.superuser) == 1)
         }
 

@@ -31,6 +31,8 @@ extension SecurityTests {
             let person = database.conninfo + " user=\(name)"
             let (who, whoLog) = try await cli(["whoami"], as: person)
             #expect(who == 0 && whoLog.contains("\(name): county:469005"), "\(whoLog)")
+            let intake = try BackgroundIntake(conninfo: database.conninfo)
+            defer { intake.stop() }
             let (filed, fileLog) = try await cli(["submit", try SecurityFixtures.samplePath(county: "469005")], as: person)
             #expect(filed == 0, "\(fileLog)")
             let submitter: String = try database.superuser.queryRow("SELECT submitted_by FROM filings").decode("submitted_by")

@@ -58,11 +58,28 @@ struct SecureDatabase {
         return result
     }
 
+    /// `snapshot()` without `submissions`: the door keeps every submission on record, a refused
+    /// one included, so "nothing filed" is every other table unchanged.
+    func recordsSnapshot() throws -> [String: String] {
+        try snapshot().filter { $0.key != "submissions" }
+    }
+
+    /// Every submission's state, counted: ["refused": 2, "accepted": 1].
+    func submissionStates() throws -> [String: Int] {
+        var states: [String: Int] = [:]
+        for row in try superuser.query("SELECT state, count(*)::int AS n FROM submissions GROUP BY state").rows {
+            states[try row.decode("state")] = try row.decode("n")
+        }
+        return states
+    }
+
     /// Files a variant of the sample filing of `county` (its cluster name suffixed, so its content
-    /// is new) on `connection`; returns its id.
+    /// is new) through the submission door: sent on `connection` (a county's login, or the owner),
+    /// checked at once by the coordinator's code as the owner; returns its filing id. Throws
+    /// `TestDoor.Refused` when refused, the door's error (CR013, 42501) when not received.
     @discardableResult
     func file(county: String, suffix: String, on connection: PostgresConnection) throws -> Int64 {
-        try FilingStore.submit(try SecurityFixtures.submission(county: county, suffix: suffix), on: connection).id
+        try TestDoor.file(try SecurityFixtures.submission(county: county, suffix: suffix), on: connection, checkingOn: superuser)
     }
 
     /// Records a completed review of `filing` with one finding, as the coordinator would (superuser).
@@ -96,8 +113,9 @@ enum SecurityFixtures {
         "s\(getpid())_\(counter.next())_\(hint)"
     }
 
-    /// The sample filing of `county` from config/samples, its cluster name suffixed with `suffix`.
-    static func submission(county: String, suffix: String, edit: (inout [String: JSONValue]) -> Void = { _ in }) throws -> FilingSubmission {
+    /// The sample filing of `county` from config/samples, its cluster name suffixed with `suffix`
+    /// and edited by `edit`, as the document a county would send.
+    static func submission(county: String, suffix: String, edit: (inout [String: JSONValue]) -> Void = { _ in }) throws -> Data {
         let data = try sampleData(county: county)
         guard case .object(var root) = try JSONValue(parsing: data), case .object(var cluster)? = root["cluster"],
             let name = cluster["name"]?.string
@@ -105,19 +123,7 @@ enum SecurityFixtures {
         cluster["name"] = .string("\(name) \(suffix)")
         root["cluster"] = .object(cluster)
         edit(&root)
-        let payload = try JSONEncoder().encode(JSONValue.object(root))
-        guard case .success(let filing) = FilingValidator.decode(payload), let submission = FilingSubmission(filing: filing, payload: payload)
-        else {
-            // Edited beyond what validation accepts: build the submission from the raw members.
-            let object = try JSONValue(parsing: payload)
-            return FilingSubmission(
-                kind: FilingKind(rawValue: object["kind"]?.string ?? "") ?? .initial,
-                countyCode: object["applicant"]?["county_code"]?.string ?? county,
-                clusterName: object["cluster"]?["name"]?.string ?? "",
-                filedOn: CivilDate(object["filing_date"]?.string ?? "") ?? CivilDate("2026-03-15")!,
-                formatVersion: 1, payload: payload)
-        }
-        return submission
+        return try JSONEncoder().encode(JSONValue.object(root))
     }
 
     /// The bytes of the initial-application sample of `county`.

@@ -1,0 +1,186 @@
+import Foundation
+import IndicatorKit
+import Postgres
+import ClusterStandard
+import JSONCore
+
+/// What became of a submission (`submissions`, sql/026).
+public enum SubmissionVerdict: Sendable, Hashable {
+    /// Not checked yet: no coordinator has taken it.
+    case pending
+    /// Valid and filed: a new filing, its review queued.
+    case filed(filing: Int64)
+    /// Valid, and the same content was on file already: that filing (nothing new was filed).
+    case alreadyOnFile(filing: Int64)
+    /// Refused with every issue found: the validator's, or the database's checks of the county,
+    /// the kind, the format version, the date or the superseded filing (docs/security.md).
+    case refused(issues: [ValidationIssue])
+}
+
+/// The submission door, a client's side: every statement a client runs on `submissions` lives
+/// here. A person sends documents — the bytes as they are — and reads the verdicts; the database
+/// names the county, the person and the time, and a coordinator (`SubmissionIntake`) validates and
+/// files them. psql, `cluster-review submit` and any other client go through the same table and
+/// get the same verdicts.
+public enum SubmissionDoor {
+    /// One document to submit.
+    public struct Document: Sendable, Hashable {
+        /// The document's bytes, as read from the file (a byte order mark included, if any).
+        public var bytes: Data
+        /// The client's own name for it (a file name), shown back with the verdict; plain text of
+        /// at most 200 characters, else left out.
+        public var reference: String?
+        /// For a corrected filing: the returned filing it replaces.
+        public var supersedes: Int64?
+
+        /// A document to submit.
+        public init(_ bytes: Data, reference: String? = nil, supersedes: Int64? = nil) {
+            self.bytes = bytes
+            self.reference = reference.flatMap(Self.plainReference)
+            self.supersedes = supersedes
+        }
+
+        /// `text` when the database takes it as a reference (1–200 characters, none of the
+        /// characters a name may not hold), else nil.
+        static func plainReference(_ text: String) -> String? {
+            let scalars = text.unicodeScalars
+            guard (1...200).contains(scalars.count) else { return nil }
+            let refused: (Unicode.Scalar) -> Bool = { scalar in
+                switch scalar.value {
+                case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200B...0x200F, 0x2028...0x202E, 0x2060, 0x2066...0x2069, 0xFEFF: return true
+                default: return false
+                }
+            }
+            return scalars.contains(where: refused) ? nil : text
+        }
+    }
+
+    /// What the door said to one document as it was sent.
+    public enum Receipt: Sendable {
+        /// Received as submission `id`; its verdict follows.
+        case received(Int64)
+        /// Not received: the database refused it at the door (the ceiling of pending work, CR013;
+        /// a document over the size bound, 23514). Nothing of it was written.
+        case refused(PostgresError)
+    }
+
+    /// Rows per INSERT statement (three parameters each).
+    static let rowsPerStatement = 300
+
+    /// Sends `documents` in one transaction, LISTENing on their verdict channel in it (so that no
+    /// verdict can be missed by `wait`). When the database refuses that transaction (one document
+    /// over the ceiling of pending work, or over the size bound), each document is sent again in
+    /// a transaction of its own, so that those that fit are received and each refused one carries
+    /// its error. A refusal of the person (42501: not a county's login) and a lost connection are
+    /// thrown. Receipts are in the order of `documents`.
+    public static func send(_ documents: [Document], on connection: PostgresConnection) throws -> [Receipt] {
+        guard !documents.isEmpty else { return [] }
+        do {
+            return try connection.transaction { try insert(documents, on: $0).map(Receipt.received) }
+        } catch let error as PostgresError where !error.isConnectionLoss && error.sqlState != "42501" {
+            guard documents.count > 1 else { return [.refused(error)] }
+            return try documents.map { document in
+                do {
+                    return .received(try connection.transaction { try insert([document], on: $0)[0] })
+                } catch let error as PostgresError where !error.isConnectionLoss && error.sqlState != "42501" {
+                    return .refused(error)
+                }
+            }
+        }
+    }
+
+    /// Inserts `documents` and LISTENs on their channels, inside the caller's transaction; returns
+    /// their ids in order.
+    private static func insert(_ documents: [Document], on connection: PostgresConnection) throws -> [Int64] {
+        var ids: [Int64] = []
+        ids.reserveCapacity(documents.count)
+        var channels: Set<String> = []
+        var start = 0
+        while start < documents.count {
+            let chunk = documents[start..<min(start + rowsPerStatement, documents.count)]
+            var values: [String] = []
+            var parameters: [any PostgresEncodable] = []
+            for document in chunk {
+                let n = parameters.count
+                values.append("($\(n + 1)::bytea, $\(n + 2)::text, $\(n + 3)::bigint)")
+                parameters += [document.bytes, document.reference, document.supersedes]
+            }
+            let result = try connection.query(
+                "INSERT INTO submissions (document, client_reference, supersedes) VALUES \(values.joined(separator: ", ")) "
+                    + "RETURNING id, verdict_channel", parameters)
+            // Ids are drawn in the order the rows are inserted, which is the order of VALUES.
+            var rows: [(id: Int64, channel: String)] = []
+            for row in result.rows { rows.append((try row.decode("id"), try row.decode("verdict_channel"))) }
+            rows.sort { $0.id < $1.id }
+            ids += rows.map(\.id)
+            channels.formUnion(rows.map(\.channel))
+            start += chunk.count
+        }
+        // LISTEN takes effect when this transaction commits, before any coordinator can see the rows.
+        for channel in channels.sorted() { try connection.listen(channel) }
+        return ids
+    }
+
+    /// The verdicts of those of `ids` that have been checked (a pending one is left out, as is an
+    /// id the person may not read: another county's, or none).
+    public static func verdicts(of ids: [Int64], on connection: PostgresConnection) throws -> [Int64: SubmissionVerdict] {
+        guard !ids.isEmpty else { return [:] }
+        let result = try connection.queryPrepared("""
+            SELECT id, state, filing_id, already_on_file, issues FROM submissions
+            WHERE id = ANY($1::bigint[]) AND state <> 'pending'
+            """, [ArrayLiteral(.bigint, numbers: ids)])
+        var verdicts: [Int64: SubmissionVerdict] = [:]
+        let decoder = JSONDecoder()
+        for row in result.rows {
+            let id: Int64 = try row.decode("id")
+            if try row.decode("state", as: String.self) == "accepted" {
+                let filing: Int64 = try row.decode("filing_id")
+                verdicts[id] = try row.decode("already_on_file", as: Bool.self) ? .alreadyOnFile(filing: filing) : .filed(filing: filing)
+            } else {
+                let issues = try row.decode("issues", as: JSONB.self)
+                verdicts[id] = .refused(issues: (try? decoder.decode([ValidationIssue].self, from: issues.bytes)) ?? [Self.unreadable(issues)])
+            }
+        }
+        return verdicts
+    }
+
+    /// An issue list the client cannot read as issues (written by a newer server), as one issue.
+    static func unreadable(_ issues: JSONB) -> ValidationIssue {
+        let text = String(decoding: issues.bytes.prefix(2000), as: UTF8.self)
+        return ValidationIssue(
+            path: "$", rule: "refused", message: LocalizedText(zh: "被拒绝：\(text)", en: "refused: \(text)"),
+            fix: LocalizedText(zh: "查看 submissions.issues", en: "read submissions.issues"))
+    }
+
+    /// Waits until every one of `ids` has its verdict or `timeout` has passed, woken by the verdict
+    /// channel `send` LISTENs on (and polling, with back-off, in case a notification is missed).
+    /// `progress` is called with each new lot of verdicts. Returns every verdict found; those still
+    /// pending at the deadline are missing from it.
+    public static func wait(
+        for ids: [Int64], timeout: Duration, on connection: PostgresConnection,
+        progress: ([Int64: SubmissionVerdict]) -> Void = { _ in }
+    ) throws -> [Int64: SubmissionVerdict] {
+        let deadline = ContinuousClock.now + timeout
+        var remaining = ids
+        var found: [Int64: SubmissionVerdict] = [:]
+        var poll = Duration.milliseconds(100)
+        while !remaining.isEmpty {
+            let lot = try verdicts(of: remaining, on: connection)
+            if !lot.isEmpty {
+                found.merge(lot) { $1 }
+                remaining.removeAll { lot[$0] != nil }
+                progress(lot)
+            }
+            let left = deadline - ContinuousClock.now
+            if remaining.isEmpty || left <= .zero { break }
+            if try connection.waitForNotification(timeout: min(left, poll)) != nil {
+                // Several batches may have answered meanwhile: one query reads them all.
+                while try connection.waitForNotification(timeout: .zero) != nil {}
+                poll = .milliseconds(100)
+            } else {
+                poll = min(poll * 2, .seconds(2))
+            }
+        }
+        return found
+    }
+}
