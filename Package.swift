@@ -88,13 +88,30 @@ let package = Package(
         .target(name: "HTTPServer"),
         .testTarget(
             name: "HTTPServerTests",
-            dependencies: ["HTTPServer"]
+            dependencies: ["HTTPServer", "HTTPTestSupport"]
+        ),
+        // A raw socket client and a throwaway nginx from the shipped site file, for the server's
+        // tests and the web door's.
+        .target(
+            name: "HTTPTestSupport",
+            path: "Tests/HTTPTestSupport"
+        ),
+
+        // MARK: WebDoor — the web application behind `cluster-review web`: sessions, requests as the person, pages
+        .target(
+            name: "WebDoor",
+            dependencies: ["HTTPServer", "ReviewCore", "Postgres", "IndicatorKit"]
+        ),
+        .testTarget(
+            name: "WebDoorTests",
+            dependencies: ["WebDoor", "HTTPServer", "ReviewCore", "Postgres", "IndicatorKit", "TestSupport", "HTTPTestSupport"],
+            exclude: ["Journeys"]
         ),
 
         // MARK: ReviewCommands — the CLI's commands, as library code
         .target(
             name: "ReviewCommands",
-            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Rulebooks"]
+            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Rulebooks", "HTTPServer", "WebDoor"]
         ),
         .testTarget(
             name: "ReviewCommandsTests",
@@ -110,7 +127,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cluster-review-bench",
-            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Indicators", "Rulebooks"],
+            dependencies: ["ReviewCore", "Postgres", "IndicatorKit", "Indicators", "Rulebooks", "HTTPServer"],
             path: "Sources/Benchmarks"
         ),
 

@@ -25,6 +25,31 @@ public enum TestCluster {
 
     /// Creates a fresh database with every migration applied and returns its conninfo.
     public static func makeDatabase(migrated: Bool = true) throws -> String {
+        try makeDatabase(on: state, migrated: migrated)
+    }
+
+    /// The second throwaway server, whose `pg_hba.conf` checks the passwords of persons
+    /// (`scram-sha-256`) while the superuser `postgres` and the web door's authenticator `cr_web`
+    /// are trusted on the socket: the web door refuses a server that does not check passwords.
+    /// Started on first use, like `server`.
+    public static var passwordServer: EmbeddedPostgres {
+        get throws { try passwordState.server() }
+    }
+
+    /// The `pg_hba.conf` of `passwordServer`.
+    public static let passwordAuthentication = [
+        "local all postgres trust",
+        "local all cr_web trust",
+        "local all all scram-sha-256",
+    ]
+
+    /// Creates a fresh, fully migrated database on `passwordServer` and returns its conninfo (as
+    /// the superuser `postgres`).
+    public static func makePasswordDatabase() throws -> String {
+        try makeDatabase(on: passwordState, migrated: true)
+    }
+
+    private static func makeDatabase(on state: State, migrated: Bool) throws -> String {
         let server = try state.server()
         let name = "t_\(getpid())_\(state.nextNumber())"
         let admin = try PostgresConnection(server.conninfo())
@@ -47,32 +72,46 @@ public enum TestCluster {
         try PostgresConnection(try makeDatabase(migrated: migrated))
     }
 
-    private static let state = State()
+    private static let state = State(label: "cr-test", authentication: [])
+    private static let passwordState = State(label: "cr-test-pw", authentication: passwordAuthentication)
 
-    /// Holds the lazily started server; guarded by `lock`.
+    /// Holds a lazily started server; guarded by `lock`.
     private final class State: @unchecked Sendable {
-        // @unchecked: every stored property is read and written only while `lock` is held.
+        // @unchecked: every stored property is read and written only while `lock` is held, and
+        // `label` and `authentication` are immutable.
         private let lock = NSLock()
+        private let label: String
+        private let authentication: [String]
         private var started: EmbeddedPostgres?
         private var templateReady = false
         private var counter = 0
+
+        init(label: String, authentication: [String]) {
+            self.label = label
+            self.authentication = authentication
+        }
 
         func server() throws -> EmbeddedPostgres {
             lock.lock()
             defer { lock.unlock() }
             if let started { return started }
-            let directory = TestCluster.scratchDirectory.appendingPathComponent("cr-test-\(getpid())-\(UInt32.random(in: 0...99999))")
+            let directory = TestCluster.scratchDirectory.appendingPathComponent("\(label)-\(getpid())-\(UInt32.random(in: 0...99999))")
             let server = EmbeddedPostgres(
                 directory: directory,
-                settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"])
+                settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"],
+                authentication: authentication)
             try server.start()
             started = server
-            TestCluster.stopAtExit = server
-            atexit {
-                if let server = TestCluster.stopAtExit {
-                    try? server.stop()
-                    TestCluster.removeAtExit(server.directory)
+            TestCluster.stopAtExit.withLock { servers in
+                if servers.isEmpty {
+                    atexit {
+                        for server in TestCluster.stopAtExit.withLock({ $0 }) {
+                            try? server.stop()
+                            TestCluster.removeAtExit(server.directory)
+                        }
+                    }
                 }
+                servers.append(server)
             }
             return server
         }
@@ -102,8 +141,21 @@ public enum TestCluster {
         }
     }
 
-    // Read only by the atexit handler, which cannot capture context.
-    nonisolated(unsafe) static var stopAtExit: EmbeddedPostgres?
+    // Read by the atexit handler, which cannot capture context.
+    static let stopAtExit = LockedServers()
+
+    /// The servers to stop when the process exits; guarded by its lock.
+    final class LockedServers: @unchecked Sendable {
+        // @unchecked: `servers` is read and written only while `lock` is held.
+        private let lock = NSLock()
+        private var servers: [EmbeddedPostgres] = []
+
+        func withLock<T>(_ body: (inout [EmbeddedPostgres]) -> T) -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&servers)
+        }
+    }
 
     // MARK: - Scratch space
 

@@ -24,7 +24,20 @@ public enum HTMLReport {
             head.wrap("style") { $0.raw(stylesheet) }  // raw text in HTML: escaping would break it; it holds no < or &
         }
         html.open("body")
+        content(report, language: lang, into: &html)
+        html.element("footer", [:], t(ReportLabels.footer))
+        html.close("body")
+        html.close("html")
+        html.raw("\n")
+        return html.output
+    }
 
+    /// The report itself, without the page around it: the header (recommendation, facts) and the
+    /// main part (indicators, charts, findings, what to confirm), into `html`. The web door puts it
+    /// in its own page, styled by `stylesheet` served as a file.
+    public static func content(_ report: ReviewReport, language: String = "zh", into html: inout Markup) {
+        let lang = language == "en" ? "en" : "zh"
+        func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         // Header: the recommendation first, then who filed what.
         html.wrap("header", ["class": "report-head"]) { head in
             head.element("p", ["class": "doc-title"], t(ReportLabels.title))
@@ -70,11 +83,6 @@ public enum HTMLReport {
         findings(report, lang, &html)
         toConfirm(report, lang, &html)
         html.close("main")
-        html.element("footer", [:], t(ReportLabels.footer))
-        html.close("body")
-        html.close("html")
-        html.raw("\n")
-        return html.output
     }
 
     /// An index page of reports: one row per entry with county, cluster, kind, status,
@@ -377,8 +385,9 @@ public enum HTMLReport {
 
     // MARK: Style
 
-    /// The whole stylesheet, inline; holds no `<` or `&` so it is valid XML text too.
-    static let stylesheet = """
+    /// The whole stylesheet, inline in a report file (and served as a file by the web door, whose
+    /// pages allow no inline style); holds no `<` or `&` so it is valid XML text too.
+    public static let stylesheet = """
         * { box-sizing: border-box; }
         body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
                color: #1d1d1f; margin: 0 auto; max-width: 60rem; padding: 1.5rem; line-height: 1.5; font-size: 14px; }

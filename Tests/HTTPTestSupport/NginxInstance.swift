@@ -2,36 +2,34 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 
 /// A throwaway nginx started from the shipped site configuration, `config/nginx/cluster-review.conf`,
 /// with only its socket path and its listen block replaced (a loopback port instead of TLS on
 /// 443). Everything else — prefix, pid, logs, temporary files — lives in the test's directory;
 /// it runs in the foreground as one process (`master_process off`), so it needs no `user` switch
 /// and works the same as root in CI and as a developer.
-final class NginxInstance {
-    let directory: String
-    let port: UInt16
+public final class NginxInstance {
+    public let directory: String
+    public let port: UInt16
     private let process: ChildProcess
 
-    static let missingMessage = """
+    public static let missingMessage = """
         nginx is not installed: these tests start a real nginx in front of the web door. \
         Install Debian's package (apt-get install -y nginx); .ci/run installs it in CI.
         """
 
     /// The repository's root, found from this file's path.
-    static var repositoryRoot: URL {
+    public static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static var siteTemplate: URL {
+    public static var siteTemplate: URL {
         repositoryRoot.appendingPathComponent("config/nginx/cluster-review.conf")
     }
 
     /// The nginx executable: on the PATH or where Debian puts it.
-    static func locate() -> String? {
+    public static func locate() -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let candidates = path.split(separator: ":").map { "\($0)/nginx" }
             + ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]
@@ -39,7 +37,7 @@ final class NginxInstance {
     }
 
     /// The shipped site file with `socketPath` and a plain loopback listener on `port`.
-    static func siteConfiguration(socketPath: String, port: UInt16) throws -> String {
+    public static func siteConfiguration(socketPath: String, port: UInt16) throws -> String {
         let template = try String(contentsOf: siteTemplate, encoding: .utf8)
         guard template.contains("@SOCKET@"),
               let begin = template.range(of: "# BEGIN listen"),
@@ -53,7 +51,7 @@ final class NginxInstance {
     }
 
     /// Starts nginx in `directory`, proxying to `socketPath`; waits until it accepts connections.
-    static func start(socketPath: String, directory: String) async throws -> NginxInstance {
+    public static func start(socketPath: String, directory: String) async throws -> NginxInstance {
         guard let executable = locate() else { throw ClientError(description: missingMessage) }
         var lastLog = ""
         for _ in 0..<3 {
@@ -101,7 +99,7 @@ final class NginxInstance {
     }
 
     /// The error log and anything nginx printed, for failure messages.
-    var errorLog: String {
+    public var errorLog: String {
         let log = (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? ""
         let output = (try? String(contentsOfFile: directory + "/nginx.out", encoding: .utf8)) ?? ""
         return log + output
@@ -118,7 +116,7 @@ final class NginxInstance {
     }
 
     /// Stops nginx (SIGTERM, then SIGKILL if it lingers) and reaps it.
-    func stop() async {
+    public func stop() async {
         await process.stop()
     }
 
@@ -145,11 +143,11 @@ final class NginxInstance {
 /// polling, so no thread of the cooperative pool ever blocks on it (Foundation's `Process`
 /// blocks in `waitUntilExit`, and its children inherit the spawning thread's blocked signals,
 /// which leaves nginx deaf to SIGTERM).
-final class ChildProcess {
-    let pid: pid_t
+public final class ChildProcess {
+    public let pid: pid_t
     private var exited = false
 
-    init(executable: String, arguments: [String], output: String) throws {
+    public init(executable: String, arguments: [String], output: String) throws {
         let log = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw ClientError(description: "open \(output): errno \(errno)") }
         defer { close(log) }
@@ -186,7 +184,7 @@ final class ChildProcess {
     }
 
     /// False once the process has exited (and been reaped).
-    func isRunning() -> Bool {
+    public func isRunning() -> Bool {
         guard !exited else { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { exited = true }
@@ -194,7 +192,7 @@ final class ChildProcess {
     }
 
     /// SIGTERM, up to 10 s to exit, then SIGKILL; reaps it.
-    func stop() async {
+    public func stop() async {
         guard isRunning() else { return }
         kill(pid, SIGTERM)
         let start = Date()
