@@ -183,11 +183,17 @@ public final class ChildProcess {
         }
     }
 
+    /// The exit status once it has exited (128 + the signal when killed by one), else nil.
+    public private(set) var exitStatus: Int32?
+
     /// False once the process has exited (and been reaped).
     public func isRunning() -> Bool {
         guard !exited else { return false }
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
+        if waitpid(pid, &status, WNOHANG) == pid {
+            exited = true
+            exitStatus = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        }
         return !exited
     }
 
