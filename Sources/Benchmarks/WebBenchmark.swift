@@ -24,26 +24,29 @@ import ReviewCore
 /// must be 200 (a sign-in page or a 404 means the benchmark is broken, and it says so).
 enum WebBenchmark {
     static let usage = """
-        web [--sessions N] [--seconds S] [--runs N] [--filings N] [--connections C] [--keep]
+        web [--sessions N] [--seconds S] [--runs N] [--think MS] [--filings N] [--connections C] [--keep]
           the web door: N concurrent signed-in sessions (default 50; county and reviewer pages mixed)
           on its Unix socket for S seconds (default 20) after a 3 s warm-up: p50/p90/p99 latency,
-          requests/s, CPU per request (door, PostgreSQL); medians over --runs (default 3); --filings
-          reviewed filings (default 300); --connections the door's database connections (default 8)
+          requests/s, CPU per request (door, PostgreSQL); medians over --runs (default 3); --think a
+          session's mean pause between pages, exponential (default 0: back to back, the saturation
+          point); --filings reviewed filings (default 300); --connections the door's (default 8)
         """
 
     static func run(arguments: [String]) -> Int32 {
-        guard let parsed = BenchArguments(arguments, values: ["--sessions", "--seconds", "--runs", "--filings", "--connections"], flags: ["--keep"]),
+        guard let parsed = BenchArguments(arguments, values: ["--sessions", "--seconds", "--runs", "--think", "--filings", "--connections"], flags: ["--keep"]),
             let sessions = parsed.int("--sessions", default: 50, minimum: 1),
             let seconds = parsed.int("--seconds", default: 20, minimum: 1),
             let runs = parsed.int("--runs", default: 3, minimum: 1),
             let filings = parsed.int("--filings", default: 300, minimum: 20),
-            let connections = parsed.int("--connections", default: 8, minimum: 1)
+            let connections = parsed.int("--connections", default: 8, minimum: 1),
+            let think = parsed.int("--think", default: 0, minimum: 0)
         else {
             FileHandle.standardError.write(Data("usage: cluster-review-bench \(usage)\n".utf8))
             return 64
         }
         do {
-            try measure(sessions: sessions, seconds: seconds, runs: runs, filings: filings, connections: connections, keep: parsed.flag("--keep"))
+            try measure(sessions: sessions, seconds: seconds, runs: runs, think: think, filings: filings, connections: connections,
+                        keep: parsed.flag("--keep"))
             return 0
         } catch {
             FileHandle.standardError.write(Data("web benchmark failed: \(error)\n".utf8))
@@ -55,7 +58,7 @@ enum WebBenchmark {
     /// socket, every person's password checked (as the tests' password server).
     static let authentication = ["local all postgres trust", "local all cr_web trust", "local all all scram-sha-256"]
 
-    static func measure(sessions: Int, seconds: Int, runs: Int, filings: Int, connections: Int, keep: Bool) throws {
+    static func measure(sessions: Int, seconds: Int, runs: Int, think: Int, filings: Int, connections: Int, keep: Bool) throws {
         let installation = try Installation.current()
         let cli = installation.executables.appendingPathComponent("cluster-review").path
         guard access(cli, X_OK) == 0 else { throw BenchError("\(cli) not found: build everything first (swift build -c release)") }
@@ -124,7 +127,9 @@ enum WebBenchmark {
         // The sessions: half counties, half reviewers (alternating), each signed in.
         let doorPID = web.pid
         let door: ProcessCPU.Counter = { $0.treeTicks(doorPID) }
-        let counters = [("door", door), ("PostgreSQL", try database.postgresCounter())]
+        let own = getpid()
+        let bench: ProcessCPU.Counter = { $0.ownTicks(own) }
+        let counters = [("door", door), ("PostgreSQL", try database.postgresCounter()), ("bench", bench)]
         let countyPeople = people.filter { if case .county = $0 { true } else { false } }
         let reviewerPeople = people.filter { if case .reviewer = $0 { true } else { false } }
         var clients: [SessionClient] = []
@@ -134,22 +139,20 @@ enum WebBenchmark {
             try client.signIn()
             clients.append(client)
         }
-        print("\(sessions) sessions signed in (\(countyPeople.count) county logins, \(reviewerPeople.count) reviewers), door with \(connections) database connections")
+        print("\(sessions) sessions signed in (\(countyPeople.count) county logins, \(reviewerPeople.count) reviewers), door with \(connections) database connections, "
+              + (think == 0 ? "no pause between pages (saturation)" : "a mean pause of \(think) ms between a session's pages"))
 
         var figures = RunFigures()
         var pageFigures: [String: [Double]] = [:]
         for run in 1...runs {
-            _ = try drive(clients, for: .seconds(3))  // warm-up
-            let before = ProcessCPU.snapshot(counters)
-            let samples = try drive(clients, for: .seconds(seconds))
-            let wall = durationSeconds(ContinuousClock.now - before.instant)
-            let usage = ProcessCPU.snapshot(counters).usage(since: before)
+            let (samples, usage, wall) = try drive(clients, warmUp: .seconds(3), for: .seconds(seconds), think: think, counters: counters)
             let latencies = samples.map(\.milliseconds).sorted()
             let count = Double(latencies.count)
             let p50 = percentile(latencies, 0.50), p90 = percentile(latencies, 0.90), p99 = percentile(latencies, 0.99)
-            print(String(format: "  run %d: %d requests in %.1f s, %.0f requests/s · p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms · CPU per request %.2f core-ms = door %.2f + PostgreSQL %.2f",
+            print(String(format: "  run %d: %d requests in %.1f s, %.0f requests/s · p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms · CPU per request %.2f core-ms = door %.2f + PostgreSQL %.2f (the bench's clients %.2f, rest of machine %.2f)",
                          run, latencies.count, wall, count / wall, p50, p90, p99, latencies.last ?? 0,
-                         (usage["door"] + usage["PostgreSQL"]) / count, usage["door"] / count, usage["PostgreSQL"] / count))
+                         (usage["door"] + usage["PostgreSQL"]) / count, usage["door"] / count, usage["PostgreSQL"] / count,
+                         usage["bench"] / count, (usage.machine - usage["door"] - usage["PostgreSQL"] - usage["bench"]) / count))
             figures.record("requests/s", count / wall, unit: "/s", decimals: 0)
             figures.record("latency p50", p50, unit: "ms", decimals: 1)
             figures.record("latency p90", p90, unit: "ms", decimals: 1)
@@ -157,6 +160,8 @@ enum WebBenchmark {
             figures.record("latency max", latencies.last ?? 0, unit: "ms", decimals: 1)
             figures.record("CPU per request, door", usage["door"] / count, unit: "core-ms", decimals: 2)
             figures.record("CPU per request, PostgreSQL", usage["PostgreSQL"] / count, unit: "core-ms", decimals: 2)
+            figures.record("CPU per request, bench clients", usage["bench"] / count, unit: "core-ms", decimals: 2)
+            figures.record("machine busy", (usage.machine / 1000) / wall / Double(ProcessInfo.processInfo.activeProcessorCount) * 100, unit: "%", decimals: 0)
             for (page, group) in Dictionary(grouping: samples, by: \.page) {
                 pageFigures[page, default: []].append(percentile(group.map(\.milliseconds).sorted(), 0.99))
             }
@@ -171,9 +176,15 @@ enum WebBenchmark {
         for client in clients { client.close() }
     }
 
-    /// Runs every session at once for `duration`; every request's page and latency.
-    static func drive(_ clients: [SessionClient], for duration: Duration) throws -> [Sample] {
-        let deadline = ContinuousClock.now + duration
+    /// Runs every session at once, continuously: `warmUp`, then `duration` measured. Only requests
+    /// that start in the measured part count, so the moment every session starts together (a burst
+    /// no steady state has) stays in the warm-up; with a pause, each session also starts after a
+    /// pause of its own. The CPU snapshots are taken when the measured part starts and ends.
+    static func drive(
+        _ clients: [SessionClient], warmUp: Duration, for duration: Duration, think: Int, counters: [(String, ProcessCPU.Counter)]
+    ) throws -> (samples: [Sample], usage: CPUUsage, seconds: Double) {
+        let started = ContinuousClock.now
+        let measured = started + warmUp, deadline = measured + duration
         let group = DispatchGroup()
         let results = Results()
         for client in clients {
@@ -182,7 +193,13 @@ enum WebBenchmark {
                 defer { group.leave() }
                 do {
                     var samples: [Sample] = []
-                    while ContinuousClock.now < deadline { samples.append(try client.next()) }
+                    if think > 0 { client.pause(meanMilliseconds: think, until: deadline) }
+                    while ContinuousClock.now < deadline {
+                        let begun = ContinuousClock.now
+                        let sample = try client.next()
+                        if begun >= measured { samples.append(sample) }
+                        if think > 0 { client.pause(meanMilliseconds: think, until: deadline) }
+                    }
                     results.add(samples)
                 } catch {
                     results.fail("\(client.role.login): \(error)")
@@ -191,9 +208,13 @@ enum WebBenchmark {
             thread.stackSize = 1 << 20
             thread.start()
         }
+        let wait = measured - ContinuousClock.now
+        if wait > .zero { usleep(UInt32(durationSeconds(wait) * 1_000_000)) }
+        let before = ProcessCPU.snapshot(counters)
         group.wait()
+        let usage = ProcessCPU.snapshot(counters).usage(since: before)
         if let failure = results.failure { throw BenchError(failure) }
-        return results.samples
+        return (results.samples, usage, durationSeconds(ContinuousClock.now - before.instant))
     }
 
     /// The value below which `fraction` of the sorted `values` lie (nearest rank).
@@ -303,6 +324,20 @@ final class SessionClient: @unchecked Sendable {
             default: return ("reviewer: a report", "/filings/\(pick(filings))")
             }
         }
+    }
+
+    /// Sleeps an exponentially distributed time of mean `meanMilliseconds` (a person reading the
+    /// page), at most until `deadline`.
+    func pause(meanMilliseconds: Int, until deadline: ContinuousClock.Instant) {
+        random ^= random << 13
+        random ^= random >> 7
+        random ^= random << 17
+        let uniform = (Double(random >> 11) + 0.5) / Double(1 << 53)
+        let pause = Duration.milliseconds(Int(-log(uniform) * Double(meanMilliseconds)))
+        let left = deadline - ContinuousClock.now
+        let sleep = min(pause, left)
+        guard sleep > .zero else { return }
+        usleep(UInt32(durationSeconds(sleep) * 1_000_000))
     }
 
     private func pick<T>(_ values: [T]) -> T {

@@ -205,9 +205,10 @@ public final class WebDoor: Sendable {
     ) async throws -> AsPerson<T> {
         guard let token = web.sessionToken else { return .signedOut }
         let hash = token.hash, timeout = configuration.statementTimeout
+        let reads = web.http.method == .get || web.http.method == .head
         return try await pool.transaction { connection in
             guard let person = try WebSessions.person(tokenHash: hash, on: connection) else { return .signedOut }
-            try WebSessions.become(person.login, statementTimeout: timeout, on: connection)
+            try WebSessions.become(person.login, statementTimeout: timeout, durable: !reads, on: connection)
             return .found(person, try load(connection, person))
         }
     }

@@ -157,6 +157,29 @@ import WebDoor
         }
     }
 
+    @Test func aPagesReadCommitsWithoutWaitingForAFlushAndAFormsWriteDurably() async throws {
+        let web = try await WebFixture.start()
+        defer { Task { await web.stop() } }
+        let reviewer = try web.person(.reviewer, hint: "rev")
+        let connection = try web.connectAsAuthenticator()
+        defer { connection.close() }
+        func setting(durable: Bool?) throws -> (inside: String, after: String) {
+            let inside = try connection.transaction { connection -> String in
+                switch durable {
+                case let durable?: try WebSessions.become(reviewer.login, statementTimeout: .seconds(5), durable: durable, on: connection)
+                case nil: try WebSessions.becomePublic(statementTimeout: .seconds(5), on: connection)
+                }
+                return try connection.queryRow("SELECT current_setting('synchronous_commit') AS s").decode("s")
+            }
+            return (inside, try connection.queryRow("SELECT current_setting('synchronous_commit') AS s").decode("s"))
+        }
+        // The test server itself runs with synchronous_commit off; the door sets it per transaction.
+        let server: String = try connection.queryRow("SELECT current_setting('synchronous_commit') AS s").decode("s")
+        #expect(try setting(durable: true) == ("on", server), "a form's transaction waits for its flush")
+        #expect(try setting(durable: false) == ("off", server), "a page's read does not, and only for its transaction")
+        #expect(try setting(durable: nil) == ("off", server), "nor does the public's")
+    }
+
     @Test func newLoginsAreAdmittedToTheDoorAndTheMigrationAdmitsThoseThatExist() async throws {
         // A database migrated up to 025, a person made then, then the web door's migration.
         let conninfo = try TestCluster.makeDatabase(migrated: false)

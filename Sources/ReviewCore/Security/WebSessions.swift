@@ -104,17 +104,30 @@ public enum WebSessions {
     /// Makes the rest of this transaction run as `person`: `SET LOCAL ROLE` and the person
     /// `cr_person()` names, in one statement with one parameter, so the two can never differ;
     /// `statementTimeout` bounds each statement of the request. Must run inside a transaction.
-    public static func become(_ person: String, statementTimeout: Duration, on connection: PostgresConnection) throws {
+    ///
+    /// `durable` false (a page that only reads) lets the commit return before its WAL is flushed
+    /// (`synchronous_commit = off` for this transaction only): the only thing such a transaction
+    /// writes is the session's once-a-minute `last_seen_at` (and deletions of expired sessions),
+    /// which a crash may lose harmlessly, so a read never waits for a disk flush. Anything a person
+    /// does (a form's POST) stays durable.
+    public static func become(_ person: String, statementTimeout: Duration, durable: Bool = true, on connection: PostgresConnection) throws {
         try connection.queryPrepared(
-            "SELECT set_config('role', $1, true), set_config('cluster_review.person', $1, true), set_config('statement_timeout', $2, true)",
-            [person, milliseconds(statementTimeout)])
+            """
+            SELECT set_config('role', $1, true), set_config('cluster_review.person', $1, true), set_config('statement_timeout', $2, true),
+                   set_config('synchronous_commit', $3, true)
+            """,
+            [person, milliseconds(statementTimeout), durable ? "on" : "off"])
     }
 
     /// Makes the rest of this transaction run as the public (`cr_public`), who may read only what
     /// the province publishes. Must run inside a transaction.
+    /// (The public only reads: its commit never waits for a flush; see `become`'s `durable`.)
     public static func becomePublic(statementTimeout: Duration, on connection: PostgresConnection) throws {
         try connection.queryPrepared(
-            "SELECT set_config('role', $1, true), set_config('cluster_review.person', '', true), set_config('statement_timeout', $2, true)",
+            """
+            SELECT set_config('role', $1, true), set_config('cluster_review.person', '', true), set_config('statement_timeout', $2, true),
+                   set_config('synchronous_commit', 'off', true)
+            """,
             [publicRole, milliseconds(statementTimeout)])
     }
 
