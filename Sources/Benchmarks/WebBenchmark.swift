@@ -44,6 +44,9 @@ enum WebBenchmark {
             FileHandle.standardError.write(Data("usage: cluster-review-bench \(usage)\n".utf8))
             return 64
         }
+        // A write to a connection the door has just closed is an error to handle, not a signal
+        // that ends the benchmark silently.
+        signal(SIGPIPE, SIG_IGN)
         do {
             try measure(sessions: sessions, seconds: seconds, runs: runs, think: think, filings: filings, connections: connections,
                         keep: parsed.flag("--keep"))

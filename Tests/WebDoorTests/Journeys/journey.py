@@ -18,11 +18,10 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
@@ -60,11 +59,13 @@ class Journey:
 
     def follow(self, element, action=None):
         """Clicks (or submits) `element` and waits for the next page to replace this one: a form's
-        POST answers 303, and the click may return before the browser has followed it."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
+        POST answers 303, and the click may return before the browser has followed it. The page is
+        marked first (a property of its window, gone with the document) rather than watched by its
+        element, which Chromium may report in mid-navigation as an inspector error instead of stale."""
+        self.driver.execute_script("window.__journeyPage = true")
         (action or element.click)()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(page))
-        WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        WebDriverWait(self.driver, 15, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return window.__journeyPage === undefined && document.readyState === 'complete'"))
 
     def arrive(self, prefix, seconds=10):
         """Waits for the browser to land on a path starting with `prefix` (a form's POST answers
