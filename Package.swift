@@ -30,12 +30,13 @@ let indicatorModules: [(target: String, executable: String)] = [
 /// and fails on an upward or undeclared one. Test targets sit above everything they test.
 let layers: [[String]] = [
     ["CLibPQ", "JSONCore", "ChildProcesses", "HTTPServer"],
-    ["Postgres", "IndicatorKit"],
+    ["Postgres", "IndicatorKit", "HTTPTestSupport"],
     ["ClusterStandard", "EmbeddedPostgres", "ModuleHost"],
     ["Rulebooks", "Indicators", "PostgresTestSupport"],
     ["Reports"],
     ["ReviewCore"],
-    ["ReviewCommands", "TestSupport"],
+    ["WebDoor", "TestSupport"],
+    ["ReviewCommands"],
     ["cluster-review", "cluster-review-bench", "indicator-*", "fixture-module", "process-harness"],
 ]
 
@@ -178,19 +179,52 @@ let package = Package(
         .target(name: "HTTPServer"),
         .testTarget(
             name: "HTTPServerTests",
-            dependencies: ["HTTPServer", "ChildProcesses"]
+            dependencies: ["HTTPServer", "HTTPTestSupport"]
+        ),
+        // A raw socket client and a throwaway nginx from the shipped site file (started by
+        // ChildProcesses' ProcessLauncher), for the server's tests and the web door's.
+        .target(
+            name: "HTTPTestSupport",
+            dependencies: ["ChildProcesses"],
+            path: "Tests/HTTPTestSupport"
+        ),
+
+        // MARK: WebDoor — the web application behind `cluster-review web`: sessions, requests as the person, pages
+        .target(
+            name: "WebDoor",
+            dependencies: ["HTTPServer", "ReviewCore", "Reports", "ModuleHost", "Postgres", "ClusterStandard", "IndicatorKit", "JSONCore"]
+        ),
+        .testTarget(
+            name: "WebDoorTests",
+            dependencies: [
+                "WebDoor",
+                "HTTPServer",
+                "ReviewCore",
+                "Reports",
+                "ModuleHost",
+                "Postgres",
+                "ChildProcesses",
+                "ClusterStandard",
+                "IndicatorKit",
+                "JSONCore",
+                "TestSupport",
+                "HTTPTestSupport",
+            ],
+            exclude: ["Journeys"]
         ),
 
         // MARK: ReviewCommands — the CLI's commands, as library code, above ReviewCore's API
         .target(
             name: "ReviewCommands",
             dependencies: [
+                "WebDoor",
                 "ReviewCore",
                 "Reports",
                 "ModuleHost",
                 "EmbeddedPostgres",
                 "ChildProcesses",
                 "Postgres",
+                "HTTPServer",
                 "Rulebooks",
                 "ClusterStandard",
                 "IndicatorKit",
@@ -228,6 +262,7 @@ let package = Package(
                 "EmbeddedPostgres",
                 "ChildProcesses",
                 "Postgres",
+                "HTTPServer",
                 "ClusterStandard",
                 "IndicatorKit",
                 "JSONCore",

@@ -26,9 +26,11 @@ struct BenchDatabase {
     let benchBackend: Int32
 
     /// Starts a fresh server in /tmp/cr-bench-LABEL-PID, creates database `bench` and migrates it.
-    static func start(label: String, installation: Installation) throws -> BenchDatabase {
+    /// `authentication`: `pg_hba.conf`'s lines (empty: initdb's trust; the web door needs persons'
+    /// passwords checked).
+    static func start(label: String, installation: Installation, authentication: [String] = []) throws -> BenchDatabase {
         let server = EmbeddedPostgres(
-            directory: URL(fileURLWithPath: "/tmp/cr-bench-\(label)-\(getpid())"), settings: settings)
+            directory: URL(fileURLWithPath: "/tmp/cr-bench-\(label)-\(getpid())"), settings: settings, authentication: authentication)
         try? FileManager.default.removeItem(at: server.directory)
         try server.start()
         try server.createDatabase("bench")

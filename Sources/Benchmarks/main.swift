@@ -13,6 +13,7 @@ let usage = """
       \(indented(PipelineBenchmark.usage))
       \(indented(SubmitBenchmark.usage))
       \(indented(EvaluateBenchmark.usage))
+      \(indented(WebBenchmark.usage))
       workers [--seconds S]
         worker pool round trips vs. raw pipe echo and spawn-per-evaluation
       sweep [--clusters N] [--keep]
@@ -28,6 +29,8 @@ case "evaluate":
     exit(await EvaluateBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "workers":
     exit(await WorkerBenchmark.run(arguments: Array(arguments.dropFirst())))
+case "web":
+    exit(WebBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "sweep":
     exit(SweepBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "-h", "--help", "help":

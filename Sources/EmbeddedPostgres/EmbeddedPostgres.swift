@@ -19,11 +19,16 @@ public struct EmbeddedPostgres: Sendable {
     public let settings: [String: String]
     /// The socket's port number (it names the socket file, `.s.PGSQL.<port>`).
     public let port: Int
+    /// The lines of `pg_hba.conf` written at initdb, when not empty (e.g. the web door's tests:
+    /// `local all postgres trust`, then `local all all scram-sha-256` so that persons' passwords are
+    /// checked); empty keeps initdb's trust for every login on the socket.
+    public let authentication: [String]
 
-    public init(directory: URL, settings: [String: String] = [:], port: Int = 5432) {
+    public init(directory: URL, settings: [String: String] = [:], port: Int = 5432, authentication: [String] = []) {
         self.directory = directory.standardizedFileURL
         self.settings = settings
         self.port = port
+        self.authentication = authentication
     }
 
     public var dataDirectory: URL { directory.appendingPathComponent("data") }
@@ -151,6 +156,13 @@ public struct EmbeddedPostgres: Sendable {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(conf.utf8))
         try handle.close()
+        if !authentication.isEmpty {
+            let hba = "# Written by cluster-review.\n" + authentication.joined(separator: "\n") + "\n"
+            // Written as the server's own file would be: by its owner when running as root.
+            let hbaPath = dataDirectory.appendingPathComponent("pg_hba.conf").path
+            try Data(hba.utf8).write(to: URL(fileURLWithPath: hbaPath))
+            if Self.isRoot { try run("/bin/chown", ["postgres:postgres", hbaPath], asPostgres: false) }
+        }
     }
 
     private func waitUntilReady(binaries: String) throws {

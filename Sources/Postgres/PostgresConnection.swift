@@ -25,9 +25,23 @@ public final class PostgresConnection {
     /// string uses the `PG*` environment variables alone, as libpq does.
     ///
     /// - Throws: `PostgresError.connectionFailed` naming the server or socket and the reason.
-    public init(_ conninfo: String = "", applicationName: String = "cluster-review") throws {
-        let keys = ["dbname", "application_name", "options", "client_encoding"]
-        let values = [conninfo, applicationName, Self.sessionOptions, "UTF8"]
+    public convenience init(_ conninfo: String = "", applicationName: String = "cluster-review") throws {
+        try self.init(conninfo, applicationName: applicationName, overriding: [])
+    }
+
+    /// Connects as `user` with `password` to the server and database `conninfo` names, whatever
+    /// user, password or password file `conninfo` itself gives: the web door proves a person's
+    /// password this way, to the same database its own login uses. The password is handed to libpq
+    /// only; it is never part of an error, a log line or `target`.
+    public convenience init(_ conninfo: String, applicationName: String = "cluster-review", user: String, password: String) throws {
+        try self.init(conninfo, applicationName: applicationName, overriding: [("user", user), ("password", password)])
+    }
+
+    /// Connects with `conninfo`, then `overriding` key words: libpq takes a key word given after
+    /// the expanded `dbname` over the same key word inside it.
+    private init(_ conninfo: String, applicationName: String, overriding: [(String, String)]) throws {
+        let keys = ["dbname", "application_name", "options", "client_encoding"] + overriding.map(\.0)
+        let values = [conninfo, applicationName, Self.sessionOptions, "UTF8"] + overriding.map(\.1)
         let connection = Self.withCStrings(keys) { keyPointers in
             Self.withCStrings(values) { valuePointers in
                 PQconnectdbParams(keyPointers, valuePointers, 1)

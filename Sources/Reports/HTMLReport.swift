@@ -17,7 +17,20 @@ public enum HTMLReport {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         var html = page(title: "\(t(ReportLabels.title)) · \(report.clusterName) · \(report.filingID)", language: lang)
+        content(report, language: lang, into: &html)
+        html.element("footer", [:], t(ReportLabels.footer))
+        html.close("body")
+        html.close("html")
+        html.raw("\n")
+        return html.output
+    }
 
+    /// The report itself, without the page around it: the header (recommendation, facts) and the
+    /// main part (indicators, charts, findings, what to confirm), into `html`. The web door puts it
+    /// in its own page, styled by `stylesheet` served as a file.
+    public static func content(_ report: ReviewReport, language: Language = .zh, into html: inout Markup) {
+        let lang = language
+        func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         // Header: the recommendation first, then who filed what.
         html.wrap("header", ["class": "report-head"]) { head in
             head.element("p", ["class": "doc-title"], t(ReportLabels.title))
@@ -63,11 +76,6 @@ public enum HTMLReport {
         findings(report, lang, &html)
         toConfirm(report, lang, &html)
         html.close("main")
-        html.element("footer", [:], t(ReportLabels.footer))
-        html.close("body")
-        html.close("html")
-        html.raw("\n")
-        return html.output
     }
 
     /// A page up to its open `<body>`: the doctype, the language, the head with `title` and the stylesheet.
@@ -376,8 +384,9 @@ public enum HTMLReport {
 
     // MARK: Style
 
-    /// The whole stylesheet, inline; holds no `<` or `&` so it is valid XML text too.
-    static let stylesheet = """
+    /// The whole stylesheet, inline in a report file (and served as a file by the web door, whose
+    /// pages allow no inline style); holds no `<` or `&` so it is valid XML text too.
+    public static let stylesheet = """
         * { box-sizing: border-box; }
         body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
                color: #1d1d1f; margin: 0 auto; max-width: 60rem; padding: 1.5rem; line-height: 1.5; font-size: 14px; }

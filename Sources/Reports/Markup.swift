@@ -1,14 +1,19 @@
 import Foundation
 
 /// Builds XHTML-compatible markup: every element closed, every attribute quoted, every text and
-/// attribute value escaped. The only way text enters a report, so nothing a filing holds is ever
-/// written unescaped.
-struct Markup {
-    private(set) var output = ""
+/// attribute value escaped. The only way text enters a report or a page of the web door, so
+/// nothing a filing or a request holds is ever written unescaped: data goes in through `text`,
+/// `element` and attribute values only; `raw` takes markup the program itself wrote.
+public struct Markup: Sendable {
+    /// The markup built so far.
+    public private(set) var output = ""
+
+    /// An empty builder.
+    public init() {}
 
     /// `text` with `& < > " '` escaped and characters XML forbids (C0 controls other than tab,
     /// newline and carriage return; lone surrogates cannot occur in a Swift string) replaced by U+FFFD.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -31,33 +36,33 @@ struct Markup {
     }
 
     /// Appends markup written by this module (never data).
-    mutating func raw(_ markup: String) { output += markup }
+    public mutating func raw(_ markup: String) { output += markup }
 
     /// Appends `text`, escaped.
-    mutating func text(_ text: String) { output += Markup.escape(text) }
+    public mutating func text(_ text: String) { output += Markup.escape(text) }
 
     /// Opens `tag` with `attributes` (values escaped).
-    mutating func open(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:]) {
+    public mutating func open(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:]) {
         output += "<" + tag + Markup.attributes(attributes) + ">"
     }
 
     /// Closes `tag`.
-    mutating func close(_ tag: String) { output += "</" + tag + ">" }
+    public mutating func close(_ tag: String) { output += "</" + tag + ">" }
 
     /// `<tag …>text</tag>`, the text escaped.
-    mutating func element(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:], _ text: String) {
+    public mutating func element(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:], _ text: String) {
         open(tag, attributes)
         self.text(text)
         close(tag)
     }
 
     /// `<tag …/>`, for void HTML elements and SVG shapes.
-    mutating func empty(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:]) {
+    public mutating func empty(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:]) {
         output += "<" + tag + Markup.attributes(attributes) + "/>"
     }
 
     /// Opens `tag`, runs `body`, closes `tag`.
-    mutating func wrap(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:], _ body: (inout Markup) -> Void) {
+    public mutating func wrap(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:], _ body: (inout Markup) -> Void) {
         open(tag, attributes)
         body(&self)
         close(tag)

@@ -3,8 +3,9 @@ import IndicatorKit
 import ClusterStandard
 import Rulebooks
 
-/// The words a report prints around the data, in Chinese and English.
-enum ReportLabels {
+/// The words a report prints around the data, in Chinese and English (the web door's pages use
+/// the same words for the same things).
+public enum ReportLabels {
     /// The eight indicators of the standard, in the order of the radar chart's axes.
     static var indicators: [String] { RecognitionStandard.indicators }
 
@@ -24,7 +25,7 @@ enum ReportLabels {
         }
     }
 
-    static func verdict(_ verdict: Verdict) -> LocalizedText {
+    public static func verdict(_ verdict: Verdict) -> LocalizedText {
         switch verdict {
         case .pass: return LocalizedText(zh: "通过", en: "pass")
         case .fail: return LocalizedText(zh: "未通过", en: "fail")
@@ -35,7 +36,7 @@ enum ReportLabels {
         }
     }
 
-    static func kind(_ kind: FilingKind) -> LocalizedText {
+    public static func kind(_ kind: FilingKind) -> LocalizedText {
         switch kind {
         case .initial: return LocalizedText(zh: "首次认定申报", en: "initial application")
         case .recertification: return LocalizedText(zh: "复核申报", en: "recertification")
@@ -44,7 +45,7 @@ enum ReportLabels {
         }
     }
 
-    static func recommendation(_ recommendation: ReviewSummary.Recommendation) -> LocalizedText {
+    public static func recommendation(_ recommendation: ReviewSummary.Recommendation) -> LocalizedText {
         switch recommendation {
         case .rejectedByVeto: return LocalizedText(zh: "一票否决，不予认定", en: "Rejected by veto")
         case .notRecommended: return LocalizedText(zh: "不推荐认定", en: "Not recommended")
@@ -54,7 +55,7 @@ enum ReportLabels {
     }
 
     /// A filing status in words; an unknown status is shown as stored.
-    static func status(_ status: String) -> LocalizedText {
+    public static func status(_ status: String) -> LocalizedText {
         switch status {
         case "evaluated": return LocalizedText(zh: "离线评估", en: "evaluated offline")
         case "submitted": return LocalizedText(zh: "已提交", en: "submitted")
@@ -75,16 +76,16 @@ enum ReportLabels {
         }
     }
 
-    static let title = LocalizedText(zh: "中小企业特色产业集群评审报告", en: "SME Characteristic Industrial Cluster — Review Report")
+    public static let title = LocalizedText(zh: "中小企业特色产业集群评审报告", en: "SME Characteristic Industrial Cluster — Review Report")
     static let indexTitle = LocalizedText(zh: "中小企业特色产业集群评审报告目录", en: "SME Characteristic Industrial Clusters — Review Reports")
-    static let recommendationHeading = LocalizedText(zh: "评审建议", en: "Recommendation")
-    static let filing = LocalizedText(zh: "申报编号", en: "Filing")
-    static let kindLabel = LocalizedText(zh: "申报类型", en: "Kind")
-    static let county = LocalizedText(zh: "申报县（市、区）", en: "County")
-    static let cluster = LocalizedText(zh: "集群名称", en: "Cluster")
-    static let leadingIndustry = LocalizedText(zh: "主导产业", en: "Leading industry")
-    static let filedOn = LocalizedText(zh: "申报日期", en: "Filed on")
-    static let statusLabel = LocalizedText(zh: "状态", en: "Status")
+    public static let recommendationHeading = LocalizedText(zh: "评审建议", en: "Recommendation")
+    public static let filing = LocalizedText(zh: "申报编号", en: "Filing")
+    public static let kindLabel = LocalizedText(zh: "申报类型", en: "Kind")
+    public static let county = LocalizedText(zh: "申报县（市、区）", en: "County")
+    public static let cluster = LocalizedText(zh: "集群名称", en: "Cluster")
+    public static let leadingIndustry = LocalizedText(zh: "主导产业", en: "Leading industry")
+    public static let filedOn = LocalizedText(zh: "申报日期", en: "Filed on")
+    public static let statusLabel = LocalizedText(zh: "状态", en: "Status")
     static let rulebook = LocalizedText(zh: "规则集", en: "Rulebook")
     static let asOf = LocalizedText(zh: "参数生效日", en: "as of")
     static let indicatorsHeading = LocalizedText(zh: "八项指标得分", en: "The eight indicators")
@@ -94,7 +95,7 @@ enum ReportLabels {
     static let noScore = LocalizedText(zh: "无得分（按 0 绘制）", en: "no score (drawn at 0)")
     static let chartsHeading = LocalizedText(zh: "近三年数据与阈值", en: "Three years against the bound")
     static let findingsHeading = LocalizedText(zh: "逐项审查结果", en: "Every finding")
-    static let criterion = LocalizedText(zh: "条款", en: "Criterion")
+    public static let criterion = LocalizedText(zh: "条款", en: "Criterion")
     static let observed = LocalizedText(zh: "实际值", en: "Observed")
     static let bound = LocalizedText(zh: "标准", en: "Bound")
     static let margin = LocalizedText(zh: "差额", en: "Margin")
@@ -102,18 +103,18 @@ enum ReportLabels {
     static let citation = LocalizedText(zh: "依据", en: "Citation")
     static let parameters = LocalizedText(zh: "所用参数", en: "Parameters used")
     static let moduleError = LocalizedText(zh: "模块未能给出结果：", en: "The module could not answer: ")
-    static let confirmHeading = LocalizedText(zh: "需评审人确认事项", en: "What a reviewer must still confirm")
+    public static let confirmHeading = LocalizedText(zh: "需评审人确认事项", en: "What a reviewer must still confirm")
     static let nothingToConfirm = LocalizedText(zh: "无待确认事项。", en: "Nothing left to confirm.")
     static let confirmationsHeading = LocalizedText(zh: "已作出的确认", en: "Confirmations made")
-    static let accepted = LocalizedText(zh: "认可", en: "accepted")
-    static let rejected = LocalizedText(zh: "不认可", en: "rejected")
+    public static let accepted = LocalizedText(zh: "认可", en: "accepted")
+    public static let rejected = LocalizedText(zh: "不认可", en: "rejected")
     /// How to confirm a finding of filing `id`, with `criterion` as the example.
     static func confirmHint(id: String, criterion: String) -> LocalizedText {
         LocalizedText(
             zh: "确认方法：cluster-review confirm \(id) \(criterion) accept|reject --note 理由",
             en: "To confirm: cluster-review confirm \(id) \(criterion) accept|reject --note REASON")
     }
-    static let footer = LocalizedText(
+    public static let footer = LocalizedText(
         zh: "由 cluster-review 生成。依据《海南省中小企业特色产业集群认定暂行办法》及认定标准。机器预审，人工决定。",
         en: "Generated by cluster-review under Hainan's Interim Measures for the Recognition of SME Characteristic Industrial Clusters and their Standard. The machine pre-screens; people decide.")
     /// "N items for a reviewer to confirm".
@@ -129,6 +130,6 @@ enum ReportLabels {
         guard let comparator, bounded else { return LocalizedText(zh: "逐年数据", en: "year by year") }
         return LocalizedText(zh: "实际值 \(comparator) 标准", en: "observed \(comparator) the bound")
     }
-    static let notReviewed = LocalizedText(zh: "未评审", en: "not reviewed")
+    public static let notReviewed = LocalizedText(zh: "未评审", en: "not reviewed")
     static let count = LocalizedText(zh: "份申报", en: "filings")
 }

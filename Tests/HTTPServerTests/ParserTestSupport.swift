@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTestSupport
 @testable import HTTPServer
 
 /// What feeding a byte stream to a parser produced: the requests, then the error if any.

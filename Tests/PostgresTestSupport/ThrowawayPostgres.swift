@@ -16,9 +16,33 @@ import Postgres
 /// prepare it (`TestCluster` in TestSupport: every migration applied); a fresh database then
 /// costs one `CREATE DATABASE … TEMPLATE`.
 public enum ThrowawayPostgres {
+    /// Which throwaway server: its folder's label and the lines of its `pg_hba.conf` (empty keeps
+    /// initdb's trust for every login on the socket). Each kind is started once per test process,
+    /// on first use, and keeps its own templates.
+    public struct Kind: Sendable, Hashable {
+        /// Names the server's folder (`<label>-<pid>-<n>` in `scratchDirectory`).
+        public var label: String
+        /// `pg_hba.conf`, one line each; empty: initdb's.
+        public var authentication: [String]
+
+        /// A kind of server.
+        public init(label: String, authentication: [String] = []) {
+            self.label = label
+            self.authentication = authentication
+        }
+
+        /// The shared server every test uses unless it asks for another.
+        public static let standard = Kind(label: "cr-test")
+    }
+
     /// The shared server, started on first use.
     public static var server: EmbeddedPostgres {
-        get throws { try state.server() }
+        get throws { try state(of: .standard).server() }
+    }
+
+    /// The server of `kind`, started on first use.
+    public static func server(_ kind: Kind) throws -> EmbeddedPostgres {
+        try state(of: kind).server()
     }
 
     /// A database made from `template`, prepared once per process by `prepare` on a connection
@@ -40,14 +64,16 @@ public enum ThrowawayPostgres {
         }
     }
 
-    /// Creates a fresh database (from `template`, or empty) and returns its conninfo.
-    public static func makeDatabase(template: Template? = nil) throws -> String {
-        let server = try state.server()
-        let name = "t_\(getpid())_\(state.nextNumber())"
+    /// Creates a fresh database (from `template`, or empty) on the server of `kind` and returns its
+    /// conninfo (as the superuser).
+    public static func makeDatabase(template: Template? = nil, on kind: Kind = .standard) throws -> String {
+        let holder = state(of: kind)
+        let server = try holder.server()
+        let name = "t_\(getpid())_\(holder.nextNumber())"
         let admin = try PostgresConnection(server.conninfo())
         defer { admin.close() }
         if let template {
-            try state.ensureTemplate(template, admin: admin)
+            try holder.ensureTemplate(template, admin: admin)
             try admin.executeScript("CREATE DATABASE \(name) TEMPLATE \(template.name)")
             if let statements = template.afterCreate {
                 try admin.executeScript(statements.replacingOccurrences(of: "NAME", with: name))
@@ -63,32 +89,53 @@ public enum ThrowawayPostgres {
         try PostgresConnection(try makeDatabase())
     }
 
-    private static let state = State()
+    /// The state of each kind of server, made on first use.
+    private static func state(of kind: Kind) -> State {
+        states.withLock { states in
+            if let state = states[kind] { return state }
+            let state = State(kind: kind)
+            states[kind] = state
+            return state
+        }
+    }
 
-    /// Holds the lazily started server; guarded by `lock`.
+    private static let states = Locked<[Kind: State]>([:])
+
+    /// Holds a lazily started server; guarded by `lock`.
     private final class State: @unchecked Sendable {
-        // @unchecked: every stored property is read and written only while `lock` is held.
+        // @unchecked: every stored property is read and written only while `lock` is held, and
+        // `kind` is immutable.
         private let lock = NSLock()
+        private let kind: Kind
         private var started: EmbeddedPostgres?
         private var templatesReady: Set<String> = []
         private var counter = 0
+
+        init(kind: Kind) {
+            self.kind = kind
+        }
 
         func server() throws -> EmbeddedPostgres {
             lock.lock()
             defer { lock.unlock() }
             if let started { return started }
-            let directory = ThrowawayPostgres.scratchDirectory.appendingPathComponent("cr-test-\(getpid())-\(UInt32.random(in: 0...99999))")
+            let directory = ThrowawayPostgres.scratchDirectory.appendingPathComponent("\(kind.label)-\(getpid())-\(UInt32.random(in: 0...99999))")
             let server = EmbeddedPostgres(
                 directory: directory,
-                settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"])
+                settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"],
+                authentication: kind.authentication)
             try server.start()
             started = server
-            ThrowawayPostgres.stopAtExit = server
-            atexit {
-                if let server = ThrowawayPostgres.stopAtExit {
-                    try? server.stop()
-                    ThrowawayPostgres.removeAtExit(server.directory)
+            ThrowawayPostgres.stopAtExit.withLock { servers in
+                if servers.isEmpty {
+                    atexit {
+                        for server in ThrowawayPostgres.stopAtExit.withLock({ $0 }) {
+                            try? server.stop()
+                            ThrowawayPostgres.removeAtExit(server.directory)
+                        }
+                    }
                 }
+                servers.append(server)
             }
             return server
         }
@@ -118,8 +165,25 @@ public enum ThrowawayPostgres {
         }
     }
 
-    // Read only by the atexit handler, which cannot capture context.
-    nonisolated(unsafe) static var stopAtExit: EmbeddedPostgres?
+    // The servers to stop as the process exits; read by the atexit handler, which cannot capture context.
+    static let stopAtExit = Locked<[EmbeddedPostgres]>([])
+
+    /// A value guarded by a lock.
+    final class Locked<Value>: @unchecked Sendable {
+        // @unchecked: `value` is read and written only while `lock` is held.
+        private let lock = NSLock()
+        private var value: Value
+
+        init(_ value: Value) {
+            self.value = value
+        }
+
+        func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body(&value)
+        }
+    }
 
     // MARK: - Scratch space
 

@@ -36,6 +36,30 @@ public enum TestCluster {
         try ThrowawayPostgres.makeDatabase(template: migrated ? Self.migrated : nil)
     }
 
+    /// The second throwaway server, whose `pg_hba.conf` checks the passwords of persons
+    /// (`scram-sha-256`) while the superuser `postgres` and the web door's authenticator `cr_web`
+    /// are trusted on the socket: the web door refuses a server that does not check passwords.
+    /// Started on first use, like `server`.
+    public static var passwordServer: EmbeddedPostgres {
+        get throws { try ThrowawayPostgres.server(passwords) }
+    }
+
+    /// The `pg_hba.conf` of `passwordServer`.
+    public static let passwordAuthentication = [
+        "local all postgres trust",
+        "local all cr_web trust",
+        "local all all scram-sha-256",
+    ]
+
+    /// The kind of throwaway server `passwordServer` is.
+    static let passwords = ThrowawayPostgres.Kind(label: "cr-test-pw", authentication: passwordAuthentication)
+
+    /// Creates a fresh, fully migrated database on `passwordServer` and returns its conninfo (as
+    /// the superuser `postgres`).
+    public static func makePasswordDatabase() throws -> String {
+        try ThrowawayPostgres.makeDatabase(template: Self.migrated, on: passwords)
+    }
+
     /// A connection to a fresh database (see `makeDatabase`).
     public static func connect(migrated: Bool = true) throws -> PostgresConnection {
         try PostgresConnection(try makeDatabase(migrated: migrated))

@@ -24,6 +24,21 @@ public struct SweepAction: Sendable, Hashable, Codable {
     public var evidence: String
 }
 
+/// One slot of the sweep as `sweeps` records it: the daily run of a day, or a run for an as-of date.
+public struct SweepRun: Sendable, Hashable, Codable {
+    /// `daily:2026-04-01` or `as-of:2026-04-01`.
+    public var slot: String
+    /// The day it judged.
+    public var asOf: CivilDate
+    /// How many times the slot ran (a rerun records nothing twice).
+    public var runs: Int
+    /// When it last ran, and who ran it (an administrator's login or a coordinator's).
+    public var lastRunAt: Date
+    public var lastRunBy: String
+    /// The actions the slot recorded.
+    public var actions: Int
+}
+
 /// What one sweep run did.
 public struct SweepReport: Sendable, Hashable, Codable {
     /// The as-of date.
@@ -81,6 +96,23 @@ public struct Sweep {
             WHERE ($1::text IS NULL OR a.state = $1) AND ($2::bigint IS NULL OR a.cluster_id = $2) ORDER BY a.id
             """, [state, cluster]
         ).rows.map(Sweep.action)
+    }
+
+    /// The latest `limit` sweep runs, the most recent first: each slot with its as-of date, how
+    /// often it ran, when it last ran and who ran it, and how many actions it recorded.
+    public func recentRuns(limit: Int = 20) throws -> [SweepRun] {
+        try connection.query(
+            """
+            SELECT s.slot, s.as_of::text AS as_of, s.runs, s.last_run_at, s.last_run_by,
+                   (SELECT count(*) FROM sweep_actions a WHERE a.sweep_id = s.id)::bigint AS actions
+            FROM sweeps s ORDER BY s.last_run_at DESC, s.id DESC LIMIT $1
+            """, [max(1, limit)]
+        ).rows.map { row in
+            SweepRun(
+                slot: try row.decode("slot"), asOf: try civil(row, "as_of"), runs: try row.decode("runs"),
+                lastRunAt: try row.decode("last_run_at"), lastRunBy: try row.decode("last_run_by"),
+                actions: Int(try row.decode("actions", as: Int64.self)))
+        }
     }
 
     static let columns = """

@@ -34,6 +34,26 @@ public struct FilingStatus: Sendable, Codable, Equatable {
     }
 }
 
+/// Which filings a list shows: every field nil shows all the person may see.
+public struct FilingFilter: Sendable, Hashable {
+    /// Only filings in this status (`FilingStatus.statuses`).
+    public var status: String?
+    /// Only filings of this county (its code).
+    public var county: String?
+    /// Only filings of this kind (`initial`, `recertification`, `annual_report`, `change_report`).
+    public var kind: String?
+    /// Only filings whose cluster name contains this text (any case).
+    public var nameContains: String?
+
+    /// A filter; nil fields do not filter.
+    public init(status: String? = nil, county: String? = nil, kind: String? = nil, nameContains: String? = nil) {
+        self.status = status
+        self.county = county
+        self.kind = kind
+        self.nameContains = nameContains
+    }
+}
+
 /// A finished review with its findings, as `report` shows it.
 public struct ReviewRecord: Sendable {
     public var filing: FilingStatus
@@ -93,6 +113,24 @@ public enum ReviewRecords {
             SELECT criterion FROM findings
             WHERE review_id = (SELECT max(id) FROM reviews WHERE filing_id = $1) AND verdict = $2 ORDER BY criterion
             """, id, verdict.rawValue).rows.map { try $0.decode("criterion", as: String.self) }
+    }
+
+    /// Filings matching `filter`, newest first, at most `limit` (the web door's lists; the person's
+    /// row-level security decides which filings exist at all).
+    public static func search(_ filter: FilingFilter, limit: Int = 200, on connection: PostgresConnection) throws -> [FilingStatus] {
+        try statuses(where: """
+            ($1::text IS NULL OR f.status = $1) AND ($2::text IS NULL OR f.county_code = $2) AND ($3::text IS NULL OR f.kind = $3)
+            AND ($4::text IS NULL OR strpos(lower(f.cluster_name), lower($4)) > 0)
+            """, [filter.status, filter.county, filter.kind, filter.nameContains], limit: limit, on: connection)
+    }
+
+    /// How many filings the person may see are in each status.
+    public static func countsByStatus(on connection: PostgresConnection) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try connection.query("SELECT status, count(*)::bigint AS n FROM filings GROUP BY status").rows {
+            counts[try row.decode("status")] = Int(try row.decode("n", as: Int64.self))
+        }
+        return counts
     }
 
     private static func statuses(

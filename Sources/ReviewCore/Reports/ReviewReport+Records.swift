@@ -5,8 +5,9 @@ import ClusterStandard
 import Reports
 
 extension ReviewReport {
-    /// The report of filing `id`'s latest finished review, read from the database; nil when the
-    /// filing does not exist (or the caller may not see it) or has no finished review.
+    /// The report of filing `id`'s latest finished review, with the confirmations reviewers made of
+    /// it, read from the database; nil when the filing does not exist (or the caller may not see
+    /// it) or has no finished review.
     public static func load(filing id: Int64, on connection: PostgresConnection) throws -> ReviewReport? {
         guard let record = try ReviewRecords.latestReview(of: id, on: connection),
             let rulebook = record.rulebook, let hash = record.rulebookHash,
@@ -16,11 +17,22 @@ extension ReviewReport {
         let filing = try? Filing.decode(payload.bytes)
         let modules = ModuleReport.grouped(record.findings.map { ($0.module, $0.finding) })
         let summary = record.summary ?? Aggregation.aggregate(modules, declarations: record.declarations)
+        let confirmations = try record.filing.reviewId.map { review in
+            try connection.query("""
+                SELECT criterion, accepted, confirmed_by, note, (confirmed_at AT TIME ZONE 'Asia/Shanghai')::date::text AS day
+                FROM confirmations WHERE review_id = $1 ORDER BY id
+                """, review).rows.map { row in
+                Confirmation(
+                    criterion: try row.decode("criterion"), accepted: try row.decode("accepted"), reviewer: try row.decode("confirmed_by"),
+                    note: try row.decode("note"), date: CivilDate(try row.decode("day", as: String.self)))
+            }
+        } ?? []
         return ReviewReport(
             filingID: String(id), kind: FilingKind(rawValue: record.filing.kind) ?? .initial,
             county: County(code: record.filing.countyCode), clusterName: record.filing.clusterName,
             leadingIndustry: filing?.cluster?.leadingIndustry ?? "", filedOn: CivilDate(record.filing.filedOn),
             status: record.filing.status, rulebook: RulebookReference(name: rulebook, hash: hash, asOf: asOf),
-            summary: summary, modules: modules, figures: filing?.figures ?? [], declarations: record.declarations)
+            summary: summary, modules: modules, figures: filing?.figures ?? [], confirmations: confirmations,
+            declarations: record.declarations)
     }
 }

@@ -141,6 +141,18 @@ extension SecurityTests {
             Door(name: "change a module's declaration", sql: #"""
                 UPDATE module_declarations SET declaration = '{"id": "green", "version": "1", "x": 1}' WHERE module = 'green'
                 """#, expect: ["coordinator": .ok]),
+            // The web door's (040): its sessions and the public's two functions are nobody's but
+            // the authenticator's and the public role's, which no person holds.
+            Door(name: "read the web sessions", sql: "SELECT person FROM web_sessions", expect: [:]),
+            Door(name: "open a web session", sql: #"""
+                SELECT web_session_open('\x0000000000000000000000000000000000000000000000000000000000000000', session_user, 60, 60, '')
+                """#, expect: [:]),
+            Door(name: "find a web session's person", sql: #"SELECT person FROM web_session_person('\x00')"#, expect: [:]),
+            Door(name: "end a web session", sql: #"SELECT web_session_close('\x00')"#, expect: [:]),
+            Door(name: "read the public notices as the public", sql: "SELECT cluster_name FROM public_notices()", expect: [:]),
+            Door(name: "read the recognition list as the public", sql: "SELECT cluster_name FROM public_register()", expect: [:]),
+            Door(name: "become the web door's authenticator", sql: "SET ROLE cr_web", expect: [:]),
+            Door(name: "become the public", sql: "SET ROLE cr_public", expect: [:]),
         ]
 
         @Test(arguments: roles)

@@ -66,6 +66,29 @@ extension SecurityTests {
             #expect(unsafe.isEmpty, "SECURITY DEFINER functions whose search_path does not end with pg_temp: \(unsafe)")
         }
 
+        /// `cr_person()` is the one place that says who acts (for the web door, the person it
+        /// became); nothing else may read the session's login, or the web would name cr_web.
+        @Test func onlyCrPersonReadsTheSessionsLogin() throws {
+            let connection = try TestCluster.connect()
+            let functions = try names("""
+                SELECT p.proname::text FROM pg_proc p
+                WHERE p.pronamespace = 'public'::regnamespace AND p.prosrc ~* 'session_user' AND p.proname <> 'cr_person'
+                ORDER BY 1
+                """, on: connection)
+            #expect(functions.isEmpty, "functions that read session_user: \(functions)")
+            let defaults = try names("""
+                SELECT d.adrelid::regclass::text || '.' || a.attname::text FROM pg_attrdef d
+                JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+                WHERE pg_get_expr(d.adbin, d.adrelid) ~* 'session_user|current_user'
+                """, on: connection).filter { $0 != "schema_migrations.applied_by" }  // who ran `migrate`, never through the web
+            #expect(defaults.isEmpty, "columns that default to the session's login: \(defaults)")
+            let policies = try names("""
+                SELECT tablename::text || '.' || policyname::text FROM pg_policies
+                WHERE schemaname = 'public' AND (coalesce(qual, '') ~* 'session_user' OR coalesce(with_check, '') ~* 'session_user')
+                """, on: connection)
+            #expect(policies.isEmpty, "policies that read session_user: \(policies)")
+        }
+
         @Test func everyViewRunsAsThePersonQuerying() throws {
             let connection = try TestCluster.connect()
             let views = try names("""

@@ -3,36 +3,34 @@ import Glibc
 #endif
 import ChildProcesses
 import Foundation
-import Testing
 
 /// A throwaway nginx started from the shipped site configuration, `config/nginx/cluster-review.conf`,
 /// with only its socket path and its listen block replaced (a loopback port instead of TLS on
 /// 443). Everything else — prefix, pid, logs, temporary files — lives in the test's directory;
 /// it runs in the foreground as one process (`master_process off`), so it needs no `user` switch
 /// and works the same as root in CI and as a developer.
-final class NginxInstance {
-    let directory: String
-    let port: UInt16
+public final class NginxInstance {
+    public let directory: String
+    public let port: UInt16
     private let process: ChildProcess
 
-    static let missingMessage = """
+    public static let missingMessage = """
         nginx is not installed: these tests start a real nginx in front of the web door. \
         Install Debian's package (apt-get install -y nginx); .ci/run installs it in CI.
         """
 
     /// The repository's root, found from this file's path.
-    static var repositoryRoot: URL {
+    public static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static var siteTemplate: URL {
+    public static var siteTemplate: URL {
         repositoryRoot.appendingPathComponent("config/nginx/cluster-review.conf")
     }
 
     /// The nginx executable: on the PATH or where Debian puts it.
-    static func locate() -> String? {
+    public static func locate() -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let candidates = path.split(separator: ":").map { "\($0)/nginx" }
             + ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]
@@ -40,7 +38,7 @@ final class NginxInstance {
     }
 
     /// The shipped site file with `socketPath` and a plain loopback listener on `port`.
-    static func siteConfiguration(socketPath: String, port: UInt16) throws -> String {
+    public static func siteConfiguration(socketPath: String, port: UInt16) throws -> String {
         let template = try String(contentsOf: siteTemplate, encoding: .utf8)
         guard template.contains("@SOCKET@"),
               let begin = template.range(of: "# BEGIN listen"),
@@ -54,7 +52,7 @@ final class NginxInstance {
     }
 
     /// Starts nginx in `directory`, proxying to `socketPath`; waits until it accepts connections.
-    static func start(socketPath: String, directory: String) async throws -> NginxInstance {
+    public static func start(socketPath: String, directory: String) async throws -> NginxInstance {
         guard let executable = locate() else { throw ClientError(description: missingMessage) }
         var lastLog = ""
         for _ in 0..<3 {
@@ -111,7 +109,7 @@ final class NginxInstance {
     }
 
     /// The error log and anything nginx printed, for failure messages.
-    var errorLog: String {
+    public var errorLog: String {
         let log = (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? ""
         let output = (try? String(contentsOfFile: directory + "/nginx.out", encoding: .utf8)) ?? ""
         return log + output
@@ -128,15 +126,8 @@ final class NginxInstance {
     }
 
     /// Stops nginx (SIGTERM, then SIGKILL if it lingers past 10 s) and reaps it.
-    func stop() async {
-        guard process.poll() == nil else { return }
-        process.signal(SIGTERM)
-        let start = Date()
-        while process.poll() == nil && Date().timeIntervalSince(start) < 10 {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        if process.poll() == nil { process.signal(SIGKILL) }
-        while process.poll() == nil { try? await Task.sleep(for: .milliseconds(10)) }
+    public func stop() async {
+        await process.terminate()
     }
 
     /// A port nothing listens on right now.
@@ -155,5 +146,20 @@ final class NginxInstance {
         }
         guard bound else { throw ClientError(description: "no free port: errno \(errno)") }
         return UInt16(bigEndian: address.sin_port)
+    }
+}
+
+extension ChildProcess {
+    /// SIGTERM, up to 10 s to exit, then SIGKILL; reaps it. Polls, so no thread of the
+    /// cooperative pool blocks on the child.
+    public func terminate(grace: Duration = .seconds(10)) async {
+        guard poll() == nil else { return }
+        signal(SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while poll() == nil && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if poll() == nil { signal(SIGKILL) }
+        while poll() == nil { try? await Task.sleep(for: .milliseconds(10)) }
     }
 }

@@ -2,39 +2,49 @@
 import Glibc
 #endif
 import Foundation
-import Testing
 
 /// A response as a test client read it off the wire.
-struct WireResponse {
-    var status: Int
-    var reason: String
-    /// Field lines in order, names as sent.
-    var fields: [(name: String, value: String)]
-    var body: [UInt8]
+public struct WireResponse {
+    public init(status: Int, reason: String, fields: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.reason = reason
+        self.fields = fields
+        self.body = body
+    }
 
-    func header(_ name: String) -> String? {
+    public var status: Int
+    public var reason: String
+    /// Field lines in order, names as sent.
+    public var fields: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public func header(_ name: String) -> String? {
         fields.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    func headers(_ name: String) -> [String] {
+    public func headers(_ name: String) -> [String] {
         fields.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
-struct ClientError: Error, CustomStringConvertible {
-    var description: String
+public struct ClientError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// A socket client that writes exactly the bytes it is given, so tests control framing,
 /// pipelining and timing byte by byte. Every read gives up after 30 s (a hang is a failure, not
 /// a bound on speed).
-final class TestClient {
-    let descriptor: Int32
+public final class TestClient {
+    public let descriptor: Int32
     private var pending: [UInt8] = []
 
-    init(unixPath path: String) throws {
+    public init(unixPath path: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -56,7 +66,7 @@ final class TestClient {
         setReceiveTimeout()
     }
 
-    init(port: UInt16, host: String = "127.0.0.1") throws {
+    public init(port: UInt16, host: String = "127.0.0.1") throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -85,7 +95,7 @@ final class TestClient {
 
     /// Writes all of `bytes`; false when the peer is gone.
     @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
+    public func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes {
@@ -99,10 +109,10 @@ final class TestClient {
     }
 
     @discardableResult
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+    public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     /// Half-closes the connection: the server reads EOF after what was sent.
-    func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
+    public func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
 
     /// Reads more bytes into the buffer; false at EOF or reset. Waits by polling and sleeping,
     /// never by blocking: the server's handlers run on the same cooperative pool as the tests.
@@ -130,7 +140,7 @@ final class TestClient {
     }
 
     /// Reads one response; `headRequest` says that no body follows whatever the length says.
-    func readResponse(headRequest: Bool = false) async throws -> WireResponse {
+    public func readResponse(headRequest: Bool = false) async throws -> WireResponse {
         var headEnd: Int?
         while headEnd == nil {
             headEnd = Self.find([13, 10, 13, 10], in: pending)
@@ -201,26 +211,26 @@ final class TestClient {
     }
 
     /// True when the server closed the connection (EOF or reset) without sending another byte.
-    func readsEndOfStream() async throws -> Bool {
+    public func readsEndOfStream() async throws -> Bool {
         if !pending.isEmpty { return false }
         return try await !fill()
     }
 
     /// Everything until the server closes.
-    func readToEnd() async throws -> [UInt8] {
+    public func readToEnd() async throws -> [UInt8] {
         while try await fill() {}
         defer { pending = [] }
         return pending
     }
 
     /// True when a read would not block (bytes or EOF are waiting), after up to `milliseconds`.
-    func isReadable(withinMilliseconds milliseconds: Int32) -> Bool {
+    public func isReadable(withinMilliseconds milliseconds: Int32) -> Bool {
         if !pending.isEmpty { return true }
         var descriptor = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, milliseconds) > 0
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    public static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
             if Array(haystack[start..<(start + needle.count)]) == needle { return start }

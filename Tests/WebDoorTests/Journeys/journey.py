@@ -1,0 +1,245 @@
+#!/usr/bin/python3
+"""The web door's journeys in a real browser (issue 19, stage 2).
+
+Run by BrowserJourneyTests (swift test) with Debian's python3 and its packages: python3-selenium,
+chromium, chromium-driver, fonts-noto-cjk (so Chinese renders). Not pyenv's python: it lacks
+Debian's selenium. Usage: /usr/bin/python3 journey.py FIXTURE.json
+
+The fixture names the site (nginx in front of `cluster-review web`), the people and their
+passwords, the filings and the names the pages must show, and where screenshots go. Every step
+checks what a person would look at; the first failure stops the run with exit 1 and says which.
+Screenshots of the main pages (PNG, the whole page) and the report printed to PDF are written for
+a person to look at.
+"""
+
+import base64
+import json
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+class JourneyFailed(Exception):
+    pass
+
+
+def check(condition, what):
+    if not condition:
+        raise JourneyFailed(what)
+    print(f"  ok  {what}", flush=True)
+
+
+class Journey:
+    def __init__(self, fixture):
+        self.fx = fixture
+        self.base = fixture["base"]
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--lang=zh-CN", "--window-size=1280,900", "--hide-scrollbars", "--force-device-scale-factor=1"):
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        self.driver.set_page_load_timeout(30)
+
+    # -- helpers
+
+    def open(self, path):
+        self.driver.get(self.base + path)
+
+    def path(self):
+        url = self.driver.current_url
+        return url[len(self.base):] if url.startswith(self.base) else url
+
+    def follow(self, element, action=None):
+        """Clicks (or submits) `element` and waits for the next page to replace this one: a form's
+        POST answers 303, and the click may return before the browser has followed it. The page is
+        marked first (a property of its window, gone with the document) rather than watched by its
+        element, which Chromium may report in mid-navigation as an inspector error instead of stale."""
+        self.driver.execute_script("window.__journeyPage = true")
+        (action or element.click)()
+        WebDriverWait(self.driver, 15, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return window.__journeyPage === undefined && document.readyState === 'complete'"))
+
+    def arrive(self, prefix, seconds=10):
+        """Waits for the browser to land on a path starting with `prefix` (a form's POST answers
+        with 303, and the click returns before the redirect is followed); the path where it is."""
+        try:
+            WebDriverWait(self.driver, seconds).until(lambda _: self.path().startswith(prefix))
+        except TimeoutException:
+            pass
+        return self.path()
+
+    def text(self):
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def h1(self):
+        return self.driver.find_element(By.TAG_NAME, "h1").text
+
+    def shot(self, name):
+        """The whole page as a PNG (the window grown to the page's height)."""
+        height = self.driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+        self.driver.set_window_size(1280, max(900, min(int(height) + 40, 8000)))
+        path = f"{self.fx['screenshots']}/{name}.png"
+        self.driver.save_screenshot(path)
+        self.driver.set_window_size(1280, 900)
+        print(f"  --  screenshot {path}", flush=True)
+
+    def print_pdf(self, name):
+        """The page as the browser prints it (A4, print styles)."""
+        result = self.driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False, "preferCSSPageSize": True})
+        path = f"{self.fx['screenshots']}/{name}.pdf"
+        with open(path, "wb") as out:
+            out.write(base64.b64decode(result["data"]))
+        print(f"  --  printed {path}", flush=True)
+
+    def no_policy_violations(self, where):
+        """The strict Content-Security-Policy refused nothing the page needs (and nothing tried)."""
+        messages = [entry["message"] for entry in self.driver.get_log("browser")]
+        blocked = [m for m in messages if "Content Security Policy" in m or "Refused to" in m]
+        check(not blocked, f"{where}: no Content-Security-Policy violation {blocked}")
+
+    def styled(self, where):
+        """The stylesheet (a file: no inline style is allowed) was applied."""
+        colour = self.driver.execute_script(
+            "return getComputedStyle(document.querySelector('header.site')).backgroundColor")
+        check(colour == "rgb(18, 58, 107)", f"{where}: site.css applied (header {colour})")
+
+    def sign_in(self, person):
+        self.open("/sign-in")
+        self.driver.find_element(By.NAME, "login").send_keys(person["login"])
+        self.driver.find_element(By.NAME, "password").send_keys(person["password"])
+        self.follow(self.driver.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]"))
+        where = self.arrive("/")
+        check(where == "/", f"{person['login']} signed in and sent home ({where})")
+        check(person["login"] in self.text(), "the site bar names the person")
+
+    def sign_out(self):
+        self.follow(self.driver.find_element(By.CSS_SELECTOR, "form.sign-out button"))
+        where = self.arrive("/sign-in")
+        check(where.startswith("/sign-in"), f"signed out, on the sign-in page ({where})")
+        check("您已退出登录" in self.text(), "the page says so")
+
+    # -- the journeys
+
+    def public(self):
+        print("public, signed out", flush=True)
+        self.open("/")
+        check("中小企业特色产业集群认定" in self.h1(), "the public home page, in Chinese")
+        self.styled("home")
+        self.shot("01-public-home")
+        self.follow(self.driver.find_element(By.LINK_TEXT, "公示名单"))
+        check(self.path() == "/public/notices", "the public notices from the navigation")
+        check(self.fx["notice_name"] in self.text(), "the cluster under notice is listed")
+        check("如何提出异议" in self.text(), "how to object is said")
+        check(self.fx["recognized_name"] not in self.text(), "a closed notice is not listed")
+        self.shot("08-public-notices")
+        self.follow(self.driver.find_element(By.LINK_TEXT, "认定名单"))
+        check(self.fx["certificate"] in self.text() and self.fx["recognized_name"] in self.text(),
+              "the recognition list shows the certificate and the cluster")
+        self.shot("09-recognition-list")
+        self.no_policy_violations("public pages")
+
+    def county(self):
+        print("county", flush=True)
+        self.open("/filings")
+        check(self.path().startswith("/sign-in?next="), "a signed-out visitor is sent to sign in")
+        self.shot("02-sign-in")
+        self.sign_in(self.fx["county"])
+        self.shot("03-county-home")
+        self.follow(self.driver.find_element(By.LINK_TEXT, "我的申报"))
+        check(self.h1() == "我的申报", "my filings")
+        body = self.text()
+        check(self.fx["own_name"] in body, "the county's own filing is listed")
+        check(self.fx["foreign_name"] not in body, "another county's filing is not")
+        check("等待省级评审人确认和决定" in body, "what to do next is said")
+        self.shot("03-county-filings")
+        self.follow(self.driver.find_element(By.LINK_TEXT, str(self.fx["own_filing"])))
+        check(self.path() == f"/filings/{self.fx['own_filing']}", "the report opens")
+        check(self.driver.find_elements(By.ID, "recommendation"), "the recommendation is at the top")
+        check(self.driver.find_elements(By.CSS_SELECTOR, "svg.radar"), "the eight indicators are drawn")
+        check(self.driver.find_elements(By.CSS_SELECTOR, "article.finding"), "every finding is listed")
+        check(not self.driver.find_elements(By.CSS_SELECTOR, "section.confirm-forms"), "a county gets no confirmation form")
+        self.styled("report")
+        self.shot("04-county-report")
+        self.print_pdf("report-printed")
+        self.open(f"/filings/{self.fx['foreign_filing']}")
+        check(self.h1() == "页面不存在", "another county's filing id is not found (404)")
+        check(self.fx["foreign_name"] not in self.text(), "nothing of it shows")
+        self.open("/filings")
+        self.follow(self.driver.find_element(By.CSS_SELECTOR, "a.language"))
+        check(self.h1() == "My filings", "the page in English")
+        self.shot("05-county-filings-en")
+        self.follow(self.driver.find_element(By.CSS_SELECTOR, "a.language"))
+        check(self.h1() == "我的申报", "back to Chinese")
+        self.no_policy_violations("county pages")
+        self.sign_out()
+        self.open("/filings")
+        check(self.path().startswith("/sign-in"), "after signing out the filings need a sign-in again")
+
+    def reviewer(self):
+        print("reviewer", flush=True)
+        self.sign_in(self.fx["reviewer"])
+        self.follow(self.driver.find_element(By.LINK_TEXT, "审查队列"))
+        check(self.h1() == "审查队列", "the review queue")
+        body = self.text()
+        check(self.fx["own_name"] in body and self.fx["foreign_name"] in body, "every county's filings are in the queue")
+        Select(self.driver.find_element(By.NAME, "status")).select_by_value("reviewed")
+        Select(self.driver.find_element(By.NAME, "county")).select_by_value(self.fx["foreign_county"])
+        self.follow(self.driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
+        body = self.text()
+        check("status=reviewed" in self.path() and f"county={self.fx['foreign_county']}" in self.path(), "the filters are in the address")
+        check(self.fx["foreign_name"] in body and self.fx["own_name"] not in body, "status and county filter the queue")
+        self.follow(self.driver.find_element(By.LINK_TEXT, "清除"))
+        search = self.driver.find_element(By.NAME, "q")
+        search.send_keys(self.fx["search"])
+        self.follow(search, search.submit)
+        body = self.text()
+        check(self.fx["foreign_name"] in body and self.fx["own_name"] not in body, f"searching '{self.fx['search']}' finds the cluster by name")
+        self.shot("06-reviewer-queue")
+        self.open(f"/filings/{self.fx['own_filing']}")
+        forms = self.driver.find_elements(By.CSS_SELECTOR, "section.confirm-forms form")
+        check(forms, "the reviewer may confirm the manual findings")
+        form = forms[0]
+        criterion = form.get_attribute("data-criterion")
+        form.find_element(By.CSS_SELECTOR, "input[value=accept]").click()
+        form.find_element(By.NAME, "note").send_keys("实地核查属实")
+        self.follow(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        check(self.path().startswith(f"/filings/{self.fx['own_filing']}"), "back on the report after confirming")
+        confirmations = self.driver.find_elements(By.CSS_SELECTOR, f"ul.confirmations li[data-criterion='{criterion}']")
+        check(confirmations and self.fx["reviewer"]["login"] in confirmations[0].text,
+              f"{criterion} is confirmed, and by whom")
+        self.shot("07-reviewer-report")
+        self.no_policy_violations("reviewer pages")
+        self.sign_out()
+
+    def run(self):
+        try:
+            self.public()
+            self.county()
+            self.reviewer()
+        finally:
+            self.driver.quit()
+
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as source:
+        fixture = json.load(source)
+    started = time.monotonic()
+    try:
+        Journey(fixture).run()
+    except (JourneyFailed, NoSuchElementException) as failure:
+        print(f"FAILED: {failure}", flush=True)
+        return 1
+    print(f"all journeys passed in {time.monotonic() - started:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
