@@ -7,9 +7,11 @@ import Postgres
     import Glibc
 #endif
 
-/// The throwaway PostgreSQL a test process starts itself: one server per test process, in a
-/// scratch folder (in RAM where the machine allows), stopped and deleted when the process exits;
-/// each test gets a database of its own.
+/// The throwaway PostgreSQL a test process starts itself: one server of each `Kind` per test
+/// process (the shared one; another with its own `pg_hba.conf`, such as the web door's tests'
+/// server that checks persons' passwords), each in a scratch folder (in RAM where the machine
+/// allows), started on first use, stopped and deleted when the process exits; each test gets a
+/// database of its own.
 ///
 /// It knows nothing of the project's schema, so the client's own tests (PostgresTests) need only
 /// the client and this. A caller that wants databases with a schema names a template and how to
