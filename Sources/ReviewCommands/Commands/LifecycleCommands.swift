@@ -251,12 +251,19 @@ enum LifecycleCommands {
                         exitCode: ExitCode.dataError)
                 }
                 let watched = try Register.watchlist(connection, cluster: entry.id)
+                let terms = try Register.terms(connection, cluster: entry.id)
                 if invocation.flag("--json") {
-                    invocation.console.print(try LifecycleCommands.json(ShownRegisterEntry(entry: entry, watchlist: watched)))
+                    invocation.console.print(try LifecycleCommands.json(ShownRegisterEntry(entry: entry, terms: terms, watchlist: watched)))
                     return ExitCode.success
                 }
                 // Built step by step: a closure inside this literal crashed the Swift 6.3 optimizer.
                 var status = "状态 status: \(entry.status)"
+                if entry.status == "expired" {
+                    let today = (try? DatabaseClock.read(on: connection))?.today
+                    if today.map(entry.recheckPending(on:)) ?? true {
+                        status += " · 复核待定 recheck pending until \(entry.recheckUntil)"
+                    }
+                }
                 if let revoked = entry.revokedOn {
                     status += " on \(revoked), Art. \(entry.revocationGround ?? "?"): \(entry.grounds ?? "")"
                 }
@@ -270,6 +277,11 @@ enum LifecycleCommands {
                     status,
                 ]
                 lines.forEach(invocation.console.print)
+                for term in terms {
+                    let kind = term.kind == "recognized" ? "认定 recognized" : "复核 recertified"
+                    invocation.console.print(
+                        "  第\(term.number)期 term \(term.number): \(term.startsOn) – \(term.endsOn) · \(kind) (filing \(term.filingId), decided \(term.decidedOn))")
+                }
                 for finding in watched {
                     invocation.console.print(
                         "  监测 watch \(finding.year) \(finding.criterion) \(finding.verdict): \(finding.message.text(in: invocation.language))")
@@ -553,8 +565,9 @@ extension Invocation {
     }
 }
 
-/// `register show --json`: the entry and its monitoring watchlist.
+/// `register show --json`: the entry, its terms and its monitoring watchlist.
 private struct ShownRegisterEntry: Encodable {
     var entry: RegisterEntry
+    var terms: [RegisterTerm]
     var watchlist: [WatchedFinding]
 }
