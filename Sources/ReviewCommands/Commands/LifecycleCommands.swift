@@ -399,8 +399,10 @@ enum LifecycleCommands {
         words: ["sweep"],
         summary: "Find what the measures say must happen, and record each action once · 动态管理巡查",
         details: """
-            For the as-of date: recognitions expiring within expiry_notice_days (a notice); expired
-            (status expired); revocation grounds 14(1) expired without a recertification filing or
+            For the as-of date: public notices ended with no objection pending or upheld (recognized,
+            the register entry made); recognitions expiring within expiry_notice_days (a notice); expired
+            (status expired, recheck pending for recheck_window_days); revocation grounds 14(1) the
+            current term expired and its recheck window ended without a recertification filing or
             recertification refused, 14(2) a false filing flagged, 14(3) an annual report not filed by
             30 March, 14(4) a register field changed in an annual report without a change report,
             14(5) an incident of veto grade. Revocations are proposed for an administrator (sweep
@@ -502,7 +504,13 @@ enum LifecycleCommands {
     // MARK: helpers
 
     static func line(_ action: SweepAction) -> String {
-        let what = action.action == "revoke" ? "撤销 revoke Art. \(action.ground)" : action.action == "expire" ? "期满 expire" : "到期提醒 expiry notice"
+        let what: String
+        switch action.action {
+        case "revoke": what = "撤销 revoke Art. \(action.ground)"
+        case "expire": what = "期满 expire"
+        case "recognize": what = "认定 recognize"
+        default: what = "到期提醒 expiry notice"
+        }
         return "#\(action.id) cluster \(action.clusterId) \(what) [\(action.state)]: \(action.reason)"
     }
 
