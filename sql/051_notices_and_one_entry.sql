@@ -95,9 +95,11 @@ CREATE TRIGGER cluster_terms_writer_role BEFORE INSERT OR UPDATE OR DELETE ON cl
 -- MARK: the sweep
 
 -- As 050, with the notices closed first.
+-- JIT is off for it: its statements are many and small, and compiling them cost a daily sweep of
+-- fifty clusters 14 ms of its 15 (the ten-year simulation test); without it, about 1 ms.
 CREATE OR REPLACE FUNCTION sweep_record(d date, p_slot text)
 RETURNS SETOF sweep_actions
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET jit = off AS $$
 DECLARE
     s lifecycle_settings;
     sid bigint;
