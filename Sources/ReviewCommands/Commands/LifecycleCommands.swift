@@ -251,12 +251,19 @@ enum LifecycleCommands {
                         exitCode: ExitCode.dataError)
                 }
                 let watched = try Register.watchlist(connection, cluster: entry.id)
+                let terms = try Register.terms(connection, cluster: entry.id)
                 if invocation.flag("--json") {
-                    invocation.console.print(try LifecycleCommands.json(ShownRegisterEntry(entry: entry, watchlist: watched)))
+                    invocation.console.print(try LifecycleCommands.json(ShownRegisterEntry(entry: entry, terms: terms, watchlist: watched)))
                     return ExitCode.success
                 }
                 // Built step by step: a closure inside this literal crashed the Swift 6.3 optimizer.
                 var status = "状态 status: \(entry.status)"
+                if entry.status == "expired" {
+                    let today = (try? DatabaseClock.read(on: connection))?.today
+                    if today.map(entry.recheckPending(on:)) ?? true {
+                        status += " · 复核待定 recheck pending until \(entry.recheckUntil)"
+                    }
+                }
                 if let revoked = entry.revokedOn {
                     status += " on \(revoked), Art. \(entry.revocationGround ?? "?"): \(entry.grounds ?? "")"
                 }
@@ -270,6 +277,11 @@ enum LifecycleCommands {
                     status,
                 ]
                 lines.forEach(invocation.console.print)
+                for term in terms {
+                    let kind = term.kind == "recognized" ? "认定 recognized" : "复核 recertified"
+                    invocation.console.print(
+                        "  第\(term.number)期 term \(term.number): \(term.startsOn) – \(term.endsOn) · \(kind) (filing \(term.filingId), decided \(term.decidedOn))")
+                }
                 for finding in watched {
                     invocation.console.print(
                         "  监测 watch \(finding.year) \(finding.criterion) \(finding.verdict): \(finding.message.text(in: invocation.language))")
@@ -387,8 +399,10 @@ enum LifecycleCommands {
         words: ["sweep"],
         summary: "Find what the measures say must happen, and record each action once · 动态管理巡查",
         details: """
-            For the as-of date: recognitions expiring within expiry_notice_days (a notice); expired
-            (status expired); revocation grounds 14(1) expired without a recertification filing or
+            For the as-of date: public notices ended with no objection pending or upheld (recognized,
+            the register entry made); recognitions expiring within expiry_notice_days (a notice); expired
+            (status expired, recheck pending for recheck_window_days); revocation grounds 14(1) the
+            current term expired and its recheck window ended without a recertification filing or
             recertification refused, 14(2) a false filing flagged, 14(3) an annual report not filed by
             30 March, 14(4) a register field changed in an annual report without a change report,
             14(5) an incident of veto grade. Revocations are proposed for an administrator (sweep
@@ -490,7 +504,13 @@ enum LifecycleCommands {
     // MARK: helpers
 
     static func line(_ action: SweepAction) -> String {
-        let what = action.action == "revoke" ? "撤销 revoke Art. \(action.ground)" : action.action == "expire" ? "期满 expire" : "到期提醒 expiry notice"
+        let what: String
+        switch action.action {
+        case "revoke": what = "撤销 revoke Art. \(action.ground)"
+        case "expire": what = "期满 expire"
+        case "recognize": what = "认定 recognize"
+        default: what = "到期提醒 expiry notice"
+        }
         return "#\(action.id) cluster \(action.clusterId) \(what) [\(action.state)]: \(action.reason)"
     }
 
@@ -553,8 +573,9 @@ extension Invocation {
     }
 }
 
-/// `register show --json`: the entry and its monitoring watchlist.
+/// `register show --json`: the entry, its terms and its monitoring watchlist.
 private struct ShownRegisterEntry: Encodable {
     var entry: RegisterEntry
+    var terms: [RegisterTerm]
     var watchlist: [WatchedFinding]
 }

@@ -145,9 +145,9 @@ public struct Lifecycle {
             _ = try connection.query(
                 """
                 UPDATE lifecycle_settings SET publicity_working_days = $1, expiry_notice_days = $2,
-                    revocation_mode = $3, validity_years = $4, sweep_wait_seconds = $5
+                    revocation_mode = $3, validity_years = $4, sweep_wait_seconds = $5, recheck_window_days = $6
                 """, [settings.publicityWorkingDays, settings.expiryNoticeDays, settings.revocationMode, settings.validityYears,
-                      settings.sweepWaitSeconds])
+                      settings.sweepWaitSeconds, settings.recheckWindowDays])
             _ = try connection.query("DELETE FROM calendar_days")
             _ = try connection.query(
                 "INSERT INTO calendar_days (day, kind, name) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])",

@@ -37,13 +37,39 @@ public struct RegisterEntry: Sendable, Hashable, Codable {
     public var recertifiedTimes: Int
     /// The plan on record, against which recertification is checked.
     public var plan: JSONValue
+    /// The last day of the recheck window after the current term (`validUntil` + `recheck_window_days`):
+    /// a recertification filed by then counts for the current term.
+    public var recheckUntil: CivilDate
+
+    /// "Expired, recheck pending" on `today`: past its validity, still within the recheck window, not revoked.
+    public func recheckPending(on today: CivilDate) -> Bool {
+        status == "expired" && today <= recheckUntil
+    }
+}
+
+/// One term of a register entry (criteria.md: a cluster lives in terms): term 1 from recognition,
+/// each later one from the day after the previous term's last day, opened by an approved recertification.
+public struct RegisterTerm: Sendable, Hashable, Codable {
+    /// 1, 2, 3, …
+    public var number: Int
+    /// `recognized` (term 1) or `recertified`.
+    public var kind: String
+    /// The first day of the term.
+    public var startsOn: CivilDate
+    /// The last day of the term.
+    public var endsOn: CivilDate
+    /// The filing that opened it: the initial filing or the approved recertification.
+    public var filingId: Int64
+    /// The day it was decided (the notice closed, or the recertification approved), possibly after `startsOn`.
+    public var decidedOn: CivilDate
 }
 
 /// Reads the register; the one Swift place that selects from `clusters`.
 public enum Register {
     static let columns = """
         id, certificate_no, filing_id, county_code, name, recognized_on::text, valid_until::text, leading_industry,
-        spatial_extent, management_body, status, revoked_on::text, revocation_ground, grounds, recertified_times, plan
+        spatial_extent, management_body, status, revoked_on::text, revocation_ground, grounds, recertified_times, plan,
+        (valid_until + (SELECT recheck_window_days FROM lifecycle_settings))::text AS recheck_until
         """
 
     /// The entries, by certificate number; only those of `status` when given.
@@ -58,6 +84,20 @@ public enum Register {
         try connection.query(
             "SELECT \(columns) FROM clusters WHERE certificate_no = $1 OR id::text = $1 LIMIT 1", [key]
         ).rows.first.map(entry)
+    }
+
+    /// The terms of `cluster`, first to current.
+    public static func terms(_ connection: PostgresConnection, cluster: Int64) throws -> [RegisterTerm] {
+        try connection.query(
+            """
+            SELECT term_no, kind, starts_on::text, ends_on::text, filing_id, decided_on::text FROM cluster_terms
+            WHERE cluster_id = $1 ORDER BY term_no
+            """, [cluster]
+        ).rows.map { row in
+            RegisterTerm(
+                number: try row.decode("term_no"), kind: try row.decode("kind"), startsOn: try civil(row, "starts_on"),
+                endsOn: try civil(row, "ends_on"), filingId: try row.decode("filing_id"), decidedOn: try civil(row, "decided_on"))
+        }
     }
 
     /// Findings that failed or warned in the latest monitoring review of each annual report of
@@ -85,7 +125,7 @@ public enum Register {
             managementBody: try row.decode("management_body"), status: try row.decode("status"),
             revokedOn: try optionalCivil(row, "revoked_on"), revocationGround: try row.decode("revocation_ground"),
             grounds: try row.decode("grounds"), recertifiedTimes: try row.decode("recertified_times"),
-            plan: try JSONValue(parsing: row.decode("plan", as: JSONB.self).bytes))
+            plan: try JSONValue(parsing: row.decode("plan", as: JSONB.self).bytes), recheckUntil: try civil(row, "recheck_until"))
     }
 }
 

@@ -8,7 +8,7 @@ public struct SweepAction: Sendable, Hashable, Codable {
     public var id: Int64
     /// The register entry.
     public var clusterId: Int64
-    /// `expiry_notice`, `expire` or `revoke`.
+    /// `recognize`, `expiry_notice`, `expire` or `revoke`.
     public var action: String
     /// `14(1)` … `14(5)` for a revocation, empty otherwise.
     public var ground: String

@@ -102,6 +102,9 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
     public var sweepTime: String = "02:00"
     /// How long a sweep waits for another one to finish before it stops, saying so (default 60 s).
     public var sweepWaitSeconds: Int = 60
+    /// Days after a term's last day during which a recertification filing still counts for it and the
+    /// cluster is "expired, recheck pending", not yet a 14(1) case (default 183; criteria.md).
+    public var recheckWindowDays: Int = 183
 
     /// The defaults.
     public init() {}
@@ -109,7 +112,7 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case publicityWorkingDays = "publicity_working_days", expiryNoticeDays = "expiry_notice_days"
         case revocationMode = "revocation_mode", validityYears = "validity_years", sweepTime = "sweep_time"
-        case sweepWaitSeconds = "sweep_wait_seconds"
+        case sweepWaitSeconds = "sweep_wait_seconds", recheckWindowDays = "recheck_window_days"
     }
 
     /// Any key may be left out; it keeps its default.
@@ -122,6 +125,7 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
         validityYears = try container.decodeIfPresent(Int.self, forKey: .validityYears) ?? defaults.validityYears
         sweepTime = try container.decodeIfPresent(String.self, forKey: .sweepTime) ?? defaults.sweepTime
         sweepWaitSeconds = try container.decodeIfPresent(Int.self, forKey: .sweepWaitSeconds) ?? defaults.sweepWaitSeconds
+        recheckWindowDays = try container.decodeIfPresent(Int.self, forKey: .recheckWindowDays) ?? defaults.recheckWindowDays
     }
 
     /// Reads `config/lifecycle.json`; throws `LifecycleConfigurationError` for a bad file or value.
@@ -140,6 +144,9 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
         }
         guard (1...3600).contains(settings.sweepWaitSeconds) else {
             throw LifecycleConfigurationError(file: url.lastPathComponent, problem: "sweep_wait_seconds must be 1 to 3600")
+        }
+        guard (0...730).contains(settings.recheckWindowDays) else {
+            throw LifecycleConfigurationError(file: url.lastPathComponent, problem: "recheck_window_days must be 0 to 730")
         }
         return settings
     }

@@ -92,13 +92,16 @@ public enum ReviewRecords {
     }
 
     /// Filings of `kind` that are reviewed with the recommendation `needs_review` and no failed or
-    /// erroneous finding — what a reviewer can take through to a decision — oldest first.
+    /// erroneous finding — what a reviewer can take through to a decision — oldest first. A cluster
+    /// already on the register (not revoked) cannot be recognized again, so its filings are left out.
     public static func awaitingJudgement(kind: FilingKind, limit: Int, on connection: PostgresConnection) throws -> [AwaitingJudgement] {
         try connection.query("""
             SELECT f.id, f.cluster_name, f.filed_on::text AS filed_on FROM filings f
             JOIN reviews r ON r.filing_id = f.id AND r.outcome = 'completed'
             WHERE f.kind = $1 AND f.status = 'reviewed' AND r.recommendation = 'needs_review'
               AND NOT EXISTS (SELECT 1 FROM findings x WHERE x.review_id = r.id AND x.verdict IN ('fail', 'error'))
+              AND (f.kind <> 'initial' OR NOT EXISTS (SELECT 1 FROM clusters c WHERE c.county_code = f.county_code
+                                                       AND c.name = f.cluster_name AND c.status <> 'revoked'))
             ORDER BY f.id LIMIT $2
             """, kind.rawValue, max(1, limit)).rows.map { row in
             AwaitingJudgement(

@@ -74,14 +74,14 @@ enum LifecycleFixture {
     @discardableResult
     static func filing(
         _ connection: PostgresConnection, kind: String = "initial", filedOn: String, payload: String = payload(),
-        status: String = "reviewed", cluster: Int64? = nil, supersedes: Int64? = nil
+        status: String = "reviewed", cluster: Int64? = nil, supersedes: Int64? = nil, name: String = "文昌商业航天产业集群"
     ) throws -> Int64 {
         try connection.queryRow(
             """
             INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, status, cluster_id, supersedes)
-            VALUES ($1, '469005', '文昌商业航天产业集群', $2::date, 1, $3::jsonb, sha256(convert_to(gen_random_uuid()::text, 'UTF8')), $4, $5, $6)
+            VALUES ($1, '469005', $7, $2::date, 1, $3::jsonb, sha256(convert_to(gen_random_uuid()::text, 'UTF8')), $4, $5, $6)
             RETURNING id
-            """, [kind, filedOn, payload, status, cluster, supersedes]
+            """, [kind, filedOn, payload, status, cluster, supersedes, name]
         ).decode("id")
     }
 
@@ -105,12 +105,14 @@ enum LifecycleFixture {
     }
 
     /// Files, reviews (all pass), approves on `approvedOn` and closes the notice the day after it
-    /// ends (the simulated clock stays there); returns the register entry's id.
+    /// ends (the simulated clock stays there); returns the register entry's id. A cluster is on the
+    /// register once: a second one in the same database needs another `name`.
     static func recognizedCluster(
-        _ connection: PostgresConnection, approvedOn: String = "2026-04-28", enterprises: [String] = [enterpriseA, enterpriseB]
+        _ connection: PostgresConnection, approvedOn: String = "2026-04-28", enterprises: [String] = [enterpriseA, enterpriseB],
+        name: String = "文昌商业航天产业集群"
     ) throws -> Int64 {
         let lifecycle = try lifecycle(connection)
-        let filing = try filing(connection, filedOn: "2026-03-02", payload: payload(enterprises: enterprises))
+        let filing = try filing(connection, filedOn: "2026-03-02", payload: payload(enterprises: enterprises), name: name)
         try review(connection, filing: filing, findings: [("COMP-1", "pass"), ("GOVE-4", "pass")])
         try today(connection, approvedOn)
         try lifecycle.decide(filing: filing, .approve, note: "符合认定条件")

@@ -135,17 +135,20 @@ import ClusterStandard
         #expect(before.map(\.action) == ["expiry_notice"])
 
         let after = try F.sweep(db, on: validUntil.adding(days: 1)).actions
-        #expect(after.map(\.action) == ["expire", "revoke"])
-        let revoke = try #require(after.first { $0.action == "revoke" })
-        #expect(revoke.ground == "14(1)")
+        #expect(after.map(\.action) == ["expire"])
         #expect(try Register.entry(db, String(cluster))?.status == "expired")
 
-        try F.today(db, "2029-05-20")
+        // The recheck window (183 days) ends with no recertification filed: a 14(1) case.
+        let windowOver = try F.sweep(db, on: validUntil.adding(days: 184)).actions
+        let revoke = try #require(windowOver.first { $0.action == "revoke" })
+        #expect(revoke.ground == "14(1)")
+
+        try F.today(db, validUntil.adding(days: 190))
         try lifecycle.resolveSweepAction(revoke.id, confirm: true, note: "期满未申请复核")
         let entry = try #require(try Register.entry(db, String(cluster)))
         #expect(entry.status == "revoked")
         #expect(entry.revocationGround == "14(1)")
-        #expect(entry.revokedOn == F.day("2029-05-20"))
+        #expect(entry.revokedOn == validUntil.adding(days: 190))
     }
 
     @Test func upheldObjectionSendsTheFilingBackToTheReviewer() throws {

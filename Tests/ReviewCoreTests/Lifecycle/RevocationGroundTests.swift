@@ -21,8 +21,9 @@ import ClusterStandard
         let cluster = try F.recognizedCluster(db)
         try F.annualReportsOnTime(db, cluster: cluster, years: 2026...2028)
         let validUntil = try #require(try Register.entry(db, String(cluster))).validUntil
-        #expect(try revocations(db, on: validUntil.description) == [])
-        #expect(try revocations(db, on: validUntil.adding(days: 1).description) == ["14(1)"])
+        // Not before the recheck window after expiry (recheck_window_days, 183) has ended.
+        #expect(try revocations(db, on: validUntil.adding(days: 183).description) == [])
+        #expect(try revocations(db, on: validUntil.adding(days: 184).description) == ["14(1)"])
     }
 
     @Test func ground14_1_notRaisedWhenARecertificationWasFiledInTime() throws {

@@ -21,7 +21,7 @@ import ClusterStandard
         try lifecycle.recordIncident(
             Incident(enterpriseCode: F.enterpriseA, date: F.day("2027-06-01"), category: "environment", grade: "major", description: nil),
             source: "生态环境局")
-        let second = try F.recognizedCluster(db, enterprises: [F.outsider])
+        let second = try F.recognizedCluster(db, enterprises: [F.outsider], name: "文昌卫星应用产业集群")
         try F.today(db, "2027-02-01")
         try lifecycle.flagFalseFiling(cluster: second, filing: nil, note: "伪造证明材料")
     }
