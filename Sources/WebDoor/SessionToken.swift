@@ -1,3 +1,4 @@
+import ClusterStandard
 import Foundation
 
 /// A random 256-bit secret of the door's making: a session's token (in the `cr_session` cookie),
@@ -39,7 +40,7 @@ public struct SessionToken: Sendable, Hashable {
     public var cookieValue: String { Base64URL.encode(bytes) }
 
     /// SHA-256 of the token: what `web_sessions` stores and looks up.
-    public var hash: Data { Data(SHA256.hash(bytes)) }
+    public var hash: Data { Data(SHA256.digest(bytes)) }
 
     /// The token a form carries for `purpose` (`session`, `sign-in`), bound to this token.
     public func formToken(_ purpose: String) -> String {

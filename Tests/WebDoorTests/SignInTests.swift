@@ -1,3 +1,4 @@
+import ClusterStandard
 import Foundation
 import HTTPTestSupport
 import Postgres
@@ -26,7 +27,7 @@ import WebDoor
         #expect(token.count == 43)
         let stored: String = try web.superuser.queryRow(
             "SELECT encode(token_hash, 'hex') || ' ' || person AS row FROM web_sessions").decode("row")
-        let expected = SHA256.hash(try #require(Data(base64Encoded: token.replacingOccurrences(of: "-", with: "+")
+        let expected = SHA256.digest(try #require(Data(base64Encoded: token.replacingOccurrences(of: "-", with: "+")
             .replacingOccurrences(of: "_", with: "/") + "="))).map { String(format: "%02x", $0) }.joined()
         #expect(stored == "\(expected) \(county.login)")
         let everything: String = try web.superuser.queryRow("SELECT string_agg(t::text, ' ') AS all FROM web_sessions t").decode("all")

@@ -1,6 +1,8 @@
-/// SHA-256 (FIPS 180-4), in plain Swift: Foundation on Linux has none.
+/// SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104), in plain Swift: Foundation on Linux has none
+/// and the project takes no package.
 ///
-/// Used for rulebook content hashes and filing content hashes. Tested against the FIPS test vectors.
+/// Used for rulebook and filing content hashes, and by the web door for session and form tokens.
+/// Tested against the FIPS and RFC 4231 test vectors.
 public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -55,6 +57,14 @@ public enum SHA256 {
     public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digits = Array("0123456789abcdef")
         return String(digest(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
+    }
+
+    /// HMAC-SHA-256 of `message` under `key` (RFC 2104).
+    public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? digest(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = digest(block.map { $0 ^ 0x36 } + message)
+        return digest(block.map { $0 ^ 0x5c } + inner)
     }
 
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
