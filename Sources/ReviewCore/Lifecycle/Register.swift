@@ -64,6 +64,23 @@ public struct RegisterTerm: Sendable, Hashable, Codable {
     public var decidedOn: CivilDate
 }
 
+/// An annual or change report filed for a register entry (`annual_reports`, `change_reports`).
+public struct RegisterReport: Sendable, Hashable, Codable {
+    /// The report's filing.
+    public var filingId: Int64
+    /// The register entry it is filed for.
+    public var clusterId: Int64
+    /// `annual_report` or `change_report`.
+    public var kind: String
+    public var filedOn: CivilDate
+    /// The year an annual report covers; nil for a change report.
+    public var year: Int?
+    /// An annual report: `recorded`; a change report: `pending`, `accepted` or `rejected`.
+    public var state: String
+    /// A change report's subjects; the register fields an annual report states differently from the register.
+    public var subjects: [String]
+}
+
 /// Reads the register; the one Swift place that selects from `clusters`.
 public enum Register {
     static let columns = """
@@ -114,6 +131,33 @@ public enum Register {
                 verdict: try row.decode("verdict"),
                 message: LocalizedText(zh: try row.decode("message_zh"), en: try row.decode("message_en")))
         }
+    }
+
+    /// The annual and change reports filed for `cluster`, oldest first.
+    public static func reports(_ connection: PostgresConnection, cluster: Int64) throws -> [RegisterReport] {
+        try connection.query(reportQuery + " WHERE cluster_id = $1 ORDER BY filed_on, filing_id", [cluster]).rows.map(report)
+    }
+
+    /// The report filed as `filing`, or nil when it is not an annual or change report of a register entry.
+    public static func report(_ connection: PostgresConnection, filing: Int64) throws -> RegisterReport? {
+        try connection.query(reportQuery + " WHERE filing_id = $1", [filing]).rows.first.map(report)
+    }
+
+    static let reportQuery = """
+        SELECT * FROM (
+            SELECT filing_id, cluster_id, 'annual_report' AS kind, filed_on::text, year, 'recorded' AS state,
+                   array_to_string(changed_fields, ',') AS subjects FROM annual_reports
+            UNION ALL
+            SELECT filing_id, cluster_id, 'change_report', filed_on::text, NULL::integer, state,
+                   array_to_string(subjects, ',') FROM change_reports
+        ) r
+        """
+
+    static func report(_ row: Row) throws -> RegisterReport {
+        RegisterReport(
+            filingId: try row.decode("filing_id"), clusterId: try row.decode("cluster_id"), kind: try row.decode("kind"),
+            filedOn: try civil(row, "filed_on"), year: try row.decode("year"), state: try row.decode("state"),
+            subjects: try row.decode("subjects", as: String.self).split(separator: ",").map(String.init))
     }
 
     static func entry(_ row: Row) throws -> RegisterEntry {
