@@ -91,7 +91,7 @@ enum LifeAfterReview {
                 let year = report.year.map { " \($0)" } ?? ""
                 let changed = report.subjects.isEmpty ? "no register field changed" : "changed: " + report.subjects.joined(separator: ", ")
                 console.print("   \(id) \(kind == .annualReport ? "年度报告 annual report" : "变更报告 change report")\(year) → \(entry.certificateNo): "
-                    + "\(report.state) · \(changed)")
+                    + "\(report.state) · \(changed) · 运营管理机构 management body: \(entry.managementBody.isEmpty ? "not stated" : entry.managementBody)")
             }
         }
 

@@ -23,8 +23,14 @@ public struct RegisterEntry: Sendable, Hashable, Codable {
     public var leadingIndustry: String
     /// The spatial extent.
     public var spatialExtent: String
-    /// The operating management body.
+    /// The operating management body's name; empty when no filing stated one.
     public var managementBody: String
+    /// Its kind (`FilingSchema.managementBodyKinds`), when a filing stated it (sql/053).
+    public var managementBodyKind: String?
+    /// The day it was set up, when a filing stated it.
+    public var managementBodyEstablishedOn: CivilDate?
+    /// Its evidence (statement and documents), when a filing stated it.
+    public var managementBodyEvidence: JSONValue?
     /// `active`, `expired` or `revoked`.
     public var status: String
     /// When it was revoked, if it was.
@@ -85,7 +91,8 @@ public struct RegisterReport: Sendable, Hashable, Codable {
 public enum Register {
     static let columns = """
         id, certificate_no, filing_id, county_code, name, recognized_on::text, valid_until::text, leading_industry,
-        spatial_extent, management_body, status, revoked_on::text, revocation_ground, grounds, recertified_times, plan,
+        spatial_extent, management_body, management_body_kind, management_body_established_on::text, management_body_evidence,
+        status, revoked_on::text, revocation_ground, grounds, recertified_times, plan,
         (valid_until + (SELECT recheck_window_days FROM lifecycle_settings))::text AS recheck_until
         """
 
@@ -166,7 +173,10 @@ public enum Register {
             countyCode: try row.decode("county_code"), name: try row.decode("name"),
             recognizedOn: try civil(row, "recognized_on"), validUntil: try civil(row, "valid_until"),
             leadingIndustry: try row.decode("leading_industry"), spatialExtent: try row.decode("spatial_extent"),
-            managementBody: try row.decode("management_body"), status: try row.decode("status"),
+            managementBody: try row.decode("management_body"), managementBodyKind: try row.decode("management_body_kind"),
+            managementBodyEstablishedOn: try optionalCivil(row, "management_body_established_on"),
+            managementBodyEvidence: try row.decode("management_body_evidence", as: JSONB?.self).map { try JSONValue(parsing: $0.bytes) },
+            status: try row.decode("status"),
             revokedOn: try optionalCivil(row, "revoked_on"), revocationGround: try row.decode("revocation_ground"),
             grounds: try row.decode("grounds"), recertifiedTimes: try row.decode("recertified_times"),
             plan: try JSONValue(parsing: row.decode("plan", as: JSONB.self).bytes), recheckUntil: try civil(row, "recheck_until"))
