@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -18,5 +19,33 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: reports)
         #expect(files.contains("index.html"))
         #expect(files.filter { $0.hasSuffix(".html") }.count == 31)
+    }
+}
+
+/// The demo's annual and change reports are for register entries (issue 15, item 9): each linked to
+/// its entry, the change accepted, and the register holds what the filings state.
+@Suite struct DemoReportsTests {
+    @Test func theDemosReportsAreLinkedItsChangeAcceptedAndItsRegisterHoldsNoTemplateText() async throws {
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let reports = NSTemporaryDirectory() + "cr-demo-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: reports) }
+        let demo = try CLIProcess(["demo", "--reports", reports], conninfo: conninfo, environment: ["NO_COLOR": "1"])
+        let status = await demo.wait(timeout: .seconds(240))
+        #expect(status == 0, "\(demo.log.suffix(3000))")
+        #expect(demo.log.contains("已核准 accepted"), "\(demo.log.suffix(3000))")
+        let connection = try PostgresConnection(conninfo)
+        defer { connection.close() }
+        let unlinked: Int = try connection.queryRow(
+            "SELECT count(*)::int AS n FROM filings WHERE kind IN ('annual_report', 'change_report') AND cluster_id IS NULL").decode("n")
+        #expect(unlinked == 0, "every report is linked to its register entry")
+        let recorded: Int = try connection.queryRow("""
+            SELECT (SELECT count(*) FROM annual_reports)::int + (SELECT count(*) FROM change_reports WHERE state = 'accepted')::int AS n
+            """).decode("n")
+        #expect(recorded == 2, "the annual report recorded, the change report accepted")
+        let template: Int = try connection.queryRow("""
+            SELECT count(*)::int AS n FROM clusters
+            WHERE spatial_extent LIKE '%\\(%' OR management_body LIKE '%\\(%' OR leading_industry LIKE '%\\(%'
+            """).decode("n")
+        #expect(template == 0, "no interpolation text in the register")
     }
 }

@@ -111,3 +111,34 @@ import Testing
 enum CivilDateText {
     static func day(_ text: String) -> IndicatorKit.CivilDate { IndicatorKit.CivilDate(text)! }
 }
+
+/// `register show` prints the management body the register records (issue 15, item 3).
+@Suite struct RegisterShowManagementBodyTests {
+    @Test func registerShowPrintsTheManagementBodyWithItsKindDayAndEvidence() async throws {
+        let conninfo = try TestCluster.makeDatabase()
+        let db = try PostgresConnection(conninfo)
+        defer { db.close() }
+        _ = try db.query(
+            """
+            WITH f AS (
+                INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, status)
+                VALUES ('initial', '469005', '文昌商业航天产业集群', '2026-03-02', 1,
+                        '{"cluster": {"leading_industry": "商业航天", "county_codes": ["469005"], "area_km2": 58,
+                          "management_body": {"name": "文昌国际航天城管委会", "kind": "management_committee",
+                                              "established_on": "2019-03-01", "evidence": {"statement": "设立", "documents": ["d3"]}}}}',
+                        '\\x02', 'recognized')
+                RETURNING id, payload
+            )
+            INSERT INTO clusters (certificate_no, filing_id, county_code, name, recognized_on, valid_until, leading_industry,
+                                  spatial_extent, management_body)
+            SELECT 'HN-TEST-1', f.id, '469005', '文昌商业航天产业集群', '2026-05-11', '2029-05-11', rf.leading_industry,
+                   rf.spatial_extent, rf.management_body
+            FROM f CROSS JOIN LATERAL register_fields(f.payload) rf
+            """)
+        let show = try CLIProcess(["register", "show", "HN-TEST-1"], conninfo: conninfo, environment: ["NO_COLOR": "1"])
+        let status = await show.wait(timeout: .seconds(60))
+        #expect(status == 0, "\(show.log)")
+        #expect(show.log.contains("运营管理机构 management body: 文昌国际航天城管委会 (管委会 management_committee · 设立 established 2019-03-01 · 证明 evidence: d3)"),
+                "\(show.log)")
+    }
+}

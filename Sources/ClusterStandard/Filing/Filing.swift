@@ -86,9 +86,26 @@ public struct ClusterProfile: Sendable, Hashable, Codable {
     public var countyCodes: [String]
     /// Area in km² (COMP-5).
     public var areaKm2: Decimal
+    /// The operating management body (Standard 八 设立管委会等运营管理机构); the register records it,
+    /// and its change unreported is an Art. 14(4) ground. Optional in format version 1.
+    public var managementBody: ManagementBody?
     enum CodingKeys: String, CodingKey {
         case name, leadingIndustry = "leading_industry", countyCodes = "county_codes", areaKm2 = "area_km2"
+        case managementBody = "management_body"
     }
+}
+
+/// The cluster's operating management body (运营管理机构).
+public struct ManagementBody: Sendable, Hashable, Codable {
+    /// Its name, as its founding document names it.
+    public var name: String
+    /// One of `FilingSchema.managementBodyKinds`.
+    public var kind: String
+    /// The day it was set up; not after the filing date.
+    public var establishedOn: CivilDate
+    /// A statement and its founding document.
+    public var evidence: EvidenceItem
+    enum CodingKeys: String, CodingKey { case name, kind, establishedOn = "established_on", evidence }
 }
 
 /// One year's figures for the whole cluster. Money in 万元, rates as fractions (0.35 = 35 %).

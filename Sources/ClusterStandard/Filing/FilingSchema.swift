@@ -89,6 +89,15 @@ public enum FilingSchema {
             Field("description", .text(.nonBlankProse, maxLength: maxProseLength), "the measure"),
         ]), min: 0, max: 100), "measures by Art. 5 area"),
     ])
+    /// Kinds of operating management body (Standard 八: 管委会等运营管理机构): a management committee
+    /// (管委会), an operating company (运营公司), a promotion organization (促进中心、协会、联盟), other.
+    public static let managementBodyKinds = ["management_committee", "operating_company", "promotion_organization", "other"]
+    static let managementBody = Shape.object([
+        Field("name", line, "its name"),
+        Field("kind", .oneOf(managementBodyKinds), "management_committee, operating_company, promotion_organization or other"),
+        Field("established_on", .text(.date, maxLength: 10), "the day it was set up (YYYY-MM-DD), not after the filing date"),
+        Field("evidence", evidenceItem, "a statement and its founding document"),
+    ])
     /// The six areas of Art. 5 a plan's measures must cover (GOVE-4).
     public static let planAreas = ["leading_industry", "innovation", "digital", "green", "openness", "governance"]
     /// SUPP-3's five sharing mechanisms.
@@ -135,6 +144,8 @@ public enum FilingSchema {
             Field("leading_industry", line, "the leading industry"),
             Field("county_codes", .array(.text(.countyCode, maxLength: 6), min: 1, max: 26), "divisions it lies in"),
             Field("area_km2", .decimal(max: 100_000, scale: 2), "area in km²"),
+            Field("management_body", managementBody, required: false,
+                  "the operating management body (Standard 八; a change of it is reported, Art. 14(4))"),
         ]), "the cluster"),
         Field("figures", .array(.object([
             Field("year", .integer(min: 1990, max: 2100), "the calendar year"),

@@ -16,6 +16,12 @@ public enum FilingTemplate {
             "cluster": [
                 "name": "洋浦石化新材料产业集群", "leading_industry": "石化新材料",
                 "county_codes": ["460400"], "area_km2": number("69.5"),
+                // A change report states the body after the change (see its change below).
+                "management_body": kind == .changeReport
+                    ? ["name": "洋浦经济开发区新材料产业促进中心", "kind": "promotion_organization", "established_on": "2025-12-15",
+                       "evidence": ["statement": "促进中心承接原管委会的集群运营管理职能", "documents": ["d3"]]]
+                    : ["name": "洋浦新材料产业园管委会", "kind": "management_committee", "established_on": "2019-06-01",
+                       "evidence": ["statement": "管委会负责集群的运营管理与企业服务", "documents": ["d3"]]],
             ],
             "enterprises": [
                 enterprise("91460400MA5T000014", "洋浦新材料科技有限公司", sme: true, leading: true,

@@ -274,6 +274,31 @@ public enum FilingValidator {
                         fixZh: "填写 \(filingDate.year - 1)", fixEn: "write \(filingDate.year - 1)")
                 }
             }
+            // The management body: set up by the filing date; a change report that changes it states
+            // the new body, under the name the change gives.
+            if let established = root["cluster"]?["management_body"]?["established_on"]?.string.flatMap(CivilDate.init),
+                let filingDate, established > filingDate
+            {
+                add("$.cluster.management_body.established_on", "after_filing_date",
+                    "运营管理机构设立日期 \(established) 晚于申报日期 \(filingDate)",
+                    "the management body's establishment date \(established) is after the filing date \(filingDate)",
+                    fixZh: "填写该机构实际设立的日期", fixEn: "write the day the body was actually set up")
+            }
+            if root["kind"]?.string == FilingKind.changeReport.rawValue, case .array(let changes)? = root["change_report"]?["changes"] {
+                for (i, change) in changes.enumerated() where change["subject"]?.string == "management_body" {
+                    guard let after = change["after"]?.string else { continue }
+                    let stated = root["cluster"]?["management_body"]?["name"]?.string
+                    if stated != after {
+                        add("$.change_report.changes[\(i)].after", "management_body_change",
+                            stated.map { "变更后的运营管理机构“\(after)”与 cluster.management_body 的名称“\($0)”不一致" }
+                                ?? "变更运营管理机构须在 cluster.management_body 中填报新机构（名称、类型、设立日期、证明材料）",
+                            stated.map { "the management body after the change, \"\(after)\", is not the one cluster.management_body names, \"\($0)\"" }
+                                ?? "a change of management body states the new body in cluster.management_body (name, kind, established_on, evidence)",
+                            fixZh: "在 cluster.management_body 中填报变更后的机构，名称与 after 一致",
+                            fixEn: "state the new body in cluster.management_body, its name the same as after")
+                    }
+                }
+            }
             if case .array(let rows)? = root["figures"], let filingDate {
                 let y = filingDate.year
                 // With a row missing, name the year rather than call the remaining rows shifted; with

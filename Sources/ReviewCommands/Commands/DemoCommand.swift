@@ -55,11 +55,12 @@ enum DemoCommand {
 
         try Lifecycle(connection).install(configDirectory: installation.configDirectory)
 
-        // The samples of every county; recertifications need the register entry they renew.
+        // The samples of every county; recertifications need the register entry they renew, annual and
+        // change reports the entry they are filed for (the door refuses a report naming none).
         let samples = try SampleFiling.all(in: installation)
         let seeded = try RegisterHistory.seed(samples, on: connection)
         if seeded > 0 {
-            console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew")
+            console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew and the annual and change report samples are filed for")
         }
         var submitted: [(sample: SampleFiling, id: Int64)] = []
         // The rate is measured from the first submission: the coordinator reviews while they are filed.
@@ -103,18 +104,21 @@ enum DemoCommand {
         await serving.value
 
         // The summary table.
-        let table = try summary(submitted, on: connection, language: invocation.language, declarations: modules.declarations)
+        var table = try summary(submitted, on: connection, language: invocation.language, declarations: modules.declarations)
         console.print("")
         console.print("④ 审核结果 review results")
         console.print(table.text)
         console.print("")
+        // A sample the door refused, or that was not checked in time, is a sample without its expected result.
+        let filedFiles = Set(submitted.map(\.sample.file))
+        table.mismatches += samples.map(\.file).filter { !filedFiles.contains($0) }.map { "\($0) (not filed)" }
         if table.mismatches.isEmpty {
-            console.print("   ✔ 每个样例的建议与预期一致 every sample got the recommendation it expects (\(submitted.count)/\(submitted.count))")
+            console.print("   ✔ 每个样例的建议与预期一致 every sample got the recommendation it expects (\(submitted.count)/\(samples.count))")
         } else {
             console.print("   ✘ 与预期不符 differs from the expected recommendation: \(table.mismatches.joined(separator: ", "))")
         }
         // The life after review, on a simulated calendar.
-        try LifeAfterReview.run(submitted.map { ($0.sample.file, $0.id) }, on: connection, console: console, language: invocation.language)
+        try LifeAfterReview.run(submitted, on: connection, console: console, language: invocation.language)
 
         // The HTML reports, one per filing, and an index.
         var reports: [ReviewReport] = []

@@ -15,14 +15,18 @@ import ClusterStandard
 enum LifeAfterReview {
     static let reason = "演示 demo: the life after review on a simulated calendar"
 
-    static func run(_ filings: [(file: String, id: Int64)], on connection: PostgresConnection, console: Console, language: Language) throws {
+    static func run(_ filings: [(sample: SampleFiling, id: Int64)], on connection: PostgresConnection, console: Console, language: Language) throws {
         let lifecycle = Lifecycle(connection)
         // Three initial filings the machine found complete, awaiting a person's judgement.
         let candidates = try ReviewRecords.awaitingJudgement(kind: .initial, limit: 3, on: connection)
         console.print("")
         console.print("⑤ 认定流程 after review: confirmation, decision, public notice, recognition (simulated calendar)")
         /// Moves this simulation database's clock to `day`: the next step happens then.
-        func today(_ day: CivilDate) throws { try DatabaseClock.simulate(day, reason: reason, on: connection) }
+        var clock = CivilDate.today()
+        func today(_ day: CivilDate) throws {
+            try DatabaseClock.simulate(day, reason: reason, on: connection)
+            clock = day
+        }
         do {
             try today(candidates.first?.filedOn ?? CivilDate.today())
         } catch let error as PostgresError where error.sqlState == "42501" {
@@ -56,6 +60,39 @@ enum LifeAfterReview {
                 line += " → 认定 recognized \(entry.certificateNo), valid until \(entry.validUntil)"
             }
             console.print(line)
+        }
+
+        // The reports filed for register entries (the door refuses one naming none, sql/052): an annual
+        // report recorded for its entry; a change report accepted, the register taking its values.
+        let reports = filings.compactMap { filing -> (kind: FilingKind, id: Int64)? in
+            guard case .success(let decoded) = FilingValidator.decode(filing.sample.data), let kind = decoded.kind,
+                kind == .annualReport || kind == .changeReport
+            else { return nil }
+            return (kind, filing.id)
+        }
+        if !reports.isEmpty {
+            console.print("")
+            console.print("   年度报告与变更报告 annual and change reports, each linked to its register entry:")
+        }
+        for (kind, id) in reports {
+            guard let report = try Register.report(connection, filing: id),
+                let entry = try Register.entry(connection, String(report.clusterId))
+            else {
+                console.print("   \(id) \(kind.rawValue): 未关联认定名单 not linked to a register entry")
+                continue
+            }
+            if kind == .changeReport, report.state == "pending" {
+                try today(max(clock, report.filedOn.adding(days: 10)))
+                try lifecycle.acceptChangeReport(filing: id, note: "变更已核实 change verified (demo)")
+                let after = try Register.entry(connection, String(entry.id)) ?? entry
+                console.print("   \(id) 变更报告 change report (\(report.subjects.joined(separator: ", "))) → \(entry.certificateNo): "
+                    + "已核准 accepted \(clock) · 空间范围 spatial extent \(entry.spatialExtent) → \(after.spatialExtent)")
+            } else {
+                let year = report.year.map { " \($0)" } ?? ""
+                let changed = report.subjects.isEmpty ? "no register field changed" : "changed: " + report.subjects.joined(separator: ", ")
+                console.print("   \(id) \(kind == .annualReport ? "年度报告 annual report" : "变更报告 change report")\(year) → \(entry.certificateNo): "
+                    + "\(report.state) · \(changed) · 运营管理机构 management body: \(entry.managementBody.isEmpty ? "not stated" : entry.managementBody)")
+            }
         }
 
         // A sweep a year later: annual reports are due by 30 March.

@@ -273,7 +273,7 @@ enum LifecycleCommands {
                     "有效期 valid: \(entry.recognizedOn) – \(entry.validUntil) · 复核 recertified \(entry.recertifiedTimes)×",
                     "主导产业 leading industry: \(entry.leadingIndustry)",
                     "空间范围 spatial extent: \(entry.spatialExtent)",
-                    "运营管理机构 management body: \(entry.managementBody)",
+                    "运营管理机构 management body: " + managementBody(entry),
                     status,
                 ]
                 lines.forEach(invocation.console.print)
@@ -512,6 +512,21 @@ enum LifecycleCommands {
         default: what = "到期提醒 expiry notice"
         }
         return "#\(action.id) cluster \(action.clusterId) \(what) [\(action.state)]: \(action.reason)"
+    }
+
+    /// The register's management body in one line: name, kind, day set up, evidence documents.
+    static func managementBody(_ entry: RegisterEntry) -> String {
+        guard !entry.managementBody.isEmpty else { return "未申报 not stated" }
+        var parts: [String] = []
+        if let kind = entry.managementBodyKind {
+            let zh = ["management_committee": "管委会", "operating_company": "运营公司", "promotion_organization": "促进机构", "other": "其他"][kind] ?? kind
+            parts.append("\(zh) \(kind)")
+        }
+        if let day = entry.managementBodyEstablishedOn { parts.append("设立 established \(day)") }
+        if case .array(let documents)? = entry.managementBodyEvidence?["documents"], !documents.isEmpty {
+            parts.append("证明 evidence: " + documents.compactMap(\.string).joined(separator: ", "))
+        }
+        return entry.managementBody + (parts.isEmpty ? "" : " (" + parts.joined(separator: " · ") + ")")
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {

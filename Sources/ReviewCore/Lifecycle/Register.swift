@@ -23,8 +23,14 @@ public struct RegisterEntry: Sendable, Hashable, Codable {
     public var leadingIndustry: String
     /// The spatial extent.
     public var spatialExtent: String
-    /// The operating management body.
+    /// The operating management body's name; empty when no filing stated one.
     public var managementBody: String
+    /// Its kind (`FilingSchema.managementBodyKinds`), when a filing stated it (sql/053).
+    public var managementBodyKind: String?
+    /// The day it was set up, when a filing stated it.
+    public var managementBodyEstablishedOn: CivilDate?
+    /// Its evidence (statement and documents), when a filing stated it.
+    public var managementBodyEvidence: JSONValue?
     /// `active`, `expired` or `revoked`.
     public var status: String
     /// When it was revoked, if it was.
@@ -64,11 +70,29 @@ public struct RegisterTerm: Sendable, Hashable, Codable {
     public var decidedOn: CivilDate
 }
 
+/// An annual or change report filed for a register entry (`annual_reports`, `change_reports`).
+public struct RegisterReport: Sendable, Hashable, Codable {
+    /// The report's filing.
+    public var filingId: Int64
+    /// The register entry it is filed for.
+    public var clusterId: Int64
+    /// `annual_report` or `change_report`.
+    public var kind: String
+    public var filedOn: CivilDate
+    /// The year an annual report covers; nil for a change report.
+    public var year: Int?
+    /// An annual report: `recorded`; a change report: `pending`, `accepted` or `rejected`.
+    public var state: String
+    /// A change report's subjects; the register fields an annual report states differently from the register.
+    public var subjects: [String]
+}
+
 /// Reads the register; the one Swift place that selects from `clusters`.
 public enum Register {
     static let columns = """
         id, certificate_no, filing_id, county_code, name, recognized_on::text, valid_until::text, leading_industry,
-        spatial_extent, management_body, status, revoked_on::text, revocation_ground, grounds, recertified_times, plan,
+        spatial_extent, management_body, management_body_kind, management_body_established_on::text, management_body_evidence,
+        status, revoked_on::text, revocation_ground, grounds, recertified_times, plan,
         (valid_until + (SELECT recheck_window_days FROM lifecycle_settings))::text AS recheck_until
         """
 
@@ -116,13 +140,43 @@ public enum Register {
         }
     }
 
+    /// The annual and change reports filed for `cluster`, oldest first.
+    public static func reports(_ connection: PostgresConnection, cluster: Int64) throws -> [RegisterReport] {
+        try connection.query(reportQuery + " WHERE cluster_id = $1 ORDER BY filed_on, filing_id", [cluster]).rows.map(report)
+    }
+
+    /// The report filed as `filing`, or nil when it is not an annual or change report of a register entry.
+    public static func report(_ connection: PostgresConnection, filing: Int64) throws -> RegisterReport? {
+        try connection.query(reportQuery + " WHERE filing_id = $1", [filing]).rows.first.map(report)
+    }
+
+    static let reportQuery = """
+        SELECT * FROM (
+            SELECT filing_id, cluster_id, 'annual_report' AS kind, filed_on::text, year, 'recorded' AS state,
+                   array_to_string(changed_fields, ',') AS subjects FROM annual_reports
+            UNION ALL
+            SELECT filing_id, cluster_id, 'change_report', filed_on::text, NULL::integer, state,
+                   array_to_string(subjects, ',') FROM change_reports
+        ) r
+        """
+
+    static func report(_ row: Row) throws -> RegisterReport {
+        RegisterReport(
+            filingId: try row.decode("filing_id"), clusterId: try row.decode("cluster_id"), kind: try row.decode("kind"),
+            filedOn: try civil(row, "filed_on"), year: try row.decode("year"), state: try row.decode("state"),
+            subjects: try row.decode("subjects", as: String.self).split(separator: ",").map(String.init))
+    }
+
     static func entry(_ row: Row) throws -> RegisterEntry {
         RegisterEntry(
             id: try row.decode("id"), certificateNo: try row.decode("certificate_no"), filingId: try row.decode("filing_id"),
             countyCode: try row.decode("county_code"), name: try row.decode("name"),
             recognizedOn: try civil(row, "recognized_on"), validUntil: try civil(row, "valid_until"),
             leadingIndustry: try row.decode("leading_industry"), spatialExtent: try row.decode("spatial_extent"),
-            managementBody: try row.decode("management_body"), status: try row.decode("status"),
+            managementBody: try row.decode("management_body"), managementBodyKind: try row.decode("management_body_kind"),
+            managementBodyEstablishedOn: try optionalCivil(row, "management_body_established_on"),
+            managementBodyEvidence: try row.decode("management_body_evidence", as: JSONB?.self).map { try JSONValue(parsing: $0.bytes) },
+            status: try row.decode("status"),
             revokedOn: try optionalCivil(row, "revoked_on"), revocationGround: try row.decode("revocation_ground"),
             grounds: try row.decode("grounds"), recertifiedTimes: try row.decode("recertified_times"),
             plan: try JSONValue(parsing: row.decode("plan", as: JSONB.self).bytes), recheckUntil: try civil(row, "recheck_until"))

@@ -1,22 +1,39 @@
 import ClusterStandard
 import Foundation
 import IndicatorKit
+import JSONCore
 import Postgres
 
-/// The register entries the recertification samples renew: clusters recognized three years before
-/// the samples were filed, with the plan on record their plan reports answer. Imported as history
-/// (a filing and a register entry written directly, as the database's owner), since no sample of 2023 exists to review.
+/// The register entries the samples that need one are filed for: the recertification samples renew
+/// clusters recognized three years before they were filed, with the plan on record their plan
+/// reports answer; the annual and change report samples are filed for clusters recognized a year
+/// before (the door refuses a report naming no register entry, sql/052). Imported as history (a
+/// filing and a register entry written directly, as the database's owner), since no sample of
+/// those years exists to review. The register fields are the filing's own, read as recognition
+/// reads them (`register_fields`, sql/004).
 public enum RegisterHistory {
-    /// Imports the entries the recertification samples in `samples` renew; returns how many.
+    /// Imports the entries the samples in `samples` are filed for; returns how many.
     public static func seed(_ samples: [SampleFiling], on connection: PostgresConnection) throws -> Int {
         var seeded = Set<String>()
         for sample in samples {
-            guard let plan = sample.planOnRecord, case .success(let filing) = FilingValidator.decode(sample.data),
+            guard case .success(let filing) = FilingValidator.decode(sample.data), let kind = filing.kind,
                 let county = filing.applicant?.countyCode, let name = filing.cluster?.name, let filed = filing.filingDate,
-                !seeded.contains(county + name)
+                !seeded.contains(county + "\u{0}" + name)
             else { continue }
-            seeded.insert(county + name)
-            let recognized = filed.adding(years: -3).adding(days: 10)
+            let recognized: CivilDate
+            let plan: JSONValue
+            switch kind {
+            case .recertification:
+                guard let onRecord = sample.planOnRecord else { continue }
+                recognized = filed.adding(years: -3).adding(days: 10)
+                plan = onRecord
+            case .annualReport, .changeReport:
+                recognized = filed.adding(years: -1)
+                plan = .object([:])
+            default:
+                continue
+            }
+            seeded.insert(county + "\u{0}" + name)
             try connection.query("""
                 WITH historic AS (
                     INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, status)
@@ -25,13 +42,13 @@ public enum RegisterHistory {
                     RETURNING id
                 )
                 INSERT INTO clusters (certificate_no, filing_id, county_code, name, recognized_on, valid_until, plan,
-                                      leading_industry, spatial_extent, management_body)
-                SELECT 'HN-TSJQ-' || extract(year FROM $3::date) || '-' || $1 || '-H', id, $1, $2, $3::date,
-                       ($3::date + interval '3 years')::date, $5::jsonb, $6, $7, $8
-                FROM historic
+                                      leading_industry, spatial_extent, county_codes, area_km2, management_body)
+                SELECT 'HN-TSJQ-' || extract(year FROM $3::date) || '-' || $1 || '-H', historic.id, $1, $2, $3::date,
+                       ($3::date + interval '3 years')::date, $5::jsonb,
+                       coalesce(rf.leading_industry, ''), rf.spatial_extent, rf.county_codes, rf.area_km2, rf.management_body
+                FROM historic CROSS JOIN LATERAL register_fields($4::jsonb) AS rf
                 """,
-                county, name, recognized.description, JSONB(bytes: sample.data), try JSONB(encoding: plan),
-                filing.cluster?.leadingIndustry ?? "", "\(filing.cluster?.areaKm2 ?? 0) km²", "管委会")
+                county, name, recognized.description, JSONB(bytes: sample.data), try JSONB(encoding: plan))
         }
         return seeded.count
     }

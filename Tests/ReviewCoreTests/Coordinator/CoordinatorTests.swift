@@ -1,4 +1,5 @@
 import Foundation
+import JSONCore
 import Postgres
 import ReviewCore
 import TestSupport
@@ -90,7 +91,8 @@ import EmbeddedPostgres
     @Test func aResubmittedFilingIsNotFiledOrReviewedTwice() async throws {
         let conninfo = try TestCluster.makeDatabase()
         let connection = try PostgresConnection(conninfo)
-        let sample = try SampleFilings.all().first { $0.expected == "recommended" }!
+        // An initial filing: an annual or change report needs its register entry first (sql/052).
+        let sample = try SampleFilings.all().first { (try? JSONValue(parsing: $0.data))?["kind"]?.string == "initial" }!
         // The coordinator keeps the door: submit waits for its verdicts.
         let serve = try CLIProcess(["serve", "--poll", "0.2", "--no-sweeps"], conninfo: conninfo)
         let first = try CLIProcess(["submit", "--json", try samplePath(sample.file)], conninfo: conninfo)
@@ -127,7 +129,7 @@ import EmbeddedPostgres
             """, seed)
         let flooded: String = try connection.queryRow("SELECT county_code FROM filings WHERE id = $1", seed).decode("county_code")
         let single = try SampleFilings.all().first {
-            $0.expected == "recommended" && !$0.file.hasPrefix(flooded)
+            (try? JSONValue(parsing: $0.data))?["kind"]?.string == "initial" && !$0.file.hasPrefix(flooded)
         }!
         let intake = try BackgroundIntake(conninfo: conninfo)
         let submit = try CLIProcess(["submit", try samplePath(single.file)], conninfo: conninfo)
