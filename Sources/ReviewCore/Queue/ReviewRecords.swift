@@ -17,6 +17,8 @@ public struct FilingStatus: Sendable, Codable, Equatable {
     public var countyCode: String
     public var clusterName: String
     public var filedOn: String
+    /// `filings.status`, except that a submitted filing whose review has started (running, or put
+    /// back after an attempt) reads `in_review`: the claim marks only the queue row (sql/091).
     public var status: String
     /// The queue state when a review is queued or running.
     public var queueState: String?
@@ -80,7 +82,7 @@ public enum ReviewRecords {
     public static func list(
         status: String? = nil, county: String? = nil, limit: Int = 1000, on connection: PostgresConnection
     ) throws -> [FilingStatus] {
-        try statuses(where: "($1::text IS NULL OR f.status = $1) AND ($2::text IS NULL OR f.county_code = $2)",
+        try statuses(where: "($1::text IS NULL OR s.status = $1) AND ($2::text IS NULL OR f.county_code = $2)",
                      [status, county], limit: limit, on: connection)
     }
 
@@ -140,11 +142,15 @@ public enum ReviewRecords {
         where condition: String, _ parameters: [any PostgresEncodable], limit: Int = 1000, on connection: PostgresConnection
     ) throws -> [FilingStatus] {
         let rows = try connection.query("""
-            SELECT f.id, f.kind, f.county_code, f.cluster_name, f.filed_on::text AS filed_on, f.status,
+            SELECT f.id, f.kind, f.county_code, f.cluster_name, f.filed_on::text AS filed_on, s.status,
                    q.state AS queue_state, q.attempts, coalesce(q.last_error, r.last_error) AS last_error,
                    r.id AS review_id, r.outcome, r.recommendation
             FROM filings f
             LEFT JOIN review_queue q ON q.filing_id = f.id
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN f.status = 'submitted' AND (q.state = 'running' OR q.attempts > 0) THEN 'in_review'
+                            ELSE f.status END AS status
+            ) s
             LEFT JOIN LATERAL (
                 SELECT id, outcome, recommendation, last_error FROM reviews WHERE filing_id = f.id
                 ORDER BY finished_at DESC LIMIT 1

@@ -16,10 +16,9 @@ import ClusterStandard
         defer { db.close() }
         let lifecycle = try F.lifecycle(db)
 
-        // Filed, then reviewed as the coordinator does it: two manual findings (a growth waiver
-        // claim and the plan).
+        // Filed, then reviewed as the coordinator does it (the claim marks only the queue row,
+        // sql/091): two manual findings (a growth waiver claim and the plan).
         let filing = try F.filing(db, filedOn: "2026-03-02", status: "submitted")
-        _ = try db.query("UPDATE filings SET status = 'in_review' WHERE id = $1", [filing])
         try F.review(db, filing: filing, findings: [("COMP-1", "pass"), ("COMP-9", "manual"), ("GOVE-4", "manual")])
         _ = try db.query("UPDATE filings SET status = 'reviewed' WHERE id = $1", [filing])
 
@@ -115,7 +114,7 @@ import ClusterStandard
             WHERE table_name = 'filings' AND row_key = $1::text ORDER BY id
             """, [filing]
         ).rows.map { try $0.decode("step", as: String.self) }
-        #expect(path == ["→submitted", "submitted→in_review", "in_review→reviewed", "reviewed→in_publicity", "in_publicity→recognized"])
+        #expect(path == ["→submitted", "submitted→reviewed", "reviewed→in_publicity", "in_publicity→recognized"])
         let audited = try db.query("SELECT DISTINCT table_name FROM audit_log ORDER BY 1").rows.map { try $0.decode("table_name", as: String.self) }
         #expect(Set(audited).isSuperset(of: [
             "filings", "reviews", "confirmations", "decisions", "publicity_notices", "objections", "clusters",

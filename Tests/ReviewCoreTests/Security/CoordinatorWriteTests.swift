@@ -100,6 +100,21 @@ extension SecurityTests {
             #expect(coordinatorName == "test", "the name it claimed with")
         }
 
+        @Test func aClaimWritesOnlyTheQueueRowAndStatusReadsTheFilingAsInReview() throws {
+            let (database, filings, coordinator) = try Self.setUp()
+            let audited = "SELECT count(*) FROM audit_log WHERE table_name = 'filings' AND row_key = '\(filings[0])'"
+            let before = try CoordinatorFixtures.count(audited, on: database.superuser)
+            let review = try #require(try Self.claim(on: coordinator).first)
+            let stored: String = try database.superuser.queryRow("SELECT status FROM filings WHERE id = $1", filings[0]).decode("status")
+            #expect(stored == "submitted")
+            #expect(try CoordinatorFixtures.count(audited, on: database.superuser) == before)
+            #expect(try ReviewRecords.status(of: filings[0], on: database.superuser)?.status == "in_review")
+            #expect(try ReviewRecords.list(status: "in_review", on: database.superuser).map(\.id) == [filings[0]])
+            #expect(try ReviewQueue.complete([Self.completed(review, criteria: ["MOD-1", "MOD-2"])], coordinator: "test", on: coordinator)
+                == [review.id: .written])
+            #expect(try ReviewRecords.status(of: filings[0], on: database.superuser)?.status == "reviewed")
+        }
+
         @Test func aReviewForAFilingNoLongerInReviewIsRefusedAndNothingIsWritten() throws {
             let (database, filings, coordinator) = try Self.setUp()
             let review = try #require(try Self.claim(on: coordinator).first)
