@@ -110,6 +110,9 @@ extension SecurityTests {
             #expect(try CoordinatorFixtures.count(audited, on: database.superuser) == before)
             #expect(try ReviewRecords.status(of: filings[0], on: database.superuser)?.status == "in_review")
             #expect(try ReviewRecords.list(status: "in_review", on: database.superuser).map(\.id) == [filings[0]])
+            // The web door's queue filter and its counts read the same status.
+            #expect(try ReviewRecords.search(FilingFilter(status: "in_review"), on: database.superuser).map(\.id) == [filings[0]])
+            #expect(try ReviewRecords.countsByStatus(on: database.superuser)["in_review"] == 1)
             #expect(try ReviewQueue.complete([Self.completed(review, criteria: ["MOD-1", "MOD-2"])], coordinator: "test", on: coordinator)
                 == [review.id: .written])
             #expect(try ReviewRecords.status(of: filings[0], on: database.superuser)?.status == "reviewed")
