@@ -127,7 +127,7 @@ enum DemoCommand {
         for old in (try? FileManager.default.contentsOfDirectory(atPath: reportDirectory.path)) ?? [] where old.hasSuffix(".html") {
             try? FileManager.default.removeItem(at: reportDirectory.appendingPathComponent(old))
         }
-        let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language)
+        let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language, generatedAt: invocation.now)
         console.print("⑦ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
         console.print("   打开 open \(index.path)")
         console.print(String(format: "完成 done in %.1f s", seconds(ContinuousClock.now - started)))

@@ -129,13 +129,17 @@ enum EvaluateCommand {
                 purpose: kind == .annualReport ? "monitoring" : "decision", kind: kind, rulebook: resolved.rulebook, asOf: asOf)
             let completed = try await ReviewExecution.evaluateOffline(
                 offline, projections: projections, context: context, parameters: resolved, modules: modules)
+            let fileHash = ClusterStandard.SHA256.hex(data)
+            // The county's own self-check: titles from what the modules declared just now, in their
+            // ready lines; no internal id, no reviewer's command (SelfCheck).
+            let report = ReviewReport.offline(
+                id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
+                reports: completed.moduleReports, parameters: resolved, declarations: modules.declarations,
+                filingHash: fileHash)
             if let path = invocation.value("--html") {
-                // Titles from what the modules declared just now, in their ready lines.
-                let report = ReviewReport.offline(
-                    id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
-                    reports: completed.moduleReports, parameters: resolved, declarations: modules.declarations)
-                try OutputFile.write(Data(HTMLReport.render(report, language: language).utf8), to: path)
-                if !invocation.flag("--json") { console.print("已生成 wrote \(path)") }
+                let page = HTMLReport.render(report, language: language, generatedAt: invocation.now, audience: .county)
+                try OutputFile.write(Data(page.utf8), to: path)
+                if !invocation.flag("--json") { console.print(language == .en ? "Wrote \(path)" : "已生成 \(path)") }
             }
             if invocation.flag("--json") {
                 let output = Output(
@@ -144,8 +148,8 @@ enum EvaluateCommand {
                     findings: completed.findings.map { ReviewSummary.Attributed(module: $0.module, finding: $0.finding) })
                 outputs.append(output)
             } else {
-                console.print(console.styled("\(file) · \(filing.cluster?.name ?? "") · \(resolved.rulebook) @ \(asOf)", .bold))
-                console.print(completed.summary.scorecard(language: language))
+                console.print(console.styled(file, .bold))
+                console.print(SelfCheck.terminal(report, language: language, generatedAt: invocation.now))
                 console.print("")
             }
         }

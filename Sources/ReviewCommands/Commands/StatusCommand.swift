@@ -126,6 +126,7 @@ enum StatusCommand {
             }
             invocation.console.print(table.render())
             invocation.console.print("\(filings.count) filing(s) · 件申报")
+            invocation.console.print(ReportStamp(generatedAt: invocation.now).line(in: invocation.language))
             return ExitCode.success
         })
 
@@ -166,7 +167,7 @@ enum StatusCommand {
                     if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
                     console.progress("报告 reports \(index + 1)/\(ids.count)", final: index + 1 == ids.count)
                 }
-                let index = try HTMLReport.write(reports, to: folder, language: invocation.language)
+                let index = try HTMLReport.write(reports, to: folder, language: invocation.language, generatedAt: invocation.now)
                 console.print("已生成 wrote \(reports.count) reports and \(index.path)")
                 return ExitCode.success
             }
@@ -176,7 +177,7 @@ enum StatusCommand {
             let id = try filingId(text)
             if let path = invocation.value("--html") {
                 guard let report = try ReviewReport.load(filing: id, on: connection) else { throw noReview(id) }
-                try OutputFile.write(Data(HTMLReport.render(report, language: invocation.language).utf8), to: path)
+                try OutputFile.write(Data(HTMLReport.render(report, language: invocation.language, generatedAt: invocation.now).utf8), to: path)
                 console.print("已生成 wrote \(path)")
                 return ExitCode.success
             }
@@ -191,7 +192,7 @@ enum StatusCommand {
                 try console.printJSON(shape)
                 return ExitCode.success
             }
-            console.print(TerminalReport.render(record, language: invocation.language, console: console))
+            console.print(TerminalReport.render(record, language: invocation.language, console: console, generatedAt: invocation.now))
             return ExitCode.success
         })
 
@@ -211,13 +212,21 @@ enum StatusCommand {
 
 /// The scorecard in the terminal.
 enum TerminalReport {
-    static func render(_ record: ReviewRecord, language: Language, console: Console) -> String {
+    static func render(_ record: ReviewRecord, language: Language, console: Console, generatedAt: Date) -> String {
         let en = language == .en
         var lines: [String] = []
         let filing = record.filing
         lines.append(console.styled("\(en ? "Filing" : "申报") \(filing.id) · \(filing.clusterName)", .bold))
         lines.append("\(filing.kind) · \(filing.countyCode) · \(en ? "filed" : "申报日期") \(filing.filedOn) · \(en ? "status" : "状态") \(filing.status)")
-        lines.append("\(en ? "Rulebook" : "规则集") \(record.rulebook ?? "—") (\(record.rulebookHash?.prefix(12) ?? "—")) · \(en ? "as of" : "基准日") \(record.asOf ?? "—")")
+        let stamp = ReportStamp(
+            generatedAt: generatedAt,
+            rulebooks: [record.rulebook.flatMap { name in
+                record.rulebookHash.flatMap { hash in
+                    record.asOf.flatMap(CivilDate.init).map { ReviewReport.RulebookReference(name: name, hash: hash, asOf: $0) }
+                }
+            }].compactMap { $0 },
+            asOf: record.asOf.flatMap(CivilDate.init), filingHash: record.contentHash)
+        lines.append(console.styled(stamp.line(in: language, hashLength: 16), .dim))
         if let summary = record.summary {
             let recommendation = summary.recommendation
             let style: Console.Style = recommendation == .recommended ? .green : recommendation == .needsReview ? .yellow : .red
@@ -251,10 +260,13 @@ enum TerminalReport {
                 line += " " + console.styled(title, .bold) + " —"
             }
             line += " \(finding.message.text(in: language))"
-            if let comparator = finding.comparator, let threshold = finding.threshold {
-                line += "  [\(compact(finding.observed)) \(comparator) \(compact(threshold))]"
+            if let reading = ThresholdReading.of(finding, criterion: record.declarations.criterion(finding.criterion), language: language) {
+                let parts = [(en ? "observed " : "实际 ") + reading.observed, (en ? "bound " : "标准 ") + reading.bound] + (reading.margin.map { [$0] } ?? [])
+                line += "  [" + parts.joined(separator: en ? "; " : "；") + "]"
+            } else if let comparator = finding.comparator, let threshold = finding.threshold {
+                line += "  [\(HTMLReport.describe(finding.observed ?? .null)) \(Readable.comparator(comparator, language)) \(HTMLReport.describe(threshold))]"
             }
-            line += "  (\(finding.citation))"
+            line += en ? "  (\(ReportLabels.citationText(finding.citation).en))" : "（\(ReportLabels.citationText(finding.citation).zh)）"
             lines.append(line)
         }
         return lines.joined(separator: "\n")
