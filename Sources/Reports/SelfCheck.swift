@@ -57,6 +57,12 @@ public enum SelfCheck {
         let citation = ReportLabels.citationText(item.finding.citation)
         let judge = LocalizedText(zh: "\(id) \(title.zh)（\(citation.zh)）", en: "\(id) \(title.en) (\(citation.en))")
         let path = "\(section(ofModule: item.module)).evidence[\"\(id)\"]"
+        if id == "GOVE-4" {
+            // The plan is judged for feasibility (criteria.md, GOVE-4): its structure is what helps.
+            return (judge, LocalizedText(
+                zh: "governance.plan 中的未来三年发展规划：每个目标有指标、基期值、数值目标和规划年份，措施覆盖《办法》第五条的六个方面；并在 \(path) 中说明目标为何可行，列出证明材料。",
+                en: "the three-year plan in governance.plan: each goal with a metric, a baseline, a numeric target and a year of the plan, measures in all six areas of Measures Art. 5; and in \(path), why the goals are feasible, with supporting documents."))
+        }
         switch criterion?.kind {
         case .judgement?, .evidence?:
             return (judge, LocalizedText(
@@ -92,6 +98,11 @@ public enum SelfCheck {
             lines.append(lang == .en ? "Not met:" : "未达到：")
             for item in report.summary.failures {
                 let title = report.declarations.criterion(item.finding.criterion)?.title.text(in: lang) ?? ""
+                if let reading = ThresholdReading.of(item.finding, criterion: report.declarations.criterion(item.finding.criterion), language: lang) {
+                    let parts = [(lang == .en ? "observed " : "实际 ") + reading.observed, (lang == .en ? "bound " : "标准 ") + reading.bound]
+                        + (reading.margin.map { [$0] } ?? [])
+                    lines.append("  ✘ \(item.finding.criterion) \(title): " + parts.joined(separator: lang == .en ? "; " : "；"))
+                }
                 lines.append("  ✘ \(item.finding.criterion) \(title) — \(item.finding.message.text(in: lang))（\(t(ReportLabels.citationText(item.finding.citation)))）"
                     .replacingOccurrences(of: "（", with: lang == .en ? " (" : "（").replacingOccurrences(of: "）", with: lang == .en ? ")" : "）"))
             }

@@ -20,7 +20,7 @@ enum EvaluateCommand {
             before it files. --context gives the records a server would add (incidents recorded
             against the enterprises, the plan on record for a recertification) as a JSON object.
             With --json, one JSON array with an object per file: {"file", "recommendation", "rulebook",
-            "rulebook_hash", "as_of", "summary", "findings": [{"module", "finding"}]} (or {"file",
+            "rulebook_hash", "as_of", "summary", "findings": [{"module", "finding", "reading"}]} (or {"file",
             "issues"} when invalid). Exit code 0 when every file was evaluated, 1 when any was invalid,
             66 when a file cannot be read.
             """,
@@ -49,7 +49,7 @@ enum EvaluateCommand {
         var rulebook_hash: String?
         var as_of: String?
         var summary: ReviewSummary?
-        var findings: [ReviewSummary.Attributed]?
+        var findings: [ReadableFinding]?
         var issues: [ValidationIssue]?
     }
 
@@ -145,7 +145,9 @@ enum EvaluateCommand {
                 let output = Output(
                     file: file, recommendation: completed.recommendation.rawValue, rulebook: resolved.rulebook,
                     rulebook_hash: resolved.hash, as_of: asOf.description, summary: completed.summary,
-                    findings: completed.findings.map { ReviewSummary.Attributed(module: $0.module, finding: $0.finding) })
+                    findings: completed.findings.map {
+                        ReadableFinding(ReviewSummary.Attributed(module: $0.module, finding: $0.finding), declarations: modules.declarations)
+                    })
                 outputs.append(output)
             } else {
                 console.print(console.styled(file, .bold))

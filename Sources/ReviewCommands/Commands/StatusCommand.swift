@@ -185,10 +185,11 @@ enum StatusCommand {
             if invocation.flag("--json") {
                 struct Shape: Encodable {
                     var filing: FilingStatus; var summary: ReviewSummary?; var rulebook: String?; var rulebook_hash: String?
-                    var as_of: String?; var findings: [ReviewSummary.Attributed]
+                    var as_of: String?; var findings: [ReadableFinding]
                 }
                 let shape = Shape(filing: record.filing, summary: record.summary, rulebook: record.rulebook,
-                                  rulebook_hash: record.rulebookHash, as_of: record.asOf, findings: record.findings)
+                                  rulebook_hash: record.rulebookHash, as_of: record.asOf,
+                                  findings: record.findings.map { ReadableFinding($0, declarations: record.declarations) })
                 try console.printJSON(shape)
                 return ExitCode.success
             }
