@@ -264,7 +264,7 @@ public enum HTMLReport {
             section.element("h2", [:], ReportLabels.findingsHeading.text(in: lang))
             for module in report.modules {
                 section.wrap("div", ["class": "module", "data-module": module.module]) { block in
-                    block.element("h3", [:], report.declarations.title(ofModule: module.module).text(in: lang) + " · " + module.module)
+                    block.element("h3", [:], report.declarations.title(ofModule: module.module).text(in: lang))
                     if let error = module.error {
                         block.element("p", ["class": "module-error"], ReportLabels.moduleError.text(in: lang) + error)
                     }
@@ -300,15 +300,16 @@ public enum HTMLReport {
                 }
                 if reading == nil, let observed = finding.observed {
                     dl.element("dt", [:], ReportLabels.observed.text(in: lang))
-                    dl.element("dd", [:], describe(observed))
+                    dl.element("dd", [:], ObservedText.describe(observed, lang))
                 }
                 if reading == nil, finding.threshold != nil || finding.comparator != nil {
                     dl.element("dt", [:], ReportLabels.bound.text(in: lang))
-                    dl.element("dd", [:], [finding.comparator, finding.threshold.map(describe)].compactMap { $0 }.joined(separator: " "))
+                    dl.element("dd", [:], [finding.comparator.map { Readable.comparator($0, lang) }, finding.threshold.map { ObservedText.describe($0, lang) }]
+                        .compactMap { $0 }.joined(separator: " "))
                 }
                 if reading == nil, let margin = finding.margin {
                     dl.element("dt", [:], ReportLabels.margin.text(in: lang))
-                    dl.element("dd", [:], describe(margin))
+                    dl.element("dd", [:], ObservedText.describe(margin, lang))
                 }
                 if !finding.parameters.isEmpty {
                     dl.element("dt", [:], ReportLabels.parameters.text(in: lang))

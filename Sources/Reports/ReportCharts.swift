@@ -141,7 +141,7 @@ enum ReportCharts {
         let sorted = all[0].1.keys.sorted()
         guard all.allSatisfy({ $0.1.keys.sorted() == sorted }) else { return nil }
         return (sorted, all.map { name, values in
-            YearChart.Series(label: LocalizedText(zh: name, en: name), values: sorted.map { values[$0]! })
+            YearChart.Series(label: LocalizedText(zh: ObservedText.word(name, .zh), en: ObservedText.word(name, .en)), values: sorted.map { values[$0]! })
         })
     }
 
