@@ -132,7 +132,7 @@ public enum ReportLabels {
     /// The chart's rule: how the values compare with the bound.
     static func chartRule(_ comparator: String?, bounded: Bool) -> LocalizedText {
         guard let comparator, bounded else { return LocalizedText(zh: "逐年数据", en: "year by year") }
-        return LocalizedText(zh: "实际值 \(comparator) 标准", en: "observed \(comparator) the bound")
+        return LocalizedText(zh: "实际值\(Readable.comparator(comparator, .zh))标准", en: "observed \(Readable.comparator(comparator, .en)) the bound")
     }
     /// A citation as the modules write it (`Standard 1`, `Standard, preamble; Art. 14(5)`, `Art. 2, Art. 10`)
     /// in words of each language: 认定标准（一）, 认定标准 序言；《办法》第十四条第（五）项 / Standard, part 1,

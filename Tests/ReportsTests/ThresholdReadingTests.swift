@@ -125,4 +125,16 @@ import Reports
         #expect(bound == "每年不低于 20亿元")
         #expect(!html.contains("\"left_o"), "no raw JSON cut mid-string")
     }
+
+    @Test(arguments: Language.allCases)
+    func chartsWriteMoneyAsTheMeasuresDoAndTheRuleInWords(_ language: Language) async throws {
+        let report = try await ReportFixtures.report("460105-xiuying-biomedicine.json")
+        let document = try HTMLReportTests.parse(HTMLReport.render(report, language: language, generatedAt: Date(timeIntervalSince1970: 0)))
+        let figure = try #require(try document.nodes(forXPath: "//figure[.//b='COMP-6']").first)
+        let bound = try figure.nodes(forXPath: ".//*[local-name()='text'][@class='bound-label']").first?.stringValue
+        #expect(bound == (language == .en ? "bound 2 billion CNY" : "标准 20亿元"))
+        let caption = try figure.nodes(forXPath: ".//figcaption").first?.stringValue ?? ""
+        #expect(caption.contains(language == .en ? "observed at least the bound" : "实际值不低于标准"), "\(caption)")
+        #expect(!caption.contains(">="))
+    }
 }

@@ -218,7 +218,10 @@ enum TerminalReport {
         var lines: [String] = []
         let filing = record.filing
         lines.append(console.styled("\(en ? "Filing" : "申报") \(filing.id) · \(filing.clusterName)", .bold))
-        lines.append("\(filing.kind) · \(filing.countyCode) · \(en ? "filed" : "申报日期") \(filing.filedOn) · \(en ? "status" : "状态") \(filing.status)")
+        let kind = FilingKind(rawValue: filing.kind).map { ReportLabels.kind($0).text(in: language) } ?? filing.kind
+        let county = ReviewReport.County(code: filing.countyCode)
+        lines.append("\(kind) · \(county.name.text(in: language))（\(filing.countyCode)）· \(en ? "filed" : "申报日期") \(filing.filedOn) · \(en ? "status" : "状态") \(ReportLabels.status(filing.status).text(in: language))"
+            .replacingOccurrences(of: "（", with: en ? " (" : "（").replacingOccurrences(of: "）", with: en ? ") " : "）"))
         let stamp = ReportStamp(
             generatedAt: generatedAt,
             rulebooks: [record.rulebook.flatMap { name in
@@ -231,12 +234,12 @@ enum TerminalReport {
         if let summary = record.summary {
             let recommendation = summary.recommendation
             let style: Console.Style = recommendation == .recommended ? .green : recommendation == .needsReview ? .yellow : .red
-            lines.append(console.styled((en ? "Recommendation: " : "建议：") + recommendation.outcome(for: filing.kind, language: language), style))
+            lines.append(console.styled((en ? "Recommendation: " : "建议：") + ReportLabels.recommendation(recommendation).text(in: language), style))
             lines.append("")
             for indicator in summary.indicators {
-                lines.append("  " + indicator.module.padding(toLength: 18, withPad: " ", startingAt: 0)
-                    + indicator.verdict.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
-                    + (indicator.score.map(String.init) ?? "—"))
+                lines.append("  " + record.declarations.title(ofModule: indicator.module).text(in: language) + " · "
+                    + ReportLabels.verdict(indicator.verdict).text(in: language) + " · "
+                    + (en ? "score " : "得分 ") + (indicator.score.map(String.init) ?? "—"))
             }
         }
         let order: [Verdict] = [.fail, .error, .manual, .warn, .pass, .notApplicable]
@@ -247,15 +250,16 @@ enum TerminalReport {
         lines.append("")
         for item in sorted {
             let finding = item.finding
-            let mark: String
+            var mark: String
             switch finding.verdict {
-            case .fail: mark = console.styled("✘ fail  ", .red)
-            case .error: mark = console.styled("! error ", .red)
-            case .manual: mark = console.styled("? manual", .yellow)
-            case .warn: mark = console.styled("~ warn  ", .yellow)
-            case .pass: mark = console.styled("✔ pass  ", .green)
-            case .notApplicable: mark = console.styled("- n/a   ", .dim)
+            case .fail: mark = console.styled("✘", .red)
+            case .error: mark = console.styled("!", .red)
+            case .manual: mark = console.styled("?", .yellow)
+            case .warn: mark = console.styled("~", .yellow)
+            case .pass: mark = console.styled("✔", .green)
+            case .notApplicable: mark = console.styled("-", .dim)
             }
+            mark += " " + ReportLabels.verdict(finding.verdict).text(in: language)
             var line = "\(mark) \(finding.criterion.padding(toLength: 8, withPad: " ", startingAt: 0))"
             if let title = record.declarations.criterion(finding.criterion)?.title.text(in: language) {
                 line += " " + console.styled(title, .bold) + " —"
@@ -273,14 +277,4 @@ enum TerminalReport {
         return lines.joined(separator: "\n")
     }
 
-    static func compact(_ value: JSONValue?) -> String {
-        guard let value else { return "—" }
-        switch value {
-        case .number(let number): return "\(number)"
-        case .string(let text): return text
-        default:
-            let data = (try? JSONEncoder.sorted.encode(value)) ?? Data()
-            return String(String(decoding: data, as: UTF8.self).prefix(80))
-        }
-    }
 }
