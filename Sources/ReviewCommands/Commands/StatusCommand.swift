@@ -276,5 +276,4 @@ enum TerminalReport {
         }
         return lines.joined(separator: "\n")
     }
-
 }
