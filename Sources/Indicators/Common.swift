@@ -212,7 +212,7 @@ struct Rule: Sendable {
                            parameters: parameters)
         }
         let list = gaps.joined(separator: ", ")
-        return finding(.warn, observed: observed, "\(what.zh)不完整，缺少：\(list)", "\(what.en) incomplete; missing: \(list)",
+        return finding(.warn, observed: observed, "\(what.zh)不完整，缺少：\(Vocabulary.list(gaps, .zh))", "\(what.en) incomplete; missing: \(list)",
                        parameters: parameters)
     }
 

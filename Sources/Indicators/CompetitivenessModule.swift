@@ -58,7 +58,7 @@ public struct CompetitivenessModule: IndicatorModule {
             // COMP-6: total output >= min_annual_output_wan in each of the three years (近三年产值均在20亿元以上).
             perYear(Self.comp6, rows, years: [rows.0, rows.1, rows.2], Self.minAnnualOutput, p,
                     lhs: { $0.totalOutputWan }, rhs: { _, bound in bound },
-                    (zh: "总产值（万元）", en: "total output (万元)")),
+                    (zh: "总产值（万元）", en: "total output (10,000 CNY)")),
             // COMP-7: sme >= min_sme_output_share × total (中小企业产值占集群总产值60%以上).
             perYear(Self.comp7, rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], Self.minSmeShare, p,
                     lhs: { $0.smeOutputWan }, rhs: { $0.totalOutputWan * $1 },

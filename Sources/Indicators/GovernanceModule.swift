@@ -73,7 +73,7 @@ public struct GovernanceModule: IndicatorModule {
             problemsEn.append("goals not assessable: \(notAssessable.joined(separator: ", "))")
         }
         if !missingAreas.isEmpty {
-            problemsZh.append("第五条领域缺少措施：\(missingAreas.joined(separator: ", "))")
+            problemsZh.append("第五条领域缺少措施：\(Vocabulary.list(missingAreas, .zh))")
             problemsEn.append("Art. 5 areas without a measure: \(missingAreas.joined(separator: ", "))")
         }
         if problemsZh.isEmpty {

@@ -44,7 +44,7 @@ public struct OpennessModule: IndicatorModule {
         if f.verdict == .manual && v3 < v1 {
             f.verdict = .warn
             f.score = Score.of(.warn)
-            f.message = LocalizedText(zh: "OPEN-3：出口额下降（\(v1) → \(v3) 万元），请评审人核实", en: "OPEN-3: exports fall (\(v1) → \(v3) 万元); a reviewer should look")
+            f.message = LocalizedText(zh: "OPEN-3：出口额下降（\(v1) → \(v3) 万元），请评审人核实", en: "OPEN-3: exports fall (\(v1) → \(v3), 10,000 CNY); a reviewer should look")
         }
         return f
     }

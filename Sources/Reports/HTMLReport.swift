@@ -12,12 +12,18 @@ public enum HTMLReport {
     /// The report page for `report` in `language`: the
     /// recommendation at the top, the eight indicators as a radar chart, a chart of the three
     /// years against the bound for each threshold criterion with yearly data, every finding, and
-    /// what a reviewer must still confirm.
-    public static func render(_ report: ReviewReport, language: Language = .zh) -> String {
+    /// what a reviewer must still confirm. `generatedAt` is the moment the page says it was made.
+    /// For `.county` (a self-check) the page says it is not a decision, shows no filing number and
+    /// no reviewer's command, and names what the reviewers will judge and what evidence helps.
+    public static func render(
+        _ report: ReviewReport, language: Language = .zh, generatedAt: Date = Date(), audience: ReportAudience = .reviewer
+    ) -> String {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
-        var html = page(title: "\(t(ReportLabels.title)) · \(report.clusterName) · \(report.filingID)", language: lang)
-        content(report, language: lang, into: &html)
+        let title = audience == .county
+            ? "\(t(SelfCheck.title)) · \(report.clusterName)" : "\(t(ReportLabels.title)) · \(report.clusterName) · \(report.filingID)"
+        var html = page(title: title, language: lang)
+        content(report, language: lang, generatedAt: generatedAt, audience: audience, into: &html)
         html.element("footer", [:], t(ReportLabels.footer))
         html.close("body")
         html.close("html")
@@ -28,17 +34,22 @@ public enum HTMLReport {
     /// The report itself, without the page around it: the header (recommendation, facts) and the
     /// main part (indicators, charts, findings, what to confirm), into `html`. The web door puts it
     /// in its own page, styled by `stylesheet` served as a file.
-    public static func content(_ report: ReviewReport, language: Language = .zh, into html: inout Markup) {
+    public static func content(
+        _ report: ReviewReport, language: Language = .zh, generatedAt: Date = Date(), audience: ReportAudience = .reviewer,
+        into html: inout Markup
+    ) {
         let lang = language
+        let county = audience == .county
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         // Header: the recommendation first, then who filed what.
         html.wrap("header", ["class": "report-head"]) { head in
-            head.element("p", ["class": "doc-title"], t(ReportLabels.title))
+            head.element("p", ["class": "doc-title"], t(county ? SelfCheck.title : ReportLabels.title))
+            head.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(report, generatedAt: generatedAt).line(in: lang))
             head.element("h1", [:], report.clusterName)
+            if county { head.element("p", ["class": "self-check-notice", "id": "self-check"], t(SelfCheck.notice)) }
             head.wrap("div", ["class": "recommendation \(report.recommendation.rawValue)", "id": "recommendation"]) { box in
-                box.element("span", ["class": "label"], t(ReportLabels.recommendationHeading))
-                box.element("strong", [:], t(ReportLabels.recommendation(report.recommendation)))
-                box.element("code", [:], report.recommendation.rawValue)
+                box.element("span", ["class": "label"], t(county ? SelfCheck.resultHeading : ReportLabels.recommendationHeading))
+                box.element("strong", [:], t(county ? SelfCheck.result(report.recommendation) : ReportLabels.recommendation(report.recommendation)))
                 if !report.summary.failures.isEmpty {
                     box.wrap("ul", ["class": "reasons"]) { list in
                         for item in report.summary.failures {
@@ -52,18 +63,18 @@ public enum HTMLReport {
                 let pending = report.pendingConfirmations.count
                 if pending > 0 {
                     box.wrap("p", ["class": "pending-count"]) { p in
-                        p.element("a", ["href": "#to-confirm"], ReportLabels.pendingCount(pending).text(in: lang))
+                        p.element("a", ["href": "#to-confirm"], (county ? SelfCheck.pendingCount(pending) : ReportLabels.pendingCount(pending)).text(in: lang))
                     }
                 }
             }
             head.wrap("table", ["class": "facts"]) { table in
                 table.wrap("tbody") { body in
-                    row(&body, t(ReportLabels.filing), report.filingID)
+                    if !county { row(&body, t(ReportLabels.filing), report.filingID) }
                     row(&body, t(ReportLabels.county), parenthesized(report.county.name.text(in: lang), report.county.code, lang))
                     row(&body, t(ReportLabels.kindLabel), t(ReportLabels.kind(report.kind)))
                     row(&body, t(ReportLabels.leadingIndustry), report.leadingIndustry)
                     row(&body, t(ReportLabels.filedOn), report.filedOn?.description ?? "—")
-                    row(&body, t(ReportLabels.statusLabel), t(ReportLabels.status(report.status)))
+                    row(&body, t(ReportLabels.statusLabel), t(county ? SelfCheck.status : ReportLabels.status(report.status)))
                     row(&body, t(ReportLabels.rulebook),
                         "\(report.rulebook.name) · \(t(ReportLabels.asOf)) \(report.rulebook.asOf) · \(report.rulebook.hash.prefix(16))")
                 }
@@ -74,7 +85,7 @@ public enum HTMLReport {
         indicators(report, lang, &html)
         charts(report, lang, &html)
         findings(report, lang, &html)
-        toConfirm(report, lang, &html)
+        if county { toJudge(report, lang, &html) } else { toConfirm(report, lang, &html) }
         html.close("main")
     }
 
@@ -95,11 +106,12 @@ public enum HTMLReport {
 
     /// An index page of reports: one row per entry with county, cluster, kind, status,
     /// recommendation and a relative link to the entry's report file (`href`, escaped).
-    public static func renderIndex(_ entries: [ReportIndexEntry], language: Language = .zh) -> String {
+    public static func renderIndex(_ entries: [ReportIndexEntry], language: Language = .zh, generatedAt: Date = Date()) -> String {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         var html = page(title: t(ReportLabels.indexTitle), language: lang)
         html.element("h1", [:], t(ReportLabels.indexTitle))
+        html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(index: entries, generatedAt: generatedAt).line(in: lang))
         var counts = ["\(entries.count) \(t(ReportLabels.count))"]
         for recommendation in ReviewSummary.Recommendation.allCases {
             let n = entries.filter { $0.recommendation == recommendation }.count
@@ -110,7 +122,7 @@ public enum HTMLReport {
             table.wrap("thead") { head in
                 head.wrap("tr") { tr in
                     for label in [ReportLabels.filing, ReportLabels.county, ReportLabels.cluster, ReportLabels.kindLabel,
-                                  ReportLabels.statusLabel, ReportLabels.recommendationHeading] {
+                                  ReportLabels.statusLabel, ReportLabels.asOfColumn, ReportLabels.recommendationHeading] {
                         tr.element("th", [:], t(label))
                     }
                 }
@@ -123,6 +135,7 @@ public enum HTMLReport {
                         tr.element("td", [:], entry.clusterName)
                         tr.element("td", [:], t(ReportLabels.kind(entry.kind)))
                         tr.element("td", [:], t(ReportLabels.status(entry.status)))
+                        tr.element("td", [:], entry.rulebook.map { "\($0.asOf)" } ?? "—")
                         if let recommendation = entry.recommendation {
                             tr.element("td", ["class": "rec \(recommendation.rawValue)"], t(ReportLabels.recommendation(recommendation)))
                         } else {
@@ -152,16 +165,16 @@ public enum HTMLReport {
     /// and `index.html` linking them in the order given; returns the index's URL.
     /// Existing files of the same names are replaced; nothing else in the folder is touched.
     @discardableResult
-    public static func write(_ reports: [ReviewReport], to directory: URL, language: Language = .zh) throws -> URL {
+    public static func write(_ reports: [ReviewReport], to directory: URL, language: Language = .zh, generatedAt: Date = Date()) throws -> URL {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var entries: [ReportIndexEntry] = []
         for report in reports {
             let name = fileName(for: report)
-            try Data(render(report, language: language).utf8).write(to: directory.appendingPathComponent(name), options: .atomic)
+            try Data(render(report, language: language, generatedAt: generatedAt).utf8).write(to: directory.appendingPathComponent(name), options: .atomic)
             entries.append(ReportIndexEntry(report, href: name))
         }
         let index = directory.appendingPathComponent("index.html")
-        try Data(renderIndex(entries, language: language).utf8).write(to: index, options: .atomic)
+        try Data(renderIndex(entries, language: language, generatedAt: generatedAt).utf8).write(to: index, options: .atomic)
         return index
     }
 
@@ -251,19 +264,21 @@ public enum HTMLReport {
             section.element("h2", [:], ReportLabels.findingsHeading.text(in: lang))
             for module in report.modules {
                 section.wrap("div", ["class": "module", "data-module": module.module]) { block in
-                    block.element("h3", [:], report.declarations.title(ofModule: module.module).text(in: lang) + " · " + module.module)
+                    block.element("h3", [:], report.declarations.title(ofModule: module.module).text(in: lang))
                     if let error = module.error {
                         block.element("p", ["class": "module-error"], ReportLabels.moduleError.text(in: lang) + error)
                     }
                     for finding in module.findings {
-                        findingBlock(finding, title: report.declarations.criterion(finding.criterion)?.title.text(in: lang) ?? "", lang, &block)
+                        findingBlock(finding, criterion: report.declarations.criterion(finding.criterion), lang, &block)
                     }
                 }
             }
         }
     }
 
-    private static func findingBlock(_ finding: Finding, title: String, _ lang: Language, _ html: inout Markup) {
+    private static func findingBlock(_ finding: Finding, criterion: Criterion?, _ lang: Language, _ html: inout Markup) {
+        let title = criterion?.title.text(in: lang) ?? ""
+        let reading = ThresholdReading.of(finding, criterion: criterion, language: lang)
         html.wrap("article", ["class": "finding \(finding.verdict.rawValue)", "data-criterion": finding.criterion]) { article in
             article.wrap("h4", [:]) { h in
                 h.element("span", ["class": "criterion"], finding.criterion)
@@ -273,17 +288,28 @@ public enum HTMLReport {
             }
             article.element("p", ["class": "message"], finding.message.text(in: lang))
             article.wrap("dl", [:]) { dl in
-                if let observed = finding.observed {
+                if let reading {
                     dl.element("dt", [:], ReportLabels.observed.text(in: lang))
-                    dl.element("dd", [:], describe(observed))
-                }
-                if finding.threshold != nil || finding.comparator != nil {
+                    dl.element("dd", ["class": "observed"], reading.observed)
                     dl.element("dt", [:], ReportLabels.bound.text(in: lang))
-                    dl.element("dd", [:], [finding.comparator, finding.threshold.map(describe)].compactMap { $0 }.joined(separator: " "))
+                    dl.element("dd", ["class": "bound"], reading.bound)
+                    if let margin = reading.margin {
+                        dl.element("dt", [:], ReportLabels.margin.text(in: lang))
+                        dl.element("dd", ["class": "margin"], margin)
+                    }
                 }
-                if let margin = finding.margin {
+                if reading == nil, let observed = finding.observed {
+                    dl.element("dt", [:], ReportLabels.observed.text(in: lang))
+                    dl.element("dd", [:], ObservedText.describe(observed, lang))
+                }
+                if reading == nil, finding.threshold != nil || finding.comparator != nil {
+                    dl.element("dt", [:], ReportLabels.bound.text(in: lang))
+                    dl.element("dd", [:], [finding.comparator.map { Readable.comparator($0, lang) }, finding.threshold.map { ObservedText.describe($0, lang) }]
+                        .compactMap { $0 }.joined(separator: " "))
+                }
+                if reading == nil, let margin = finding.margin {
                     dl.element("dt", [:], ReportLabels.margin.text(in: lang))
-                    dl.element("dd", [:], describe(margin))
+                    dl.element("dd", [:], ObservedText.describe(margin, lang))
                 }
                 if !finding.parameters.isEmpty {
                     dl.element("dt", [:], ReportLabels.parameters.text(in: lang))
@@ -291,7 +317,7 @@ public enum HTMLReport {
                         .joined(separator: "; "))
                 }
                 dl.element("dt", [:], ReportLabels.citation.text(in: lang))
-                dl.element("dd", ["class": "citation"], finding.citation)
+                dl.element("dd", ["class": "citation"], ReportLabels.citationText(finding.citation).text(in: lang))
             }
         }
     }
@@ -322,7 +348,7 @@ public enum HTMLReport {
                             li.text(" ")
                             li.element("span", ["class": "verdict \(item.finding.verdict.rawValue)"],
                                        ReportLabels.verdict(item.finding.verdict).text(in: lang))
-                            li.text(" " + item.finding.message.text(in: lang) + " [" + item.finding.citation + "]")
+                            li.text(" " + item.finding.message.text(in: lang) + " [" + ReportLabels.citationText(item.finding.citation).text(in: lang) + "]")
                         }
                     }
                 }
@@ -347,6 +373,29 @@ public enum HTMLReport {
         }
     }
 
+    /// A self-check's last section: what the reviewers will judge, each with the evidence that helps.
+    private static func toJudge(_ report: ReviewReport, _ lang: Language, _ html: inout Markup) {
+        html.wrap("section", ["class": "to-confirm", "id": "to-confirm"]) { section in
+            section.element("h2", [:], SelfCheck.judgeHeading.text(in: lang))
+            let pending = report.summary.toConfirm
+            if pending.isEmpty {
+                section.element("p", [:], SelfCheck.nothingToJudge.text(in: lang))
+                return
+            }
+            section.wrap("ol", ["class": "pending"]) { list in
+                for item in pending {
+                    let (judge, helps) = SelfCheck.guidance(item, declarations: report.declarations)
+                    list.wrap("li", ["data-criterion": item.finding.criterion]) { li in
+                        li.element("span", ["class": "verdict \(item.finding.verdict.rawValue)"],
+                                   ReportLabels.verdict(item.finding.verdict).text(in: lang))
+                        li.text(" " + SelfCheck.willJudge.text(in: lang) + judge.text(in: lang))
+                        li.element("p", ["class": "helps"], SelfCheck.helpsLabel.text(in: lang) + helps.text(in: lang))
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: Helpers
 
     /// `text (inner)` in English, `text（inner）` in Chinese.
@@ -362,7 +411,7 @@ public enum HTMLReport {
     }
 
     /// A JSON value for people: numbers exact, objects as `key: value` pairs in key order.
-    static func describe(_ value: JSONValue) -> String {
+    public static func describe(_ value: JSONValue) -> String {
         switch value {
         case .null: return "—"
         case .bool(let flag): return flag ? "true" : "false"
@@ -395,6 +444,9 @@ public enum HTMLReport {
         h3 { font-size: 1.05rem; margin: 1.2rem 0 0.4rem; }
         h4 { font-size: 0.95rem; margin: 0 0 0.3rem; }
         .doc-title { color: #555; margin: 0; }
+        .self-check-notice { border: 2px dashed #2458a6; padding: 0.5rem 0.8rem; margin: 0.4rem 0; font-weight: bold; }
+        .helps { margin: 0.1rem 0 0 1rem; color: #333; font-size: 0.9rem; }
+        .stamp { color: #555; font-size: 0.8rem; margin: 0.1rem 0 0; overflow-wrap: anywhere; }
         .recommendation { border: 3px solid #666666; border-radius: 6px; padding: 0.7rem 1rem; margin: 0.6rem 0 1rem; font-size: 1.2rem; }
         .recommendation .label { display: block; font-size: 0.85rem; color: #555; }
         .recommendation ul.reasons { font-size: 0.9rem; margin: 0.4rem 0 0; padding-left: 1.2rem; }

@@ -23,6 +23,8 @@ struct YearChart: Sendable {
     var rule: LocalizedText
     /// Values are fractions shown as percentages.
     var percent: Bool = false
+    /// Values are amounts of money in 万元 (shown as Readable writes them: 20亿元, 2 billion CNY).
+    var money: Bool = false
 
     /// True when some year has a bound.
     var bounded: Bool { bound.contains { $0 != nil } }
@@ -110,11 +112,16 @@ enum ReportCharts {
                     ?? LocalizedText(zh: finding.criterion, en: finding.criterion)
                 charts.append(YearChart(
                     criterion: finding.criterion, title: title, years: years, series: series, bound: bound,
-                    rule: ReportLabels.chartRule(finding.comparator, bounded: bounded)))
+                    rule: ReportLabels.chartRule(finding.comparator, bounded: bounded),
+                    money: moneyCriteria.contains(finding.criterion)))
             }
         }
         return charts
     }
+
+    /// The criteria whose yearly values are the filing's figures in 万元 (total, SME, leading-industry
+    /// output; SME R&D expenditure): COMP-6..9 and INNO-1.
+    static let moneyCriteria: Set<String> = ["COMP-6", "COMP-7", "COMP-8", "COMP-9", "INNO-1"]
 
     /// The years and series of an observed value that is year by year; nil for anything else.
     static func yearSeries(_ observed: JSONValue?) -> ([Int], [YearChart.Series])? {
@@ -141,7 +148,7 @@ enum ReportCharts {
         let sorted = all[0].1.keys.sorted()
         guard all.allSatisfy({ $0.1.keys.sorted() == sorted }) else { return nil }
         return (sorted, all.map { name, values in
-            YearChart.Series(label: LocalizedText(zh: name, en: name), values: sorted.map { values[$0]! })
+            YearChart.Series(label: LocalizedText(zh: ObservedText.word(name, .zh), en: ObservedText.word(name, .en)), values: sorted.map { values[$0]! })
         })
     }
 
@@ -172,10 +179,10 @@ enum ReportCharts {
             }
             svg.element("text", ["class": "tick", "x": svgNumber(left - 4), "y": svgNumber(y(Decimal(high)) + 4), "text-anchor": "end",
                                  "font-size": "10", "fill": Palette.muted],
-                        format(Decimal(high), percent: chart.percent))
+                        format(Decimal(high), chart, language))
             svg.element("text", ["class": "tick", "x": svgNumber(left - 4), "y": svgNumber(y(Decimal(low)) + 4), "text-anchor": "end",
                                  "font-size": "10", "fill": Palette.muted],
-                        format(Decimal(low), percent: chart.percent))
+                        format(Decimal(low), chart, language))
             if chart.bounded, chart.bound.count == chart.years.count {
                 // Consecutive years with a bound are joined; a year alone gets a short dash.
                 var run: [Int] = []
@@ -198,7 +205,7 @@ enum ReportCharts {
                 if let last = chart.bound.lastIndex(where: { $0 != nil }), let value = chart.bound[last] {
                     svg.element("text", ["class": "bound-label", "x": svgNumber(width - right), "y": svgNumber(y(value) + 13),
                                          "text-anchor": "end", "font-size": "10", "fill": Palette.fail],
-                                (language == .en ? "bound " : "标准 ") + format(value, percent: chart.percent))
+                                (language == .en ? "bound " : "标准 ") + format(value, chart, language))
                 }
             }
             for (number, series) in chart.series.enumerated() {
@@ -212,7 +219,7 @@ enum ReportCharts {
                                          "fill": colour])
                     svg.element("text", ["class": "value", "x": svgNumber(x(index)), "y": svgNumber(y(value) - 6 - Double(number) * 10),
                                          "text-anchor": "middle", "font-size": "10", "fill": colour],
-                                format(value, percent: chart.percent))
+                                format(value, chart, language))
                 }
             }
         }
@@ -227,8 +234,9 @@ enum ReportCharts {
     }
 
     /// A value for a chart label: percentages with one decimal, other numbers to two decimals.
-    static func format(_ value: Decimal, percent: Bool) -> String {
-        if percent { return ReportFormat.decimal(value * 100, places: 1) + "%" }
+    static func format(_ value: Decimal, _ chart: YearChart, _ language: Language) -> String {
+        if chart.money { return Readable.amount(value, .moneyWan, language) }
+        if chart.percent { return ReportFormat.decimal(value * 100, places: 1) + "%" }
         return ReportFormat.decimal(value, places: 2)
     }
 }

@@ -60,7 +60,10 @@ public enum ReportLabels {
         case "evaluated": return LocalizedText(zh: "离线评估", en: "evaluated offline")
         case "submitted": return LocalizedText(zh: "已提交", en: "submitted")
         case "queued": return LocalizedText(zh: "排队待审", en: "queued")
-        case "reviewing", "running": return LocalizedText(zh: "评审中", en: "under review")
+        case "reviewing", "running", "in_review": return LocalizedText(zh: "评审中", en: "under review")
+        case "review_failed": return LocalizedText(zh: "机审未完成", en: "review failed")
+        case "recorded": return LocalizedText(zh: "已记录", en: "recorded")
+        case "superseded": return LocalizedText(zh: "已被新申报取代", en: "superseded")
         case "reviewed": return LocalizedText(zh: "已机审", en: "reviewed")
         case "confirmed": return LocalizedText(zh: "已确认", en: "confirmed")
         case "approved": return LocalizedText(zh: "评审通过", en: "approved")
@@ -88,6 +91,7 @@ public enum ReportLabels {
     public static let statusLabel = LocalizedText(zh: "状态", en: "Status")
     static let rulebook = LocalizedText(zh: "规则集", en: "Rulebook")
     static let asOf = LocalizedText(zh: "参数生效日", en: "as of")
+    static let asOfColumn = LocalizedText(zh: "基准日", en: "As of")
     static let indicatorsHeading = LocalizedText(zh: "八项指标得分", en: "The eight indicators")
     static let indicator = LocalizedText(zh: "指标", en: "Indicator")
     static let verdictLabel = LocalizedText(zh: "结论", en: "Verdict")
@@ -128,8 +132,45 @@ public enum ReportLabels {
     /// The chart's rule: how the values compare with the bound.
     static func chartRule(_ comparator: String?, bounded: Bool) -> LocalizedText {
         guard let comparator, bounded else { return LocalizedText(zh: "逐年数据", en: "year by year") }
-        return LocalizedText(zh: "实际值 \(comparator) 标准", en: "observed \(comparator) the bound")
+        return LocalizedText(zh: "实际值\(Readable.comparator(comparator, .zh))标准", en: "observed \(Readable.comparator(comparator, .en)) the bound")
     }
+    /// A citation as the modules write it (`Standard 1`, `Standard, preamble; Art. 14(5)`, `Art. 2, Art. 10`)
+    /// in words of each language: 认定标准（一）, 认定标准 序言；《办法》第十四条第（五）项 / Standard, part 1,
+    /// Standard, preamble; Measures, Art. 14(5). Text it does not recognize is kept as written.
+    public static func citationText(_ citation: String) -> LocalizedText {
+        let numerals = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+        func chinese(_ n: Int) -> String {
+            if n <= 10 { return numerals[n] }
+            if n < 20 { return "十" + numerals[n - 10] }
+            if n < 100 { return numerals[n / 10] + "十" + (n % 10 == 0 ? "" : numerals[n % 10]) }
+            return String(n)
+        }
+        var zh = "", en = ""
+        var rest = Substring(citation)
+        while !rest.isEmpty {
+            if rest.hasPrefix("Standard, preamble") {
+                zh += "认定标准 序言"; en += "Standard, preamble"; rest = rest.dropFirst("Standard, preamble".count)
+            } else if rest.hasPrefix("Standard "), let n = Int(rest.dropFirst(9).prefix(while: \.isNumber)) {
+                zh += "认定标准（\(chinese(n))）"; en += "Standard, part \(n)"; rest = rest.dropFirst(9 + String(n).count)
+            } else if rest.hasPrefix("Art. "), let n = Int(rest.dropFirst(5).prefix(while: \.isNumber)) {
+                rest = rest.dropFirst(5 + String(n).count)
+                var item: Int?
+                if rest.hasPrefix("("), let m = Int(rest.dropFirst().prefix(while: \.isNumber)), rest.dropFirst(1 + String(m).count).hasPrefix(")") {
+                    item = m; rest = rest.dropFirst(2 + String(m).count)
+                }
+                zh += "《办法》第\(chinese(n))条" + (item.map { "第（\(chinese($0))）项" } ?? "")
+                en += "Measures, Art. \(n)" + (item.map { "(\($0))" } ?? "")
+            } else if rest.hasPrefix("; ") {
+                zh += "；"; en += "; "; rest = rest.dropFirst(2)
+            } else if rest.hasPrefix(", ") {
+                zh += "、"; en += ", "; rest = rest.dropFirst(2)
+            } else {
+                zh.append(rest.first!); en.append(rest.first!); rest = rest.dropFirst()
+            }
+        }
+        return LocalizedText(zh: zh, en: en)
+    }
+
     public static let notReviewed = LocalizedText(zh: "未评审", en: "not reviewed")
     static let count = LocalizedText(zh: "份申报", en: "filings")
 }

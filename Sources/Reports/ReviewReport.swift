@@ -38,10 +38,14 @@ public struct ReviewReport: Sendable, Hashable, Codable {
     public var confirmations: [Confirmation]
     /// What the modules that judged the filing declared: the titles of modules and criteria.
     public var declarations: Declarations
+    /// The filing's content hash (SHA-256, hex): the one the server stored, or for an offline
+    /// self-check the hash of the file as read; nil when not known.
+    public var filingHash: String?
 
     enum CodingKeys: String, CodingKey {
         case filingID = "filing_id", kind, county, clusterName = "cluster_name", leadingIndustry = "leading_industry"
         case filedOn = "filed_on", status, recommendation, rulebook, summary, modules, figures, confirmations, declarations
+        case filingHash = "filing_hash"
     }
 
     /// A county-level division, with its name in both languages.
@@ -117,7 +121,7 @@ public struct ReviewReport: Sendable, Hashable, Codable {
         filingID: String, kind: FilingKind, county: County, clusterName: String, leadingIndustry: String,
         filedOn: CivilDate?, status: String, recommendation: ReviewSummary.Recommendation? = nil,
         rulebook: RulebookReference, summary: ReviewSummary, modules: [ModuleReport], figures: [YearFigures],
-        confirmations: [Confirmation] = [], declarations: Declarations = Declarations()
+        confirmations: [Confirmation] = [], declarations: Declarations = Declarations(), filingHash: String? = nil
     ) {
         self.filingID = filingID
         self.kind = kind
@@ -133,6 +137,7 @@ public struct ReviewReport: Sendable, Hashable, Codable {
         self.figures = figures
         self.confirmations = confirmations
         self.declarations = declarations
+        self.filingHash = filingHash
     }
 
     /// A report built without a database: the filing as decoded, the modules' outcomes as evaluated
@@ -140,7 +145,7 @@ public struct ReviewReport: Sendable, Hashable, Codable {
     /// summary is aggregated here; missing filing sections show as empty text, not as an error.
     public static func offline(
         id: String, filing: Filing, reports: [ModuleReport], parameters: ResolvedParameters, declarations: Declarations,
-        status: String = "evaluated", confirmations: [Confirmation] = []
+        status: String = "evaluated", confirmations: [Confirmation] = [], filingHash: String? = nil
     ) -> ReviewReport {
         let code = filing.applicant?.countyCode ?? filing.cluster?.countyCodes.first ?? ""
         return ReviewReport(
@@ -148,7 +153,7 @@ public struct ReviewReport: Sendable, Hashable, Codable {
             clusterName: filing.cluster?.name ?? "", leadingIndustry: filing.cluster?.leadingIndustry ?? "",
             filedOn: filing.filingDate, status: status, rulebook: RulebookReference(parameters),
             summary: Aggregation.aggregate(reports, declarations: declarations), modules: reports, figures: filing.figures ?? [],
-            confirmations: confirmations, declarations: declarations)
+            confirmations: confirmations, declarations: declarations, filingHash: filingHash)
     }
 
     /// The findings a reviewer must still confirm: the summary's `toConfirm` without those confirmed.
@@ -174,16 +179,19 @@ public struct ReportIndexEntry: Sendable, Hashable, Codable {
     public var recommendation: ReviewSummary.Recommendation?
     /// The report file, relative to the index page (e.g. `460400-12.html`).
     public var href: String
+    /// The rulebook (and as-of date) of the review; nil when not reviewed yet.
+    public var rulebook: ReviewReport.RulebookReference?
 
     enum CodingKeys: String, CodingKey {
-        case filingID = "filing_id", county, clusterName = "cluster_name", kind, status, recommendation, href
+        case filingID = "filing_id", county, clusterName = "cluster_name", kind, status, recommendation, href, rulebook
     }
 
     /// An entry with every field.
     public init(
         filingID: String, county: ReviewReport.County, clusterName: String, kind: FilingKind, status: String,
-        recommendation: ReviewSummary.Recommendation?, href: String
+        recommendation: ReviewSummary.Recommendation?, href: String, rulebook: ReviewReport.RulebookReference? = nil
     ) {
+        self.rulebook = rulebook
         self.filingID = filingID
         self.county = county
         self.clusterName = clusterName
@@ -196,7 +204,7 @@ public struct ReportIndexEntry: Sendable, Hashable, Codable {
     /// The entry for `report`, whose page is at `href`.
     public init(_ report: ReviewReport, href: String) {
         self.init(filingID: report.filingID, county: report.county, clusterName: report.clusterName, kind: report.kind,
-                  status: report.status, recommendation: report.recommendation, href: href)
+                  status: report.status, recommendation: report.recommendation, href: href, rulebook: report.rulebook)
     }
 }
 

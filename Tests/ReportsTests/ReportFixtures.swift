@@ -28,13 +28,15 @@ enum ReportFixtures {
     }
 
     /// The report of sample `file`, optionally after `edit` changes its JSON (for hostile text).
-    static func report(_ file: String, id: String? = nil, edit: (inout [String: JSONValue]) -> Void = { _ in }) async throws -> ReviewReport {
+    static func report(
+        _ file: String, id: String? = nil, rulebook: String? = nil, edit: (inout [String: JSONValue]) -> Void = { _ in }
+    ) async throws -> ReviewReport {
         let data = try Data(contentsOf: samples.appendingPathComponent(file))
         guard case .object(var members) = try JSONValue(parsing: data, limits: .document) else { throw FixtureError.notAnObject(file) }
         edit(&members)
         let json = JSONValue.object(members)
         let date = json["filing_date"]?.string.flatMap(CivilDate.init) ?? CivilDate("2026-03-15")!
-        let parameters = try library.resolve(nil, asOf: date)
+        let parameters = try library.resolve(rulebook, asOf: date)
         let contextValue = try JSONValue(parsing: try JSONEncoder().encode(try context(for: file)))
         let review = try await BuiltInModules.review(filing: json, context: contextValue, parameters: parameters)
         let filing = try Filing.decode(Data(json.canonicalText().utf8))

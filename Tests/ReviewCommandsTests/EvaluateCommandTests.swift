@@ -78,4 +78,24 @@ import JSONCore
         #expect(await process.wait(timeout: .seconds(60)) == 65)
         #expect(process.log.contains("2001-01-01"))
     }
+
+    @Test(arguments: Language.allCases)
+    func theSelfCheckSaysWhenAndUnderWhatInTheTerminalAndInHTML(_ language: Language) async throws {
+        let file = try TestCluster.installation.configDirectory.appendingPathComponent("samples/469005-wenchang-commercial-aerospace.json").path
+        let hash = ClusterStandard.SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: file)))
+        let page = NSTemporaryDirectory() + "self-check-\(UUID().uuidString).html"
+        defer { try? FileManager.default.removeItem(atPath: page) }
+        // 2026-03-15 02:30 UTC: 10:30 in Beijing.
+        let run = try await CLIProcess.run(
+            ["evaluate", file, "--html", page, "--lang", language.rawValue], conninfo: "", environment: ["SOURCE_DATE_EPOCH": "1773541800"])
+        #expect(run.status == 0, "\(run.stderr.suffix(800))")
+        let en = language == .en
+        let when = en ? "Generated 2026-03-15 10:30 (Beijing time, UTC+8) · rulebook hainan-2023 (content hash "
+                      : "生成时间 2026-03-15 10:30（北京时间） · 规则集 hainan-2023（内容哈希 "
+        let what = en ? " · as of 2026-03-15 · filing content hash \(hash.prefix(16))" : " · 基准日 2026-03-15 · 申报内容哈希 \(hash.prefix(16))"
+        let line = run.stdout.split(separator: "\n").first { $0.hasPrefix(when) }
+        #expect(line?.hasSuffix(what) == true, "\(run.stdout.prefix(600))")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains(when) && html.contains(hash), "the page carries the stamp with the whole hash")
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import IndicatorKit
 
 /// A parsed command line for one command: positionals, option values and flags.
@@ -20,6 +21,13 @@ struct Invocation: Sendable {
 
     /// The language for messages: `--lang en|zh`, default Chinese.
     var language: Language { Language(code: value("--lang") ?? environment["CLUSTER_REVIEW_LANG"]) }
+
+    /// The moment a report or list says it was generated: `SOURCE_DATE_EPOCH` (seconds since
+    /// 1970, the reproducible-builds convention) when set to a whole number, else the wall clock.
+    var now: Date {
+        if let text = environment["SOURCE_DATE_EPOCH"], let seconds = Int64(text) { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
+        return Date()
+    }
 }
 
 /// The command line was not understood. Exit code 64.

@@ -131,7 +131,7 @@ enum DemoCommand {
         for old in (try? FileManager.default.contentsOfDirectory(atPath: reportDirectory.path)) ?? [] where old.hasSuffix(".html") {
             try? FileManager.default.removeItem(at: reportDirectory.appendingPathComponent(old))
         }
-        let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language)
+        let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language, generatedAt: invocation.now)
         console.print("⑦ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
         console.print("   打开 open \(index.path)")
         console.print(String(format: "完成 done in %.1f s", seconds(ContinuousClock.now - started)))
@@ -181,14 +181,26 @@ enum DemoCommand {
             let name = record.filing.clusterName
             table.rows.append([
                 String(id), names[record.filing.countyCode] ?? record.filing.countyCode,
-                TextTable.displayWidth(name) > 28 ? String(name.prefix(13)) + "…" : name, record.filing.kind,
-                summary.recommendation.outcome(for: record.filing.kind, language: language),
+                TextTable.displayWidth(name) > 28 ? String(name.prefix(13)) + "…" : name,
+                FilingKind(rawValue: record.filing.kind).map { ReportLabels.kind($0).text(in: language) } ?? record.filing.kind,
+                words(summary.recommendation, kind: record.filing.kind, language: language),
             ] + indicatorOrder.map { module in
                 guard let indicator = scores[module] else { return "—" }
                 return indicator.score.map(String.init) ?? indicator.verdict.rawValue
             } + [matches ? "✔" : "✘ \(sample.expected)"])
         }
         return Summary(text: table.render(), mismatches: mismatches)
+    }
+
+    /// A recommendation in words of one language, as the outcome reads for the filing's kind (an
+    /// annual report is recorded, a change report awaits acceptance).
+    static func words(_ recommendation: ReviewSummary.Recommendation, kind: String, language: Language) -> String {
+        let en = language == .en
+        if recommendation == .recommended || recommendation == .needsReview {
+            if kind == FilingKind.annualReport.rawValue { return en ? "recorded (monitoring)" : "监测已记录" }
+            if kind == FilingKind.changeReport.rawValue { return en ? "awaits acceptance" : "待核准变更" }
+        }
+        return ReportLabels.recommendation(recommendation).text(in: language)
     }
 
     /// Filings per second over the run so far; a dash until a fifth of a second has passed, when

@@ -20,7 +20,7 @@ enum EvaluateCommand {
             before it files. --context gives the records a server would add (incidents recorded
             against the enterprises, the plan on record for a recertification) as a JSON object.
             With --json, one JSON array with an object per file: {"file", "recommendation", "rulebook",
-            "rulebook_hash", "as_of", "summary", "findings": [{"module", "finding"}]} (or {"file",
+            "rulebook_hash", "as_of", "summary", "findings": [{"module", "finding", "reading"}]} (or {"file",
             "issues"} when invalid). Exit code 0 when every file was evaluated, 1 when any was invalid,
             66 when a file cannot be read.
             """,
@@ -49,7 +49,7 @@ enum EvaluateCommand {
         var rulebook_hash: String?
         var as_of: String?
         var summary: ReviewSummary?
-        var findings: [ReviewSummary.Attributed]?
+        var findings: [ReadableFinding]?
         var issues: [ValidationIssue]?
     }
 
@@ -129,23 +129,29 @@ enum EvaluateCommand {
                 purpose: kind == .annualReport ? "monitoring" : "decision", kind: kind, rulebook: resolved.rulebook, asOf: asOf)
             let completed = try await ReviewExecution.evaluateOffline(
                 offline, projections: projections, context: context, parameters: resolved, modules: modules)
+            let fileHash = ClusterStandard.SHA256.hex(data)
+            // The county's own self-check: titles from what the modules declared just now, in their
+            // ready lines; no internal id, no reviewer's command (SelfCheck).
+            let report = ReviewReport.offline(
+                id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
+                reports: completed.moduleReports, parameters: resolved, declarations: modules.declarations,
+                filingHash: fileHash)
             if let path = invocation.value("--html") {
-                // Titles from what the modules declared just now, in their ready lines.
-                let report = ReviewReport.offline(
-                    id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
-                    reports: completed.moduleReports, parameters: resolved, declarations: modules.declarations)
-                try OutputFile.write(Data(HTMLReport.render(report, language: language).utf8), to: path)
-                if !invocation.flag("--json") { console.print("已生成 wrote \(path)") }
+                let page = HTMLReport.render(report, language: language, generatedAt: invocation.now, audience: .county)
+                try OutputFile.write(Data(page.utf8), to: path)
+                if !invocation.flag("--json") { console.print(language == .en ? "Wrote \(path)" : "已生成 \(path)") }
             }
             if invocation.flag("--json") {
                 let output = Output(
                     file: file, recommendation: completed.recommendation.rawValue, rulebook: resolved.rulebook,
                     rulebook_hash: resolved.hash, as_of: asOf.description, summary: completed.summary,
-                    findings: completed.findings.map { ReviewSummary.Attributed(module: $0.module, finding: $0.finding) })
+                    findings: completed.findings.map {
+                        ReadableFinding(ReviewSummary.Attributed(module: $0.module, finding: $0.finding), declarations: modules.declarations)
+                    })
                 outputs.append(output)
             } else {
-                console.print(console.styled("\(file) · \(filing.cluster?.name ?? "") · \(resolved.rulebook) @ \(asOf)", .bold))
-                console.print(completed.summary.scorecard(language: language))
+                console.print(console.styled(file, .bold))
+                console.print(SelfCheck.terminal(report, language: language, generatedAt: invocation.now))
                 console.print("")
             }
         }

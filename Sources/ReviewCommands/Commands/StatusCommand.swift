@@ -126,6 +126,7 @@ enum StatusCommand {
             }
             invocation.console.print(table.render())
             invocation.console.print("\(filings.count) filing(s) · 件申报")
+            invocation.console.print(ReportStamp(generatedAt: invocation.now).line(in: invocation.language))
             return ExitCode.success
         })
 
@@ -166,7 +167,7 @@ enum StatusCommand {
                     if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
                     console.progress("报告 reports \(index + 1)/\(ids.count)", final: index + 1 == ids.count)
                 }
-                let index = try HTMLReport.write(reports, to: folder, language: invocation.language)
+                let index = try HTMLReport.write(reports, to: folder, language: invocation.language, generatedAt: invocation.now)
                 console.print("已生成 wrote \(reports.count) reports and \(index.path)")
                 return ExitCode.success
             }
@@ -176,7 +177,7 @@ enum StatusCommand {
             let id = try filingId(text)
             if let path = invocation.value("--html") {
                 guard let report = try ReviewReport.load(filing: id, on: connection) else { throw noReview(id) }
-                try OutputFile.write(Data(HTMLReport.render(report, language: invocation.language).utf8), to: path)
+                try OutputFile.write(Data(HTMLReport.render(report, language: invocation.language, generatedAt: invocation.now).utf8), to: path)
                 console.print("已生成 wrote \(path)")
                 return ExitCode.success
             }
@@ -184,14 +185,15 @@ enum StatusCommand {
             if invocation.flag("--json") {
                 struct Shape: Encodable {
                     var filing: FilingStatus; var summary: ReviewSummary?; var rulebook: String?; var rulebook_hash: String?
-                    var as_of: String?; var findings: [ReviewSummary.Attributed]
+                    var as_of: String?; var findings: [ReadableFinding]
                 }
                 let shape = Shape(filing: record.filing, summary: record.summary, rulebook: record.rulebook,
-                                  rulebook_hash: record.rulebookHash, as_of: record.asOf, findings: record.findings)
+                                  rulebook_hash: record.rulebookHash, as_of: record.asOf,
+                                  findings: record.findings.map { ReadableFinding($0, declarations: record.declarations) })
                 try console.printJSON(shape)
                 return ExitCode.success
             }
-            console.print(TerminalReport.render(record, language: invocation.language, console: console))
+            console.print(TerminalReport.render(record, language: invocation.language, console: console, generatedAt: invocation.now))
             return ExitCode.success
         })
 
@@ -211,22 +213,33 @@ enum StatusCommand {
 
 /// The scorecard in the terminal.
 enum TerminalReport {
-    static func render(_ record: ReviewRecord, language: Language, console: Console) -> String {
+    static func render(_ record: ReviewRecord, language: Language, console: Console, generatedAt: Date) -> String {
         let en = language == .en
         var lines: [String] = []
         let filing = record.filing
         lines.append(console.styled("\(en ? "Filing" : "申报") \(filing.id) · \(filing.clusterName)", .bold))
-        lines.append("\(filing.kind) · \(filing.countyCode) · \(en ? "filed" : "申报日期") \(filing.filedOn) · \(en ? "status" : "状态") \(filing.status)")
-        lines.append("\(en ? "Rulebook" : "规则集") \(record.rulebook ?? "—") (\(record.rulebookHash?.prefix(12) ?? "—")) · \(en ? "as of" : "基准日") \(record.asOf ?? "—")")
+        let kind = FilingKind(rawValue: filing.kind).map { ReportLabels.kind($0).text(in: language) } ?? filing.kind
+        let county = ReviewReport.County(code: filing.countyCode)
+        lines.append("\(kind) · \(county.name.text(in: language))（\(filing.countyCode)）· \(en ? "filed" : "申报日期") \(filing.filedOn) · \(en ? "status" : "状态") \(ReportLabels.status(filing.status).text(in: language))"
+            .replacingOccurrences(of: "（", with: en ? " (" : "（").replacingOccurrences(of: "）", with: en ? ") " : "）"))
+        let stamp = ReportStamp(
+            generatedAt: generatedAt,
+            rulebooks: [record.rulebook.flatMap { name in
+                record.rulebookHash.flatMap { hash in
+                    record.asOf.flatMap(CivilDate.init).map { ReviewReport.RulebookReference(name: name, hash: hash, asOf: $0) }
+                }
+            }].compactMap { $0 },
+            asOf: record.asOf.flatMap(CivilDate.init), filingHash: record.contentHash)
+        lines.append(console.styled(stamp.line(in: language, hashLength: 16), .dim))
         if let summary = record.summary {
             let recommendation = summary.recommendation
             let style: Console.Style = recommendation == .recommended ? .green : recommendation == .needsReview ? .yellow : .red
-            lines.append(console.styled((en ? "Recommendation: " : "建议：") + recommendation.outcome(for: filing.kind, language: language), style))
+            lines.append(console.styled((en ? "Recommendation: " : "建议：") + ReportLabels.recommendation(recommendation).text(in: language), style))
             lines.append("")
             for indicator in summary.indicators {
-                lines.append("  " + indicator.module.padding(toLength: 18, withPad: " ", startingAt: 0)
-                    + indicator.verdict.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
-                    + (indicator.score.map(String.init) ?? "—"))
+                lines.append("  " + record.declarations.title(ofModule: indicator.module).text(in: language) + " · "
+                    + ReportLabels.verdict(indicator.verdict).text(in: language) + " · "
+                    + (en ? "score " : "得分 ") + (indicator.score.map(String.init) ?? "—"))
             }
         }
         let order: [Verdict] = [.fail, .error, .manual, .warn, .pass, .notApplicable]
@@ -237,37 +250,30 @@ enum TerminalReport {
         lines.append("")
         for item in sorted {
             let finding = item.finding
-            let mark: String
+            var mark: String
             switch finding.verdict {
-            case .fail: mark = console.styled("✘ fail  ", .red)
-            case .error: mark = console.styled("! error ", .red)
-            case .manual: mark = console.styled("? manual", .yellow)
-            case .warn: mark = console.styled("~ warn  ", .yellow)
-            case .pass: mark = console.styled("✔ pass  ", .green)
-            case .notApplicable: mark = console.styled("- n/a   ", .dim)
+            case .fail: mark = console.styled("✘", .red)
+            case .error: mark = console.styled("!", .red)
+            case .manual: mark = console.styled("?", .yellow)
+            case .warn: mark = console.styled("~", .yellow)
+            case .pass: mark = console.styled("✔", .green)
+            case .notApplicable: mark = console.styled("-", .dim)
             }
+            mark += " " + ReportLabels.verdict(finding.verdict).text(in: language)
             var line = "\(mark) \(finding.criterion.padding(toLength: 8, withPad: " ", startingAt: 0))"
             if let title = record.declarations.criterion(finding.criterion)?.title.text(in: language) {
                 line += " " + console.styled(title, .bold) + " —"
             }
             line += " \(finding.message.text(in: language))"
-            if let comparator = finding.comparator, let threshold = finding.threshold {
-                line += "  [\(compact(finding.observed)) \(comparator) \(compact(threshold))]"
+            if let reading = ThresholdReading.of(finding, criterion: record.declarations.criterion(finding.criterion), language: language) {
+                let parts = [(en ? "observed " : "实际 ") + reading.observed, (en ? "bound " : "标准 ") + reading.bound] + (reading.margin.map { [$0] } ?? [])
+                line += "  [" + parts.joined(separator: en ? "; " : "；") + "]"
+            } else if let comparator = finding.comparator, let threshold = finding.threshold {
+                line += "  [\(HTMLReport.describe(finding.observed ?? .null)) \(Readable.comparator(comparator, language)) \(HTMLReport.describe(threshold))]"
             }
-            line += "  (\(finding.citation))"
+            line += en ? "  (\(ReportLabels.citationText(finding.citation).en))" : "（\(ReportLabels.citationText(finding.citation).zh)）"
             lines.append(line)
         }
         return lines.joined(separator: "\n")
-    }
-
-    static func compact(_ value: JSONValue?) -> String {
-        guard let value else { return "—" }
-        switch value {
-        case .number(let number): return "\(number)"
-        case .string(let text): return text
-        default:
-            let data = (try? JSONEncoder.sorted.encode(value)) ?? Data()
-            return String(String(decoding: data, as: UTF8.self).prefix(80))
-        }
     }
 }

@@ -68,6 +68,8 @@ public struct ReviewRecord: Sendable {
     /// What the modules that made the findings declared (their versions' declarations, recorded
     /// by the coordinator): the titles of the modules and criteria.
     public var declarations: Declarations
+    /// The filing's content hash as stored (SHA-256, hex).
+    public var contentHash: String? = nil
 }
 
 /// Reads of filings and finished reviews for people (`status`, `report`); the queue's own
@@ -191,7 +193,10 @@ public enum ReviewRecords {
     public static func latestReview(of id: Int64, on connection: PostgresConnection) throws -> ReviewRecord? {
         guard let filing = try status(of: id, on: connection), let reviewId = filing.reviewId else { return nil }
         let review = try connection.queryRow(
-            "SELECT aggregate, rulebook, rulebook_hash, as_of::text AS as_of FROM reviews WHERE id = $1", reviewId)
+            """
+            SELECT r.aggregate, r.rulebook, r.rulebook_hash, r.as_of::text AS as_of, encode(f.content_hash, 'hex') AS content_hash
+            FROM reviews r JOIN filings f ON f.id = r.filing_id WHERE r.id = $1
+            """, reviewId)
         let summary = try review.decode("aggregate", as: JSONB?.self).map { try $0.decode(ReviewSummary.self) }
         let rows = try connection.query("""
             SELECT module, module_version, criterion, verdict, score, observed, threshold, comparator, margin, message_zh, message_en,
@@ -218,6 +223,7 @@ public enum ReviewRecords {
         return ReviewRecord(
             filing: filing, summary: summary, rulebook: try review.decode("rulebook"),
             rulebookHash: try review.decode("rulebook_hash"), asOf: try review.decode("as_of"), findings: findings,
-            declarations: try DeclarationRecords.declarations(for: versions, on: connection))
+            declarations: try DeclarationRecords.declarations(for: versions, on: connection),
+            contentHash: try review.decode("content_hash"))
     }
 }

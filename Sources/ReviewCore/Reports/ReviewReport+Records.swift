@@ -33,6 +33,6 @@ extension ReviewReport {
             leadingIndustry: filing?.cluster?.leadingIndustry ?? "", filedOn: CivilDate(record.filing.filedOn),
             status: record.filing.status, rulebook: RulebookReference(name: rulebook, hash: hash, asOf: asOf),
             summary: summary, modules: modules, figures: filing?.figures ?? [], confirmations: confirmations,
-            declarations: record.declarations)
+            declarations: record.declarations, filingHash: record.contentHash)
     }
 }
