@@ -40,12 +40,28 @@ import Reports
         return regex.matches(in: rest, range: range).map { String(rest[Range($0.range, in: rest)!]) }
     }
 
-    /// The parameter names of config/parameters.json (codes an administrator sets) and growth_factor.
+    /// The parameter names of config/parameters.json (codes an administrator sets) and growth_factor,
+    /// and each mode parameter's setting as the parameter list prints it (`high_tech_level = any`):
+    /// a mode's value is a code like its name.
     static let parameterNames: [String] = {
-        let text = (try? String(contentsOf: ReportFixtures.root.appendingPathComponent("config/parameters.json"), encoding: .utf8)) ?? ""
-        let regex = try! NSRegularExpression(pattern: #""name": "([a-z0-9_]+)""#)
-        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range(at: 1), in: text)!]) }
-            + ["growth_factor"]
+        let data = (try? Data(contentsOf: ReportFixtures.root.appendingPathComponent("config/parameters.json"))) ?? Data()
+        var codes = ["growth_factor"]
+        func walk(_ value: JSONValue) {
+            switch value {
+            case .array(let items): items.forEach(walk)
+            case .object(let members):
+                if let name = members["name"]?.string, members["comparator"] != nil {
+                    codes.append(name)
+                    if members["comparator"]?.string == "mode", case .array(let values)? = members["values"] {
+                        codes += values.compactMap { $0["value"]?.string }.map { "\(name) = \($0)" }
+                    }
+                }
+                members.values.forEach(walk)
+            default: break
+            }
+        }
+        if let json = try? JSONValue(parsing: data) { walk(json) }
+        return codes
     }()
 
     /// Every string the county wrote in `file` (names, statements, document titles): its own words.
