@@ -68,8 +68,9 @@ enum LifecycleCommands {
             errored. An initial filing then enters public notice (公示) for publicity_working_days
             working days (config/lifecycle.json, holidays from config/calendar.json); a recertification
             extends the register entry by three years from its old expiry (not for a revoked cluster).
-            refuse: --grounds is required. return: the county files a corrected filing that names this
-            one in `supersedes`; it is reviewed anew.
+            refuse: --grounds is required (without it: a usage error, exit 64, before the database is
+            touched). return: the county files a corrected filing that names this one in `supersedes`;
+            it is reviewed anew. Dated today by the database's clock unless --on states an earlier day.
             """,
         examples: [
             "cluster-review decide 42 approve --note '符合认定条件'",
@@ -86,6 +87,11 @@ enum LifecycleCommands {
                 throw UsageError(message: "the decision is approve, refuse or return", command: "decide")
             }
             let note = try invocation.required("--note")
+            if decision == .refuse, (invocation.value("--grounds") ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw UsageError(
+                    message: "decide refuse needs --grounds TEXT: the grounds of the refusal, shown to the county, e.g. --grounds 'COMP-2：集群年产值不足 20 亿元' · 不予认定须用 --grounds 写明理由",
+                    command: "decide")
+            }
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
                 let id = try lifecycle.decide(
@@ -105,9 +111,15 @@ enum LifecycleCommands {
         words: ["object"],
         summary: "File an objection during a filing's public notice · 公示期内提出异议",
         synopsis: "FILING --by NAME --reason TEXT [--evidence REF]...",
-        details: "Accepted only on a day inside the notice period (its first to its last day).",
+        details: """
+            Dated today by the database's clock (Asia/Shanghai; on a simulation database, its simulated
+            day): accepted when today is inside the notice period, its first to its last day (the day
+            after the approval to the last working day; `publicity show` prints it). --on records an
+            objection received on an earlier day of the period (administrators, with --date-reason).
+            """,
         examples: [
             "cluster-review object 42 --by '海口某企业' --reason '产值数据与统计年报不符' --evidence '2025 统计年报第 12 页'",
+            "cluster-review object 42 --by '海口某企业' --reason '邮寄的异议，5月6日收到' --on 2026-05-06 --date-reason '纸质异议补录'",
         ],
         options: [
             .value("--by", "NAME", "Who objects (required) · 异议人"), .value("--reason", "TEXT", "Why (required) · 理由"),
