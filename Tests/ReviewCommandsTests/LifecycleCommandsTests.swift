@@ -73,6 +73,57 @@ import Testing
         #expect(try db.queryRow("SELECT count(*) AS n FROM sweep_actions WHERE state = 'proposed'").decode("n", as: Int.self) == 1)
     }
 
+    @Test func objectWithoutOnIsFiledTodayWhenTodayIsInsideTheNotice() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        #expect(await run(["confirm", "1", "COMP-9", "accept", "--note", "豁免理由成立"], conninfo) == 0)
+        try today(db, "2026-04-28")
+        #expect(await run(["decide", "1", "approve", "--note", "通过"], conninfo) == 0)
+        try today(db, "2026-04-30")
+        #expect(await run(["object", "1", "--by", "某企业", "--reason", "产值数据不符"], conninfo) == 0)
+        #expect(try db.queryRow("SELECT filed_on::text AS d FROM objections WHERE filing_id = 1").decode("d", as: String.self) == "2026-04-30")
+    }
+
+    @Test func decideRefuseWithoutGroundsExits64AndWritesNothing() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        let audited: Int = try db.queryRow("SELECT count(*)::int AS n FROM audit_log").decode("n")
+        #expect(await run(["decide", "1", "refuse", "--note", "不予认定"], conninfo) == 64)
+        #expect(await run(["decide", "1", "refuse", "--note", "不予认定", "--grounds", "  "], conninfo) == 64)
+        #expect(try db.queryRow("SELECT count(*)::int AS n FROM decisions").decode("n", as: Int.self) == 0)
+        #expect(try db.queryRow("SELECT count(*)::int AS n FROM audit_log").decode("n", as: Int.self) == audited)
+        #expect(try db.queryRow("SELECT status FROM filings WHERE id = 1").decode("status", as: String.self) == "reviewed")
+    }
+
+    @Test func confirmAllManualRecordsEachManualFindingSeparately() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        _ = try db.query(
+            """
+            INSERT INTO findings (review_id, criterion, filing_id, county_code, module, module_version, kind, verdict, score,
+                                  message_zh, message_en, citation)
+            SELECT id, c, 1, '469005', 'fixture', '1', 'judgement', v, 50, '夹具', 'fixture', 'Art. 5'
+            FROM reviews, (VALUES ('GOVE-4', 'manual'), ('VETO-1', 'warn')) AS t(c, v)
+            """)
+        #expect(await run(["confirm", "1", "--all-manual", "pass", "--note", "材料齐全"], conninfo) == 0)
+        #expect(try db.queryRow("SELECT string_agg(criterion, ',' ORDER BY criterion) AS c FROM confirmations").decode("c", as: String.self)
+            == "COMP-9,GOVE-4")
+        #expect(await run(["confirm", "1", "VETO-1", "GOVE-4", "accept", "--note", "已知悉"], conninfo) == 0)
+        #expect(try db.queryRow("SELECT count(*)::int AS n FROM confirmations").decode("n", as: Int.self) == 3)
+        #expect(try db.queryRow("SELECT count(*)::int AS n FROM audit_log WHERE table_name = 'confirmations'").decode("n", as: Int.self) == 4)
+        try today(db, "2026-04-28")
+        #expect(await run(["decide", "1", "approve", "--note", "通过"], conninfo) == 0)
+    }
+
+    @Test func confirmWithoutCriteriaOrWithBothFormsExits64() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        #expect(await run(["confirm", "1", "accept", "--note", "x"], conninfo) == 64)
+        #expect(await run(["confirm", "1", "COMP-9", "--all-manual", "accept", "--note", "x"], conninfo) == 64)
+        #expect(await run(["confirm", "1", "COMP-9", "maybe", "--note", "x"], conninfo) == 64)
+        #expect(try db.queryRow("SELECT count(*)::int AS n FROM confirmations").decode("n", as: Int.self) == 0)
+    }
+
     @Test func unknownIdsExit65AndBadArgumentsExit64() async throws {
         let (conninfo, db) = try database()
         defer { db.close() }

@@ -137,7 +137,7 @@ import Testing
         func approve(_ filing: Int64, on day: CivilDate) throws -> PublicityNotice {
             try today(day)
             let manual: [String] = try superuser.query("""
-                SELECT criterion FROM findings WHERE review_id = (SELECT max(id) FROM reviews WHERE filing_id = $1) AND verdict = 'manual'
+                SELECT criterion FROM findings WHERE review_id = (SELECT max(id) FROM reviews WHERE filing_id = $1) AND verdict IN ('manual', 'warn')
                 ORDER BY criterion
                 """, filing).rows.map { try $0.decode("criterion") }
             for criterion in manual { try lifecycle.confirm(filing: filing, criterion: criterion, accept: true, note: "核实无误") }

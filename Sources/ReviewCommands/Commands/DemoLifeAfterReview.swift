@@ -36,15 +36,17 @@ enum LifeAfterReview {
         console.print("   模拟时钟 simulated clock: only the owner of this demo database moves it, to the day each step happens; each move is in the audit log")
         for (index, candidate) in candidates.enumerated() {
             let manual = try ReviewRecords.criteria(of: candidate.id, withVerdict: .manual, on: connection)
-            for criterion in manual {
-                _ = try lifecycle.confirm(filing: candidate.id, criterion: criterion, accept: true,
+            let warned = try ReviewRecords.criteria(of: candidate.id, withVerdict: .warn, on: connection)
+            // Every manual finding confirmed and every warned one acknowledged, each recorded separately.
+            if !(manual + warned).isEmpty {
+                _ = try lifecycle.confirm(filing: candidate.id, criteria: manual + warned, accept: true,
                                           note: "省级评审确认 confirmed by the provincial reviewer (demo)")
             }
             let decided = candidate.filedOn.adding(days: 30)
             try today(decided)
             _ = try lifecycle.decide(filing: candidate.id, .approve, note: "符合认定标准 meets the standard (demo)")
             let notice = try lifecycle.notice(filing: candidate.id)
-            var line = "   \(candidate.id) \(candidate.clusterName): \(manual.count) 项人工判断已确认 manual findings confirmed → 批准 approved \(decided)"
+            var line = "   \(candidate.id) \(candidate.clusterName): \(manual.count) 项人工判断已确认 manual findings confirmed, \(warned.count) 项提示已知悉 warnings acknowledged → 批准 approved \(decided)"
             if let notice { line += " → 公示 notice \(notice.startsOn)…\(notice.endsOn)" }
             if index == 1, let notice {
                 try today(notice.startsOn)

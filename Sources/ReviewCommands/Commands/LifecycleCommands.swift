@@ -29,32 +29,53 @@ enum LifecycleCommands {
 
     static let confirm = Command(
         words: ["confirm"],
-        summary: "Accept or reject a manual finding of a reviewed filing · 确认人工判断项",
-        synopsis: "FILING CRITERION accept|reject --note TEXT",
+        summary: "Confirm manual findings, acknowledge warned ones · 确认人工判断项和提示项",
+        synopsis: "FILING CRITERION... accept|reject --note TEXT  |  FILING --all-manual accept|reject --note TEXT",
         details: """
-            Each manual finding of the filing's latest review (a COMP-9 waiver claim included) must be
-            accepted before the filing can be approved; a rejected one blocks approval too.
+            Approval needs every manual finding of the filing's latest review (a COMP-9 waiver claim
+            included) confirmed with accept, and every warned finding acknowledged with accept; a
+            rejected one blocks approval. pass and fail are the same as accept and reject. Several
+            criteria, or --all-manual (every manual finding), take one word and one note: each is
+            recorded separately, all or none. Confirming a finding again replaces the earlier
+            confirmation until the filing is decided (the audit log keeps both); after the decision
+            it is final.
             """,
         examples: [
             "cluster-review confirm 42 COMP-9 accept --note '增长豁免理由成立：2024 年台风停产'",
             "cluster-review confirm 42 GOVE-4 reject --note 'plan goals have no baseline'",
+            "cluster-review confirm 42 VETO-1 COMP-5 accept --note '已知悉：一般事故已整改；面积超出有规划依据'",
+            "cluster-review confirm 42 --all-manual accept --note '材料齐全，逐项核实无误'",
         ],
-        options: [noteOption],
-        positionals: 3...3,
+        options: [noteOption, .flag("--all-manual", "Every manual finding of the latest review · 全部人工判断项")],
+        positionals: 2...64,
         exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             let accept: Bool
-            switch invocation.positionals[2] {
-            case "accept": accept = true
-            case "reject": accept = false
-            default: throw UsageError(message: "the third argument is accept or reject", command: "confirm")
+            switch invocation.positionals.last {
+            case "accept", "pass": accept = true
+            case "reject", "fail": accept = false
+            default: throw UsageError(message: "the last argument is accept or reject (pass or fail) · 最后一个参数为 accept 或 reject", command: "confirm")
+            }
+            let criteria = Array(invocation.positionals.dropFirst().dropLast())
+            let all = invocation.flag("--all-manual")
+            if all, !criteria.isEmpty {
+                throw UsageError(message: "name criteria or give --all-manual, not both · 指标与 --all-manual 只能选一", command: "confirm")
+            }
+            if !all, criteria.isEmpty {
+                throw UsageError(message: "name the criteria to confirm, or give --all-manual · 请写明要确认的指标，或用 --all-manual", command: "confirm")
             }
             let note = try invocation.required("--note")
             return try invocation.withLifecycle { lifecycle, _ in
-                let id = try lifecycle.confirm(filing: filing, criterion: invocation.positionals[1], accept: accept, note: note)
-                invocation.console.print(
-                    "已确认 confirmed #\(id): \(invocation.positionals[1]) \(accept ? "采纳 accepted" : "不采纳 rejected")")
+                let word = accept ? "采纳 accepted" : "不采纳 rejected"
+                if criteria.count == 1 {
+                    let id = try lifecycle.confirm(filing: filing, criterion: criteria[0], accept: accept, note: note)
+                    invocation.console.print("已确认 confirmed #\(id): \(criteria[0]) \(word)")
+                    return ExitCode.success
+                }
+                for confirmed in try lifecycle.confirm(filing: filing, criteria: all ? nil : criteria, accept: accept, note: note) {
+                    invocation.console.print("已确认 confirmed #\(confirmed.id): \(confirmed.criterion) \(word)")
+                }
                 return ExitCode.success
             }
         })
@@ -64,12 +85,13 @@ enum LifecycleCommands {
         summary: "Approve, refuse or return a reviewed filing · 作出认定决定",
         synopsis: "FILING approve|refuse|return --note TEXT [--grounds TEXT]",
         details: """
-            approve: refused while a manual finding is unconfirmed or rejected, or a finding failed or
-            errored. An initial filing then enters public notice (公示) for publicity_working_days
+            approve: refused while a manual finding is unconfirmed or rejected, a warned finding
+            unacknowledged or rejected, or a finding failed or errored; the refusal names each. An initial filing then enters public notice (公示) for publicity_working_days
             working days (config/lifecycle.json, holidays from config/calendar.json); a recertification
             extends the register entry by three years from its old expiry (not for a revoked cluster).
-            refuse: --grounds is required. return: the county files a corrected filing that names this
-            one in `supersedes`; it is reviewed anew.
+            refuse: --grounds is required (without it: a usage error, exit 64, before the database is
+            touched). return: the county files a corrected filing that names this one in `supersedes`;
+            it is reviewed anew. Dated today by the database's clock unless --on states an earlier day.
             """,
         examples: [
             "cluster-review decide 42 approve --note '符合认定条件'",
@@ -86,6 +108,11 @@ enum LifecycleCommands {
                 throw UsageError(message: "the decision is approve, refuse or return", command: "decide")
             }
             let note = try invocation.required("--note")
+            if decision == .refuse, (invocation.value("--grounds") ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw UsageError(
+                    message: "decide refuse needs --grounds TEXT: the grounds of the refusal, shown to the county, e.g. --grounds 'COMP-2：集群年产值不足 20 亿元' · 不予认定须用 --grounds 写明理由",
+                    command: "decide")
+            }
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
                 let id = try lifecycle.decide(
@@ -105,9 +132,15 @@ enum LifecycleCommands {
         words: ["object"],
         summary: "File an objection during a filing's public notice · 公示期内提出异议",
         synopsis: "FILING --by NAME --reason TEXT [--evidence REF]...",
-        details: "Accepted only on a day inside the notice period (its first to its last day).",
+        details: """
+            Dated today by the database's clock (Asia/Shanghai; on a simulation database, its simulated
+            day): accepted when today is inside the notice period, its first to its last day (the day
+            after the approval to the last working day; `publicity show` prints it). --on records an
+            objection received on an earlier day of the period (administrators, with --date-reason).
+            """,
         examples: [
             "cluster-review object 42 --by '海口某企业' --reason '产值数据与统计年报不符' --evidence '2025 统计年报第 12 页'",
+            "cluster-review object 42 --by '海口某企业' --reason '邮寄的异议，5月6日收到' --on 2026-05-06 --date-reason '纸质异议补录'",
         ],
         options: [
             .value("--by", "NAME", "Who objects (required) · 异议人"), .value("--reason", "TEXT", "Why (required) · 理由"),

@@ -32,10 +32,34 @@ public struct Lifecycle {
         case `return`
     }
 
-    /// Accepts or rejects one `manual` finding of the filing's latest review. Returns the confirmation id.
+    /// Accepts or rejects one `manual` finding of the filing's latest review, or acknowledges one
+    /// `warn` finding (accepted, or rejected: it then blocks approval). A later confirmation of the
+    /// same finding replaces the earlier one until the filing is decided (the audit log keeps
+    /// both); after the decision it is final (`.alreadyDone`, CR009). Returns the confirmation id.
     @discardableResult
     public func confirm(filing: Int64, criterion: String, accept: Bool, note: String) throws -> Int64 {
         try call("SELECT confirm_finding($1, $2, $3, $4) AS id", [filing, criterion, accept, note])
+    }
+
+    /// One finding confirmed by `confirm(filing:criteria:accept:note:)`.
+    public struct ConfirmedFinding: Sendable, Hashable {
+        /// The criterion, e.g. `COMP-9`.
+        public var criterion: String
+        /// Its confirmation's id.
+        public var id: Int64
+    }
+
+    /// Confirms several findings with one word and one note, each recorded separately (its own
+    /// confirmation and audit row), in one transaction: all of them, or none when one is refused.
+    /// `criteria` nil means every `manual` finding of the latest review. In criterion order.
+    @discardableResult
+    public func confirm(filing: Int64, criteria: [String]?, accept: Bool, note: String) throws -> [ConfirmedFinding] {
+        try LifecycleError.mapping {
+            try connection.query(
+                "SELECT criterion, confirmation_id FROM confirm_findings($1, $2::text[], $3, $4)",
+                [filing, criteria.map { TextArray($0) }, accept, note]
+            ).rows.map { ConfirmedFinding(criterion: try $0.decode("criterion"), id: try $0.decode("confirmation_id")) }
+        }
     }
 
     /// Decides a reviewed filing; `grounds` is required to refuse. Returns the decision id.

@@ -13,7 +13,7 @@ public struct LifecycleError: Error, Sendable, Hashable, CustomStringConvertible
         case notFound = "CR001"
         /// Not allowed in the current state (CR002).
         case wrongState = "CR002"
-        /// Approval blocked: a manual finding unconfirmed or rejected, or a finding failed or errored (CR003).
+        /// Approval blocked: a manual finding unconfirmed or rejected, a warned one unacknowledged or rejected, or a finding failed or errored (CR003).
         case approvalBlocked = "CR003"
         /// A note, grounds or other required reason is missing (CR004).
         case reasonRequired = "CR004"
@@ -25,7 +25,7 @@ public struct LifecycleError: Error, Sendable, Hashable, CustomStringConvertible
         case revokedCluster = "CR007"
         /// Invalid input: a code, category or grade (CR008).
         case invalidInput = "CR008"
-        /// Already done: confirmed, resolved, accepted (CR009).
+        /// Already done: resolved, accepted, on the register; a confirmation after the decision, which made it final (CR009).
         case alreadyDone = "CR009"
         /// The audit log is append-only (CR010).
         case appendOnly = "CR010"
