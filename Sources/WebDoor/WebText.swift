@@ -135,7 +135,7 @@ enum WebText {
     static func staffNext(_ status: String) -> T {
         switch status {
         case "submitted", "in_review": return T(zh: "等待机器审查", en: "Wait for the machine review")
-        case "reviewed": return T(zh: "确认人工判断项并作出决定", en: "Confirm the manual findings and decide")
+        case "reviewed": return T(zh: "确认人工判断项和提示项并作出决定", en: "Confirm the manual findings, acknowledge the warned ones, and decide")
         case "review_failed": return T(zh: "查看原因；请县里重新提交", en: "See why; the county files again")
         case "returned": return T(zh: "等待县里提交更正申报", en: "Wait for the county's correction")
         case "in_publicity": return T(zh: "公示期满后关闭公示", en: "Close the notice once it has ended")
@@ -145,7 +145,7 @@ enum WebText {
 
     // MARK: confirmations
 
-    static let confirmOnTheWeb = T(zh: "确认人工判断项", en: "Confirm the manual findings")
+    static let confirmOnTheWeb = T(zh: "确认人工判断项和提示项", en: "Confirm manual findings, acknowledge warned ones")
     static let accept = T(zh: "认可（符合）", en: "Accept (met)")
     static let reject = T(zh: "不认可（不符合）", en: "Reject (not met)")
     static let note = T(zh: "理由", en: "Reason")
