@@ -34,6 +34,15 @@ import ClusterStandard
         #expect(try Self.json(logins.stdout) is [[String: Any]], "\(logins.stdout.prefix(300))")
     }
 
+    /// A command run against a database that was never migrated names the fix, not a missing relation.
+    @Test(arguments: [["users", "add", "county_x", "--role", "county:460106"], ["list"], ["register", "list"]])
+    func aDatabaseNotYetMigratedIsUnavailableWithTheFix(_ arguments: [String]) async throws {
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let run = try await CLIProcess.run(arguments, conninfo: conninfo)
+        #expect(run.status == 69, "\(run.stderr)")
+        #expect(run.stderr.contains("run cluster-review migrate"), "\(run.stderr)")
+    }
+
     @Test func pluginsListIsOneArrayWithTheDeclaredCriteria() async throws {
         let run = try await CLIProcess.run(["plugins", "list", "--json"])
         #expect(run.status == 0, "\(run.stderr)")

@@ -56,6 +56,12 @@ public enum ClusterReviewCLI {
             console.error(message.text.zh)
             console.error(message.text.en)
             return ExitCode.permissionDenied
+        } catch let error as PostgresError where error.sqlState == "42P01" || error.sqlState == "42883" {
+            // A table or function this program needs is missing: the database was never migrated,
+            // or is older than this program. Say the fix rather than the relation's name alone.
+            console.error("数据库尚未迁移或版本旧于本程序，请先运行 cluster-review migrate（\(error)）")
+            console.error("the database is not migrated, or older than this program: run cluster-review migrate first (\(error))")
+            return ExitCode.unavailable
         } catch let error as EmbeddedPostgresError {
             console.error("数据库不可用 database unavailable: \(error)")
             return ExitCode.unavailable
