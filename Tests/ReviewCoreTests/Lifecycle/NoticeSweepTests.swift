@@ -130,6 +130,53 @@ import Testing
         #expect(error?.message.en.contains("already in public notice") == true)
     }
 
+    /// Two reviewers approving two filings of one cluster at the same moment: the second approval
+    /// waits for the first and is refused, so the sweep never meets two notices for one cluster.
+    @Test func twoApprovalsOfOneClusterAtOnceOpenOneNotice() throws {
+        let conninfo = try TestCluster.makeDatabase()
+        let db = try PostgresConnection(conninfo)
+        defer { db.close() }
+        let first = try F.filing(db, filedOn: "2026-03-02")
+        try F.review(db, filing: first, findings: [("COMP-1", "pass")])
+        let second = try F.filing(db, filedOn: "2026-03-05")
+        try F.review(db, filing: second, findings: [("COMP-1", "pass")])
+        try F.today(db, "2026-04-28")
+        let lifecycle = try F.lifecycle(db)
+        let outcome = SecondApproval()
+        try db.transaction { _ in
+            try lifecycle.decide(filing: first, .approve, note: "第一位评审人")
+            // The other reviewer approves while the first approval is not yet committed.
+            Thread {
+                outcome.finish(lifecycleError {
+                    let other = try PostgresConnection(conninfo)
+                    defer { other.close() }
+                    try Lifecycle(other).decide(filing: second, .approve, note: "第二位评审人")
+                })
+            }.start()
+            // Commit only once the second approval is waiting for this one (order, not time).
+            var waiting = false
+            for _ in 0..<6000 where !waiting {
+                waiting = try db.queryRow("SELECT count(*) > 0 AS w FROM pg_locks WHERE NOT granted").decode("w")
+                if !waiting { Thread.sleep(forTimeInterval: 0.01) }
+            }
+            #expect(waiting, "the second approval never waited for the first")
+        }
+        let error = outcome.wait()
+        #expect(error?.code == .alreadyDone, "\(String(describing: error))")
+        #expect(error?.message.en.contains("already in public notice") == true)
+        let notices: Int64 = try db.queryRow("SELECT count(*) AS n FROM publicity_notices").decode("n")
+        #expect(notices == 1)
+    }
+
+    /// The refusal the second approval met, handed back from its thread.
+    final class SecondApproval: @unchecked Sendable {
+        // @unchecked: `error` is written once before `done` is signalled and read only after it.
+        private let done = DispatchSemaphore(value: 0)
+        private var error: LifecycleError?
+        func finish(_ error: LifecycleError?) { self.error = error; done.signal() }
+        func wait() -> LifecycleError? { done.wait(); return error }
+    }
+
     @Test func theRegisterRefusesASecondLiveEntryWrittenDirectly() throws {
         let db = try TestCluster.connect()
         defer { db.close() }

@@ -50,6 +50,19 @@ extension SecurityTests {
             #expect(try CoordinatorFixtures.count("SELECT count(*) FROM filings", on: database.superuser) == 1)
         }
 
+        @Test func anAdministratorCannotDisableTheWebDoorsOwnLogin() async throws {
+            let database = try SecureDatabase()
+            let admin = try database.login(.admin, hint: "adm")
+            // The CLI refuses the name before asking; the database refuses it to psql as well.
+            let (refused, log) = try await cli(["users", "disable", "cr_web"], as: admin.conninfo)
+            #expect(refused == 64, "\(log)")
+            let asAdmin = try PostgresConnection(admin.conninfo)
+            defer { asAdmin.close() }
+            #expect(SecurityFixtures.sqlState { _ = try asAdmin.query("SELECT disable_login('cr_web')") } == "42501")
+            let canLogin: Bool = try database.superuser.queryRow("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'cr_web'").decode("rolcanlogin")
+            #expect(canLogin)
+        }
+
         @Test func usersCheckNamesWhatIsMissingAndTheStatementThatFixesIt() async throws {
             let database = try SecureDatabase()
             let admin = try database.login(.admin, hint: "adm")
