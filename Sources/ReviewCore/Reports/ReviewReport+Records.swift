@@ -27,12 +27,14 @@ extension ReviewReport {
                     note: try row.decode("note"), date: CivilDate(try row.decode("day", as: String.self)))
             }
         } ?? []
-        return ReviewReport(
+        var report = ReviewReport(
             filingID: String(id), kind: FilingKind(rawValue: record.filing.kind) ?? .initial,
             county: County(code: record.filing.countyCode), clusterName: record.filing.clusterName,
             leadingIndustry: filing?.cluster?.leadingIndustry ?? "", filedOn: CivilDate(record.filing.filedOn),
             status: record.filing.status, rulebook: RulebookReference(name: rulebook, hash: hash, asOf: asOf),
             summary: summary, modules: modules, figures: filing?.figures ?? [], confirmations: confirmations,
             declarations: record.declarations, filingHash: record.contentHash)
+        report.record = try ReviewerRecords.load(filing: id, on: connection)
+        return report
     }
 }
