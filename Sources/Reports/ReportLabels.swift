@@ -246,6 +246,21 @@ public enum ReportLabels {
         LocalizedText(zh: "已由更正申报 \(id) 取代", en: "superseded by \(id)")
     }
 
+    // MARK: The diff of a correction (FilingDiff)
+
+    /// "Filing N corrects filing M: what changed".
+    public static func diffTitle(_ id: Int64, _ old: Int64) -> LocalizedText {
+        LocalizedText(zh: "更正申报 \(id) 与被更正的申报 \(old) 的差异", en: "What changed from filing \(old) to its correction \(id)")
+    }
+    public static let diffFieldsHeading = LocalizedText(zh: "逐项变化的字段", en: "Fields that changed")
+    public static let diffVerdictsHeading = LocalizedText(zh: "结论改变的审查项", en: "Findings whose verdict changed")
+    public static let diffNoChange = LocalizedText(zh: "申报内容没有变化。", en: "The document did not change.")
+    public static let diffNoVerdictChange = LocalizedText(zh: "没有审查项的结论改变。", en: "No finding changed its verdict.")
+    public static let diffNotReviewed = LocalizedText(zh: "两份申报尚未都完成机审，无法比较结论。", en: "Not both filings have a finished review yet: no verdicts to compare.")
+    public static let diffPath = LocalizedText(zh: "字段", en: "Field")
+    public static let diffOld = LocalizedText(zh: "原值", en: "Before")
+    public static let diffNew = LocalizedText(zh: "新值", en: "After")
+
     public static let notReviewed = LocalizedText(zh: "未评审", en: "not reviewed")
     static let count = LocalizedText(zh: "份申报", en: "filings")
 }

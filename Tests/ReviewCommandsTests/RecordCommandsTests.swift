@@ -8,8 +8,8 @@ import TestSupport
 import Testing
 import ClusterStandard
 
-/// The reviewer's whole record (issue 15, item 5) through the CLI: `status ID`, `report ID`
-/// (terminal, `--json`, `--html`).
+/// The reviewer's whole record (issue 15, item 5) and corrections (item 7) through the CLI:
+/// `status ID`, `report ID` (terminal, `--json`, `--html`), `report ID --diff`, `template --supersedes`.
 @Suite struct RecordCommandsTests {
     /// A fresh database with one reviewed filing (id 1) whose COMP-9 finding is manual.
     func database() throws -> (conninfo: String, connection: PostgresConnection) {
@@ -109,5 +109,38 @@ import ClusterStandard
         let (_, text) = await cli(["report", "1", "--lang", "en"], conninfo)
         #expect(text.contains("Awaiting confirmation: COMP-9"), "\(text)")
         #expect(!text.contains("Decision:"))
+    }
+
+    @Test func reportDiffShowsWhatTheCorrectionChangedAndRefusesAFilingThatCorrectsNothing() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        try today(db, "2026-04-01")
+        #expect(await cli(["decide", "1", "return", "--note", "面积有误"], conninfo).0 == 0)
+        _ = try db.query(
+            """
+            INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, status, supersedes)
+            VALUES ('initial', '469005', '文昌商业航天产业集群', '2026-04-10', 1,
+                    '{"supersedes": 1, "cluster": {"leading_industry": "商业航天", "county_codes": ["469005"], "area_km2": 60}}', '\\x02', 'submitted', 1)
+            """)
+        let (status, text) = await cli(["report", "2", "--diff", "--lang", "en"], conninfo)
+        #expect(status == 0)
+        #expect(text.contains("$.cluster.area_km2: 58 km² → 60 km²"), "\(text)")
+        #expect(text.contains("Not both filings have a finished review"))
+        let (shown, statusText) = await cli(["status", "1", "--lang", "en"], conninfo)
+        #expect(shown == 0)
+        #expect(statusText.contains("superseded by 2"), "\(statusText)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("diff-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(await cli(["report", "2", "--diff", "--html", file.path], conninfo).0 == 0)
+        #expect(try String(contentsOf: file, encoding: .utf8).contains("data-path=\"$.cluster.area_km2\""))
+        #expect(await cli(["report", "1", "--diff"], conninfo).0 == ExitCode.dataError)
+    }
+
+    @Test func templateWithSupersedesPrintsAValidCorrection() async throws {
+        let (status, text) = await cli(["template", "initial", "--supersedes", "12"])
+        #expect(status == 0)
+        #expect(text.contains("\"supersedes\": 12"))
+        #expect(FilingValidator.validate(Data(text.utf8)).isEmpty)
+        #expect(await cli(["template", "initial", "--supersedes", "x"]).0 == ExitCode.usage)
     }
 }

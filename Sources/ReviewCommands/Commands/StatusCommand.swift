@@ -148,19 +148,24 @@ enum StatusCommand {
             resolution, the certificate number and term. An annual report reads "recorded (monitoring)",
             a change report "awaiting acceptance" (or its acceptance). Chinese by default; --lang en for
             English. With --html FILE, one self-contained HTML file (no network, prints on A4). With
-            --all --html DIR, a report for every reviewed filing and an index.html linking them.
+            --all --html DIR, a report for every reviewed filing and an index.html linking them. With
+            --diff, what changed from the returned filing this corrected filing supersedes: the
+            document field by field (old → new) and the findings whose verdict changed (--html FILE
+            writes it as a page, --json prints it).
             """,
         examples: [
             "cluster-review report 17", "cluster-review report 17 --lang en", "cluster-review report 17 --json",
             "cluster-review report 17 --html report-17.html", "cluster-review report --all --html reports",
+            "cluster-review report 18 --diff", "cluster-review report 18 --diff --html diff-18.html",
         ],
         options: [
             .flag("--json", "Print the findings, summary and record as JSON · 输出 JSON"),
             .value("--html", "PATH", "Write an HTML report (a file; with --all, a folder) · 生成 HTML 报告"),
             .flag("--all", "Every reviewed filing, with --html DIR · 全部申报"),
+            .flag("--diff", "What changed from the filing this one corrects · 与被更正申报的差异"),
         ],
         positionals: 0...1,
-        exits: [.dataError("no such filing, or it has no finished review")] + ExitUse.database + [.cannotCreate],
+        exits: [.dataError("no such filing, it has no finished review, or (--diff) it corrects no filing")] + ExitUse.database + [.cannotCreate],
         run: { invocation in
             let console = invocation.console
             if invocation.flag("--all") {
@@ -184,6 +189,25 @@ enum StatusCommand {
             let connection = try invocation.connect()
             defer { connection.close() }
             let id = try filingId(text)
+            if invocation.flag("--diff") {
+                let diff: FilingDiff
+                do { diff = try CorrectionDiffs.diff(of: id, on: connection) } catch let failure as CorrectionDiffs.Failure {
+                    switch failure {
+                    case .noFiling: throw CommandFailure(zh: "没有编号为 \(id) 的申报", en: failure.description, exitCode: ExitCode.dataError)
+                    case .correctsNothing:
+                        throw CommandFailure(zh: "申报 \(id) 没有更正任何申报（材料中没有 supersedes）", en: failure.description, exitCode: ExitCode.dataError)
+                    }
+                }
+                if let path = invocation.value("--html") {
+                    try OutputFile.write(Data(HTMLReport.renderDiff(diff, language: invocation.language, generatedAt: invocation.now).utf8), to: path)
+                    console.print("已生成 wrote \(path)")
+                } else if invocation.flag("--json") {
+                    try console.printJSON(diff)
+                } else {
+                    for line in diff.lines(language: invocation.language) { console.print(line) }
+                }
+                return ExitCode.success
+            }
             if let path = invocation.value("--html") {
                 guard let report = try ReviewReport.load(filing: id, on: connection) else { throw noReview(id) }
                 try OutputFile.write(Data(HTMLReport.render(report, language: invocation.language, generatedAt: invocation.now).utf8), to: path)

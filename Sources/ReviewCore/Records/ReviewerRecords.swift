@@ -3,6 +3,7 @@ import IndicatorKit
 import Postgres
 import ClusterStandard
 import Reports
+import JSONCore
 
 /// Reads the reviewer's whole record of filings (`ReviewerRecord`): confirmations, what still
 /// awaits confirmation, decisions, notices with objections, certificate and term, a change
@@ -104,3 +105,58 @@ public enum ReviewerRecords {
     }
 }
 
+/// Reads what changed between a corrected filing and the returned filing it supersedes.
+public enum CorrectionDiffs {
+    /// Why there is no diff to show.
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// No filing of that id, or the caller may not see it.
+        case noFiling(Int64)
+        /// The filing names no filing in `supersedes`.
+        case correctsNothing(Int64)
+
+        public var description: String {
+            switch self {
+            case .noFiling(let id): "there is no filing \(id) you may see: check the id with cluster-review list"
+            case .correctsNothing(let id): "filing \(id) corrects no filing: give the id of a filing whose document names another in supersedes"
+            }
+        }
+    }
+
+    /// The diff of filing `id` against the filing it supersedes: payloads field by field and the
+    /// verdicts of their latest completed reviews. Two statements, under the caller's row-level security.
+    public static func diff(of id: Int64, on connection: PostgresConnection) throws -> FilingDiff {
+        let rows = try connection.query("""
+            SELECT f.id, f.supersedes, f.cluster_name, f.payload
+            FROM filings f
+            WHERE f.id = $1 OR f.id = (SELECT supersedes FROM filings WHERE id = $1)
+            """, id).rows
+        var payloads: [Int64: JSONB] = [:]
+        var supersedes: Int64?
+        var name = ""
+        for row in rows {
+            let filing: Int64 = try row.decode("id")
+            payloads[filing] = try row.decode("payload", as: JSONB.self)
+            if filing == id {
+                supersedes = try row.decode("supersedes")
+                name = try row.decode("cluster_name")
+            }
+        }
+        guard let new = payloads[id] else { throw Failure.noFiling(id) }
+        guard let supersedes, let old = payloads[supersedes] else { throw Failure.correctsNothing(id) }
+        var verdicts: [Int64: [String: Verdict]] = [:]
+        for row in try connection.query("""
+            SELECT r.filing_id, x.criterion, x.verdict
+            FROM (SELECT DISTINCT ON (filing_id) id, filing_id FROM reviews
+                  WHERE filing_id = ANY (ARRAY[$1, $2]::bigint[]) AND outcome = 'completed'
+                  ORDER BY filing_id, finished_at DESC, id DESC) r
+            JOIN findings x ON x.review_id = r.id
+            """, id, supersedes).rows {
+            verdicts[try row.decode("filing_id"), default: [:]][try row.decode("criterion")] =
+                Verdict(rawValue: try row.decode("verdict")) ?? .error
+        }
+        return FilingDiff(
+            filingID: id, supersedes: supersedes, clusterName: name,
+            old: try old.decode(JSONValue.self), new: try new.decode(JSONValue.self),
+            oldVerdicts: verdicts[supersedes], newVerdicts: verdicts[id])
+    }
+}
