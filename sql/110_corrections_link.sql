@@ -71,6 +71,10 @@ BEGIN
         -- The document's supersedes (FilingValidator checked it is a positive whole number).
         CROSS JOIN LATERAL (SELECT CASE WHEN jsonb_typeof(v.payload -> 'supersedes') = 'number' AND v.payload ->> 'supersedes' ~ '^[1-9][0-9]{0,17}$'
                                         THEN (v.payload ->> 'supersedes')::bigint END AS supersedes_document) s
+    ), ranked AS (
+        -- The first submission of this batch correcting each filing (a window, not a scan per row).
+        SELECT d.*, first_value(d.content_hash) OVER (PARTITION BY d.supersedes ORDER BY d.id) AS first_correction_hash
+        FROM derived d
     ), checked AS (
         SELECT d.*, (
             SELECT jsonb_agg(x.issue ORDER BY x.issue ->> 'path', x.issue ->> 'rule') FROM (VALUES
@@ -130,8 +134,7 @@ BEGIN
                              format('filing %s is %s, not returned: only a filing a reviewer returned (decide return) can be corrected', d.supersedes, f.status),
                              '删除 supersedes 作为新申报提交，或等待评审人的退回决定', 'remove supersedes to file it as a new filing, or wait for a reviewer to return the old one')
                      FROM filings f WHERE f.id = d.supersedes)
-                      WHEN d.supersedes IS NOT NULL AND EXISTS (
-                           SELECT FROM derived e WHERE e.supersedes = d.supersedes AND e.id < d.id AND e.content_hash <> d.content_hash) THEN
+                      WHEN d.supersedes IS NOT NULL AND d.first_correction_hash <> d.content_hash THEN
                     cr_issue('$.supersedes', 'supersedes_already_corrected',
                              format('同一批提交中已有更早的一份材料更正申报 %s，不能再次更正', d.supersedes),
                              format('an earlier submission of the same batch already corrects filing %s; it cannot be corrected twice', d.supersedes),
@@ -154,7 +157,7 @@ BEGIN
                      FROM clusters c WHERE c.county_code = d.county_code AND c.status <> 'revoked') END)
             ) AS x(issue)
             WHERE x.issue IS NOT NULL) AS problems
-        FROM derived d
+        FROM ranked d
     ), refused AS (
         UPDATE submissions s
         SET state = 'refused', issues = c.problems, checked_at = now(), checked_by = cr_person()

@@ -176,10 +176,8 @@ enum StatusCommand {
                 defer { connection.close() }
                 let folder = try OutputFile.folder(directory)
                 let ids = try ReviewRecords.reviewedFilings(on: connection)
-                var reports: [ReviewReport] = []
-                for (index, id) in ids.enumerated() {
-                    if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
-                    console.progress("报告 reports \(index + 1)/\(ids.count)", final: index + 1 == ids.count)
+                let reports = try ReviewReport.load(filings: ids, on: connection) { done, total in
+                    console.progress("报告 reports \(done)/\(total)", final: done == total)
                 }
                 let index = try HTMLReport.write(reports, to: folder, language: invocation.language, generatedAt: invocation.now)
                 console.print("已生成 wrote \(reports.count) reports and \(index.path)")
