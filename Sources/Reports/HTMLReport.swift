@@ -49,7 +49,7 @@ public enum HTMLReport {
             if county { head.element("p", ["class": "self-check-notice", "id": "self-check"], t(SelfCheck.notice)) }
             head.wrap("div", ["class": "recommendation \(report.recommendation.rawValue)", "id": "recommendation"]) { box in
                 box.element("span", ["class": "label"], t(county ? SelfCheck.resultHeading : ReportLabels.recommendationHeading))
-                box.element("strong", [:], t(county ? SelfCheck.result(report.recommendation) : ReportLabels.recommendation(report.recommendation)))
+                box.element("strong", [:], t(county ? SelfCheck.result(report.recommendation) : report.outcome))
                 if !report.summary.failures.isEmpty {
                     box.wrap("ul", ["class": "reasons"]) { list in
                         for item in report.summary.failures {
@@ -74,7 +74,8 @@ public enum HTMLReport {
                     row(&body, t(ReportLabels.kindLabel), t(ReportLabels.kind(report.kind)))
                     row(&body, t(ReportLabels.leadingIndustry), report.leadingIndustry)
                     row(&body, t(ReportLabels.filedOn), report.filedOn?.description ?? "—")
-                    row(&body, t(ReportLabels.statusLabel), t(county ? SelfCheck.status : ReportLabels.status(report.status)))
+                    row(&body, t(ReportLabels.statusLabel), t(county ? SelfCheck.status
+                        : report.record?.supersededBy.map { ReportLabels.supersededBy($0) } ?? ReportLabels.status(report.status)))
                     row(&body, t(ReportLabels.rulebook),
                         "\(report.rulebook.name) · \(t(ReportLabels.asOf)) \(report.rulebook.asOf) · \(report.rulebook.hash.prefix(16))")
                 }
@@ -86,6 +87,7 @@ public enum HTMLReport {
         charts(report, lang, &html)
         findings(report, lang, &html)
         if county { toJudge(report, lang, &html) } else { toConfirm(report, lang, &html) }
+        if !county, let record = report.record { reviewerRecord(record, lang, &html) }
         html.close("main")
     }
 
@@ -368,6 +370,55 @@ public enum HTMLReport {
                             li.text(text)
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// The reviewers' record: decisions with grounds, notices with objections, the certificate.
+    /// (Confirmations are listed in the section before.)
+    private static func reviewerRecord(_ record: ReviewerRecord, _ lang: Language, _ html: inout Markup) {
+        func t(_ text: LocalizedText) -> String { text.text(in: lang) }
+        let en = lang == .en
+        guard record.supersedes != nil || record.supersededBy != nil || !record.decisions.isEmpty || !record.notices.isEmpty
+            || record.certificate != nil || record.changeState != nil
+        else { return }
+        html.wrap("section", ["class": "record", "id": "record"]) { section in
+            section.element("h2", [:], t(ReportLabels.recordHeading))
+            section.wrap("ul", ["class": "record"]) { list in
+                if let id = record.supersedes { list.element("li", ["class": "corrects"], t(ReportLabels.corrects(id))) }
+                if let id = record.supersededBy { list.element("li", ["class": "superseded-by"], t(ReportLabels.supersededBy(id))) }
+                for d in record.decisions {
+                    var text = t(ReportLabels.decisionLabel) + (en ? ": " : "：") + t(ReportLabels.decision(d.decision)) + " · " + d.decidedBy
+                        + " · " + (d.decidedOn?.description ?? "—") + " · " + d.note
+                    if let grounds = d.grounds, !grounds.isEmpty { text += " · " + t(ReportLabels.groundsLabel) + (en ? ": " : "：") + grounds }
+                    list.element("li", ["class": "decision", "data-decision": d.decision], text)
+                }
+                for n in record.notices {
+                    list.wrap("li", ["class": "notice", "data-state": n.state]) { li in
+                        var text = t(ReportLabels.noticeLabel) + (en ? ": " : "：") + (n.startsOn?.description ?? "—") + " – "
+                            + (n.endsOn?.description ?? "—") + " · " + t(ReportLabels.noticeState(n.state))
+                        if let closed = n.closedOn { text += " " + closed.description }
+                        li.text(text)
+                        if !n.objections.isEmpty {
+                            li.wrap("ul", ["class": "objections"]) { objections in
+                                for o in n.objections {
+                                    var line = t(ReportLabels.objectionLabel) + (en ? ": " : "：") + o.objector + " · " + (o.filedOn?.description ?? "—")
+                                        + " · " + o.reason + " → " + t(ReportLabels.objectionState(o.state))
+                                    if let resolution = o.resolution, !resolution.isEmpty { line += " · " + resolution }
+                                    if let by = o.resolvedBy { line += " · " + by + (o.resolvedOn.map { " " + $0.description } ?? "") }
+                                    objections.element("li", ["class": "objection", "data-state": o.state], line)
+                                }
+                            }
+                        }
+                    }
+                }
+                if let certificate = record.certificate {
+                    list.element("li", ["class": "certificate", "data-certificate": certificate.number], t(ReportLabels.certificateLine(certificate)))
+                }
+                if let state = record.changeState {
+                    list.element("li", ["class": "change", "data-state": state],
+                                 t(ReportLabels.changeLabel) + (en ? ": " : "：") + t(ReportLabels.changeState(state)))
                 }
             }
         }

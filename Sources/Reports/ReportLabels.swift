@@ -171,6 +171,96 @@ public enum ReportLabels {
         return LocalizedText(zh: zh, en: en)
     }
 
+    // MARK: The reviewer's record (ReviewerRecord)
+
+    /// What a review means given the filing's kind: an annual report is recorded (monitoring), a
+    /// change report awaits acceptance (or is accepted or rejected); other kinds the recommendation.
+    public static func outcome(_ recommendation: ReviewSummary.Recommendation, kind: FilingKind, changeState: String? = nil) -> LocalizedText {
+        guard recommendation == .recommended || recommendation == .needsReview else { return self.recommendation(recommendation) }
+        switch kind {
+        case .annualReport: return LocalizedText(zh: "已记录（监测）", en: "recorded (monitoring)")
+        case .changeReport:
+            switch changeState {
+            case "accepted": return LocalizedText(zh: "变更已核准", en: "change accepted")
+            case "rejected": return LocalizedText(zh: "变更未核准", en: "change rejected")
+            default: return LocalizedText(zh: "待核准变更", en: "awaiting acceptance")
+            }
+        default: return self.recommendation(recommendation)
+        }
+    }
+    public static let recordHeading = LocalizedText(zh: "评审记录", en: "The reviewers' record")
+    public static let awaitingLabel = LocalizedText(zh: "待确认", en: "Awaiting confirmation")
+    public static let nothingAwaiting = LocalizedText(zh: "待确认：无", en: "Awaiting confirmation: none")
+    public static let decisionLabel = LocalizedText(zh: "决定", en: "Decision")
+    public static let groundsLabel = LocalizedText(zh: "理由", en: "grounds")
+    public static let noticeLabel = LocalizedText(zh: "公示", en: "Public notice")
+    public static let objectionLabel = LocalizedText(zh: "异议", en: "Objection")
+    public static let changeLabel = LocalizedText(zh: "变更核准", en: "Change")
+    public static let certificateLabel = LocalizedText(zh: "认定证书", en: "Certificate")
+    public static func decision(_ decision: String) -> LocalizedText {
+        switch decision {
+        case "approve": return LocalizedText(zh: "批准", en: "approved")
+        case "refuse": return LocalizedText(zh: "不予认定", en: "refused")
+        case "return": return LocalizedText(zh: "退回修改", en: "returned for correction")
+        default: return LocalizedText(zh: decision, en: decision)
+        }
+    }
+    public static func noticeState(_ state: String) -> LocalizedText {
+        switch state {
+        case "open": return LocalizedText(zh: "公示中", en: "open")
+        case "recognized": return LocalizedText(zh: "期满无异议或异议已处理，予以认定", en: "closed, recognized")
+        case "objection_upheld": return LocalizedText(zh: "异议成立，不予认定", en: "closed, objection upheld")
+        default: return LocalizedText(zh: state, en: state)
+        }
+    }
+    public static func objectionState(_ state: String) -> LocalizedText {
+        switch state {
+        case "pending": return LocalizedText(zh: "待处理", en: "pending")
+        case "upheld": return LocalizedText(zh: "异议成立", en: "upheld")
+        case "dismissed": return LocalizedText(zh: "异议已驳回", en: "dismissed")
+        default: return LocalizedText(zh: state, en: state)
+        }
+    }
+    public static func changeState(_ state: String) -> LocalizedText {
+        switch state {
+        case "pending": return LocalizedText(zh: "待核准", en: "awaiting acceptance")
+        case "accepted": return LocalizedText(zh: "已核准", en: "accepted")
+        case "rejected": return LocalizedText(zh: "未核准", en: "rejected")
+        default: return LocalizedText(zh: state, en: state)
+        }
+    }
+    /// "Certificate HN-…, term 1, 2026-04-22 – 2029-04-22 (active)".
+    public static func certificateLine(_ c: ReviewerRecord.Certificate) -> LocalizedText {
+        let from = c.startsOn?.description ?? "—", to = c.endsOn?.description ?? "—"
+        let register = status(c.registerStatus == "active" ? "recognized" : c.registerStatus)
+        return LocalizedText(
+            zh: "认定证书：\(c.number) · 第 \(c.term) 期 · \(from) 至 \(to) · 名单状态 \(register.zh)",
+            en: "Certificate: \(c.number) · term \(c.term) · \(from) – \(to) · register \(c.registerStatus)")
+    }
+    /// "Corrects returned filing N".
+    public static func corrects(_ id: Int64) -> LocalizedText {
+        LocalizedText(zh: "更正申报：更正已退回的申报 \(id)", en: "Correction of returned filing \(id)")
+    }
+    /// "Superseded by N".
+    public static func supersededBy(_ id: Int64) -> LocalizedText {
+        LocalizedText(zh: "已由更正申报 \(id) 取代", en: "superseded by \(id)")
+    }
+
+    // MARK: The diff of a correction (FilingDiff)
+
+    /// "Filing N corrects filing M: what changed".
+    public static func diffTitle(_ id: Int64, _ old: Int64) -> LocalizedText {
+        LocalizedText(zh: "更正申报 \(id) 与被更正的申报 \(old) 的差异", en: "What changed from filing \(old) to its correction \(id)")
+    }
+    public static let diffFieldsHeading = LocalizedText(zh: "逐项变化的字段", en: "Fields that changed")
+    public static let diffVerdictsHeading = LocalizedText(zh: "结论改变的审查项", en: "Findings whose verdict changed")
+    public static let diffNoChange = LocalizedText(zh: "申报内容没有变化。", en: "The document did not change.")
+    public static let diffNoVerdictChange = LocalizedText(zh: "没有审查项的结论改变。", en: "No finding changed its verdict.")
+    public static let diffNotReviewed = LocalizedText(zh: "两份申报尚未都完成机审，无法比较结论。", en: "Not both filings have a finished review yet: no verdicts to compare.")
+    public static let diffPath = LocalizedText(zh: "字段", en: "Field")
+    public static let diffOld = LocalizedText(zh: "原值", en: "Before")
+    public static let diffNew = LocalizedText(zh: "新值", en: "After")
+
     public static let notReviewed = LocalizedText(zh: "未评审", en: "not reviewed")
     static let count = LocalizedText(zh: "份申报", en: "filings")
 }

@@ -41,11 +41,19 @@ public struct ReviewReport: Sendable, Hashable, Codable {
     /// The filing's content hash (SHA-256, hex): the one the server stored, or for an offline
     /// self-check the hash of the file as read; nil when not known.
     public var filingHash: String?
+    /// What reviewers did with the filing (decisions, notices, certificate …); nil offline.
+    public var record: ReviewerRecord? = nil
 
     enum CodingKeys: String, CodingKey {
         case filingID = "filing_id", kind, county, clusterName = "cluster_name", leadingIndustry = "leading_industry"
         case filedOn = "filed_on", status, recommendation, rulebook, summary, modules, figures, confirmations, declarations
-        case filingHash = "filing_hash"
+        case filingHash = "filing_hash", record
+    }
+
+    /// What the review means for this filing, by its kind: the recommendation, or for an annual
+    /// report "recorded (monitoring)", for a change report "awaiting acceptance" (or its outcome).
+    public var outcome: LocalizedText {
+        ReportLabels.outcome(recommendation, kind: kind, changeState: record?.changeState)
     }
 
     /// A county-level division, with its name in both languages.

@@ -14,6 +14,8 @@ public struct Filing: Sendable, Hashable, Codable {
     public var kind: FilingKind?
     /// The date the county files; the three years are the three calendar years before it.
     public var filingDate: CivilDate?
+    /// The id of the county's returned filing this one corrects (`decide return`), or nil.
+    public var supersedes: Int64?
     /// The filer (ELIG-1).
     public var applicant: Applicant?
     /// What the cluster is and where (ELIG-1, COMP-5).
@@ -53,7 +55,7 @@ public struct Filing: Sendable, Hashable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", kind, filingDate = "filing_date", applicant, cluster, figures
+        case formatVersion = "format_version", kind, filingDate = "filing_date", supersedes, applicant, cluster, figures
         case enterprises, competitiveness, tiering, supplyChain = "supply_chain", innovation, digital, green
         case openness, governance, incidents, planReport = "plan_report", annualReport = "annual_report"
         case changeReport = "change_report", documents
@@ -61,7 +63,7 @@ public struct Filing: Sendable, Hashable, Codable {
 
     /// The top-level member names of the format, in document order.
     public static let sectionNames: [String] = [
-        "format_version", "kind", "filing_date", "applicant", "cluster", "figures", "enterprises",
+        "format_version", "kind", "filing_date", "supersedes", "applicant", "cluster", "figures", "enterprises",
         "competitiveness", "tiering", "supply_chain", "innovation", "digital", "green", "openness",
         "governance", "incidents", "plan_report", "annual_report", "change_report", "documents",
     ]

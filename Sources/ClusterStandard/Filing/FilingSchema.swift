@@ -135,6 +135,8 @@ public enum FilingSchema {
         Field("format_version", .integer(min: 1, max: 1), "always 1"),
         Field("kind", .oneOf(FilingKind.allCases.map(\.rawValue)), "the kind of filing"),
         Field("filing_date", .text(.date, maxLength: 10), "YYYY-MM-DD"),
+        Field("supersedes", .integer(min: 1, max: 9_007_199_254_740_991), required: false,
+              "the id of the county's returned filing this one corrects"),
         Field("applicant", .object([
             Field("county_code", .text(.countyCode, maxLength: 6), "GB/T 2260 code"),
             Field("authority", line, "the county SME authority"),
@@ -248,7 +250,7 @@ public enum FilingSchema {
 
     /// Sections allowed by kind; any other is an error.
     static func allowedSections(for kind: FilingKind) -> Set<String> {
-        let common: Set<String> = ["format_version", "kind", "filing_date", "applicant", "cluster", "enterprises", "incidents", "documents"]
+        let common: Set<String> = ["format_version", "kind", "filing_date", "supersedes", "applicant", "cluster", "enterprises", "incidents", "documents"]
         switch kind {
         case .initial, .recertification: return common.union(requiredSections(for: kind))
         case .annualReport: return common.union(["annual_report", "figures"])

@@ -1,11 +1,18 @@
+import Foundation
 import IndicatorKit
 import JSONCore
 extension FilingTemplate {
     /// The example filing of `kind` as `cluster-review template KIND` prints it: indented, with
     /// every member in the order `docs/filing-format.md` documents (`format_version`, `kind` and
     /// `filing_date` first), ready to copy and edit.
-    public static func text(_ kind: FilingKind) -> String {
-        example(kind).prettyText(order: FilingSchema.memberOrder(FilingSchema.root))
+    /// With `supersedes`, the example is a corrected filing naming that returned filing.
+    public static func text(_ kind: FilingKind, supersedes: Int64? = nil) -> String {
+        var filing = example(kind)
+        if let supersedes, case .object(var members) = filing {
+            members["supersedes"] = .number(Decimal(supersedes))
+            filing = .object(members)
+        }
+        return filing.prettyText(order: FilingSchema.memberOrder(FilingSchema.root))
     }
 }
 

@@ -121,10 +121,7 @@ enum DemoCommand {
         try LifeAfterReview.run(submitted, on: connection, console: console, language: invocation.language)
 
         // The HTML reports, one per filing, and an index.
-        var reports: [ReviewReport] = []
-        for (_, id) in submitted {
-            if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
-        }
+        let reports = try ReviewReport.load(filings: submitted.map(\.id), on: connection)
         let reportDirectory = invocation.value("--reports").map { URL(fileURLWithPath: $0) }
             ?? installation.localDirectory.appendingPathComponent("demo-reports")
         // Reports of an earlier run would otherwise linger beside this run's (ids differ per run).

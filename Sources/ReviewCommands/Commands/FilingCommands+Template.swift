@@ -7,7 +7,7 @@ extension FilingCommands {
     /// JSON Schema of the format (config/filing.schema.json).
     ///
     /// Returns 0, or 64 for an unknown kind (the kinds are listed).
-    static func printTemplate(kind: String, language: Language, output: (String) -> Void) -> Int32 {
+    static func printTemplate(kind: String, language: Language, supersedes: Int64? = nil, output: (String) -> Void) -> Int32 {
         if kind == "schema" {
             output(FilingSchema.jsonSchema().canonicalText(pretty: true))
             return ExitCode.success
@@ -17,7 +17,7 @@ extension FilingCommands {
             output(language == .en ? "unknown kind \"\(kind)\"; one of: \(kinds)" : "未知的申报类型“\(kind)”，可选：\(kinds)")
             return ExitCode.usage
         }
-        output(FilingTemplate.text(filingKind))
+        output(FilingTemplate.text(filingKind, supersedes: supersedes))
         return ExitCode.success
     }
 }

@@ -62,12 +62,27 @@ enum FilingCommands {
         words: ["template"],
         summary: "Print a complete example filing of a kind, or the JSON Schema · 打印申报模板",
         synopsis: "KIND",
-        details: "KIND is initial, recertification, annual_report, change_report, or schema for the JSON Schema of the format.",
-        examples: ["cluster-review template initial > my-filing.json", "cluster-review template schema"],
+        details: """
+            KIND is initial, recertification, annual_report, change_report, or schema for the JSON Schema of the format.
+            With --supersedes ID the example is a corrected filing: it names the county's returned filing ID in
+            `supersedes`, as `decide return` asks.
+            """,
+        examples: [
+            "cluster-review template initial > my-filing.json", "cluster-review template initial --supersedes 12",
+            "cluster-review template schema",
+        ],
+        options: [.value("--supersedes", "ID", "Name the returned filing this one corrects · 更正的退回申报编号")],
         positionals: 1...1,
         exits: [],
         run: { invocation in
             let console = invocation.console
-            return printTemplate(kind: invocation.positionals[0], language: invocation.language) { console.print($0) }
+            var supersedes: Int64?
+            if let text = invocation.value("--supersedes") {
+                guard let id = Int64(text), id > 0 else {
+                    throw UsageError(message: "--supersedes takes a filing id (a positive number), not '\(text)'", command: "template")
+                }
+                supersedes = id
+            }
+            return printTemplate(kind: invocation.positionals[0], language: invocation.language, supersedes: supersedes) { console.print($0) }
         })
 }

@@ -18,8 +18,11 @@ enum StatusCommand {
             for an unavailable module (by module), the age of the oldest queued review, throughput over the
             last minute, the latest reviews that failed for good with their errors, and each live
             coordinator's modules: workers and circuit (open: failing, with why and when the next probe is).
-            With an id: that filing's status, its review's state and recommendation, and the last error if
-            any.
+            With an id: that filing's status (a returned filing that was corrected: "superseded by N"), its
+            review's state and what it means for the filing's kind, the last error if any, and the
+            reviewers' record: confirmations (who, when, verdict, note), what still awaits confirmation,
+            decisions with their grounds, public notices with objections and their resolution, the
+            certificate number and term. A coordinator's "completed" is counted from the reviews it wrote.
             """,
         examples: ["cluster-review status", "cluster-review status 17 --json"],
         options: [.flag("--json", "Print JSON · 输出 JSON")],
@@ -34,22 +37,25 @@ enum StatusCommand {
                 guard let filing = try ReviewRecords.status(of: id, on: connection) else {
                     throw CommandFailure(zh: "没有编号为 \(id) 的申报", en: "no filing \(id)", exitCode: ExitCode.dataError)
                 }
+                let record = try ReviewerRecords.load(filing: id, on: connection)
                 if invocation.flag("--json") {
-                    try console.printJSON(filing)
+                    try console.printJSON(StatusWithRecord(filing: filing, record: record))
                     return ExitCode.success
                 }
                 console.print("申报 filing \(filing.id): \(filing.clusterName) [\(filing.kind), \(filing.countyCode), \(filing.filedOn)]")
-                console.print("状态 status: \(filing.status)")
+                console.print("状态 status: \(filing.status)" + (filing.supersededBy.map { " · " + ReportLabels.supersededBy($0).text(in: invocation.language) } ?? ""))
                 if let state = filing.queueState {
                     console.print("审核 review: \(state) (attempt \(filing.attempts ?? 0))")
                 }
                 if let recommendation = filing.recommendation {
-                    let meaning = ReviewSummary.Recommendation(rawValue: recommendation)?.outcome(for: filing.kind, language: invocation.language)
+                    let meaning = record?.outcome?.text(in: invocation.language)
+                        ?? ReviewSummary.Recommendation(rawValue: recommendation)?.outcome(for: filing.kind, language: invocation.language)
                     console.print("建议 recommendation: \(meaning ?? recommendation) (review \(filing.reviewId ?? 0))")
                 } else if filing.outcome == "failed" {
                     console.print("审核失败 review failed (review \(filing.reviewId ?? 0))")
                 }
                 if let error = filing.lastError { console.print("最近错误 last error: \(error)") }
+                for line in record?.lines(language: invocation.language) ?? [] { console.print(line) }
                 return ExitCode.success
             }
             let statistics = try ReviewQueue.statistics(on: connection)
@@ -137,21 +143,29 @@ enum StatusCommand {
         details: """
             The latest finished review of the filing: the recommendation, each indicator's verdict and
             score, then every finding, failing and manual ones first, with observed values, bound and
-            citation. Chinese by default; --lang en for English. With --html FILE, one self-contained
-            HTML file (no network, prints on A4). With --all --html DIR, a report for every reviewed
-            filing and an index.html linking them.
+            citation, then the reviewers' record: confirmations (who, when, verdict, note), what still
+            awaits confirmation, decisions with their grounds, public notices with objections and their
+            resolution, the certificate number and term. An annual report reads "recorded (monitoring)",
+            a change report "awaiting acceptance" (or its acceptance). Chinese by default; --lang en for
+            English. With --html FILE, one self-contained HTML file (no network, prints on A4). With
+            --all --html DIR, a report for every reviewed filing and an index.html linking them. With
+            --diff, what changed from the returned filing this corrected filing supersedes: the
+            document field by field (old → new) and the findings whose verdict changed (--html FILE
+            writes it as a page, --json prints it).
             """,
         examples: [
             "cluster-review report 17", "cluster-review report 17 --lang en", "cluster-review report 17 --json",
             "cluster-review report 17 --html report-17.html", "cluster-review report --all --html reports",
+            "cluster-review report 18 --diff", "cluster-review report 18 --diff --html diff-18.html",
         ],
         options: [
-            .flag("--json", "Print the findings and summary as JSON · 输出 JSON"),
+            .flag("--json", "Print the findings, summary and record as JSON · 输出 JSON"),
             .value("--html", "PATH", "Write an HTML report (a file; with --all, a folder) · 生成 HTML 报告"),
             .flag("--all", "Every reviewed filing, with --html DIR · 全部申报"),
+            .flag("--diff", "What changed from the filing this one corrects · 与被更正申报的差异"),
         ],
         positionals: 0...1,
-        exits: [.dataError("no such filing, or it has no finished review")] + ExitUse.database + [.cannotCreate],
+        exits: [.dataError("no such filing, it has no finished review, or (--diff) it corrects no filing")] + ExitUse.database + [.cannotCreate],
         run: { invocation in
             let console = invocation.console
             if invocation.flag("--all") {
@@ -162,10 +176,8 @@ enum StatusCommand {
                 defer { connection.close() }
                 let folder = try OutputFile.folder(directory)
                 let ids = try ReviewRecords.reviewedFilings(on: connection)
-                var reports: [ReviewReport] = []
-                for (index, id) in ids.enumerated() {
-                    if let report = try ReviewReport.load(filing: id, on: connection) { reports.append(report) }
-                    console.progress("报告 reports \(index + 1)/\(ids.count)", final: index + 1 == ids.count)
+                let reports = try ReviewReport.load(filings: ids, on: connection) { done, total in
+                    console.progress("报告 reports \(done)/\(total)", final: done == total)
                 }
                 let index = try HTMLReport.write(reports, to: folder, language: invocation.language, generatedAt: invocation.now)
                 console.print("已生成 wrote \(reports.count) reports and \(index.path)")
@@ -175,6 +187,25 @@ enum StatusCommand {
             let connection = try invocation.connect()
             defer { connection.close() }
             let id = try filingId(text)
+            if invocation.flag("--diff") {
+                let diff: FilingDiff
+                do { diff = try CorrectionDiffs.diff(of: id, on: connection) } catch let failure as CorrectionDiffs.Failure {
+                    switch failure {
+                    case .noFiling: throw CommandFailure(zh: "没有编号为 \(id) 的申报", en: failure.description, exitCode: ExitCode.dataError)
+                    case .correctsNothing:
+                        throw CommandFailure(zh: "申报 \(id) 没有更正任何申报（材料中没有 supersedes）", en: failure.description, exitCode: ExitCode.dataError)
+                    }
+                }
+                if let path = invocation.value("--html") {
+                    try OutputFile.write(Data(HTMLReport.renderDiff(diff, language: invocation.language, generatedAt: invocation.now).utf8), to: path)
+                    console.print("已生成 wrote \(path)")
+                } else if invocation.flag("--json") {
+                    try console.printJSON(diff)
+                } else {
+                    for line in diff.lines(language: invocation.language) { console.print(line) }
+                }
+                return ExitCode.success
+            }
             if let path = invocation.value("--html") {
                 guard let report = try ReviewReport.load(filing: id, on: connection) else { throw noReview(id) }
                 try OutputFile.write(Data(HTMLReport.render(report, language: invocation.language, generatedAt: invocation.now).utf8), to: path)
@@ -182,18 +213,19 @@ enum StatusCommand {
                 return ExitCode.success
             }
             guard let record = try ReviewRecords.latestReview(of: id, on: connection) else { throw noReview(id) }
+            let reviewers = try ReviewerRecords.load(filing: id, on: connection)
             if invocation.flag("--json") {
                 struct Shape: Encodable {
                     var filing: FilingStatus; var summary: ReviewSummary?; var rulebook: String?; var rulebook_hash: String?
-                    var as_of: String?; var findings: [ReadableFinding]
+                    var as_of: String?; var findings: [ReadableFinding]; var record: ReviewerRecord?
                 }
                 let shape = Shape(filing: record.filing, summary: record.summary, rulebook: record.rulebook,
                                   rulebook_hash: record.rulebookHash, as_of: record.asOf,
-                                  findings: record.findings.map { ReadableFinding($0, declarations: record.declarations) })
+                                  findings: record.findings.map { ReadableFinding($0, declarations: record.declarations) }, record: reviewers)
                 try console.printJSON(shape)
                 return ExitCode.success
             }
-            console.print(TerminalReport.render(record, language: invocation.language, console: console, generatedAt: invocation.now))
+            console.print(TerminalReport.render(record, reviewers: reviewers, language: invocation.language, console: console, generatedAt: invocation.now))
             return ExitCode.success
         })
 
@@ -213,7 +245,7 @@ enum StatusCommand {
 
 /// The scorecard in the terminal.
 enum TerminalReport {
-    static func render(_ record: ReviewRecord, language: Language, console: Console, generatedAt: Date) -> String {
+    static func render(_ record: ReviewRecord, reviewers: ReviewerRecord? = nil, language: Language, console: Console, generatedAt: Date) -> String {
         let en = language == .en
         var lines: [String] = []
         let filing = record.filing
@@ -234,7 +266,9 @@ enum TerminalReport {
         if let summary = record.summary {
             let recommendation = summary.recommendation
             let style: Console.Style = recommendation == .recommended ? .green : recommendation == .needsReview ? .yellow : .red
-            lines.append(console.styled((en ? "Recommendation: " : "建议：") + ReportLabels.recommendation(recommendation).text(in: language), style))
+            let kind = FilingKind(rawValue: filing.kind) ?? .initial
+            let outcome = reviewers?.outcome ?? ReportLabels.outcome(recommendation, kind: kind)
+            lines.append(console.styled((en ? "Recommendation: " : "建议：") + outcome.text(in: language), style))
             lines.append("")
             for indicator in summary.indicators {
                 lines.append("  " + record.declarations.title(ofModule: indicator.module).text(in: language) + " · "
@@ -274,6 +308,28 @@ enum TerminalReport {
             line += en ? "  (\(ReportLabels.citationText(finding.citation).en))" : "（\(ReportLabels.citationText(finding.citation).zh)）"
             lines.append(line)
         }
+        if let reviewers {
+            let recordLines = reviewers.lines(language: language)
+            if !recordLines.isEmpty {
+                lines.append("")
+                lines.append(console.styled(ReportLabels.recordHeading.text(in: language), .bold))
+                lines.append(contentsOf: recordLines)
+            }
+        }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// `status ID --json`: the filing's standing with the reviewers' record as one more member.
+struct StatusWithRecord: Encodable {
+    var filing: FilingStatus
+    var record: ReviewerRecord?
+
+    enum Keys: String, CodingKey { case record }
+
+    func encode(to encoder: any Encoder) throws {
+        try filing.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(record, forKey: .record)
     }
 }

@@ -73,15 +73,18 @@ public enum CoordinatorRecords {
     /// Coordinators that beat within the last `within`, newest first.
     public static func live(within: Duration = .seconds(60), on connection: PostgresConnection) throws -> [CoordinatorRecord] {
         let rows = try connection.query("""
-            SELECT name, extract(epoch FROM now() - heartbeat_at)::bigint AS age, in_flight, completed, modules
-            FROM coordinators
-            WHERE heartbeat_at > now() - $1::interval
+            SELECT c.name, extract(epoch FROM now() - c.heartbeat_at)::bigint AS age, c.in_flight, modules,
+                   -- Counted from the reviews themselves, not the heartbeat: right the moment a review is written.
+                   (SELECT count(*) FROM reviews r WHERE r.coordinator = c.name AND r.outcome = 'completed'
+                                                     AND r.finished_at >= c.started_at)::bigint AS completed
+            FROM coordinators c
+            WHERE c.heartbeat_at > now() - $1::interval
             ORDER BY heartbeat_at DESC
             """, ReviewQueue.interval(within)).rows
         return try rows.map { row in
             CoordinatorRecord(
                 name: try row.decode("name"), heartbeatAgeSeconds: try row.decode("age"), inFlight: try row.decode("in_flight"),
-                completed: try row.decode("completed"),
+                completed: Int(try row.decode("completed", as: Int64.self)),
                 modules: try row.decode("modules", as: JSONB.self).decode([CoordinatorRecord.Module].self))
         }
     }

@@ -28,11 +28,15 @@ public struct FilingStatus: Sendable, Codable, Equatable {
     public var reviewId: Int64?
     public var outcome: String?
     public var recommendation: String?
+    /// The returned filing this one corrects.
+    public var supersedes: Int64? = nil
+    /// The filing that corrects this one: a `superseded` filing shows "superseded by N".
+    public var supersededBy: Int64? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, status, attempts, outcome, recommendation
+        case id, kind, status, attempts, outcome, recommendation, supersedes
         case countyCode = "county_code", clusterName = "cluster_name", filedOn = "filed_on"
-        case queueState = "queue_state", lastError = "last_error", reviewId = "review_id"
+        case queueState = "queue_state", lastError = "last_error", reviewId = "review_id", supersededBy = "superseded_by"
     }
 }
 
@@ -155,7 +159,8 @@ public enum ReviewRecords {
         let rows = try connection.query("""
             SELECT f.id, f.kind, f.county_code, f.cluster_name, f.filed_on::text AS filed_on, s.status,
                    q.state AS queue_state, q.attempts, coalesce(q.last_error, r.last_error) AS last_error,
-                   r.id AS review_id, r.outcome, r.recommendation
+                   r.id AS review_id, r.outcome, r.recommendation, f.supersedes,
+                   (SELECT min(n.id) FROM filings n WHERE n.supersedes = f.id) AS superseded_by
             FROM filings f
             LEFT JOIN review_queue q ON q.filing_id = f.id
             CROSS JOIN LATERAL (SELECT \(statusAsShown) AS status) s
@@ -172,7 +177,8 @@ public enum ReviewRecords {
                 id: try row.decode("id"), kind: try row.decode("kind"), countyCode: try row.decode("county_code"),
                 clusterName: try row.decode("cluster_name"), filedOn: try row.decode("filed_on"), status: try row.decode("status"),
                 queueState: try row.decode("queue_state"), attempts: try row.decode("attempts"), lastError: try row.decode("last_error"),
-                reviewId: try row.decode("review_id"), outcome: try row.decode("outcome"), recommendation: try row.decode("recommendation"))
+                reviewId: try row.decode("review_id"), outcome: try row.decode("outcome"), recommendation: try row.decode("recommendation"),
+                supersedes: try row.decode("supersedes"), supersededBy: try row.decode("superseded_by"))
         }
     }
 

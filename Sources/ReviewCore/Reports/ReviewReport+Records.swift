@@ -8,7 +8,8 @@ extension ReviewReport {
     /// The report of filing `id`'s latest finished review, with the confirmations reviewers made of
     /// it, read from the database; nil when the filing does not exist (or the caller may not see
     /// it) or has no finished review.
-    public static func load(filing id: Int64, on connection: PostgresConnection) throws -> ReviewReport? {
+    /// With `record` false the reviewers' record is left out (`load(filings:)` reads them all at once).
+    public static func load(filing id: Int64, record withRecord: Bool = true, on connection: PostgresConnection) throws -> ReviewReport? {
         guard let record = try ReviewRecords.latestReview(of: id, on: connection),
             let rulebook = record.rulebook, let hash = record.rulebookHash,
             let asOf = record.asOf.flatMap(CivilDate.init)
@@ -27,12 +28,30 @@ extension ReviewReport {
                     note: try row.decode("note"), date: CivilDate(try row.decode("day", as: String.self)))
             }
         } ?? []
-        return ReviewReport(
+        var report = ReviewReport(
             filingID: String(id), kind: FilingKind(rawValue: record.filing.kind) ?? .initial,
             county: County(code: record.filing.countyCode), clusterName: record.filing.clusterName,
             leadingIndustry: filing?.cluster?.leadingIndustry ?? "", filedOn: CivilDate(record.filing.filedOn),
             status: record.filing.status, rulebook: RulebookReference(name: rulebook, hash: hash, asOf: asOf),
             summary: summary, modules: modules, figures: filing?.figures ?? [], confirmations: confirmations,
             declarations: record.declarations, filingHash: record.contentHash)
+        if withRecord { report.record = try ReviewerRecords.load(filing: id, on: connection) }
+        return report
+    }
+
+    /// The reports of `ids` that exist and have a finished review, in the order given, each with
+    /// its reviewers' record (read for all of them in one set of statements). `progress` is told
+    /// after each filing (done, total).
+    public static func load(
+        filings ids: [Int64], on connection: PostgresConnection, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> [ReviewReport] {
+        var reports: [ReviewReport] = []
+        for (index, id) in ids.enumerated() {
+            if let report = try load(filing: id, record: false, on: connection) { reports.append(report) }
+            progress(index + 1, ids.count)
+        }
+        let records = try ReviewerRecords.load(filings: reports.compactMap { Int64($0.filingID) }, on: connection)
+        for index in reports.indices { reports[index].record = Int64(reports[index].filingID).flatMap { records[$0] } }
+        return reports
     }
 }
