@@ -17,9 +17,12 @@ public enum StatisticsRecords {
         }
     }
 
+    // Every statement is sent unprepared (`query`, not `queryPrepared`), so PostgreSQL plans it for
+    // the filter given: a cached generic plan cannot drop the `$1 IS NULL OR …` it does not know,
+    // and after five runs took the province's dashboard from 1.7 s to 11.6 s (docs/benchmarks.md).
     private static func read(_ filter: StatisticsFilter, on connection: PostgresConnection) throws -> ProvinceStatistics {
         let parameters: [any PostgresEncodable] = [filter.year, filter.county, filter.industry]
-        let filings = try connection.queryPrepared("""
+        let filings = try connection.query("""
             SELECT county_code, leading_industry, year, status, recommendation, count(*)::bigint AS filings
             FROM statistics_filings
             WHERE ($1::integer IS NULL OR year = $1) AND ($2::text IS NULL OR county_code = $2)
@@ -37,7 +40,7 @@ public enum StatisticsRecords {
         var verdicts: [String: (kind: String, counts: [String: Int])] = [:]
         var bands: [String: [Int: Int]] = [:]
         let edges = ArrayLiteral(.text, texts: MarginBands.edges.map { Optional("\($0)") })
-        let rows = try connection.queryPrepared("""
+        let rows = try connection.query("""
             SELECT criterion, kind, verdict, width_bucket(relative_margin, $4::text[]::numeric[]) AS band, count(*)::bigint AS findings
             FROM statistics_findings
             WHERE ($1::integer IS NULL OR year = $1) AND ($2::text IS NULL OR county_code = $2)
@@ -57,7 +60,7 @@ public enum StatisticsRecords {
         }
         let criteria = verdicts.map { ProvinceStatistics.CriterionCount(criterion: $0.key, kind: $0.value.kind, verdicts: $0.value.counts) }
             .sorted { ($0.failRate, $1.criterion) > ($1.failRate, $0.criterion) }
-        let register = try connection.queryPrepared("""
+        let register = try connection.query("""
             SELECT county_code, status, year, count(*)::bigint AS clusters,
                    sum(output_wan) AS output_wan, sum(employees) AS employees
             FROM statistics_register
@@ -70,7 +73,7 @@ public enum StatisticsRecords {
                 countyCode: try row.decode("county_code"), status: try row.decode("status"), year: try row.decode("year"),
                 clusters: try row.decode("clusters"), outputWan: try row.decode("output_wan"), employees: try row.decode("employees"))
         }
-        let watchlist = try connection.queryPrepared("""
+        let watchlist = try connection.query("""
             SELECT w.cluster_id, w.certificate_no, c.name, c.county_code, w.year,
                    to_jsonb(coalesce(array_agg(w.criterion ORDER BY w.criterion) FILTER (WHERE w.verdict = 'fail'), '{}')) AS failed,
                    to_jsonb(coalesce(array_agg(w.criterion ORDER BY w.criterion) FILTER (WHERE w.verdict = 'warn'), '{}')) AS warned
