@@ -268,6 +268,7 @@ let package = Package(
                 "JSONCore",
                 "Indicators",
                 "Rulebooks",
+                "Reports",
             ],
             path: "Sources/Benchmarks"
         ),

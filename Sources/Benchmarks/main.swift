@@ -18,6 +18,7 @@ let usage = """
         worker pool round trips vs. raw pipe echo and spawn-per-evaluation
       sweep [--clusters N] [--keep]
         lifecycle sweep over a generated register (default 100,000 clusters)
+      \(indented(StatsBenchmark.usage))
     """
 
 switch arguments.first {
@@ -33,6 +34,8 @@ case "web":
     exit(WebBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "sweep":
     exit(SweepBenchmark.run(arguments: Array(arguments.dropFirst())))
+case "stats":
+    exit(StatsBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "-h", "--help", "help":
     print(usage)
 default:
