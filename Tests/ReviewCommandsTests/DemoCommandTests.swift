@@ -48,4 +48,24 @@ import Testing
             """).decode("n")
         #expect(template == 0, "no interpolation text in the register")
     }
+
+    @Test func theDemosAnnualReportIsMonitoredOnTheRollingThreeYearsAndPutsCriteriaOnTheWatchlist() async throws {
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let reports = NSTemporaryDirectory() + "cr-demo-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: reports) }
+        let demo = try CLIProcess(["demo", "--reports", reports, "--lang", "en"], conninfo: conninfo, environment: ["NO_COLOR": "1"])
+        #expect(await demo.wait(timeout: .seconds(240)) == 0, "\(demo.log.suffix(3000))")
+        let connection = try PostgresConnection(conninfo)
+        defer { connection.close() }
+        let watched = try connection.query("SELECT criterion, standing FROM cluster_watchlist ORDER BY criterion").rows.map {
+            "\(try $0.decode("criterion", as: String.self)) \(try $0.decode("standing", as: String.self))"
+        }
+        #expect(watched.contains("COMP-9 only_just"), "\(watched)")
+        #expect(demo.log.contains("watch 2025 COMP-9 only just passes: observed 560000 > bound 555660, margin 4340"), "\(demo.log.suffix(3000))")
+        let errors: Int = try connection.queryRow("""
+            SELECT count(*)::int AS n FROM findings fi JOIN filings f ON f.id = fi.filing_id
+            WHERE f.kind = 'annual_report' AND fi.verdict = 'error'
+            """).decode("n")
+        #expect(errors == 0, "the three years are complete: the register gives the two before the report's")
+    }
 }

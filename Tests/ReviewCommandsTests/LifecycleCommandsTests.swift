@@ -134,6 +134,27 @@ import Testing
         #expect(await run(["confirm", "1", "COMP-9", "accept"], conninfo) == 64)
     }
 
+    @Test func refuseMonitoringRecordsTheRefusalAndTheSweepProposes14_3() async throws {
+        let (conninfo, db) = try database()
+        defer { db.close() }
+        #expect(await run(["confirm", "1", "COMP-9", "accept", "--note", "豁免理由成立"], conninfo) == 0)
+        try today(db, "2026-04-28")
+        #expect(await run(["decide", "1", "approve", "--note", "通过"], conninfo) == 0)
+        try today(db, "2026-05-11")
+        #expect(await run(["publicity", "close", "1"], conninfo) == 0)
+        let cluster: Int64 = try db.queryRow("SELECT id FROM clusters").decode("id")
+        try today(db, "2026-09-01")
+        #expect(await run(["register", "refuse-monitoring", String(cluster)], conninfo) == 64, "--note is required")
+        #expect(await run(["register", "refuse-monitoring", "999", "--note", "拒绝提供数据"], conninfo) == 65)
+        #expect(await run(["register", "refuse-monitoring", String(cluster), "--note", "拒绝提供 2026 年上半年统计数据"], conninfo) == 0)
+        let refused: String = try db.queryRow("SELECT refused_on::text AS d FROM monitoring_refusals WHERE cluster_id = $1", cluster).decode("d")
+        #expect(refused == "2026-09-01")
+        #expect(await run(["sweep"], conninfo) == 0)
+        #expect(try db.queryRow(
+            "SELECT count(*) AS n FROM sweep_actions WHERE ground = '14(3)' AND subject LIKE 'monitoring-refusal:%' AND state = 'proposed'"
+        ).decode("n", as: Int.self) == 1)
+    }
+
     @Test func twoSweepProcessesAtOnceRecordEachActionOnce() async throws {
         let (conninfo, db) = try database()
         defer { db.close() }

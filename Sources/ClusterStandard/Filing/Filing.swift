@@ -407,12 +407,32 @@ public struct AnnualReport: Sendable, Hashable, Codable {
     public var year: Int
     /// Plan execution, progress, experience, problems (Art. 13).
     public var progress: EvidenceItem
+    /// Enterprises that joined or left the cluster in the year.
+    public var enterpriseChanges: [EnterpriseChange]?
+
+    enum CodingKeys: String, CodingKey { case year, progress, enterpriseChanges = "enterprise_changes" }
+}
+
+/// An enterprise joining or leaving a register entry, stated by an annual or change report.
+public struct EnterpriseChange: Sendable, Hashable, Codable {
+    /// Its unified social credit code.
+    public var code: String
+    /// Its name.
+    public var name: String
+    /// `joined` or `left`.
+    public var change: String
+    /// The day.
+    public var effective: CivilDate
 }
 
 /// Major changes reported (Art. 14(4)).
 public struct ChangeReport: Sendable, Hashable, Codable {
     /// The changes, at least one.
     public var changes: [Change]
+    /// Enterprises that joined or left.
+    public var enterpriseChanges: [EnterpriseChange]?
+
+    enum CodingKeys: String, CodingKey { case changes, enterpriseChanges = "enterprise_changes" }
     /// One change: subject is leading_industry, spatial_extent or management_body.
     public struct Change: Sendable, Hashable, Codable {
         /// leading_industry, spatial_extent or management_body.

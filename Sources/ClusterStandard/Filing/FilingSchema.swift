@@ -123,6 +123,15 @@ public enum FilingSchema {
         Field("unit", line, required: false, "unit of value and benchmark"),
     ]))
 
+    /// Enterprises joining or leaving a register entry (an annual or change report): the register
+    /// counts a joined enterprise for Art. 14(5) from `effective`.
+    static let enterpriseChanges = Shape.array(.object([
+        Field("code", .text(.socialCreditCode, maxLength: 18), "the enterprise's unified social credit code"),
+        Field("name", line, "its name"),
+        Field("change", .oneOf(["joined", "left"]), "joined or left"),
+        Field("effective", .text(.date, maxLength: 10), "the day (YYYY-MM-DD), not after the filing date"),
+    ]), min: 0, max: 500)
+
     static let incident = Shape.object([
         Field("enterprise_code", .text(.socialCreditCode, maxLength: 18), "the enterprise's code"),
         Field("date", .text(.date, maxLength: 10), "when it happened"),
@@ -161,7 +170,7 @@ public enum FilingSchema {
             Field("co2_intensity", .decimal(max: 1_000_000, scale: 6), "CO2 t per 万元"),
             Field("industrial_internet_rate", rate, "0…1"),
             Field("industrial_software_rate", rate, "0…1"),
-        ]), min: 3, max: 3), required: false, "years Y−3, Y−2, Y−1"),
+        ]), min: 1, max: 3), required: false, "years Y−3, Y−2, Y−1 (an annual report: the one year Y−1)"),
         Field("enterprises", .array(.object([
             Field("code", .text(.socialCreditCode, maxLength: 18), "unified social credit code"),
             Field("name", line, "name"),
@@ -221,6 +230,7 @@ public enum FilingSchema {
         Field("annual_report", .object([
             Field("year", .integer(min: 1990, max: 2100), "the previous year"),
             Field("progress", evidenceItem, "plan execution, progress, problems"),
+            Field("enterprise_changes", enterpriseChanges, required: false, "enterprises that joined or left in the year"),
         ]), required: false, "annual information form"),
         Field("change_report", .object([
             Field("changes", .array(.object([
@@ -229,6 +239,7 @@ public enum FilingSchema {
                 Field("after", line, "after"),
                 Field("effective", .text(.date, maxLength: 10), "from when"),
             ]), min: 1, max: 20), "changes"),
+            Field("enterprise_changes", enterpriseChanges, required: false, "enterprises that joined or left"),
         ]), required: false, "major changes"),
         Field("documents", .array(.object([
             Field("id", .text(.identifier, maxLength: 64), "unique id"),
@@ -243,7 +254,7 @@ public enum FilingSchema {
         switch kind {
         case .initial: return review
         case .recertification: return review + ["plan_report"]
-        case .annualReport: return ["annual_report"]
+        case .annualReport: return ["annual_report", "figures"]
         case .changeReport: return ["change_report"]
         }
     }
@@ -253,7 +264,7 @@ public enum FilingSchema {
         let common: Set<String> = ["format_version", "kind", "filing_date", "supersedes", "applicant", "cluster", "enterprises", "incidents", "documents"]
         switch kind {
         case .initial, .recertification: return common.union(requiredSections(for: kind))
-        case .annualReport: return common.union(["annual_report", "figures"])
+        case .annualReport: return common.union(requiredSections(for: kind))
         case .changeReport: return common.union(["change_report"])
         }
     }

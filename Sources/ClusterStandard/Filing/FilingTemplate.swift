@@ -84,7 +84,17 @@ public enum FilingTemplate {
                                                         ["goal_id": "g3", "achieved": number("0.98")]]]
             }
         case .annualReport:
-            root["annual_report"] = ["year": 2025, "progress": ["statement": "2025 年规划执行与目标进展情况", "documents": ["d1"]]]
+            // The year's figures (one row; the two years before come from the register) and the
+            // year's enterprise changes.
+            root["figures"] = [
+                year(2025, total: "310000", sme: "210000", leading: "220000", employees: 22000, rd: "6200", patents: 130,
+                     exports: "26000", co2: "1.00", internet: "0.40", software: "0.50"),
+            ]
+            root["annual_report"] = [
+                "year": 2025, "progress": ["statement": "2025 年规划执行与目标进展情况", "documents": ["d1"]],
+                "enterprise_changes": [["code": "91460405MA5T00006U", "name": "洋浦石化装备制造有限公司", "change": "joined",
+                                        "effective": "2025-07-01"]],
+            ]
         case .changeReport:
             root["change_report"] = ["changes": [["subject": "management_body", "before": "洋浦新材料产业园管委会",
                                                   "after": "洋浦经济开发区新材料产业促进中心", "effective": "2026-01-01"]]]

@@ -301,10 +301,23 @@ public enum FilingValidator {
             }
             if case .array(let rows)? = root["figures"], let filingDate {
                 let y = filingDate.year
+                // An annual report carries one row, its year (Y−1); the others three, Y−3…Y−1.
+                let annual = root["kind"]?.string == FilingKind.annualReport.rawValue
+                let expectedCount = annual ? 1 : 3
+                let firstYear = annual ? y - 1 : y - 3
+                if annual, (1...3).contains(rows.count), rows.count != expectedCount {
+                    add("$.figures", "count", "年度报告只填报 \(y - 1) 年一行数据，实有 \(rows.count) 行",
+                        "an annual report gives one row, for \(y - 1); found \(rows.count)",
+                        fixZh: "只保留 \(y - 1) 年一行（前两年取自认定名单）", fixEn: "keep the one row for \(y - 1) (the two years before come from the register)")
+                }
+                if !annual, (1...2).contains(rows.count) {
+                    add("$.figures", "count", "应有 3 项，实有 \(rows.count) 项", "must have 3 items, has \(rows.count)",
+                        fixZh: "调整项数", fixEn: "adjust the number of items")
+                }
                 // With a row missing, name the year rather than call the remaining rows shifted; with
                 // three rows, a wrong year is reported at its own row.
                 let given = Set(rows.compactMap { $0["year"]?.decimal })
-                let missing = rows.count < 3 ? (y - 3...y - 1).filter { !given.contains(Decimal($0)) } : []
+                let missing = !annual && rows.count < 3 ? (y - 3...y - 1).filter { !given.contains(Decimal($0)) } : []
                 if !missing.isEmpty {
                     // Name the years that are missing rather than let the rows read as shifted.
                     let years = missing.map(String.init).joined(separator: "、"), yearsEn = missing.map(String.init).joined(separator: ", ")
@@ -314,8 +327,12 @@ public enum FilingValidator {
                         fixEn: "add a row for \(yearsEn), keeping the years \(y - 3), \(y - 2), \(y - 1) in that order")
                 }
                 for (i, row) in rows.enumerated() {
-                    let expected = y - 3 + i
-                    if missing.isEmpty, let year = row["year"]?.decimal, year != Decimal(expected) {
+                    let expected = firstYear + i
+                    if annual, rows.count == 1, let year = row["year"]?.decimal, year != Decimal(expected) {
+                        add("$.figures[0].year", "year_sequence", "年度报告的数据应为 \(expected) 年（\(y) 年报送上一年度），实为 \(year)",
+                            "an annual report's figures are for \(expected) (filed in \(y), for the year before), found \(year)",
+                            fixZh: "填写 \(expected)", fixEn: "write \(expected)")
+                    } else if !annual, missing.isEmpty, let year = row["year"]?.decimal, year != Decimal(expected) {
                         add("$.figures[\(i)].year", "year_sequence", "第 \(i + 1) 行应为 \(expected) 年（\(y) 年申报，近三年为 \(y - 3)–\(y - 1)），实为 \(year)",
                             "row \(i + 1) must be year \(expected) (filed in \(y), the three years are \(y - 3)–\(y - 1)), found \(year)",
                             fixZh: "按 \(y - 3)、\(y - 2)、\(y - 1) 的顺序填写三年数据", fixEn: "give the years \(y - 3), \(y - 2), \(y - 1) in that order")
@@ -346,6 +363,40 @@ public enum FilingValidator {
                             "the code \(code) repeats enterprises[\(first)]", fixZh: "每家企业只列一次，把多项认定合并到同一项", fixEn: "list each enterprise once; put all its designations in one entry")
                     } else {
                         seen[code] = i
+                    }
+                }
+            }
+            // Enterprise changes of an annual or change report: one entry per code; an enterprise that
+            // joined is in `enterprises` (the list as it now stands), one that left is not; the day
+            // is not after the filing date.
+            for section in ["annual_report", "change_report"] {
+                guard case .array(let changes)? = root[section]?["enterprise_changes"] else { continue }
+                var seenChange: [String: Int] = [:]
+                for (i, change) in changes.enumerated() {
+                    let path = "$.\(section).enterprise_changes[\(i)]"
+                    guard let code = change["code"]?.string, SocialCreditCode.isValid(code) else { continue }
+                    if let first = seenChange[code] {
+                        add(path + ".code", "duplicate", "统一社会信用代码 \(code) 与第 \(first) 项重复", "the code \(code) repeats enterprise_changes[\(first)]",
+                            fixZh: "每家企业只列一次", fixEn: "list each enterprise once")
+                    } else {
+                        seenChange[code] = i
+                    }
+                    switch change["change"]?.string {
+                    case "joined" where !enterpriseCodes.contains(code):
+                        add(path + ".code", "unknown_enterprise", "新加入的企业 \(code) 不在 enterprises 名单中",
+                            "\(code) joined but is not listed in enterprises",
+                            fixZh: "把该企业列入 enterprises（名单为报送时的全部企业）", fixEn: "list it in enterprises (the list as it now stands)")
+                    case "left" where enterpriseCodes.contains(code):
+                        add(path + ".code", "still_listed", "已退出的企业 \(code) 仍在 enterprises 名单中",
+                            "\(code) left but is still listed in enterprises",
+                            fixZh: "从 enterprises 中删除该企业，或更正变动类型", fixEn: "remove it from enterprises, or correct the change")
+                    default:
+                        break
+                    }
+                    if let effective = change["effective"]?.string.flatMap(CivilDate.init), let filingDate, effective > filingDate {
+                        add(path + ".effective", "after_filing_date", "变动日期 \(effective) 晚于报送日期 \(filingDate)",
+                            "the change's date \(effective) is after the filing date \(filingDate)",
+                            fixZh: "填写已经发生的变动日期", fixEn: "write the day the change took place")
                     }
                 }
             }

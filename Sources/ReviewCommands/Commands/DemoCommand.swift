@@ -193,8 +193,9 @@ enum DemoCommand {
     /// annual report is recorded, a change report awaits acceptance).
     static func words(_ recommendation: ReviewSummary.Recommendation, kind: String, language: Language) -> String {
         let en = language == .en
+        // An annual report is recorded whatever its monitoring findings say (the watchlist shows them).
+        if kind == FilingKind.annualReport.rawValue { return en ? "recorded (monitoring)" : "监测已记录" }
         if recommendation == .recommended || recommendation == .needsReview {
-            if kind == FilingKind.annualReport.rawValue { return en ? "recorded (monitoring)" : "监测已记录" }
             if kind == FilingKind.changeReport.rawValue { return en ? "awaits acceptance" : "待核准变更" }
         }
         return ReportLabels.recommendation(recommendation).text(in: language)

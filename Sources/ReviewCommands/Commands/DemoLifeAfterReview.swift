@@ -94,6 +94,16 @@ enum LifeAfterReview {
                 let changed = report.subjects.isEmpty ? "no register field changed" : "changed: " + report.subjects.joined(separator: ", ")
                 console.print("   \(id) \(kind == .annualReport ? "年度报告 annual report" : "变更报告 change report")\(year) → \(entry.certificateNo): "
                     + "\(report.state) · \(changed) · 运营管理机构 management body: \(entry.managementBody.isEmpty ? "not stated" : entry.managementBody)")
+                // Monitoring with figures: the threshold modules judged the report's year with the two
+                // before it from the register; the watchlist shows what fails or only just passes.
+                if kind == .annualReport {
+                    let watched = try Register.watchlist(connection, cluster: entry.id)
+                    console.print("      监测 monitoring on the rolling three years: \(watched.count) on the watchlist"
+                        + (watched.isEmpty ? " (every threshold passes comfortably)" : ""))
+                    for finding in watched {
+                        console.print("      " + LifecycleCommands.watchLine(finding, language))
+                    }
+                }
             }
         }
 

@@ -15,7 +15,7 @@ import ClusterStandard
 enum LifecycleCommands {
     static var all: [Command] {
         [confirm, decide, object, publicityShow, publicityResolve, publicityClose, registerList, registerShow,
-         registerFlagFalse, incidentAdd, changeAccept, changeReject, sweep, sweepActions, sweepConfirm, sweepDismiss]
+         registerFlagFalse, registerRefuseMonitoring, incidentAdd, changeAccept, changeReject, sweep, sweepActions, sweepConfirm, sweepDismiss]
     }
 
     static let onOption = OptionSpec.value(
@@ -316,12 +316,37 @@ enum LifecycleCommands {
                         "  第\(term.number)期 term \(term.number): \(term.startsOn) – \(term.endsOn) · \(kind) (filing \(term.filingId), decided \(term.decidedOn))")
                 }
                 for finding in watched {
-                    invocation.console.print(
-                        "  监测 watch \(finding.year) \(finding.criterion) \(finding.verdict): \(finding.message.text(in: invocation.language))")
+                    invocation.console.print("  " + watchLine(finding, invocation.language))
                 }
                 return ExitCode.success
             }
         })
+
+    /// One watchlist line: the year, the criterion, how it stands, and observed, bound and margin.
+    static func watchLine(_ finding: WatchedFinding, _ language: Language) -> String {
+        let zh = language == .zh
+        let standing: String
+        switch finding.standing {
+        case "only_just": standing = zh ? "勉强达标" : "only just passes"
+        case "warns": standing = zh ? "警示" : "warns"
+        default: standing = zh ? "未达标" : "fails"
+        }
+        var line = (zh ? "监测 \(finding.year) " : "watch \(finding.year) ") + "\(finding.criterion) \(standing)"
+        if let observed = finding.observed, let bound = finding.bound, let margin = finding.margin {
+            let comparator = finding.comparator ?? ""
+            let relative = finding.relativeMargin.map { " (\(percent($0)))" } ?? ""
+            line += zh ? "：实际 \(observed) \(comparator) 界限 \(bound)，差额 \(margin)\(relative)"
+                : ": observed \(observed) \(comparator) bound \(bound), margin \(margin)\(relative)"
+        }
+        return line + " · " + finding.message.text(in: language)
+    }
+
+    /// A fraction as a percentage with at most one decimal, exact: 0.0625 → 6.2%.
+    static func percent(_ fraction: Decimal) -> String {
+        var value = fraction * 100, rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 1, .plain)
+        return "\(rounded)%"
+    }
 
     static let registerFlagFalse = Command(
         words: ["register", "flag-false"],
@@ -344,6 +369,32 @@ enum LifecycleCommands {
                 let id = try lifecycle.flagFalseFiling(
                     cluster: cluster, filing: filing, note: note, on: day, reason: invocation.value("--date-reason"))
                 invocation.console.print("已标记 flagged #\(id) against cluster \(cluster)")
+                return ExitCode.success
+            }
+        })
+
+    static let registerRefuseMonitoring = Command(
+        words: ["register", "refuse-monitoring"],
+        summary: "Record that a cluster refused monitoring (Art. 14(3)) · 记录拒不配合监测",
+        synopsis: "CLUSTER --note TEXT",
+        details: """
+            A reviewer records it, dated today (--on with --date-reason states another day, as for the
+            other steps); the audit log names the reviewer. The next sweep proposes (or applies)
+            revocation on ground 14(3), once per refusal.
+            """,
+        examples: ["cluster-review register refuse-monitoring 3 --note '拒绝提供 2026 年度统计数据，经两次书面催告仍未提供'"],
+        options: [noteOption, onOption, dateReasonOption],
+        positionals: 1...1,
+        exits: [.dataError("a filing, objection, action or cluster that does not exist")] + ExitUse.database + [.configuration, .problems("the database refused the step; the message says why and what to do")],
+        run: { invocation in
+            let cluster = try invocation.id(0, "CLUSTER")
+            let note = try invocation.required("--note")
+            let day = try invocation.day("--on")
+            return try invocation.withLifecycle { lifecycle, _ in
+                let id = try lifecycle.recordMonitoringRefusal(cluster: cluster, note: note, on: day, reason: invocation.value("--date-reason"))
+                invocation.console.print(invocation.language == .zh
+                    ? "已记录集群 \(cluster) 拒不配合监测（#\(id)）；下次巡查将依第十四条第（三）项提出撤销"
+                    : "recorded refusal of monitoring #\(id) for cluster \(cluster); the next sweep proposes revocation on Art. 14(3)")
                 return ExitCode.success
             }
         })

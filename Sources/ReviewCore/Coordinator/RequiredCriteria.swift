@@ -21,12 +21,17 @@ public struct RequiredCriteria: Sendable, Hashable, Codable {
         public var version: String?
         /// The criterion ids required, in declaration order; nil when the module never declared.
         public var criteria: [String]?
+        /// True when the module reviews an annual report in monitoring mode: only its threshold
+        /// criteria are required, and the rest of what it answers is left out without a complaint.
+        /// Absent (nil) in records written before monitoring read figures.
+        public var monitoring: Bool?
 
         /// A module's share of the requirement.
-        public init(module: String, version: String?, criteria: [String]?) {
+        public init(module: String, version: String?, criteria: [String]?, monitoring: Bool? = nil) {
             self.module = module
             self.version = version
             self.criteria = criteria
+            self.monitoring = monitoring
         }
     }
 
@@ -41,12 +46,33 @@ public struct RequiredCriteria: Sendable, Hashable, Codable {
     /// The requirement for a filing of `kind`: each of `enabled` (module ids, in order) that
     /// applies to it by its best known declaration in `known` — a module with no declaration is
     /// required whatever the kind.
-    public static func fixing(kind: FilingKind, enabled: [String], known: [String: ModuleDescriptor]) -> RequiredCriteria {
+    ///
+    /// An annual report is also reviewed in monitoring mode (Art. 13; docs/lifecycle.md): each
+    /// module that does not apply to annual reports but applies to initial filings and reads the
+    /// figures is required for its threshold criteria only, which it judges on the rolling three
+    /// years (`monitoring_payload`, sql/100). `monitoring: false` leaves it out (offline, where
+    /// there is no register to take the years before from).
+    public static func fixing(
+        kind: FilingKind, enabled: [String], known: [String: ModuleDescriptor], monitoring: Bool = true
+    ) -> RequiredCriteria {
         RequiredCriteria(modules: enabled.compactMap { id in
             guard let descriptor = known[id] else { return Module(module: id, version: nil, criteria: nil) }
-            guard descriptor.appliesTo.contains(kind) else { return nil }
-            return Module(module: id, version: descriptor.version, criteria: descriptor.criteria.map(\.id))
+            if descriptor.appliesTo.contains(kind) {
+                return Module(module: id, version: descriptor.version, criteria: descriptor.criteria.map(\.id))
+            }
+            if monitoring, kind == .annualReport, let thresholds = monitoringCriteria(descriptor) {
+                return Module(module: id, version: descriptor.version, criteria: thresholds, monitoring: true)
+            }
+            return nil
         })
+    }
+
+    /// The criteria `descriptor` judges in monitoring mode: its threshold criteria, when it applies
+    /// to initial filings and reads the figures; nil when it has none.
+    public static func monitoringCriteria(_ descriptor: ModuleDescriptor) -> [String]? {
+        guard descriptor.appliesTo.contains(.initial), descriptor.reads.contains("figures") else { return nil }
+        let thresholds = descriptor.criteria.filter { $0.kind == .threshold }.map(\.id)
+        return thresholds.isEmpty ? nil : thresholds
     }
 
     /// What a review of each filing kind requires, and the same as the JSON object the claim

@@ -112,7 +112,8 @@ public enum ReviewExecution {
                 let wanted = Set(criteria)
                 findings = returned.filter { wanted.contains($0.criterion) }
                 let extra = returned.map(\.criterion).filter { !wanted.contains($0) }
-                if !extra.isEmpty {
+                // In monitoring mode only the threshold criteria are wanted; the rest is expected.
+                if !extra.isEmpty && entry.monitoring != true {
                     moduleError = "module \(entry.module) also answered \(extra.joined(separator: ", ")), which this review does not require "
                         + "(its criteria were fixed when it was first claimed); not recorded"
                 }
@@ -154,12 +155,13 @@ public enum ReviewExecution {
     }
 
     /// Offline: evaluates a filing of `kind` with every module of `modules` that started and
-    /// applies, and completes it (no database, no deferral: a module that fails is an error).
+    /// applies, and completes it (no database, no deferral: a module that fails is an error). An
+    /// annual report is not reviewed in monitoring mode offline: the years before are the register's.
     public static func evaluateOffline(
         _ review: ClaimedReview, projections: [String: Data], context: Data, parameters: ResolvedParameters, modules: Coordinator.ModuleSet
     ) async throws -> CompletedReview {
         let live = modules.descriptors
-        let required = RequiredCriteria.fixing(kind: review.kind, enabled: modules.enabled.filter { live[$0] != nil }, known: live)
+        let required = RequiredCriteria.fixing(kind: review.kind, enabled: modules.enabled.filter { live[$0] != nil }, known: live, monitoring: false)
         let bytes = Data(JSONValue.object(parameters.values).compactBytes)
         let outcomes = await evaluate(
             required: required, live: live, projections: projections, context: context, parameters: bytes, asOf: review.asOf, modules: modules)

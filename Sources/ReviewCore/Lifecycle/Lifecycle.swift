@@ -146,6 +146,13 @@ public struct Lifecycle {
         try call("SELECT flag_false_filing($1, $2, $3, $4::date, $5) AS id", [cluster, filing, note, day?.description, reason])
     }
 
+    /// Records that register entry `cluster` refused monitoring (拒不配合监测, Art. 14(3)), dated today
+    /// or `day` (as for a false-filing flag); a reviewer's act. The sweep then proposes revocation on
+    /// 14(3). Returns the refusal's id.
+    public func recordMonitoringRefusal(cluster: Int64, note: String, on day: CivilDate? = nil, reason: String? = nil) throws -> Int64 {
+        try call("SELECT record_monitoring_refusal($1, $2, $3::date, $4) AS id", [cluster, note, day?.description, reason])
+    }
+
     /// Confirms (the cluster is revoked on the action's ground) or dismisses a proposed revocation.
     public func resolveSweepAction(_ action: Int64, confirm: Bool, note: String, on day: CivilDate? = nil, reason: String? = nil) throws {
         try LifecycleError.mapping {
@@ -169,9 +176,10 @@ public struct Lifecycle {
             _ = try connection.query(
                 """
                 UPDATE lifecycle_settings SET publicity_working_days = $1, expiry_notice_days = $2,
-                    revocation_mode = $3, validity_years = $4, sweep_wait_seconds = $5, recheck_window_days = $6
+                    revocation_mode = $3, validity_years = $4, sweep_wait_seconds = $5, recheck_window_days = $6,
+                    watch_margin = $7::numeric
                 """, [settings.publicityWorkingDays, settings.expiryNoticeDays, settings.revocationMode, settings.validityYears,
-                      settings.sweepWaitSeconds, settings.recheckWindowDays])
+                      settings.sweepWaitSeconds, settings.recheckWindowDays, "\(settings.watchMargin)"])
             _ = try connection.query("DELETE FROM calendar_days")
             _ = try connection.query(
                 "INSERT INTO calendar_days (day, kind, name) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])",

@@ -124,19 +124,28 @@ public enum Register {
         }
     }
 
-    /// Findings that failed or warned in the latest monitoring review of each annual report of
-    /// `cluster` (the view `cluster_watchlist`), by year and criterion.
+    /// What `cluster` is watched for (the view `cluster_watchlist`, sql/100): from the latest
+    /// monitoring review of its latest annual report, each criterion it fails or warns on, and each
+    /// threshold it passes within `watch_margin` of its bound, with observed value, bound and margin.
     public static func watchlist(_ connection: PostgresConnection, cluster: Int64) throws -> [WatchedFinding] {
         try connection.query(
             """
-            SELECT year, filing_id, criterion, verdict, message_zh, message_en FROM cluster_watchlist
+            SELECT year, filing_id, criterion, verdict, message_zh, message_en, standing, comparator,
+                   observed::text, bound::text, margin::text, relative_margin::text
+            FROM cluster_watchlist
             WHERE cluster_id = $1 ORDER BY year, criterion
             """, [cluster]
         ).rows.map { row in
-            WatchedFinding(
+            func number(_ column: String) throws -> Decimal? {
+                try row.decode(column, as: String?.self).flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
+            }
+            return WatchedFinding(
                 year: try row.decode("year"), filingId: try row.decode("filing_id"), criterion: try row.decode("criterion"),
                 verdict: try row.decode("verdict"),
-                message: LocalizedText(zh: try row.decode("message_zh"), en: try row.decode("message_en")))
+                message: LocalizedText(zh: try row.decode("message_zh"), en: try row.decode("message_en")),
+                standing: try row.decode("standing"), comparator: try row.decode("comparator"),
+                observed: try number("observed"), bound: try number("bound"), margin: try number("margin"),
+                relativeMargin: try number("relative_margin"))
         }
     }
 
@@ -191,8 +200,20 @@ public struct WatchedFinding: Sendable, Hashable, Codable {
     public var filingId: Int64
     /// The criterion, e.g. `COMP-6`.
     public var criterion: String
-    /// `fail` or `warn`.
+    /// `fail`, `warn`, or `pass` (only just).
     public var verdict: String
     /// The finding's message.
     public var message: LocalizedText
+    /// `fails`, `warns` or `only_just` (passes within the watch margin).
+    public var standing: String = "fails"
+    /// The comparison, e.g. `>=`, when the finding is a threshold comparison.
+    public var comparator: String?
+    /// The decisive observed value (for a criterion judged each year, the closest year's).
+    public var observed: Decimal?
+    /// The bound it was compared with.
+    public var bound: Decimal?
+    /// observed − bound (bound − observed where lower is better): negative when it fails.
+    public var margin: Decimal?
+    /// `margin` as a fraction of the bound.
+    public var relativeMargin: Decimal?
 }

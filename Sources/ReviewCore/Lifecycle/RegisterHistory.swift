@@ -34,6 +34,7 @@ public enum RegisterHistory {
                 continue
             }
             seeded.insert(county + "\u{0}" + name)
+            let payload = kind == .annualReport ? try historicApplication(for: sample, among: samples) ?? sample.data : sample.data
             try connection.query("""
                 WITH historic AS (
                     INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash, status)
@@ -48,8 +49,37 @@ public enum RegisterHistory {
                        coalesce(rf.leading_industry, ''), rf.spatial_extent, rf.county_codes, rf.area_km2, rf.management_body
                 FROM historic CROSS JOIN LATERAL register_fields($4::jsonb) AS rf
                 """,
-                county, name, recognized.description, JSONB(bytes: sample.data), try JSONB(encoding: plan))
+                county, name, recognized.description, JSONB(bytes: payload), try JSONB(encoding: plan))
         }
         return seeded.count
+    }
+
+    /// The filing an annual report sample's entry was recognized on: the application sample of the
+    /// same county and cluster name (with the report's `cluster`, as before), its figures moved back
+    /// to end with the year before the report's, so that monitoring finds the two years before the
+    /// report's on the register. Nil
+    /// when there is no such sample.
+    static func historicApplication(for report: SampleFiling, among samples: [SampleFiling]) throws -> Data? {
+        guard let reportRoot = try? JSONValue(parsing: report.data), let name = reportRoot["cluster"]?["name"]?.string,
+            let county = reportRoot["applicant"]?["county_code"]?.string,
+            let year = reportRoot["annual_report"]?["year"]?.decimal
+        else { return nil }
+        for sample in samples {
+            guard let root = try? JSONValue(parsing: sample.data), root["kind"]?.string == FilingKind.initial.rawValue,
+                root["applicant"]?["county_code"]?.string == county, root["cluster"]?["name"]?.string == name,
+                case .object(var members) = root, case .array(let rows)? = members["figures"],
+                let last = rows.last?["year"]?.decimal
+            else { continue }
+            // The register fields as the report states them (the entry the report is filed for).
+            if let cluster = reportRoot["cluster"] { members["cluster"] = cluster }
+            let shift = year - 1 - last
+            members["figures"] = .array(rows.map { row in
+                guard case .object(var cells) = row, let y = cells["year"]?.decimal else { return row }
+                cells["year"] = .number(y + shift)
+                return .object(cells)
+            })
+            return Data(JSONValue.object(members).canonicalText().utf8)
+        }
+        return nil
     }
 }

@@ -105,6 +105,9 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
     /// Days after a term's last day during which a recertification filing still counts for it and the
     /// cluster is "expired, recheck pending", not yet a 14(1) case (default 183; criteria.md).
     public var recheckWindowDays: Int = 183
+    /// How close to its bound a threshold may pass in monitoring and still be on the watchlist, as a
+    /// fraction of the bound ("only just passes"; default 0.10: within 10 %).
+    public var watchMargin: Decimal = Decimal(string: "0.10")!
 
     /// The defaults.
     public init() {}
@@ -113,6 +116,7 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
         case publicityWorkingDays = "publicity_working_days", expiryNoticeDays = "expiry_notice_days"
         case revocationMode = "revocation_mode", validityYears = "validity_years", sweepTime = "sweep_time"
         case sweepWaitSeconds = "sweep_wait_seconds", recheckWindowDays = "recheck_window_days"
+        case watchMargin = "watch_margin"
     }
 
     /// Any key may be left out; it keeps its default.
@@ -126,6 +130,7 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
         sweepTime = try container.decodeIfPresent(String.self, forKey: .sweepTime) ?? defaults.sweepTime
         sweepWaitSeconds = try container.decodeIfPresent(Int.self, forKey: .sweepWaitSeconds) ?? defaults.sweepWaitSeconds
         recheckWindowDays = try container.decodeIfPresent(Int.self, forKey: .recheckWindowDays) ?? defaults.recheckWindowDays
+        watchMargin = try container.decodeIfPresent(Decimal.self, forKey: .watchMargin) ?? defaults.watchMargin
     }
 
     /// Reads `config/lifecycle.json`; throws `LifecycleConfigurationError` for a bad file or value.
@@ -147,6 +152,9 @@ public struct LifecycleSettings: Sendable, Hashable, Codable {
         }
         guard (0...730).contains(settings.recheckWindowDays) else {
             throw LifecycleConfigurationError(file: url.lastPathComponent, problem: "recheck_window_days must be 0 to 730")
+        }
+        guard settings.watchMargin >= 0 && settings.watchMargin <= 1 else {
+            throw LifecycleConfigurationError(file: url.lastPathComponent, problem: "watch_margin must be 0 to 1 (a fraction of the bound)")
         }
         return settings
     }

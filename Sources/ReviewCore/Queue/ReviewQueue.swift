@@ -41,6 +41,8 @@ public enum ReviewQueue {
 
     /// Loads, for each claimed review, the filing projected to each module's `reads` (done by
     /// PostgreSQL, so the coordinator never decodes a whole filing) and the context from the records.
+    /// An annual report of a register entry is projected from `monitoring_payload` (sql/100): the
+    /// report over the entry's term filing, with the rolling three years of figures.
     public static func loadWork(
         _ reviews: [ClaimedReview], reads: [String: [String]], on connection: PostgresConnection
     ) throws -> [ReviewWork] {
@@ -53,7 +55,8 @@ public enum ReviewQueue {
         let result = try connection.queryPrepared("""
             SELECT f.id AS filing_id, m.module, jsonb_object_agg(e.key, e.value) AS projection
             FROM filings f
-            CROSS JOIN LATERAL jsonb_each(f.payload) AS e
+            CROSS JOIN LATERAL jsonb_each(CASE WHEN f.kind = 'annual_report' THEN coalesce(monitoring_payload(f.id), f.payload)
+                                               ELSE f.payload END) AS e
             JOIN jsonb_to_recordset($1::jsonb) AS m(module text, reads jsonb) ON m.reads ? e.key
             WHERE f.id = ANY($2::bigint[])
             GROUP BY f.id, m.module
