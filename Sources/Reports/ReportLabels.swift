@@ -11,7 +11,7 @@ public enum ReportLabels {
 
     /// A short axis label for an indicator of the radar chart (the standard's eight; any other id
     /// is shown as it is).
-    static func axis(_ id: String) -> LocalizedText {
+    public static func axis(_ id: String) -> LocalizedText {
         switch id {
         case "competitiveness": return LocalizedText(zh: "核心竞争力", en: "Competitiveness")
         case "tiering": return LocalizedText(zh: "梯度培育", en: "Tiering")
@@ -21,6 +21,8 @@ public enum ReportLabels {
         case "green": return LocalizedText(zh: "绿色发展", en: "Green")
         case "openness": return LocalizedText(zh: "开放合作", en: "Openness")
         case "governance": return LocalizedText(zh: "治理服务", en: "Governance")
+        case "compliance": return LocalizedText(zh: "合规审查", en: "Compliance")
+        case "plan-completion": return LocalizedText(zh: "规划完成情况", en: "Plan completion")
         default: return LocalizedText(zh: id, en: id)
         }
     }
