@@ -21,8 +21,6 @@ public enum ReportLabels {
         case "green": return LocalizedText(zh: "绿色发展", en: "Green")
         case "openness": return LocalizedText(zh: "开放合作", en: "Openness")
         case "governance": return LocalizedText(zh: "治理服务", en: "Governance")
-        case "compliance": return LocalizedText(zh: "合规审查", en: "Compliance")
-        case "plan-completion": return LocalizedText(zh: "规划完成情况", en: "Plan completion")
         default: return LocalizedText(zh: id, en: id)
         }
     }

@@ -53,7 +53,7 @@ enum DemoCommand {
             console.error(note.text(in: invocation.language))
         }
         let ready = modules.descriptors.keys.sorted()
-        say("② 协调服务：\(ready.count) 个审核模块就绪（\(ready.map { ReportLabels.axis($0).text(in: .zh) }.joined(separator: "、"))）",
+        say("② 协调服务：\(ready.count) 个审核模块就绪（\(ready.map { modules.descriptors[$0]?.title?.zh ?? ReportLabels.axis($0).zh }.joined(separator: "、"))）",
             "② coordinator: \(ready.count) modules ready (\(ready.joined(separator: ", ")))")
         var configuration = CoordinatorConfiguration(name: "demo")
         configuration.pollInterval = .milliseconds(200)
