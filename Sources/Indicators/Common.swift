@@ -135,13 +135,20 @@ struct Rule: Sendable {
     /// `lhs` against the rulebook's `parameter`, read from `parameters`: the comparison is the
     /// parameter's declared one; `rhs` turns the parameter's value into the bound compared against
     /// (the value itself by default). `manual` when the rulebook has no value.
+    ///
+    /// The message reads in words: the observed amount in `measure` (by default the parameter's
+    /// unit), the bound with its comparator in words, met or not, and the margin; `shown` gives the
+    /// two amounts the message names when they are not `lhs` and the bound (e.g. a density the
+    /// comparison avoids dividing for).
     func compare(
         _ lhs: Decimal, with parameter: RuleParameter, in parameters: [String: JSONValue], observed: JSONValue,
-        threshold: ((Decimal) -> JSONValue)? = nil, rhs: (Decimal) -> Decimal = { $0 }, _ what: (zh: String, en: String)
+        threshold: ((Decimal) -> JSONValue)? = nil, rhs: (Decimal) -> Decimal = { $0 }, measure: Measure? = nil,
+        shown: ((Decimal) -> (observed: Decimal, bound: Decimal))? = nil, _ what: (zh: String, en: String)
     ) -> Finding {
         guard let value = parameters.decimal(parameter.name) else { return noThreshold(parameter.name, observed: observed) }
         return compare(lhs, parameter.comparator, rhs(value), observed: observed, threshold: threshold?(value),
-                       parameters: [parameter.name: .number(value)], what)
+                       parameters: [parameter.name: .number(value)], measure: measure ?? Measure(unit: parameter.unit),
+                       shown: shown?(value), what)
     }
 
     /// `manual` because the rulebook has no value for `parameter` (criteria.md: never a default).
@@ -153,18 +160,36 @@ struct Rule: Sendable {
     /// A comparison `lhs comparator rhs` judged exactly; `observed` and `rhs` are reported as given.
     func compare(
         _ lhs: Decimal, _ comparator: Comparison, _ rhs: Decimal, observed: JSONValue, threshold: JSONValue? = nil,
-        parameters: [String: JSONValue], _ what: (zh: String, en: String)
+        parameters: [String: JSONValue], measure: Measure = .plain, shown: (observed: Decimal, bound: Decimal)? = nil,
+        boundNote: (zh: String, en: String) = ("", ""), _ what: (zh: String, en: String)
     ) -> Finding {
         let passed = comparator.holds(lhs, rhs)
         let m = Score.relativeMargin(lhs, comparator, rhs)
         let margin = comparator.lowerIsBetter ? rhs - lhs : lhs - rhs
-        let verb = passed ? ("满足", "meets") : ("未满足", "does not meet")
+        let words = Self.reading(shown ?? (lhs, rhs), comparator, passed: passed, measure: measure, boundNote: boundNote)
         return finding(
             passed ? .pass : .fail, score: Score.of(passed: passed, relativeMargin: m), observed: observed,
             threshold: threshold ?? .number(rhs), comparator: comparator, margin: .number(margin),
-            "\(what.zh)：\(JSONValue.number(lhs).canonicalText()) \(comparator.rawValue) \(JSONValue.number(rhs).canonicalText()) \(verb.0)",
-            "\(what.en): \(JSONValue.number(lhs).canonicalText()) \(comparator.rawValue) \(JSONValue.number(rhs).canonicalText()) \(verb.1)",
-            parameters: parameters)
+            "\(what.zh)\(words.zh)", "\(what.en)\(words.en)", parameters: parameters)
+    }
+
+    /// `为 35亿元，要求不低于 20亿元：满足（余量 15亿元）` / ` is 3.5 billion CNY; required: at least 2 billion CNY:
+    /// met (1.5 billion CNY to spare)`: a comparison in words (issue 20: no raw `350000 >= 200000`).
+    static func reading(
+        _ amounts: (observed: Decimal, bound: Decimal), _ comparator: Comparison, passed: Bool, measure: Measure,
+        boundNote: (zh: String, en: String) = ("", "")
+    ) -> (zh: String, en: String) {
+        let margin = comparator.lowerIsBetter ? amounts.bound - amounts.observed : amounts.observed - amounts.bound
+        func text(_ language: Language) -> String {
+            let en = language == .en
+            let observed = Readable.amount(amounts.observed, measure, language)
+            let bound = Readable.bound(comparator.rawValue, amounts.bound, measure, language) + (en ? boundNote.en : boundNote.zh)
+            let verdict = passed ? (en ? "met" : "满足") : (en ? "not met" : "未满足")
+            let how = margin == 0 || (!passed && margin > 0)
+                ? (en ? "exactly at the bound" : "恰好等于界限") : Readable.margin(margin, measure, language)
+            return en ? " is \(observed); required: \(bound): \(verdict) (\(how))" : "为 \(observed)，要求\(bound)：\(verdict)（\(how)）"
+        }
+        return (text(.zh), text(.en))
     }
 
     // MARK: Evidence and judgement (criteria.md, "Settled edge cases")
@@ -211,7 +236,7 @@ struct Rule: Sendable {
             return finding(.pass, observed: observed, "\(what.zh)齐全，有说明和证明材料", "\(what.en) complete, with statement and documents",
                            parameters: parameters)
         }
-        let list = gaps.joined(separator: ", ")
+        let list = Vocabulary.list(gaps, .en)
         return finding(.warn, observed: observed, "\(what.zh)不完整，缺少：\(Vocabulary.list(gaps, .zh))", "\(what.en) incomplete; missing: \(list)",
                        parameters: parameters)
     }
@@ -268,11 +293,12 @@ func growthFinding(
                             parameters: [parameter: .number(g)])
     }
     let factor = (1 + g) * (1 + g)
+    // Compared without roots (v3 against v1 × (1+g)²); the message names the growth rate itself.
+    let growth = Readable.compoundGrowth(from: v1, to: v3) ?? 0
     return rule.compare(
         v3, rate.comparator, v1 * factor, observed: observed, threshold: [String(rows.2.year): .number(v1 * factor)],
-        parameters: [parameter: .number(g), "growth_factor": .number(factor)],
-        (zh: "\(what.zh)年均增长：\(rows.2.year) 年值与 \(rows.0.year) 年值×\(JSONValue.number(factor).canonicalText()) 比较",
-         en: "\(what.en) compound growth: \(rows.2.year) value against \(rows.0.year) value × \(JSONValue.number(factor).canonicalText())"))
+        parameters: [parameter: .number(g), "growth_factor": .number(factor)], measure: .rate, shown: (growth, g),
+        (zh: "\(what.zh) \(rows.0.year)—\(rows.2.year) 年年均增长率", en: "the compound annual growth of \(what.en) from \(rows.0.year) to \(rows.2.year)"))
 }
 
 /// The filing kinds reviewed against the eight indicators of the standard.

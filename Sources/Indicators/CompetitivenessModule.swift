@@ -58,15 +58,15 @@ public struct CompetitivenessModule: IndicatorModule {
             // COMP-6: total output >= min_annual_output_wan in each of the three years (近三年产值均在20亿元以上).
             perYear(Self.comp6, rows, years: [rows.0, rows.1, rows.2], Self.minAnnualOutput, p,
                     lhs: { $0.totalOutputWan }, rhs: { _, bound in bound },
-                    (zh: "总产值（万元）", en: "total output (10,000 CNY)")),
+                    (zh: "总产值", en: "total output")),
             // COMP-7: sme >= min_sme_output_share × total (中小企业产值占集群总产值60%以上).
             perYear(Self.comp7, rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], Self.minSmeShare, p,
                     lhs: { $0.smeOutputWan }, rhs: { $0.totalOutputWan * $1 },
-                    (zh: "中小企业产值与 份额×总产值", en: "SME output against share × total output")),
+                    (zh: "中小企业产值", en: "SME output")),
             // COMP-8: leading > min_leading_industry_share × total (主导产业占集群总产值比例高于60%).
             perYear(Self.comp8, rows, years: eachYear ? [rows.0, rows.1, rows.2] : [rows.2], Self.minLeadingShare, p,
                     lhs: { $0.leadingIndustryOutputWan }, rhs: { $0.totalOutputWan * $1 },
-                    (zh: "主导产业产值与 份额×总产值", en: "leading-industry output against share × total output")),
+                    (zh: "主导产业产值", en: "leading-industry output")),
             comp9(rows, section.growthWaiver, p),
         ]
     }
@@ -74,7 +74,7 @@ public struct CompetitivenessModule: IndicatorModule {
     /// COMP-5: area <= max_area_km2 (一般不超过100平方公里): a soft bound, above it `warn`, never `fail`.
     func comp5(_ area: Decimal, _ p: [String: JSONValue]) -> Finding {
         var finding = Self.comp5.compare(area, with: Self.maxArea, in: p, observed: .number(area),
-                                         (zh: "占地面积（平方公里）", en: "area (km²)"))
+                                         (zh: "占地面积", en: "the area"))
         if finding.verdict == .fail {
             finding.verdict = .warn
             finding.message = LocalizedText(zh: finding.message.zh + "；“一般不超过”为软约束，请评审人核实",
@@ -117,7 +117,11 @@ func perYear(
     guard let bound = p.decimal(parameter.name) else { return rule.noThreshold(parameter.name, observed: observed) }
     let worst = years.min { Score.relativeMargin(lhs($0), comparator, rhs($0, bound)) < Score.relativeMargin(lhs($1), comparator, rhs($1, bound)) }!
     let thresholds = JSONValue.object(Dictionary(uniqueKeysWithValues: years.map { (String($0.year), JSONValue.number(rhs($0, bound))) }))
+    // A share of total output (COMP-7, COMP-8) is compared as an amount in 万元; the message says whose share.
+    let share = Measure(unit: parameter.unit).isFraction
+        ? (zh: "（总产值的 \(Readable.amount(bound, .share, .zh))）", en: " (\(Readable.amount(bound, .share, .en)) of total output)")
+        : (zh: "", en: "")
     return rule.compare(lhs(worst), comparator, rhs(worst, bound), observed: observed, threshold: thresholds,
-                        parameters: [parameter.name: .number(bound)],
+                        parameters: [parameter.name: .number(bound)], measure: .moneyWan, boundNote: share,
                         (zh: "\(worst.year) 年\(what.zh)", en: "\(what.en) in \(worst.year)"))
 }

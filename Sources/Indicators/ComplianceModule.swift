@@ -115,14 +115,14 @@ public struct ComplianceModule: IndicatorModule {
                                    "excluded": .array(excluded)]
         let threshold: JSONValue = ["failing_grades": .array(failing.sorted().map { .string($0) })]
         if !failingOnes.isEmpty {
-            let list = failingOnes.map { "\($0.enterpriseCode) \($0.date) \($0.category)/\($0.grade ?? "")" }.joined(separator: "; ")
-            return rule.finding(.fail, score: 0, observed: observed, threshold: threshold, "\(window) 内发生\(what.zh)：\(list)",
-                                "\(what.en) within \(window): \(list)")
+            let list = Self.incidents(failingOnes)
+            return rule.finding(.fail, score: 0, observed: observed, threshold: threshold, "\(window) 内发生\(what.zh)：\(list.zh)",
+                                "\(what.en) within \(window): \(list.en)")
         }
         if !relevant.isEmpty {
-            let list = relevant.map { "\($0.enterpriseCode) \($0.date) \($0.category)/\($0.grade ?? "")" }.joined(separator: "; ")
-            return rule.finding(.warn, observed: observed, threshold: threshold, "\(window) 内有较低等级事件，请核实：\(list)",
-                                "lower-grade incidents within \(window), to check: \(list)")
+            let list = Self.incidents(relevant)
+            return rule.finding(.warn, observed: observed, threshold: threshold, "\(window) 内有较低等级事件，请核实：\(list.zh)",
+                                "lower-grade incidents within \(window), to check: \(list.en)")
         }
         return rule.finding(.pass, observed: observed, threshold: threshold, "\(window) 内无此类事件", "no such incident within \(window)")
     }
@@ -136,8 +136,19 @@ public struct ComplianceModule: IndicatorModule {
             return rule.finding(.pass, observed: observed, "\(window) 内无偷税漏税、违法违规、严重失信等行为",
                                 "no tax evasion, illegal conduct or serious dishonesty within \(window)")
         }
-        let list = relevant.map { "\($0.enterpriseCode) \($0.date) \($0.category)" }.joined(separator: "; ")
-        return rule.finding(.fail, score: 0, observed: observed, "\(window) 内有：\(list)", "within \(window): \(list)")
+        let list = Self.incidents(relevant)
+        return rule.finding(.fail, score: 0, observed: observed, "\(window) 内有：\(list.zh)", "within \(window): \(list.en)")
+    }
+
+    /// Incidents as a message lists them, in each language: the enterprise's code, the date, the
+    /// category and grade in words (`… 2025-03-01 安全（较大）` / `… 2025-03-01 safety (larger)`).
+    static func incidents(_ incidents: [Incident]) -> (zh: String, en: String) {
+        func line(_ incident: Incident, _ language: Language) -> String {
+            let category = Vocabulary.word(incident.category, language)
+            let grade = incident.grade.map { language == .en ? " (\(Vocabulary.word($0, .en)))" : "（\(Vocabulary.word($0, .zh))）" } ?? ""
+            return "\(incident.enterpriseCode) \(incident.date) \(category)\(grade)"
+        }
+        return (incidents.map { line($0, .zh) }.joined(separator: "；"), incidents.map { line($0, .en) }.joined(separator: "; "))
     }
 
     func describe(_ incident: Incident, reason: String?) -> JSONValue {

@@ -43,16 +43,16 @@ public struct DigitalModule: IndicatorModule {
     /// DIGI-4: each rate rises steadily (稳步提升): r1 <= r2 <= r3 and r3 > r1.
     func digi4(_ rows: (YearFigures, YearFigures, YearFigures)) -> Finding {
         let rule = Self.digi4
-        let rates: [(name: String, zh: String, value: (YearFigures) -> Decimal)] = [
-            ("industrial_internet_rate", "工业互联网平台应用普及率", { $0.industrialInternetRate }),
-            ("industrial_software_rate", "工业软件应用率", { $0.industrialSoftwareRate }),
+        let rates: [(name: String, zh: String, en: String, value: (YearFigures) -> Decimal)] = [
+            ("industrial_internet_rate", "工业互联网平台应用普及率", Vocabulary.word("industrial_internet_rate", .en), { $0.industrialInternetRate }),
+            ("industrial_software_rate", "工业软件应用率", Vocabulary.word("industrial_software_rate", .en), { $0.industrialSoftwareRate }),
         ]
         var observed: [String: JSONValue] = [:]
         var broken: [(String, String)] = []
         for rate in rates {
             let r1 = rate.value(rows.0), r2 = rate.value(rows.1), r3 = rate.value(rows.2)
             observed[rate.name] = series(rows, rate.value)
-            if !(r1 <= r2 && r2 <= r3 && r3 > r1) { broken.append((rate.name, rate.zh)) }
+            if !(r1 <= r2 && r2 <= r3 && r3 > r1) { broken.append((rate.en, rate.zh)) }
         }
         if broken.isEmpty {
             return rule.finding(.pass, observed: .object(observed), "两项比率三年未降且末年高于首年", "both rates never fall and end above where they began")

@@ -49,7 +49,8 @@ public struct GovernanceModule: IndicatorModule {
         }
         // Equality, not a bound to exceed: full coverage is the best there is, so it scores 100.
         var f = rule.compare(Decimal(p.enterprisesReached), .atLeast, Decimal(p.enterprisesInCluster), observed: observed, parameters: [:],
-                             (zh: "政策宣贯覆盖企业数与集群企业数", en: "enterprises reached against enterprises in the cluster"))
+                             measure: .enterprises, boundNote: (zh: "（集群全部企业）", en: " (every enterprise of the cluster)"),
+                             (zh: "政策宣贯覆盖企业数", en: "the number of enterprises reached"))
         f.comparator = "=="
         if f.verdict == .pass { f.score = Score.of(.pass) }
         return f

@@ -59,6 +59,6 @@ public struct GreenModule: IndicatorModule {
         }
         let comparator: Comparison = direction == "lower_is_better" ? .below : .above
         return rule.compare(value, comparator, bench, observed: ["value": .number(value), "direction": .string(direction), "unit": e.unit.map { .string($0) } ?? .null],
-                            parameters: [:], (zh: "\(what.zh)与行业基准值", en: "\(what.en) against the industry benchmark"))
+                            parameters: [:], boundNote: (zh: "（行业基准值）", en: " (the industry benchmark)"), (zh: what.zh, en: what.en))
     }
 }

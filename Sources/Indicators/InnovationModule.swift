@@ -69,9 +69,12 @@ public struct InnovationModule: IndicatorModule {
         let observed = JSONValue.array(names.map { .string($0) })
         guard let bound = p.decimal(parameter.name) else { return rule.noThreshold(parameter.name, observed: observed) }
         let enough = parameter.comparator.holds(Decimal(names.count), bound)
+        let count = Decimal(names.count), comparator = parameter.comparator.rawValue
+        let what = (zh: "创新平台（\(Readable.amount(count, .platforms, .zh))，要求\(Readable.bound(comparator, bound, .platforms, .zh))）",
+                    en: "innovation platforms (\(Readable.amount(count, .platforms, .en)); required: \(Readable.bound(comparator, bound, .platforms, .en)))")
         var f = rule.structured(section.evidence["INNO-2"], present: names, complete: enough,
-                                missing: enough ? [] : ["platforms (\(names.count) < \(bound))"], observed: observed,
-                                parameters: [parameter.name: .number(bound)], (zh: "创新平台", en: "innovation platforms"))
+                                missing: enough ? [] : ["enough_platforms"], observed: observed,
+                                parameters: [parameter.name: .number(bound)], what)
         f.threshold = .number(bound)
         f.comparator = parameter.comparator.rawValue
         return f
@@ -84,6 +87,9 @@ public struct InnovationModule: IndicatorModule {
         return Self.inno7.compare(
             Decimal(latest.validInventionPatents) * 10000, with: Self.minPatentsPer10k, in: p, observed: observed,
             rhs: { $0 * Decimal(latest.employees) },
-            (zh: "\(latest.year) 年有效发明专利×10000 与 下限×从业人数", en: "patents × 10000 against bound × employees in \(latest.year)"))
+            // Compared without dividing (patents × 10000 against bound × employees); the message names the density.
+            shown: latest.employees > 0
+                ? { bound in (Decimal(latest.validInventionPatents) * 10000 / Decimal(latest.employees), bound) } : nil,
+            (zh: "\(latest.year) 年有效发明专利", en: "valid invention patents in \(latest.year)"))
     }
 }

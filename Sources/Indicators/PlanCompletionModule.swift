@@ -57,8 +57,8 @@ public struct PlanCompletionModule: IndicatorModule {
         }
         let total = Decimal(plan.goals.count), count = Decimal(met.count)
         var f = rule.compare(count, with: Self.minCompletion, in: p, observed: .object(observed), rhs: { $0 * total },
-                             (zh: "完成目标数与 份额×目标总数（未完成：\(unmet.joined(separator: ", "))；该份额为本系统的选择，办法未量化）",
-                              en: "goals met against share × goals (unmet: \(unmet.joined(separator: ", ")); the share is this system's choice, the measures do not quantify it)"))
+                             (zh: "已完成目标数（共 \(plan.goals.count) 项，未完成：\(unmet.joined(separator: "、"))；下限为目标总数的一定比例，该比例为本系统的选择，办法未量化）",
+                              en: "the number of goals met (of \(plan.goals.count); unmet: \(unmet.joined(separator: ", ")); the bound is a share of the goals, a share this system chose, the measures do not quantify it)"))
         if f.verdict == .pass {
             f.verdict = .manual
             f.score = min(f.score, Score.of(.manual))

@@ -209,7 +209,9 @@ public enum HTMLReport {
                         for id in shown {
                             let indicator = report.summary.indicators.first { $0.module == id }
                             body.wrap("tr") { tr in
-                                tr.element("td", [:], report.declarations.title(ofModule: id).text(in: lang))
+                                // One of the eight without a row has no declaration in this review: its name in words.
+                                let title = report.declarations.module(id)?.title ?? ReportLabels.axis(id)
+                                tr.element("td", [:], title.text(in: lang))
                                 tr.wrap("td") { td in
                                     if let indicator {
                                         td.element("span", ["class": "verdict \(indicator.verdict.rawValue)"],

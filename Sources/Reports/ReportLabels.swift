@@ -11,7 +11,7 @@ public enum ReportLabels {
 
     /// A short axis label for an indicator of the radar chart (the standard's eight; any other id
     /// is shown as it is).
-    static func axis(_ id: String) -> LocalizedText {
+    public static func axis(_ id: String) -> LocalizedText {
         switch id {
         case "competitiveness": return LocalizedText(zh: "核心竞争力", en: "Competitiveness")
         case "tiering": return LocalizedText(zh: "梯度培育", en: "Tiering")

@@ -70,7 +70,7 @@ import ClusterStandard
     // MARK: values refused with the allowed ones
 
     @Test func listRefusesAnUnknownStatusAndNamesTheRealOnes() async throws {
-        let run = try await CLIProcess.run(["list", "--status", "publicity"], conninfo: try TestCluster.makeDatabase())
+        let run = try await CLIProcess.run(["list", "--status", "publicity", "--lang", "en"], conninfo: try TestCluster.makeDatabase())
         #expect(run.status == 64)
         #expect(run.stderr.contains("did you mean 'in_publicity'?"), "\(run.stderr)")
         for status in FilingStatus.statuses { #expect(run.stderr.contains(status)) }

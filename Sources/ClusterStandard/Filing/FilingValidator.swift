@@ -130,7 +130,7 @@ public enum FilingValidator {
                     } else if field.required {
                         add(path + JSONPath.member(field.name), "required", "缺少必填字段“\(field.name)”",
                             "missing required member \"\(field.name)\"",
-                            fixZh: "补充：\(field.summary)", fixEn: "add it: \(field.summary)")
+                            fixZh: "补充：\(field.summaryZh)", fixEn: "add it: \(field.summary)")
                     }
                 }
             case .keyed(let keys, let valueShape):

@@ -45,8 +45,13 @@ public enum ClusterReviewCLI {
         do {
             return try await invocation.command.run(invocation)
         } catch let error as UsageError {
-            console.error("用法错误 usage error: \(error.message)")
-            console.error(Help.usageLine(invocation.command))
+            if invocation.command.oneLanguage {
+                console.error(invocation.language == .en ? "usage error: \(error.message)" : "用法错误：\(error.zh ?? error.message)")
+                console.error(Help.usageLine(invocation.command, language: invocation.language))
+            } else {
+                console.error("用法错误 usage error: \(error.message)")
+                console.error(Help.usageLine(invocation.command))
+            }
             return ExitCode.usage
         } catch let error as PostgresError where error.isConnectionLoss {
             console.error("数据库不可用 database unavailable: \(error)")
@@ -66,8 +71,12 @@ public enum ClusterReviewCLI {
             console.error("数据库不可用 database unavailable: \(error)")
             return ExitCode.unavailable
         } catch let error as CommandFailure {
-            console.error(error.message.zh)
-            console.error(error.message.en)
+            if invocation.command.oneLanguage {
+                console.error(error.message.text(in: invocation.language))
+            } else {
+                console.error(error.message.zh)
+                console.error(error.message.en)
+            }
             return error.exitCode
         } catch {
             console.error("错误 error: \(error)")

@@ -1,3 +1,5 @@
+import IndicatorKit
+
 /// Renders `--help` text from the command table.
 enum Help {
     static func overview(_ commands: [Command]) -> String {
@@ -26,6 +28,13 @@ enum Help {
 
     static func usageLine(_ command: Command) -> String {
         "Usage: cluster-review \(command.name)" + (command.options.isEmpty ? "" : " [OPTIONS]")
+            + (command.synopsis.isEmpty ? "" : " \(command.synopsis)")
+    }
+
+    /// The usage line in one language (commands that print one language).
+    static func usageLine(_ command: Command, language: Language) -> String {
+        guard language == .zh else { return usageLine(command) }
+        return "用法：cluster-review \(command.name)" + (command.options.isEmpty ? "" : " [选项]")
             + (command.synopsis.isEmpty ? "" : " \(command.synopsis)")
     }
 

@@ -35,6 +35,8 @@ struct UsageError: Error, Sendable, CustomStringConvertible {
     var message: String
     /// The command whose usage to print, when known.
     var command: String?
+    /// The message in Chinese, for commands that print one language (`Command.oneLanguage`).
+    var zh: String? = nil
 
     var description: String { message }
 }

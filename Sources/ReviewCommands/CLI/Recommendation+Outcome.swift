@@ -8,8 +8,8 @@ extension ReviewSummary.Recommendation {
     func outcome(for kind: String, language: Language) -> String {
         guard self == .recommended || self == .needsReview else { return text(in: language) }
         switch kind {
-        case FilingKind.annualReport.rawValue: return language == .en ? "recorded (monitoring)" : "监测已记录 (recorded)"
-        case FilingKind.changeReport.rawValue: return language == .en ? "awaits acceptance" : "待核准变更 (awaits acceptance)"
+        case FilingKind.annualReport.rawValue: return language == .en ? "recorded (monitoring)" : "监测已记录"
+        case FilingKind.changeReport.rawValue: return language == .en ? "awaits acceptance" : "待核准变更"
         default: return text(in: language)
         }
     }

@@ -24,17 +24,22 @@ enum DemoCommand {
         examples: ["cluster-review demo", "cluster-review demo --lang en --reports /tmp/demo-reports"],
         options: [.value("--reports", "DIR", "Where to write the HTML reports (default .local/demo-reports) · 报告目录")],
         exits: [.problems("a sample's recommendation differs from the expected one")] + ExitUse.database + [.configuration],
+        oneLanguage: true,
         run: run)
 
     static func run(_ invocation: Invocation) async throws -> Int32 {
         let console = invocation.console
+        let en = invocation.language == .en
+        func say(_ zh: String, _ english: String) { console.print(en ? english : zh) }
+        func warn(_ zh: String, _ english: String) { console.error(en ? english : zh) }
         let started = ContinuousClock.now
         let installation = try invocation.installation()
         let conninfo = try prepareDatabase(invocation, installation: installation)
         let connection = try PostgresConnection(conninfo)
         defer { connection.close() }
         let report = try Migrator.migrate(connection, migrations: try Migrator.load(from: installation.sqlDirectory))
-        console.print("① 迁移 migrations: \(report.applied.count) applied, \(report.alreadyApplied) already applied")
+        say("① 迁移：新应用 \(report.applied.count) 个，已应用 \(report.alreadyApplied) 个",
+            "① migrations: \(report.applied.count) applied, \(report.alreadyApplied) already applied")
 
         // The coordinator, in this process, with every enabled module.
         let registry = try invocation.moduleRegistry()
@@ -42,12 +47,14 @@ enum DemoCommand {
         let logger = Logger(minimumLevel: .warning)
         let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: logger)
         for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
-            console.error("模块未启动 module not started: \(module): \(error)")
+            warn("模块未启动：\(module)：\(error)", "module not started: \(module): \(error)")
         }
         try invocation.checkRulebooks(rulebooks, declarations: modules.declarations, unanswered: Array(errors.keys)) { note in
             console.error(note.text(in: invocation.language))
         }
-        console.print("② 协调服务 coordinator: \(modules.descriptors.count) modules ready (\(modules.descriptors.keys.sorted().joined(separator: ", ")))")
+        let ready = modules.descriptors.keys.sorted()
+        say("② 协调服务：\(ready.count) 个审核模块就绪（\(ready.map { modules.descriptors[$0]?.title?.zh ?? ReportLabels.axis($0).zh }.joined(separator: "、"))）",
+            "② coordinator: \(ready.count) modules ready (\(ready.joined(separator: ", ")))")
         var configuration = CoordinatorConfiguration(name: "demo")
         configuration.pollInterval = .milliseconds(200)
         let coordinator = Coordinator(conninfo: conninfo, configuration: configuration, modules: modules, rulebooks: rulebooks, logger: logger)
@@ -60,7 +67,8 @@ enum DemoCommand {
         let samples = try SampleFiling.all(in: installation)
         let seeded = try RegisterHistory.seed(samples, on: connection)
         if seeded > 0 {
-            console.print("   历史记录 seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew and the annual and change report samples are filed for")
+            say("   历史记录：预置 \(seeded) 条往年认定的名单条目，供复核样例续期、年度报告与变更报告样例关联",
+                "   seeded \(seeded) register entr\(seeded == 1 ? "y" : "ies") recognized in earlier years, which the recertification samples renew and the annual and change report samples are filed for")
         }
         var submitted: [(sample: SampleFiling, id: Int64)] = []
         // The rate is measured from the first submission: the coordinator reviews while they are filed.
@@ -74,7 +82,7 @@ enum DemoCommand {
         for (sample, receipt) in zip(samples, receipts) {
             switch receipt {
             case .received(let id): bySubmission[id] = sample
-            case .refused(let error): console.error("样例未收到 sample not received: \(sample.file): \(error)")
+            case .refused(let error): warn("样例未收到：\(sample.file)：\(error)", "sample not received: \(sample.file): \(error)")
             }
         }
         let verdicts = try SubmissionDoor.wait(for: Array(bySubmission.keys), timeout: .seconds(120), on: connection)
@@ -82,12 +90,14 @@ enum DemoCommand {
             switch verdicts[id] {
             case .filed(let filing)?, .alreadyOnFile(let filing)?: submitted.append((sample, filing))
             case .refused(let issues)?:
-                console.error("样例被拒 sample refused: \(sample.file): \(issues.map(\.description).joined(separator: "; "))")
-            case .pending?, nil: console.error("样例未检查 sample not checked in time: \(sample.file) (submission #\(id))")
+                warn("样例被拒：\(sample.file)：\(issues.map { $0.message.text(in: .zh) }.joined(separator: "；"))",
+                     "sample refused: \(sample.file): \(issues.map(\.description).joined(separator: "; "))")
+            case .pending?, nil: warn("样例未及时检查：\(sample.file)（提交 #\(id)）", "sample not checked in time: \(sample.file) (submission #\(id))")
             }
         }
         let counties = Set(submitted.map { $0.sample.file.prefix(6) }).count
-        console.print("③ 提交 submitted \(submitted.count) sample filings from \(counties) county-level divisions through the submission door "
+        say("③ 提交：经提交入口提交 \(counties) 个县级行政区的 \(submitted.count) 份样例申报（\(bySubmission.count) 份提交，由协调服务检查并登记）",
+            "③ submitted \(submitted.count) sample filings from \(counties) county-level divisions through the submission door "
             + "(\(bySubmission.count) submissions, checked and filed by the coordinator)")
 
         // Progress while they are reviewed.
@@ -95,7 +105,8 @@ enum DemoCommand {
         while true {
             let finished = try ReviewRecords.finishedCount(of: ids, on: connection)
             let elapsed = seconds(ContinuousClock.now - reviewStart)
-            console.progress("   审核中 reviewing \(finished)/\(ids.count) · " + rate(finished, over: elapsed), final: finished == ids.count)
+            console.progress((en ? "   reviewing " : "   审核中 ") + "\(finished)/\(ids.count) · " + rate(finished, over: elapsed, language: invocation.language),
+                             final: finished == ids.count)
             if finished == ids.count { break }
             if elapsed > 300 { throw CommandFailure(zh: "审核超时", en: "the reviews did not finish within 300 s") }
             try await Task.sleep(for: .milliseconds(200))
@@ -106,16 +117,18 @@ enum DemoCommand {
         // The summary table.
         var table = try summary(submitted, on: connection, language: invocation.language, declarations: modules.declarations)
         console.print("")
-        console.print("④ 审核结果 review results")
+        say("④ 审核结果", "④ review results")
         console.print(table.text)
         console.print("")
         // A sample the door refused, or that was not checked in time, is a sample without its expected result.
         let filedFiles = Set(submitted.map(\.sample.file))
-        table.mismatches += samples.map(\.file).filter { !filedFiles.contains($0) }.map { "\($0) (not filed)" }
+        table.mismatches += samples.map(\.file).filter { !filedFiles.contains($0) }.map { en ? "\($0) (not filed)" : "\($0)（未登记）" }
         if table.mismatches.isEmpty {
-            console.print("   ✔ 每个样例的建议与预期一致 every sample got the recommendation it expects (\(submitted.count)/\(samples.count))")
+            say("   ✔ 每个样例的建议与预期一致（\(submitted.count)/\(samples.count)）",
+                "   ✔ every sample got the recommendation it expects (\(submitted.count)/\(samples.count))")
         } else {
-            console.print("   ✘ 与预期不符 differs from the expected recommendation: \(table.mismatches.joined(separator: ", "))")
+            say("   ✘ 与预期建议不符：\(table.mismatches.joined(separator: "、"))",
+                "   ✘ differs from the expected recommendation: \(table.mismatches.joined(separator: ", "))")
         }
         // The life after review, on a simulated calendar.
         try LifeAfterReview.run(submitted, on: connection, console: console, language: invocation.language)
@@ -129,9 +142,11 @@ enum DemoCommand {
             try? FileManager.default.removeItem(at: reportDirectory.appendingPathComponent(old))
         }
         let index = try HTMLReport.write(reports, to: reportDirectory, language: invocation.language, generatedAt: invocation.now)
-        console.print("⑦ 报告 HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
-        console.print("   打开 open \(index.path)")
-        console.print(String(format: "完成 done in %.1f s", seconds(ContinuousClock.now - started)))
+        say("⑦ 报告：\(reports.count) 份网页报告及索引，位于 \(reportDirectory.path)",
+            "⑦ HTML reports: \(reports.count) files and an index in \(reportDirectory.path)")
+        say("   打开 \(index.path)", "   open \(index.path)")
+        let took = seconds(ContinuousClock.now - started)
+        say(String(format: "完成，用时 %.1f 秒", took), String(format: "done in %.1f s", took))
         return table.mismatches.isEmpty ? ExitCode.success : ExitCode.failure
     }
 
@@ -143,7 +158,9 @@ enum DemoCommand {
         try server.start()
         try server.dropDatabase("cluster_review_demo")
         try server.createDatabase("cluster_review_demo")
-        invocation.console.print("⓪ 数据库 database: a clean cluster_review_demo on the private PostgreSQL in \(directory.path)")
+        invocation.console.print(invocation.language == .en
+            ? "⓪ database: a clean cluster_review_demo on the private PostgreSQL in \(directory.path)"
+            : "⓪ 数据库：本地私有 PostgreSQL（\(directory.path)）上全新的 cluster_review_demo")
         return server.conninfo(database: "cluster_review_demo")
     }
 
@@ -174,7 +191,7 @@ enum DemoCommand {
             let scores = Dictionary(summary.indicators.map { ($0.module, $0) }, uniquingKeysWith: { first, _ in first })
             let recommendation = summary.recommendation.rawValue
             let matches = recommendation == sample.expected
-            if !matches { mismatches.append("\(sample.file) (\(recommendation) ≠ \(sample.expected))") }
+            if !matches { mismatches.append("\(sample.file) (\(recommendation) ≠ \(sample.expected))") }  // codes: the samples' expected field
             let name = record.filing.clusterName
             table.rows.append([
                 String(id), names[record.filing.countyCode] ?? record.filing.countyCode,
@@ -203,9 +220,10 @@ enum DemoCommand {
 
     /// Filings per second over the run so far; a dash until a fifth of a second has passed, when
     /// a ratio of two small numbers says nothing.
-    static func rate(_ count: Int, over elapsed: Double) -> String {
-        guard elapsed >= 0.2 else { return "— filings/s" }
-        return String(format: "%.1f filings/s over %.1f s", Double(count) / elapsed, elapsed)
+    static func rate(_ count: Int, over elapsed: Double, language: Language = .en) -> String {
+        let en = language == .en
+        guard elapsed >= 0.2 else { return en ? "— filings/s" : "— 件/秒" }
+        return String(format: en ? "%.1f filings/s over %.1f s" : "%.1f 件/秒，历时 %.1f 秒", Double(count) / elapsed, elapsed)
     }
 
     static func seconds(_ duration: Duration) -> Double {

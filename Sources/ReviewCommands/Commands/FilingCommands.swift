@@ -21,6 +21,7 @@ enum FilingCommands {
         options: [.flag("--json", "Print the issues as JSON · 以 JSON 输出")],
         positionals: 1...Int.max,
         exits: [.problems("a filing is invalid"), .noInput],
+        oneLanguage: true,
         run: { invocation in
             let console = invocation.console
             return validateFiles(invocation.positionals, language: invocation.language, json: invocation.flag("--json")) { console.print($0) }

@@ -28,10 +28,13 @@ enum StatusCommand {
         options: [.flag("--json", "Print JSON · 输出 JSON")],
         positionals: 0...1,
         exits: [.dataError("no such filing")] + ExitUse.database,
+        oneLanguage: true,
         run: { invocation in
             let connection = try invocation.connect()
             defer { connection.close() }
             let console = invocation.console
+            let language = invocation.language
+            func say(_ zh: String, _ en: String) { console.print(language == .en ? en : zh) }
             if let text = invocation.positionals.first {
                 let id = try filingId(text)
                 guard let filing = try ReviewRecords.status(of: id, on: connection) else {
@@ -42,20 +45,26 @@ enum StatusCommand {
                     try console.printJSON(StatusWithRecord(filing: filing, record: record))
                     return ExitCode.success
                 }
-                console.print("申报 filing \(filing.id): \(filing.clusterName) [\(filing.kind), \(filing.countyCode), \(filing.filedOn)]")
-                console.print("状态 status: \(filing.status)" + (filing.supersededBy.map { " · " + ReportLabels.supersededBy($0).text(in: invocation.language) } ?? ""))
+                let kind = FilingKind(rawValue: filing.kind).map { ReportLabels.kind($0).text(in: language) } ?? filing.kind
+                let status = ReportLabels.status(filing.status).text(in: language)
+                say("申报 \(filing.id)：\(filing.clusterName)（\(kind)，县区 \(filing.countyCode)，\(filing.filedOn) 提交）",
+                    "filing \(filing.id): \(filing.clusterName) (\(kind), county \(filing.countyCode), filed \(filing.filedOn))")
+                let superseded = filing.supersededBy.map { " · " + ReportLabels.supersededBy($0).text(in: language) } ?? ""
+                say("状态：\(status)\(superseded)", "status: \(status)\(superseded)")
                 if let state = filing.queueState {
-                    console.print("审核 review: \(state) (attempt \(filing.attempts ?? 0))")
+                    let words = ReportLabels.status(state).text(in: language)
+                    say("审核：\(words)（第 \(filing.attempts ?? 0) 次）", "review: \(words) (attempt \(filing.attempts ?? 0))")
                 }
                 if let recommendation = filing.recommendation {
-                    let meaning = record?.outcome?.text(in: invocation.language)
-                        ?? ReviewSummary.Recommendation(rawValue: recommendation)?.outcome(for: filing.kind, language: invocation.language)
-                    console.print("建议 recommendation: \(meaning ?? recommendation) (review \(filing.reviewId ?? 0))")
+                    let meaning = record?.outcome?.text(in: language)
+                        ?? ReviewSummary.Recommendation(rawValue: recommendation)?.outcome(for: filing.kind, language: language)
+                    say("建议：\(meaning ?? recommendation)（审核 \(filing.reviewId ?? 0)）",
+                        "recommendation: \(meaning ?? recommendation) (review \(filing.reviewId ?? 0))")
                 } else if filing.outcome == "failed" {
-                    console.print("审核失败 review failed (review \(filing.reviewId ?? 0))")
+                    say("审核失败（审核 \(filing.reviewId ?? 0)）", "review failed (review \(filing.reviewId ?? 0))")
                 }
-                if let error = filing.lastError { console.print("最近错误 last error: \(error)") }
-                for line in record?.lines(language: invocation.language) ?? [] { console.print(line) }
+                if let error = filing.lastError { say("最近错误：\(error)", "last error: \(error)") }
+                for line in record?.lines(language: language) ?? [] { console.print(line) }
                 return ExitCode.success
             }
             let statistics = try ReviewQueue.statistics(on: connection)
@@ -65,28 +74,40 @@ enum StatusCommand {
                 try console.printJSON(Snapshot(queue: statistics, coordinators: coordinators))
                 return ExitCode.success
             }
-            console.print("提交入口 door: \(statistics.pendingSubmissions) submissions waiting to be checked")
-            console.print("队列 queue: \(statistics.queued) queued, \(statistics.running) running, \(statistics.waitingForRetry) waiting to retry")
-            console.print("最早排队 oldest queued: \(statistics.oldestQueuedSeconds.map { "\($0)s" } ?? "—")")
-            console.print("近一分钟完成 finished in the last minute: \(statistics.completedLastMinute)")
-            console.print("累计 totals: \(statistics.completedTotal) completed, \(statistics.failedTotal) failed")
+            say("提交入口：\(statistics.pendingSubmissions) 份提交待检查",
+                "door: \(statistics.pendingSubmissions) submissions waiting to be checked")
+            say("队列：\(statistics.queued) 排队，\(statistics.running) 审核中，\(statistics.waitingForRetry) 等待重试",
+                "queue: \(statistics.queued) queued, \(statistics.running) running, \(statistics.waitingForRetry) waiting to retry")
+            say("最早排队：\(statistics.oldestQueuedSeconds.map { "\($0) 秒前" } ?? "—")",
+                "oldest queued: \(statistics.oldestQueuedSeconds.map { "\($0)s" } ?? "—")")
+            say("近一分钟完成：\(statistics.completedLastMinute)", "finished in the last minute: \(statistics.completedLastMinute)")
+            say("累计：\(statistics.completedTotal) 完成，\(statistics.failedTotal) 失败",
+                "totals: \(statistics.completedTotal) completed, \(statistics.failedTotal) failed")
             if !statistics.deferredByModule.isEmpty {
                 let waiting = statistics.deferredByModule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                console.print("等待模块 waiting for a module: \(waiting)")
+                say("等待模块：\(waiting)", "waiting for a module: \(waiting)")
             }
             for failure in statistics.recentFailures {
-                console.print("审核失败 failed: filing \(failure.filingId) (review \(failure.reviewId), \(failure.attempts) attempt\(failure.attempts == 1 ? "" : "s"), \(failure.finishedAt.prefix(19))): \(failure.lastError.prefix(300))")
+                let when = failure.finishedAt.prefix(19), error = failure.lastError.prefix(300)
+                say("审核失败：申报 \(failure.filingId)（审核 \(failure.reviewId)，\(failure.attempts) 次，\(when)）：\(error)",
+                    "failed: filing \(failure.filingId) (review \(failure.reviewId), \(failure.attempts) attempt\(failure.attempts == 1 ? "" : "s"), \(when)): \(error)")
             }
-            if coordinators.isEmpty { console.print("协调服务 coordinators: none running · 无运行中的协调服务") }
+            if coordinators.isEmpty { say("协调服务：无运行中的协调服务", "coordinators: none running") }
             for coordinator in coordinators {
-                console.print("协调服务 coordinator \(coordinator.name): \(coordinator.inFlight) in flight, \(coordinator.completed) completed, heartbeat \(coordinator.heartbeatAgeSeconds)s ago")
+                say("协调服务 \(coordinator.name)：\(coordinator.inFlight) 件审核中，\(coordinator.completed) 件完成，心跳 \(coordinator.heartbeatAgeSeconds) 秒前",
+                    "coordinator \(coordinator.name): \(coordinator.inFlight) in flight, \(coordinator.completed) completed, heartbeat \(coordinator.heartbeatAgeSeconds)s ago")
                 for module in coordinator.modules {
-                    var line = "  \(module.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(module.state.padding(toLength: 10, withPad: " ", startingAt: 0)) workers \(module.workers) restarts \(module.restarts) served \(module.served) failed \(module.failed)"
-                    line += " circuit \(module.circuit ?? "closed")"
-                    if let retry = module.retryInSeconds { line += ", probe in \(retry)s" }
-                    if let reason = module.reason { line += " (\(reason.prefix(200)))" }
-                    if let waiting = statistics.deferredByModule[module.id] { line += " · \(waiting) reviews waiting" }
-                    console.print(line)
+                    let id = module.id.padding(toLength: 18, withPad: " ", startingAt: 0)
+                    let state = module.state.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    var zh = "  \(id) \(state) 进程 \(module.workers) 重启 \(module.restarts) 完成 \(module.served) 失败 \(module.failed)"
+                    var en = "  \(id) \(state) workers \(module.workers) restarts \(module.restarts) served \(module.served) failed \(module.failed)"
+                    let open = module.circuit.map { $0 != "closed" } ?? false
+                    zh += open ? " 熔断：已断开" : " 熔断：正常"
+                    en += " circuit \(module.circuit ?? "closed")"
+                    if let retry = module.retryInSeconds { zh += "，\(retry) 秒后探测"; en += ", probe in \(retry)s" }
+                    if let reason = module.reason { zh += "（\(reason.prefix(200))）"; en += " (\(reason.prefix(200)))" }
+                    if let waiting = statistics.deferredByModule[module.id] { zh += " · \(waiting) 件等待"; en += " · \(waiting) reviews waiting" }
+                    say(zh, en)
                 }
             }
             return ExitCode.success
@@ -104,19 +125,23 @@ enum StatusCommand {
             .flag("--json", "One JSON array of the filings · 输出 JSON"),
         ],
         exits: ExitUse.database,
+        oneLanguage: true,
         run: { invocation in
             let limit = Int(invocation.value("--limit") ?? "200") ?? -1
-            guard limit > 0 else { throw UsageError(message: "--limit takes a positive number", command: "list") }
+            guard limit > 0 else { throw UsageError(message: "--limit takes a positive number", command: "list", zh: "--limit 应为正整数") }
             if let status = invocation.value("--status"), !FilingStatus.statuses.contains(status) {
                 let hint = ArgumentParser.nearest(status, among: FilingStatus.statuses).map { "; did you mean '\($0)'?" } ?? ""
+                let zhHint = ArgumentParser.nearest(status, among: FilingStatus.statuses).map { "；是否要写 '\($0)'？" } ?? ""
                 throw UsageError(
                     message: "--status takes one of \(FilingStatus.statuses.joined(separator: ", ")), not '\(status)'\(hint)",
-                    command: "list")
+                    command: "list",
+                    zh: "--status 应为以下之一：\(FilingStatus.statuses.joined(separator: "、"))，而不是 '\(status)'\(zhHint)")
             }
             if let county = invocation.value("--county"), HainanCounty.named(county) == nil {
                 throw UsageError(
                     message: "--county takes a county-level code of Hainan, not '\(county)' (cluster-review counties lists all 26)",
-                    command: "list")
+                    command: "list",
+                    zh: "--county 应为海南省县级行政区代码，而不是 '\(county)'（cluster-review counties 列出全部 26 个）")
             }
             let connection = try invocation.connect()
             defer { connection.close() }
@@ -126,12 +151,19 @@ enum StatusCommand {
                 try invocation.console.printJSON(filings)
                 return ExitCode.success
             }
-            var table = TextTable(headers: ["ID", "county", "kind", "status", "recommendation", "cluster"])
+            let language = invocation.language, en = language == .en
+            var table = TextTable(headers: en ? ["ID", "county", "kind", "status", "recommendation", "cluster"]
+                                              : ["编号", "县区", "类型", "状态", "建议", "集群"])
             for filing in filings {
-                table.rows.append([String(filing.id), filing.countyCode, filing.kind, filing.status, filing.recommendation ?? "—", filing.clusterName])
+                let kind = FilingKind(rawValue: filing.kind).map { ReportLabels.kind($0).text(in: language) } ?? filing.kind
+                let recommendation = filing.recommendation.map { code in
+                    ReviewSummary.Recommendation(rawValue: code)?.outcome(for: filing.kind, language: language) ?? code
+                }
+                table.rows.append([String(filing.id), filing.countyCode, kind, ReportLabels.status(filing.status).text(in: language),
+                                   recommendation ?? "—", filing.clusterName])
             }
             invocation.console.print(table.render())
-            invocation.console.print("\(filings.count) filing(s) · 件申报")
+            invocation.console.print(en ? "\(filings.count) filing\(filings.count == 1 ? "" : "s")" : "共 \(filings.count) 件申报")
             invocation.console.print(ReportStamp(generatedAt: invocation.now).line(in: invocation.language))
             return ExitCode.success
         })
@@ -237,7 +269,7 @@ enum StatusCommand {
 
     static func filingId(_ text: String) throws -> Int64 {
         guard let id = Int64(text), id > 0 else {
-            throw UsageError(message: "'\(text)' is not a filing id (a positive number)")
+            throw UsageError(message: "'\(text)' is not a filing id (a positive number)", zh: "'\(text)' 不是申报编号（应为正整数）")
         }
         return id
     }

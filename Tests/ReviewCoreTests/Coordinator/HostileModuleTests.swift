@@ -142,7 +142,7 @@ import JSONCore
         #expect(try Self.count("SELECT count(*) FROM filings WHERE status = 'review_failed'", on: connection) == ids.count)
         let status = try await CLIProcess.run(["status"], conninfo: conninfo)
         #expect(status.status == 0)
-        #expect(status.stdout.contains("审核失败 failed: filing \(ids[0])") || status.stdout.contains("审核失败 failed: filing \(ids[1])"),
+        #expect(status.stdout.contains("审核失败：申报 \(ids[0])") || status.stdout.contains("审核失败：申报 \(ids[1])"),
                 "\(status.stdout)")
     }
 
@@ -160,8 +160,8 @@ import JSONCore
         #expect(waiting, "\(serve.log.suffix(2000))")
         var text = ""
         let shown = await CoordinatorFixtures.eventuallyAsync(.seconds(120)) {
-            text = (try? await CLIProcess.run(["status"], conninfo: conninfo).stdout) ?? ""
-            return text.contains("circuit open") && text.contains("等待模块 waiting for a module: green \(ids.count)")
+            text = (try? await CLIProcess.run(["status", "--lang", "en"], conninfo: conninfo).stdout) ?? ""
+            return text.contains("circuit open") && text.contains("waiting for a module: green \(ids.count)")
         }
         #expect(shown, "\(text)")
         let json = try await CLIProcess.run(["status", "--json"], conninfo: conninfo).stdout
