@@ -144,7 +144,9 @@ import Testing
         let all = try migrations()
         let before = try TestCluster.connect(migrated: false)
         _ = try Migrator.migrate(before, migrations: all.filter { $0.version < 94 })
-        let after = try TestCluster.connect()
+        // Through 094 only: later migrations change the catalog on purpose.
+        let after = try TestCluster.connect(migrated: false)
+        _ = try Migrator.migrate(after, migrations: all.filter { $0.version <= 94 })
         let old = try Self.snapshot(before), new = try Self.snapshot(after)
         #expect(old.count > 300)
         #expect(old == new, "094 changed:\n\(Set(old).symmetricDifference(Set(new)).sorted().joined(separator: "\n"))")
