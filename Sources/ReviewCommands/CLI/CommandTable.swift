@@ -5,6 +5,7 @@ enum CommandTable {
             + FilingCommands.all + [EvaluateCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, ServeCommand.command, WebCommand.command]
             + LifecycleCommands.all
+            + RoundsCommands.all
             + PluginsCommands.all
             + UsersCommands.all
             + DatabaseCommands.all + [InstallCommand.command]
