@@ -6,6 +6,7 @@ enum CommandTable {
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, ServeCommand.command, WebCommand.command]
             + LifecycleCommands.all
             + RoundsCommands.all
+            + PanelCommands.all
             + PluginsCommands.all
             + UsersCommands.all
             + DatabaseCommands.all + [InstallCommand.command]

@@ -27,12 +27,18 @@ extension ReviewReport {
                     note: try row.decode("note"), date: CivilDate(try row.decode("day", as: String.self)))
             }
         } ?? []
-        return ReviewReport(
+        var report = ReviewReport(
             filingID: String(id), kind: FilingKind(rawValue: record.filing.kind) ?? .initial,
             county: County(code: record.filing.countyCode), clusterName: record.filing.clusterName,
             leadingIndustry: filing?.cluster?.leadingIndustry ?? "", filedOn: CivilDate(record.filing.filedOn),
             status: record.filing.status, rulebook: RulebookReference(name: rulebook, hash: hash, asOf: asOf),
             summary: summary, modules: modules, figures: filing?.figures ?? [], confirmations: confirmations,
             declarations: record.declarations, filingHash: record.contentHash)
+        // The expert panel's result, for those who may read it (staff and the panel's experts).
+        report.panel = try Panels.readableResults(filing: id, on: connection).map {
+            PanelOutcome(criterion: $0.criterion, median: $0.median, lowest: $0.lowest, highest: $0.highest, agree: $0.agree,
+                         disagree: $0.disagree, scored: $0.scored, members: $0.members, flagged: $0.flagged)
+        }
+        return report
     }
 }
