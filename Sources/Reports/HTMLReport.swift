@@ -359,6 +359,28 @@ public enum HTMLReport {
                 section.element("p", ["class": "hint"],
                                 ReportLabels.confirmHint(id: report.filingID, criterion: pending[0].finding.criterion).text(in: lang))
             }
+            if !report.panel.isEmpty {
+                section.element("h3", [:], ReportLabels.panelHeading.text(in: lang))
+                section.wrap("table", ["class": "panel"]) { table in
+                    table.wrap("tr", [:]) { row in
+                        for column in ReportLabels.panelColumns { row.element("th", [:], column.text(in: lang)) }
+                    }
+                    for outcome in report.panel {
+                        table.wrap("tr", ["data-criterion": outcome.criterion]) { row in
+                            row.element("td", ["class": "criterion"], outcome.criterion)
+                            row.element("td", [:], "\(outcome.median)")
+                            row.element("td", [:], "\(outcome.highest - outcome.lowest) (\(outcome.lowest)–\(outcome.highest))")
+                            row.element("td", [:], "\(outcome.agree)/\(outcome.disagree)")
+                            row.element("td", [:], "\(outcome.scored)/\(outcome.members)")
+                            if outcome.flagged {
+                                row.element("td", ["class": "flagged"], ReportLabels.panelFlagged.text(in: lang))
+                            } else {
+                                row.element("td", [:], "")
+                            }
+                        }
+                    }
+                }
+            }
             if !report.confirmations.isEmpty {
                 section.element("h3", [:], ReportLabels.confirmationsHeading.text(in: lang))
                 section.wrap("ul", ["class": "confirmations"]) { list in

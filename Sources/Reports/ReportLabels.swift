@@ -110,6 +110,13 @@ public enum ReportLabels {
     public static let confirmHeading = LocalizedText(zh: "需评审人确认事项", en: "What a reviewer must still confirm")
     static let nothingToConfirm = LocalizedText(zh: "无待确认事项。", en: "Nothing left to confirm.")
     static let confirmationsHeading = LocalizedText(zh: "已作出的确认", en: "Confirmations made")
+    static let panelHeading = LocalizedText(zh: "专家组评审结果", en: "The expert panel's result")
+    static let panelColumns = [
+        LocalizedText(zh: "指标", en: "Criterion"), LocalizedText(zh: "中位数", en: "Median"),
+        LocalizedText(zh: "分差（最低–最高）", en: "Spread (lowest–highest)"), LocalizedText(zh: "同意/不同意", en: "Agree/disagree"),
+        LocalizedText(zh: "已评/成员", en: "Scored/members"), LocalizedText(zh: "备注", en: "Note"),
+    ]
+    static let panelFlagged = LocalizedText(zh: "分差过大，需讨论", en: "spread above the bound: to discuss")
     public static let accepted = LocalizedText(zh: "认可", en: "accepted")
     public static let rejected = LocalizedText(zh: "不认可", en: "rejected")
     /// How to confirm a finding of filing `id`, with `criterion` as the example.

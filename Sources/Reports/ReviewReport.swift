@@ -43,6 +43,42 @@ public struct ReviewReport: Sendable, Hashable, Codable {
     public var filingHash: String?
     /// What reviewers did with the filing (decisions, notices, certificate …); nil offline.
     public var record: ReviewerRecord? = nil
+    /// The expert panel's result per criterion (issue 17), which the reviewer confirms from; empty
+    /// when the filing has no panel, none has submitted, or the reader may not see it. Not part of
+    /// the report's JSON.
+    public var panel: [PanelOutcome] = []
+
+    /// The expert panel's result on one criterion: over the scores of the members who submitted.
+    public struct PanelOutcome: Sendable, Hashable, Codable {
+        public var criterion: String
+        /// The median score, 0–100.
+        public var median: Decimal
+        /// The lowest and highest scores.
+        public var lowest: Int
+        public var highest: Int
+        /// How many agreed and disagreed that the criterion is passed.
+        public var agree: Int
+        public var disagree: Int
+        /// How many members' scores it holds, of how many members.
+        public var scored: Int
+        public var members: Int
+        /// The spread is above the configured bound: to be discussed before confirming.
+        public var flagged: Bool
+
+        /// An outcome with every field.
+        public init(criterion: String, median: Decimal, lowest: Int, highest: Int, agree: Int, disagree: Int, scored: Int, members: Int,
+                    flagged: Bool) {
+            self.criterion = criterion
+            self.median = median
+            self.lowest = lowest
+            self.highest = highest
+            self.agree = agree
+            self.disagree = disagree
+            self.scored = scored
+            self.members = members
+            self.flagged = flagged
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case filingID = "filing_id", kind, county, clusterName = "cluster_name", leadingIndustry = "leading_industry"

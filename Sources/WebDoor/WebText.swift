@@ -39,6 +39,7 @@ enum WebText {
         case "reviewer": return T(zh: "省级评审人", en: "provincial reviewer")
         case "admin": return T(zh: "系统管理员", en: "administrator")
         case "auditor": return T(zh: "审计员", en: "auditor")
+        case "expert": return T(zh: "评审专家", en: "panel expert")
         default: return T(zh: spec, en: spec)
         }
     }

@@ -5,6 +5,8 @@ enum CommandTable {
             + FilingCommands.all + [EvaluateCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, StatsCommand.command, ServeCommand.command, WebCommand.command]
             + LifecycleCommands.all
+            + RoundsCommands.all
+            + PanelCommands.all
             + PluginsCommands.all
             + UsersCommands.all
             + DatabaseCommands.all + [InstallCommand.command]

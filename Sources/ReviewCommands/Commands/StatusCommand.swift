@@ -258,6 +258,18 @@ enum StatusCommand {
                 return ExitCode.success
             }
             console.print(TerminalReport.render(record, reviewers: reviewers, language: invocation.language, console: console, generatedAt: invocation.now))
+            // The expert panel's result, which the reviewer confirms from (issue 17).
+            let panel = try Panels.readableResults(filing: id, on: connection)
+            if !panel.isEmpty {
+                let zh = invocation.language == .zh
+                console.print(zh ? "专家组评审结果：" : "The expert panel's result:")
+                for result in panel {
+                    let flag = result.flagged ? (zh ? "  分差过大，需讨论" : "  spread above the bound: to discuss") : ""
+                    console.print(zh
+                        ? "  \(result.criterion)  中位数 \(result.median)  分差 \(result.spread)（\(result.lowest)–\(result.highest)）  同意 \(result.agree)  不同意 \(result.disagree)  已评 \(result.scored)/\(result.members)\(flag)"
+                        : "  \(result.criterion)  median \(result.median)  spread \(result.spread) (\(result.lowest)–\(result.highest))  agree \(result.agree)  disagree \(result.disagree)  scored \(result.scored)/\(result.members)\(flag)")
+                }
+            }
             return ExitCode.success
         })
 

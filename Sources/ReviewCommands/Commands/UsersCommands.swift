@@ -16,11 +16,13 @@ enum UsersCommands {
     static let add = Command(
         words: ["users", "add"],
         summary: "Create a person's login with one role (administrators) · 添加登录用户",
-        synopsis: "NAME --role county:CODE|reviewer|admin|coordinator|auditor",
+        synopsis: "NAME --role county:CODE|reviewer|admin|coordinator|auditor|expert [--fields LIST --county CODE]",
         details: """
             Creates the PostgreSQL login role NAME and grants it the group role named by --role:
             county:CODE (files and reads only that county's records), reviewer, admin, coordinator or
-            auditor. NAME: 2 to 63 lower-case letters, digits and underscores, starting with a letter.
+            auditor, or expert (sits on expert panels: reads only the filings assigned to it; give its
+            fields with --fields and its home county with --county, both required for an expert).
+            NAME: 2 to 63 lower-case letters, digits and underscores, starting with a letter.
             With --password-stdin the first line of standard input becomes the password (for servers
             that ask for one); without it the login has no password (peer or trust authentication).
             The person then connects as NAME: PGUSER=NAME, or user=NAME in DATABASE_URL.
@@ -35,9 +37,12 @@ enum UsersCommands {
             "cluster-review users add review_chen --role reviewer --password-stdin < password.txt",
             "PGUSER=admin_wu cluster-review users add audit_zhao --role auditor",
             "PGUSER=cluster_review cluster-review users add ops --role admin --bootstrap",
+            "cluster-review users add wang_expert --role expert --fields 商业航天,新材料 --county 460105",
         ],
         options: [
-            .value("--role", "ROLE", "county:CODE, reviewer, admin, coordinator or auditor · 角色"),
+            .value("--role", "ROLE", "county:CODE, reviewer, admin, coordinator, auditor or expert · 角色"),
+            .value("--fields", "LIST", "An expert's fields (industries), comma-separated · 专家的专业领域"),
+            .value("--county", "CODE", "An expert's home county · 专家所在县（市、区）"),
             .flag("--password-stdin", "Read the password from the first line of stdin · 从标准输入读取密码"),
             .flag("--bootstrap", "The first administrator, made by the database owner · 由数据库属主创建首位管理员"),
         ],
@@ -53,7 +58,16 @@ enum UsersCommands {
                 throw UsageError(message: "--role is required: county:CODE, reviewer, admin, coordinator or auditor")
             }
             guard let role = RoleSpec(text) else {
-                throw UsageError(message: "--role takes county:CODE (e.g. county:469005), reviewer, admin, coordinator or auditor, not '\(text)'")
+                throw UsageError(message: "--role takes county:CODE (e.g. county:469005), reviewer, admin, coordinator, auditor or expert, not '\(text)'")
+            }
+            let fields = (invocation.value("--fields") ?? "").split(whereSeparator: { $0 == "," || $0 == "，" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let homeCounty = invocation.value("--county")
+            if role == .expert && (fields.isEmpty || homeCounty == nil) {
+                throw UsageError(message: "an expert needs --fields (e.g. 商业航天,新材料) and --county (the home county's code)")
+            }
+            if role != .expert && (invocation.value("--fields") != nil || homeCounty != nil) {
+                throw UsageError(message: "--fields and --county are for --role expert")
             }
             if invocation.flag("--bootstrap") && role != .admin {
                 throw UsageError(message: "--bootstrap makes the first administrator: use it with --role admin")
@@ -74,6 +88,8 @@ enum UsersCommands {
                 }
                 let group = invocation.flag("--bootstrap")
                     ? try Logins.bootstrap(name: name, password: password, on: connection)
+                    : role == .expert
+                    ? try Experts.add(name: name, fields: fields, homeCounty: homeCounty ?? "", password: password, on: connection)
                     : try Logins.add(name: name, role: role, password: password, on: connection)
                 invocation.console.print("✔ 已添加 added \(name) → \(role) (\(group))")
                 invocation.console.print("  连接方式 connect as: PGUSER=\(name) cluster-review …  (or user=\(name) in DATABASE_URL)")
@@ -81,7 +97,7 @@ enum UsersCommands {
             } catch let error as PostgresError where error.sqlState == "42710" {
                 throw CommandFailure(zh: "角色 \(name) 已存在，请换一个名字", en: "the role \(name) already exists; choose another name",
                                      exitCode: ExitCode.dataError)
-            } catch let error as LifecycleError where error.code == .alreadyDone {
+            } catch let error as LifecycleError where error.code == .alreadyDone || error.code == .invalidInput {
                 throw CommandFailure(zh: error.message.zh, en: error.message.en + (error.hint.map { " (\($0))" } ?? ""),
                                      exitCode: ExitCode.dataError)
             } catch let error as PostgresError where error.sqlState == "22023" {

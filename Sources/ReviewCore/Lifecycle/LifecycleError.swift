@@ -35,6 +35,8 @@ public struct LifecycleError: Error, Sendable, Hashable, CustomStringConvertible
         case sweepRunning = "CR012"
         /// A limit was reached, e.g. a county's filings waiting for review (CR013).
         case limitReached = "CR013"
+        /// An expert with a conflict of interest with the filing: from its county, or declared (CR020).
+        case conflictOfInterest = "CR020"
     }
 
     /// The SQLSTATE, as a case.

@@ -35,6 +35,11 @@ extension ReviewReport {
             status: record.filing.status, rulebook: RulebookReference(name: rulebook, hash: hash, asOf: asOf),
             summary: summary, modules: modules, figures: filing?.figures ?? [], confirmations: confirmations,
             declarations: record.declarations, filingHash: record.contentHash)
+        // The expert panel's result, for those who may read it (staff and the panel's experts).
+        report.panel = try Panels.readableResults(filing: id, on: connection).map {
+            PanelOutcome(criterion: $0.criterion, median: $0.median, lowest: $0.lowest, highest: $0.highest, agree: $0.agree,
+                         disagree: $0.disagree, scored: $0.scored, members: $0.members, flagged: $0.flagged)
+        }
         if withRecord { report.record = try ReviewerRecords.load(filing: id, on: connection) }
         return report
     }

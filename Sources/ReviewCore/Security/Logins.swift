@@ -29,6 +29,8 @@ public enum RoleSpec: Sendable, Equatable, CustomStringConvertible {
     case coordinator
     /// Reads everything, the audit log included; writes nothing (`cr_auditor`).
     case auditor
+    /// Sits on expert panels: reads only the filings assigned to it and scores their judgement criteria (`cr_expert`, sql/121).
+    case expert
 
     /// Parses `county:469005`, `reviewer`, `admin`, `coordinator` or `auditor`; nil for anything
     /// else. A county code must have the shape of a Hainan code (46xxxx); the database checks that
@@ -39,6 +41,7 @@ public enum RoleSpec: Sendable, Equatable, CustomStringConvertible {
         case "admin": self = .admin
         case "coordinator": self = .coordinator
         case "auditor": self = .auditor
+        case "expert": self = .expert
         default:
             guard text.hasPrefix("county:") else { return nil }
             let code = String(text.dropFirst("county:".count))
@@ -55,6 +58,7 @@ public enum RoleSpec: Sendable, Equatable, CustomStringConvertible {
         case .admin: return "admin"
         case .coordinator: return "coordinator"
         case .auditor: return "auditor"
+        case .expert: return "expert"
         }
     }
 

@@ -153,6 +153,15 @@ extension SecurityTests {
             Door(name: "read the recognition list as the public", sql: "SELECT cluster_name FROM public_register()", expect: [:]),
             Door(name: "become the web door's authenticator", sql: "SET ROLE cr_web", expect: [:]),
             Door(name: "become the public", sql: "SET ROLE cr_public", expect: [:]),
+            // Application rounds (120): everybody reads them; administrators open and close them;
+            // nobody writes the table.
+            Door(name: "read the rounds", sql: "SELECT id FROM rounds", expect: staffRead.merging(["county": .ok]) { $1 }),
+            Door(name: "open a round", sql: "SELECT open_round('批次 ' || session_user, '{annual_report}', '2099-03-01', '2099-03-31')",
+                 expect: ["admin": .ok]),
+            Door(name: "close a round", sql: "SELECT close_round((SELECT min(id) FROM rounds))", expect: ["admin": .ok]),
+            Door(name: "change a round", sql: "UPDATE rounds SET quota_total = 1 RETURNING id", expect: [:]),
+            Door(name: "add a round", sql: "INSERT INTO rounds (name, kinds, opens_on, closes_on, opened_by) VALUES ('x', '{initial}', '2099-01-01', '2099-01-02', 'x') RETURNING id",
+                 expect: [:]),
         ]
 
         @Test(arguments: roles)
@@ -173,6 +182,9 @@ extension SecurityTests {
                 INSERT INTO module_declarations (module, version, declaration, recorded_by)
                 VALUES ('green', '1', '{"id": "green", "version": "1"}', 'test')
                 """#)
+            // A round announced for change reports (no filing of the set-up is of that kind).
+            try database.superuser.query(
+                "INSERT INTO rounds (name, kinds, opens_on, closes_on, opened_by) VALUES ('2099年', '{change_report}', '2099-01-01', '2099-01-31', 'test')")
 
             let spec: RoleSpec = role == "county" ? .county(SecureDatabase.countyA) : RoleSpec(role)!
             let person = try database.connect(as: spec)

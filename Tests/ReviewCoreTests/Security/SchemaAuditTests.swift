@@ -104,11 +104,12 @@ extension SecurityTests {
             // Tables a county may read must have a policy for cr_county; no table is readable by a
             // county through a policy that is not restricted (USING true) — except those holding no
             // county data: coordinators' heartbeats, lifecycle settings, the calendar, and what
-            // modules declare (titles of criteria, shown with every finding).
+            // modules declare (titles of criteria, shown with every finding), and the province's
+            // application rounds (when a county may file: sql/120).
             let open = try names("""
                 SELECT p.tablename::text || '.' || p.policyname::text FROM pg_policies p
                 WHERE p.schemaname = 'public' AND 'cr_county' = ANY (p.roles) AND p.qual = 'true'
-                  AND p.tablename NOT IN ('coordinators', 'lifecycle_settings', 'calendar_days', 'module_declarations')
+                  AND p.tablename NOT IN ('coordinators', 'lifecycle_settings', 'calendar_days', 'module_declarations', 'rounds')
                 """, on: connection)
             #expect(open.isEmpty, "county policies that let every row through: \(open)")
             let readable = try names("""
