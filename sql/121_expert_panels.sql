@@ -164,18 +164,32 @@ GRANT SELECT ON experts, expert_conflicts, panel_settings, panels, panel_members
     TO cr_reviewer, cr_admin, cr_auditor, cr_expert;
 GRANT UPDATE (min_experts, spread_bound) ON panel_settings TO cr_admin;
 
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['experts', 'expert_conflicts', 'panel_settings', 'panels', 'panel_members', 'expert_scores'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY %I ON %I TO CURRENT_USER USING (true) WITH CHECK (true)', t || '_owner', t);
-        EXECUTE format('CREATE POLICY %I ON %I FOR SELECT TO cr_reviewer, cr_admin, cr_auditor USING (true)', t || '_staff_read', t);
-    END LOOP;
-END;
-$$;
+-- Row-level security on each panel table, stated table by table (no loops: docs/security.md):
+-- the owner keeps full access; reviewers, administrators and auditors read.
+ALTER TABLE experts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE experts FORCE ROW LEVEL SECURITY;
+CREATE POLICY experts_owner ON experts TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY experts_staff_read ON experts FOR SELECT TO cr_reviewer, cr_admin, cr_auditor USING (true);
+ALTER TABLE expert_conflicts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE expert_conflicts FORCE ROW LEVEL SECURITY;
+CREATE POLICY expert_conflicts_owner ON expert_conflicts TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY expert_conflicts_staff_read ON expert_conflicts FOR SELECT TO cr_reviewer, cr_admin, cr_auditor USING (true);
+ALTER TABLE panel_settings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE panel_settings FORCE ROW LEVEL SECURITY;
+CREATE POLICY panel_settings_owner ON panel_settings TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY panel_settings_staff_read ON panel_settings FOR SELECT TO cr_reviewer, cr_admin, cr_auditor USING (true);
+ALTER TABLE panels ENABLE ROW LEVEL SECURITY;
+ALTER TABLE panels FORCE ROW LEVEL SECURITY;
+CREATE POLICY panels_owner ON panels TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY panels_staff_read ON panels FOR SELECT TO cr_reviewer, cr_admin, cr_auditor USING (true);
+ALTER TABLE panel_members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE panel_members FORCE ROW LEVEL SECURITY;
+CREATE POLICY panel_members_owner ON panel_members TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY panel_members_staff_read ON panel_members FOR SELECT TO cr_reviewer, cr_admin, cr_auditor USING (true);
+ALTER TABLE expert_scores ENABLE ROW LEVEL SECURITY;
+ALTER TABLE expert_scores FORCE ROW LEVEL SECURITY;
+CREATE POLICY expert_scores_owner ON expert_scores TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY expert_scores_staff_read ON expert_scores FOR SELECT TO cr_reviewer, cr_admin, cr_auditor USING (true);
 CREATE POLICY panel_settings_admin ON panel_settings FOR UPDATE TO cr_admin USING (true) WITH CHECK (true);
 CREATE POLICY panel_settings_expert_read ON panel_settings FOR SELECT TO cr_expert USING (true);
 -- An expert reads their own record and conflicts, the panels they sit on and who sits there with
