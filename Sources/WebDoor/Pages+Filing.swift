@@ -132,9 +132,12 @@ extension Pages {
     static func listing(_ html: inout Markup, _ context: PageContext, _ text: String, flagged: Set<Int>) {
         html.element("h2", [:], context.t(WebText.yourFiling))
         html.wrap("ol", ["class": "listing", "id": "listing"]) { list in
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(listingLines).enumerated() {
+            // Lines as SourcePosition counts them: ended by LF (a browser sends a textarea with CRLF,
+            // which Swift reads as one Character).
+            let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            for (index, line) in lines.prefix(listingLines).enumerated() {
                 let number = index + 1
-                let shown = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+                let shown = String(line)
                 if flagged.contains(number) {
                     list.element("li", ["id": "line-\(number)", "class": "flagged"], shown)
                 } else {

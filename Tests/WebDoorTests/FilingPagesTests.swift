@@ -84,12 +84,13 @@ import WebDoor
         }
     }
 
+    /// The text has LF and CRLF line ends (a browser sends a textarea with CRLF).
     @Test(arguments: [Language.zh, .en])
     func pastingAnInvalidFilingListsEachErrorWithItsPathInThePagesLanguage(_ language: Language) async throws {
         let (web, browser, _) = try await Self.countyA()
         defer { Task { await web.stop() } }
         var text = String(decoding: try WebFixture.sample(county: WebFixture.countyA), as: UTF8.self)
-        text = text.replacingOccurrences(of: #""filing_date":"#, with: #""filing_date": "不是日期",\#n "x_unknown":"#)
+        text = text.replacingOccurrences(of: #""filing_date":"#, with: #""filing_date": "不是日期",\#r\#n "x_unknown":"#)
         text = text.replacingOccurrences(of: #""applicant":"#, with: "\n\n\"applicant\":")
         let data = Data(text.utf8)
         guard case .failure(let failure) = FilingValidator.decode(data) else { Issue.record("the filing should be invalid"); return }
