@@ -14,12 +14,16 @@ import WebDoor
 /// A county's filing journey over HTTP (no browser): upload or paste → the self-check of
 /// `evaluate` (the built-in modules' worker processes) → submit through the submission door as
 /// the person → follow it; the blank templates; refusals.
-@Suite struct FilingPagesTests {
-    /// A county browser on a door that runs self-checks.
+@Suite(.serialized) struct FilingPagesTests {
+    /// A county browser on a door that runs self-checks. A self-check waits for the built-in
+    /// modules' single workers, which the whole test run shares: a hang is taken only after 10
+    /// minutes without an answer.
     static func countyA() async throws -> (WebFixture, Browser, Person) {
         let web = try await WebFixture.start(selfCheck: true)
         let county = try web.person(.county(WebFixture.countyA), hint: "cty")
-        return (web, try await web.signedIn(county), county)
+        let browser = try await web.signedIn(county)
+        browser.hangAfter = 600
+        return (web, browser, county)
     }
 
     static func token(_ browser: Browser) async throws -> String {

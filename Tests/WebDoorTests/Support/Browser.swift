@@ -14,6 +14,8 @@ final class Browser: @unchecked Sendable {
     var cookies: [String: String] = [:]
     /// Whether requests say they came over HTTPS (X-Forwarded-Proto), as nginx would.
     var overTLS = false
+    /// Seconds without an answer taken for a hang (`TestClient.hangAfter`).
+    var hangAfter: TimeInterval = 30
 
     init(socketPath: String, address: String? = nil) {
         self.socketPath = socketPath
@@ -49,6 +51,7 @@ final class Browser: @unchecked Sendable {
     /// Any request, with the cookies of the jar.
     func send(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]?) async throws -> WireResponse {
         let client = try TestClient(unixPath: socketPath)
+        client.hangAfter = hangAfter
         var head = "\(method) \(target) HTTP/1.1\r\nHost: review.test\r\nConnection: close\r\n"
         if let address { head += "X-Real-IP: \(address)\r\n" }
         head += "X-Forwarded-Proto: \(overTLS ? "https" : "http")\r\n"
