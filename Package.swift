@@ -192,7 +192,9 @@ let package = Package(
         // MARK: WebDoor — the web application behind `cluster-review web`: sessions, requests as the person, pages
         .target(
             name: "WebDoor",
-            dependencies: ["HTTPServer", "ReviewCore", "Reports", "ModuleHost", "Postgres", "ClusterStandard", "IndicatorKit", "JSONCore"]
+            dependencies: [
+                "HTTPServer", "ReviewCore", "Reports", "Rulebooks", "ModuleHost", "Postgres", "ClusterStandard", "IndicatorKit", "JSONCore",
+            ]
         ),
         .testTarget(
             name: "WebDoorTests",
@@ -201,6 +203,7 @@ let package = Package(
                 "HTTPServer",
                 "ReviewCore",
                 "Reports",
+                "Rulebooks",
                 "ModuleHost",
                 "Postgres",
                 "ChildProcesses",

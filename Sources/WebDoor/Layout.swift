@@ -21,7 +21,7 @@ struct PageContext: Sendable {
 
 /// The places of the navigation bar.
 enum Place: Sendable {
-    case home, filings, register, notices, recognitions, modules, sweeps, signIn, none
+    case home, filings, newFiling, register, notices, recognitions, modules, sweeps, signIn, none
 }
 
 /// The frame of every page: the head (the door's stylesheets, no inline style or script), the
@@ -30,7 +30,8 @@ enum Place: Sendable {
 /// printable (site.css hides the navigation on paper).
 enum Layout {
     static func page(
-        _ context: PageContext, title: String, place: Place, stylesheets: [String] = [], _ body: (inout Markup) -> Void
+        _ context: PageContext, title: String, place: Place, stylesheets: [String] = [], refresh: Int? = nil,
+        _ body: (inout Markup) -> Void
     ) -> String {
         let lang = context.language
         var html = Markup()
@@ -40,6 +41,8 @@ enum Layout {
             head.empty("meta", ["charset": "utf-8"])
             head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
             head.element("title", [:], title + " · " + context.t(WebText.siteName))
+            // A page that waits for something (a submission's check) reloads itself: no script.
+            if let refresh { head.empty("meta", ["http-equiv": "refresh", "content": String(refresh)]) }
             // The page's own sheets first (the report's), then the door's, which wins where they differ.
             for sheet in stylesheets { head.empty("link", ["rel": "stylesheet", "href": sheet]) }
             head.empty("link", ["rel": "stylesheet", "href": StaticAssets.sitePath])
@@ -89,7 +92,9 @@ enum Layout {
             if person.isStaff {
                 links += [("/filings", WebText.queue, .filings), ("/register", WebText.register, .register)]
             } else {
-                links += [("/filings", WebText.myFilings, .filings), ("/register", WebText.myRegister, .register)]
+                links += [("/filings", WebText.myFilings, .filings)]
+                if !person.counties.isEmpty { links.append(("/filings/new", WebText.newFiling, .newFiling)) }
+                links.append(("/register", WebText.myRegister, .register))
             }
         }
         links += [("/public/notices", WebText.publicNotices, .notices), ("/public/register", WebText.recognitionList, .recognitions)]

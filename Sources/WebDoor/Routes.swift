@@ -16,6 +16,10 @@ import ReviewCore
 ///     GET  /sign-in, POST /sign-in    signing in
 ///     POST /sign-out                  signing out
 ///     GET  /filings                   a county's filings, or the reviewers' queue (filters, search)
+///     POST /filings                   a county submits a filing (Routes+Filing)
+///     GET  /filings/new, POST         upload or paste a filing, self-check it (Routes+Filing)
+///     GET  /submissions/ID            a submission's verdict (Routes+Filing)
+///     GET  /templates/KIND            a blank filing template to download (Routes+Filing)
 ///     GET  /filings/ID                a filing's report
 ///     POST /filings/ID/confirmations  a reviewer's confirmation of a manual finding
 ///     GET  /register                  register entries (a county's own)
@@ -44,13 +48,17 @@ extension WebDoor {
             switch path[0] {
             case "sign-in": return method == .post ? try await signIn(web) : try await get { try await signInPage(web) }
             case "sign-out": return try await post { try await signOut(web) }
-            case "filings": return try await get { try await filings(web) }
+            case "filings": return method == .post ? try await submitFiling(web) : try await get { try await filings(web) }
             case "register": return try await get { try await register(web) }
             default: break
             }
         case 2:
             switch (path[0], path[1]) {
+            case ("filings", "new"):
+                return method == .post ? try await checkFiling(web) : try await get { try await newFilingPage(web) }
             case ("filings", let id): return try await get { try await filing(web, id: id) }
+            case ("submissions", let id): return try await get { try await submission(web, id: id) }
+            case ("templates", let kind): return try await get { template(web, kind: kind) }
             case ("public", "notices"): return try await get { try await publicNotices(web) }
             case ("public", "register"): return try await get { try await publicRegister(web) }
             case ("admin", "modules"): return try await get { try await adminModules(web) }

@@ -67,6 +67,15 @@ enum StaticAssets {
         section.confirm-forms form { border: 1px solid #d0d7e2; border-radius: 4px; padding: 0.6rem 0.9rem; margin: 0.6rem 0; max-width: 48rem; }
         section.confirm-forms fieldset { border: none; padding: 0; margin: 0.3rem 0; }
         section.confirm-forms textarea { width: 100%; min-height: 3.5rem; }
+        section#check form.stacked { max-width: none; }
+        textarea.json { width: 100%; min-height: 16rem; font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace; font-size: 0.85rem; }
+        table.issues code { font-size: 0.85rem; }
+        ol.listing { font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace; font-size: 0.8rem; background: #f7f9fc;
+                     border: 1px solid #d0d7e2; padding: 0.5rem 0.5rem 0.5rem 3.5rem; max-height: 32rem; overflow: auto; }
+        ol.listing li { white-space: pre-wrap; word-break: break-all; }
+        ol.listing li.flagged { background: #fdecea; }
+        ol.listing li:target { outline: 2px solid #b3261e; }
+        section#submit form button, #check-filing { font-size: 1rem; padding: 0.35rem 1.2rem; cursor: pointer; }
         footer.site { max-width: 68rem; margin: 0 auto; padding: 0.8rem 1.2rem 1.5rem; color: #666; font-size: 0.8rem; border-top: 1px solid #d0d7e2; }
         .report-page header.report-head { margin-top: 0.4rem; }
         @page { size: A4; margin: 15mm 14mm; }

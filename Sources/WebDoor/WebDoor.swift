@@ -5,6 +5,19 @@ import JSONCore
 import ModuleHost
 import Postgres
 import ReviewCore
+import Rulebooks
+
+/// What a county's self-check needs in the door: the started modules (worker processes, as
+/// `cluster-review evaluate` starts them) and the rulebooks (`OfflineSelfCheck`).
+public struct SelfCheckEngine: Sendable {
+    public var modules: Coordinator.ModuleSet
+    public var rulebooks: RulebookLibrary
+
+    public init(modules: Coordinator.ModuleSet, rulebooks: RulebookLibrary) {
+        self.modules = modules
+        self.rulebooks = rulebooks
+    }
+}
 
 /// The web door: the application behind `cluster-review web`. It answers each request of the
 /// project's HTTP server (`handle`) as the person who signed in, or as the public.
@@ -36,6 +49,8 @@ public final class WebDoor: Sendable {
     let passwords: PasswordCheck
     let limiter: SignInLimiter
     let logger: Logger
+    /// The modules and rulebooks of a county's self-check (nil: the page says it is unavailable).
+    let selfCheck: SelfCheckEngine?
 
     /// The policy every response carries.
     static let contentSecurityPolicy =
@@ -43,11 +58,12 @@ public final class WebDoor: Sendable {
 
     /// A door with `configuration`, logging to `logger`; `now` is the rate limiter's clock.
     public init(
-        configuration: WebConfiguration, logger: Logger,
+        configuration: WebConfiguration, logger: Logger, selfCheck: SelfCheckEngine? = nil,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.configuration = configuration
         self.logger = logger
+        self.selfCheck = selfCheck
         pool = ConnectionPool(conninfo: configuration.conninfo, size: configuration.connections)
         passwords = PasswordCheck(conninfo: configuration.conninfo, concurrency: configuration.concurrentSignIns)
         limiter = SignInLimiter(limits: configuration.signInLimits, now: now)

@@ -59,6 +59,22 @@ struct WebRequest: Sendable {
         return fields
     }
 
+    /// The fields of a form sent either way a browser sends one: `multipart/form-data` (a file
+    /// input's bytes kept as they are, `MultipartFormData`) or `application/x-www-form-urlencoded`.
+    /// Nil when the body is of another type or does not decode.
+    func fields() -> WebForm? {
+        if let boundary = MultipartFormData.boundary(contentType: http.headers["Content-Type"]) {
+            guard let parts = MultipartFormData.parse(http.body, boundary: boundary) else { return nil }
+            var form = WebForm()
+            for part in parts where form.parts[part.name] == nil { form.parts[part.name] = part }
+            return form
+        }
+        guard let fields = form() else { return nil }
+        var form = WebForm()
+        for (name, value) in fields { form.parts[name] = MultipartPart(name: name, body: Data(value.utf8)) }
+        return form
+    }
+
     /// The path and query of this request, for coming back after signing in.
     var target: String { http.target }
 
@@ -69,5 +85,21 @@ struct WebRequest: Sendable {
         }
         if let colon = peer.lastIndex(of: ":"), peer.filter({ $0 == ":" }).count == 1 { return String(peer[..<colon]) }
         return peer
+    }
+}
+
+/// A form's fields by name (the first of each), as bytes; text fields read as UTF-8.
+struct WebForm: Sendable {
+    var parts: [String: MultipartPart] = [:]
+
+    /// Field `name` as text; nil when absent or not UTF-8.
+    subscript(_ name: String) -> String? {
+        parts[name].flatMap { String(data: $0.body, encoding: .utf8) }
+    }
+
+    /// Field `name`'s bytes and, for a file input, the file's name; nil when absent or empty.
+    func file(_ name: String) -> (bytes: Data, filename: String?)? {
+        guard let part = parts[name], !part.body.isEmpty else { return nil }
+        return (part.body, part.filename)
     }
 }

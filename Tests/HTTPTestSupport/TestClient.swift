@@ -114,6 +114,10 @@ public final class TestClient {
     /// Half-closes the connection: the server reads EOF after what was sent.
     public func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
 
+    /// Seconds without a byte after which a read is taken for a hang (30; longer for a request
+    /// that waits on worker processes shared with the rest of a busy test run).
+    public var hangAfter: TimeInterval = 30
+
     /// Reads more bytes into the buffer; false at EOF or reset. Waits by polling and sleeping,
     /// never by blocking: the server's handlers run on the same cooperative pool as the tests.
     private func fill() async throws -> Bool {
@@ -132,8 +136,8 @@ public final class TestClient {
                     throw ClientError(description: "recv: errno \(errno)")
                 }
             }
-            if Date().timeIntervalSince(start) > 30 {
-                throw ClientError(description: "nothing to read for 30 s (a hang, not a speed bound)")
+            if Date().timeIntervalSince(start) > hangAfter {
+                throw ClientError(description: "nothing to read for \(Int(hangAfter)) s (a hang, not a speed bound)")
             }
             try await Task.sleep(for: .milliseconds(1))
         }

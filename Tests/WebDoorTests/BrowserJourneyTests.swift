@@ -2,6 +2,7 @@ import ChildProcesses
 import Foundation
 import HTTPTestSupport
 import IndicatorKit
+import JSONCore
 import Postgres
 import ReviewCore
 import TestSupport
@@ -18,7 +19,8 @@ import Testing
 /// and a notice and a recognition made through the lifecycle functions on a simulated calendar.
 ///
 /// The script signs in as a county, sees its filings, opens a report, is refused another county's
-/// filing (404), switches to English, signs out; signs in as the reviewer, filters the queue,
+/// filing (404), switches to English, uploads a filing, sees the self-check and a pasted filing's
+/// errors, submits it and follows it until the coordinator (`serve`, running) has reviewed it, signs out; signs in as the reviewer, filters the queue,
 /// searches by name, confirms a manual finding; reads the public lists signed out. Screenshots of
 /// the main pages, and the report printed to PDF, go to `.build/screenshots/` for a person to look
 /// at. The test fails with the script's output when the script fails.
@@ -82,6 +84,13 @@ import Testing
         let web = try CLIProcess(["web", "--listen", "unix:\(socket)"], conninfo: conninfo + " user=cr_web")
         try await WebCommandTests.waitForSocket(socket, process: web)
         let nginx = try await NginxInstance.start(socketPath: socket, directory: directory)
+        // A coordinator that stays up: it checks what the county submits in the browser and reviews it.
+        let coordinator = try CLIProcess(["serve", "--no-sweeps"], conninfo: conninfo)
+        // The file the county uploads: its sample under a new name (a new filing, not one on file).
+        let uploadName = "网页申报集群 \(WebFixture.uniqueName("u"))"
+        let uploadPath = directory + "/my-filing.json"
+        let upload = try JSONValue(parsing: try WebFixture.sample(county: "469005", name: uploadName)).canonicalText(pretty: true)
+        try Data(upload.utf8).write(to: URL(fileURLWithPath: uploadPath))
 
         try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
         let fixture: [String: Any] = [
@@ -91,19 +100,22 @@ import Testing
             "own_filing": own, "own_name": ownName, "foreign_filing": foreign, "foreign_name": foreignName,
             "foreign_county": "460105", "search": "药谷",
             "notice_name": noticed, "recognized_name": recognized.name, "certificate": recognized.certificate,
-            "screenshots": Self.screenshots,
+            "screenshots": Self.screenshots, "upload_file": uploadPath, "upload_name": uploadName,
         ]
         let fixturePath = directory + "/fixture.json"
         try JSONSerialization.data(withJSONObject: fixture, options: [.sortedKeys]).write(to: URL(fileURLWithPath: fixturePath))
         let journey = try await Self.run(Self.python, [Self.script, fixturePath], timeout: .seconds(300))
 
+        coordinator.send(SIGTERM)
+        _ = await coordinator.wait(timeout: .seconds(60))
         web.send(SIGTERM)
         let webStatus = await web.wait(timeout: .seconds(60))
         await nginx.stop()
         #expect(journey.status == 0, "the journeys failed:\n\(journey.output)\n--- the door's log:\n\(web.errors.suffix(3000))\n--- nginx:\n\(nginx.errorLog.suffix(2000))")
         #expect(webStatus == 0)
         for shot in ["01-public-home", "02-sign-in", "03-county-filings", "04-county-report", "06-reviewer-queue", "08-public-notices",
-                     "09-recognition-list"] {
+                     "09-recognition-list", "10-county-self-check", "11-county-self-check-errors",
+                     "13-county-filed-reviewed"] {
             #expect(FileManager.default.fileExists(atPath: Self.screenshots + "/\(shot).png"), "\(shot).png")
         }
         #expect(FileManager.default.fileExists(atPath: Self.screenshots + "/report-printed.pdf"))

@@ -82,7 +82,7 @@ import WebDoor
                 #expect(!response.text.contains("<style"), "\(path) holds a style element")
             }
         }
-        let post = try await anonymous.post("/filings", [("x", "y")])
+        let post = try await anonymous.post("/register", [("x", "y")])
         #expect(post.status == 405)
         #expect(post.header("Allow") == "GET, HEAD")
         #expect(post.header("Content-Security-Policy") == Self.policy)

@@ -97,45 +97,28 @@ enum EvaluateCommand {
         for file in files {
             let data: Data
             do { data = try InputFile.read(file) } catch { throw error.failure }
-            let filing: Filing
-            switch FilingValidator.decode(data) {
-            case .failure(let failure):
-                invalid += 1
-                if invocation.flag("--json") {
-                    outputs.append(Output(file: file, issues: failure.issues))
-                } else {
-                    console.error("✘ \(file): \(failure.issues.count) 个错误 error(s)")
-                    for issue in failure.issues { IssueLines.lines(issue, language: language, indent: "    ").forEach(console.error) }
-                }
-                continue
-            case .success(let decoded):
-                filing = decoded
-            }
-            guard let kind = filing.kind, let filed = filing.filingDate else { continue }
-            let asOf = asOfOverride ?? filed
-            let resolved: ResolvedParameters
+            let evaluated: OfflineSelfCheck.Evaluated
             do {
-                resolved = try rulebooks.resolve(invocation.value("--rulebook"), asOf: asOf)
-            } catch {
+                switch try await OfflineSelfCheck.run(
+                    data, id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, rulebook: invocation.value("--rulebook"),
+                    asOf: asOfOverride, context: context, rulebooks: rulebooks, modules: modules)
+                {
+                case .invalid(let issues):
+                    invalid += 1
+                    if invocation.flag("--json") {
+                        outputs.append(Output(file: file, issues: issues))
+                    } else {
+                        console.error("✘ \(file): \(issues.count) 个错误 error(s)")
+                        for issue in issues { IssueLines.lines(issue, language: language, indent: "    ").forEach(console.error) }
+                    }
+                    continue
+                case .evaluated(let done):
+                    evaluated = done
+                }
+            } catch let error as RulebookError {
                 throw CommandFailure(zh: error.message.zh, en: error.message.en, exitCode: ExitCode.dataError)
             }
-            let whole = try JSONValue(parsing: data)
-            var projections: [String: Data] = [:]
-            for descriptor in ReviewExecution.applicable(modules, to: kind) {
-                projections[descriptor.id] = Data(FilingProjection.project(whole, reads: descriptor.reads).compactBytes)
-            }
-            let offline = ClaimedReview(
-                id: 0, filingId: 0, countyCode: filing.applicant?.countyCode ?? "", token: UUID(), attempts: 1,
-                purpose: kind == .annualReport ? "monitoring" : "decision", kind: kind, rulebook: resolved.rulebook, asOf: asOf)
-            let completed = try await ReviewExecution.evaluateOffline(
-                offline, projections: projections, context: context, parameters: resolved, modules: modules)
-            let fileHash = ClusterStandard.SHA256.hex(data)
-            // The county's own self-check: titles from what the modules declared just now, in their
-            // ready lines; no internal id, no reviewer's command (SelfCheck).
-            let report = ReviewReport.offline(
-                id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, filing: filing,
-                reports: completed.moduleReports, parameters: resolved, declarations: modules.declarations,
-                filingHash: fileHash)
+            let (report, completed, resolved, asOf) = (evaluated.report, evaluated.completed, evaluated.parameters, evaluated.asOf)
             if let path = invocation.value("--html") {
                 let page = HTMLReport.render(report, language: language, generatedAt: invocation.now, audience: .county)
                 try OutputFile.write(Data(page.utf8), to: path)

@@ -25,7 +25,9 @@ enum WebCommand {
             start (78) against a server that lets a login in with a wrong password (trust in pg_hba.conf).
             X-Real-IP and X-Forwarded-Proto are believed only over the Unix socket. SIGTERM or SIGINT: stop
             accepting, finish the requests in flight within the grace period, exit 0. Logs one JSON object
-            per line on stderr (never a cookie, a token or a password).
+            per line on stderr (never a cookie, a token or a password). A county's self-check on the filing
+            page runs the modules' worker processes as `evaluate` does (--modules, --parameters), started
+            with the door.
             """,
         examples: [
             "cluster-review web --listen unix:/run/cluster-review/web.sock",
@@ -38,6 +40,8 @@ enum WebCommand {
             .value("--secure-cookies", "auto|on|off", "Secure cookies: when nginx says HTTPS (auto, default), always, never · Cookie 的 Secure 属性"),
             .value("--connections", "N", "Database connections at most (default 8) · 数据库连接数"),
             .value("--grace", "SECONDS", "Shutdown grace period (default 20) · 停止宽限秒数"),
+            .value("--modules", "FILE", "Module registry for counties' self-checks (default config/modules.json) · 模块配置"),
+            .value("--parameters", "FILE", "Rulebooks for counties' self-checks (default config/parameters.json) · 规则参数"),
         ],
         exits: ExitUse.database + [.configuration],
         run: run)
@@ -75,11 +79,27 @@ enum WebCommand {
         let metricsFile = invocation.value("--metrics-file")
 
         let logger = Logger()
-        let door = WebDoor(configuration: configuration, logger: logger)
+        // The self-check's modules and rulebooks, started as `evaluate` starts them.
+        let rulebooks = try invocation.rulebookLibrary()
+        let registry = try invocation.moduleRegistry()
+        let (modules, moduleErrors) = await Coordinator.ModuleSet.start(registry, logger: logger)
+        for (module, error) in moduleErrors.sorted(by: { $0.key < $1.key }) {
+            logger.warning("module_not_started", ["module": .string(module), "error": .string(error)])
+        }
+        do {
+            try invocation.checkRulebooks(rulebooks, declarations: modules.declarations, unanswered: Array(moduleErrors.keys)) { note in
+                logger.warning("rulebooks", ["note": .string(note.en)])
+            }
+        } catch {
+            await modules.pools.shutdownAll()
+            throw error
+        }
+        let door = WebDoor(configuration: configuration, logger: logger, selfCheck: SelfCheckEngine(modules: modules, rulebooks: rulebooks))
         do {
             try await door.prepare()
         } catch let error as WebDoorError {
             await door.close()
+            await modules.pools.shutdownAll()
             if case .notMigrated = error {
                 throw CommandFailure(zh: error.chinese, en: error.description, exitCode: ExitCode.unavailable)
             }
@@ -93,6 +113,7 @@ enum WebCommand {
             server = try HTTPServer(configuration: serverConfiguration) { request in await door.handle(request) }
         } catch {
             await door.close()
+            await modules.pools.shutdownAll()
             throw CommandFailure(zh: "无法监听 \(listenText)：\(error)", en: "cannot listen on \(listenText): \(error)", exitCode: ExitCode.configuration)
         }
         let stopped = StopSignal()
@@ -112,6 +133,7 @@ enum WebCommand {
         metrics?.cancel()
         if let metricsFile { await writeMetrics(door.metrics(server: server.counters), to: metricsFile, logger: logger) }
         await door.close()
+        await modules.pools.shutdownAll()
         signals.cancel()
         logger.info("stopped", [:])
         return ExitCode.success

@@ -121,6 +121,36 @@ public enum SubmissionDoor {
         return ids
     }
 
+    /// Sends one document inside the caller's transaction, without LISTENing (a client on a
+    /// shared connection, such as the web door, follows the verdict by reading it with `record`):
+    /// the same INSERT as `send`, so the database names the county, the person and the time and
+    /// applies the same bounds. Returns the submission's id; the database's refusal is thrown.
+    public static func receive(_ document: Document, on connection: PostgresConnection) throws -> Int64 {
+        try connection.queryRow(
+            "INSERT INTO submissions (document, client_reference, supersedes) VALUES ($1::bytea, $2::text, $3::bigint) RETURNING id",
+            document.bytes, document.reference, document.supersedes
+        ).decode("id")
+    }
+
+    /// One submission as its sender sees it.
+    public struct Record: Sendable {
+        public var id: Int64
+        public var reference: String?
+        /// `.pending` until a coordinator has checked it.
+        public var verdict: SubmissionVerdict
+    }
+
+    /// Submission `id` with its verdict (`.pending` while unchecked), or nil when the person may
+    /// not read it (another county's) or there is none.
+    public static func record(_ id: Int64, on connection: PostgresConnection) throws -> Record? {
+        guard let row = try connection.queryPrepared(
+            "SELECT id, client_reference, state FROM submissions WHERE id = $1", [id]).rows.first
+        else { return nil }
+        let state: String = try row.decode("state")
+        let verdict = state == "pending" ? SubmissionVerdict.pending : try verdicts(of: [id], on: connection)[id] ?? .pending
+        return Record(id: id, reference: try row.decode("client_reference"), verdict: verdict)
+    }
+
     /// The verdicts of those of `ids` that have been checked (a pending one is left out, as is an
     /// id the person may not read: another county's, or none).
     public static func verdicts(of ids: [Int64], on connection: PostgresConnection) throws -> [Int64: SubmissionVerdict] {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The web door's journeys in a real browser (issue 19, stage 2).
+"""The web door's journeys in a real browser (issue 19, stages 2 and 3).
 
 Run by BrowserJourneyTests (swift test) with Debian's python3 and its packages: python3-selenium,
 chromium, chromium-driver, fonts-noto-cjk (so Chinese renders). Not pyenv's python: it lacks
@@ -178,10 +178,60 @@ class Journey:
         self.shot("05-county-filings-en")
         self.follow(self.driver.find_element(By.CSS_SELECTOR, "a.language"))
         check(self.h1() == "我的申报", "back to Chinese")
+        self.file_a_filing()
         self.no_policy_violations("county pages")
         self.sign_out()
         self.open("/filings")
         check(self.path().startswith("/sign-in"), "after signing out the filings need a sign-in again")
+
+    def file_a_filing(self):
+        """Upload → self-check → submit → follow it until the coordinator has reviewed it; a pasted
+        filing with an error shows the error at its path and line."""
+        print("county files a filing", flush=True)
+        self.follow(self.driver.find_element(By.LINK_TEXT, "提交申报"))
+        check(self.path() == "/filings/new" and self.h1() == "提交申报", "the filing page from the navigation")
+        check(self.driver.find_elements(By.CSS_SELECTOR, "#templates a[href='/templates/initial']"), "a blank template to download")
+        # A pasted filing with an error: the error listed with its path, the line marked.
+        with open(self.fx["upload_file"], encoding="utf-8") as source:
+            broken = source.read().replace('"filing_date":', '"filing_date": "明天", "x_typo":', 1)
+        area = self.driver.find_element(By.NAME, "text")
+        self.driver.execute_script("arguments[0].value = arguments[1]", area, broken)
+        self.follow(self.driver.find_element(By.ID, "check-filing"))
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#issues tbody tr")
+        check(rows, f"the errors are listed ({len(rows)})")
+        check(any(row.get_attribute("data-path") == "$.filing_date" for row in rows), "the date's error is at $.filing_date")
+        check(self.driver.find_elements(By.CSS_SELECTOR, "ol.listing li.flagged"), "the lines with an error are marked")
+        check(not self.driver.find_elements(By.ID, "submit-filing"), "a filing with errors cannot be submitted")
+        self.shot("11-county-self-check-errors")
+        # The file uploaded as it is.
+        self.driver.find_element(By.NAME, "text").clear()
+        self.driver.find_element(By.NAME, "file").send_keys(self.fx["upload_file"])
+        self.follow(self.driver.find_element(By.ID, "check-filing"))
+        check(self.driver.find_elements(By.ID, "self-check"), "the self-check says it is not a decision")
+        check(self.driver.find_elements(By.ID, "recommendation"), "the self-check's recommendation")
+        check(self.driver.find_elements(By.CSS_SELECTOR, "article.finding"), "the modules' findings")
+        check(self.fx["upload_name"] in self.text(), "the uploaded cluster's name")
+        self.styled("self-check")
+        self.shot("10-county-self-check")
+        self.follow(self.driver.find_element(By.ID, "submit-filing"))
+        where = self.path()
+        check(where.startswith("/submissions/") or where.startswith("/filings/"), f"submitted ({where})")
+        if where.startswith("/submissions/"):
+            check("已收到" in self.text(), "received, waiting for the door's check")
+            self.shot("12-county-submission-received")
+        # The page reloads itself until the door has filed it.
+        where = self.arrive("/filings/", seconds=90)
+        check(where.startswith("/filings/"), f"filed: on the filing's page ({where})")
+        reviewed = "等待省级评审人确认和决定"
+        deadline = time.monotonic() + 180
+        while reviewed not in self.text() and time.monotonic() < deadline:
+            time.sleep(2)
+            self.driver.refresh()
+        check(reviewed in self.text(), "the coordinator has reviewed it: waiting for the reviewer")
+        check(self.driver.find_elements(By.ID, "recommendation"), "its report")
+        self.shot("13-county-filed-reviewed")
+        self.open("/filings")
+        check(self.fx["upload_name"] in self.text(), "the new filing is in my filings")
 
     def reviewer(self):
         print("reviewer", flush=True)

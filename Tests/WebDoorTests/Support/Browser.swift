@@ -14,6 +14,8 @@ final class Browser: @unchecked Sendable {
     var cookies: [String: String] = [:]
     /// Whether requests say they came over HTTPS (X-Forwarded-Proto), as nginx would.
     var overTLS = false
+    /// Seconds without an answer taken for a hang (`TestClient.hangAfter`).
+    var hangAfter: TimeInterval = 30
 
     init(socketPath: String, address: String? = nil) {
         self.socketPath = socketPath
@@ -31,9 +33,25 @@ final class Browser: @unchecked Sendable {
         return try await send("POST", target, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(body.utf8))
     }
 
+    /// POST `parts` to `target` as `multipart/form-data`, as a browser sends a form with a file
+    /// input: (name, file name or nil, bytes).
+    func postMultipart(_ target: String, _ parts: [(String, String?, Data)]) async throws -> WireResponse {
+        let boundary = "----WebKitFormBoundary\(UInt64.random(in: 0...UInt64.max))"
+        var body: [UInt8] = []
+        for (name, filename, bytes) in parts {
+            var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\""
+            if let filename { head += "; filename=\"\(filename)\"\r\nContent-Type: application/json" }
+            head += "\r\n\r\n"
+            body += Array(head.utf8) + Array(bytes) + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return try await send("POST", target, headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: body)
+    }
+
     /// Any request, with the cookies of the jar.
     func send(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8]?) async throws -> WireResponse {
         let client = try TestClient(unixPath: socketPath)
+        client.hangAfter = hangAfter
         var head = "\(method) \(target) HTTP/1.1\r\nHost: review.test\r\nConnection: close\r\n"
         if let address { head += "X-Real-IP: \(address)\r\n" }
         head += "X-Forwarded-Proto: \(overTLS ? "https" : "http")\r\n"

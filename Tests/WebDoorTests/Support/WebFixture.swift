@@ -6,6 +6,7 @@ import JSONCore
 import ModuleHost
 import Postgres
 import ReviewCore
+import Rulebooks
 import TestSupport
 import Testing
 import WebDoor
@@ -48,17 +49,28 @@ final class WebFixture: @unchecked Sendable {
     }
 
     /// Starts a door on a fresh database; `configure` adjusts its configuration (limits, timeouts).
-    static func start(_ configure: (inout WebConfiguration) -> Void = { _ in }) async throws -> WebFixture {
+    /// With `selfCheck`, the door runs counties' self-checks with the built-in modules (their
+    /// worker processes, shared by the test process) and config/parameters.json.
+    static func start(
+        selfCheck: Bool = false, maxBodyBytes: Int? = nil, _ configure: (inout WebConfiguration) -> Void = { _ in }
+    ) async throws -> WebFixture {
         let conninfo = try TestCluster.makePasswordDatabase()
         let superuser = try PostgresConnection(conninfo)
         var configuration = WebConfiguration(conninfo: conninfo + " user=cr_web")
         configuration.secureCookies = .auto
         configure(&configuration)
         let log = LogLines()
-        let door = WebDoor(configuration: configuration, logger: Logger(minimumLevel: .debug) { log.append($0) })
+        var engine: SelfCheckEngine?
+        if selfCheck {
+            let parameters = try TestCluster.installation.configDirectory.appendingPathComponent("parameters.json")
+            engine = SelfCheckEngine(modules: try await BuiltInModules.modules(), rulebooks: try RulebookLibrary.load(contentsOf: parameters))
+        }
+        let door = WebDoor(configuration: configuration, logger: Logger(minimumLevel: .debug) { log.append($0) }, selfCheck: engine)
         try await door.prepare()
         let directory = try temporaryDirectory()
-        let server = try HTTPServer(configuration: HTTPServer.Configuration(listen: .unix(path: directory + "/web.sock"))) { request in
+        var serverConfiguration = HTTPServer.Configuration(listen: .unix(path: directory + "/web.sock"))
+        if let maxBodyBytes { serverConfiguration.limits.maxBodyBytes = maxBodyBytes }
+        let server = try HTTPServer(configuration: serverConfiguration) { request in
             await door.handle(request)
         }
         let fixture = WebFixture(conninfo: conninfo, superuser: superuser, door: door, server: server, directory: directory)
@@ -111,6 +123,13 @@ final class WebFixture: @unchecked Sendable {
     /// `connection` (default: the superuser's), checked by the intake as the superuser; returns its id.
     @discardableResult
     func file(county: String, name: String? = nil, on connection: PostgresConnection? = nil) throws -> Int64 {
+        let payload = try Self.sample(county: county, name: name)
+        return try TestDoor.file(payload, on: connection ?? superuser, checkingOn: superuser)
+    }
+
+    /// `county`'s initial sample filing, its cluster named `name` (default: the sample's name with
+    /// a unique suffix).
+    static func sample(county: String, name: String? = nil) throws -> Data {
         let sample = try SampleFilings.all().first { sample in
             (try? JSONValue(parsing: sample.data))?["applicant"]?["county_code"]?.string == county
                 && (try? JSONValue(parsing: sample.data))?["kind"]?.string == "initial"
@@ -118,10 +137,9 @@ final class WebFixture: @unchecked Sendable {
         guard let sample, case .object(var root) = try JSONValue(parsing: sample.data), case .object(var cluster)? = root["cluster"],
               let original = cluster["name"]?.string
         else { throw PostgresError.client("no initial sample of county \(county)") }
-        cluster["name"] = .string(name ?? "\(original) \(Self.uniqueName("f"))")
+        cluster["name"] = .string(name ?? "\(original) \(uniqueName("f"))")
         root["cluster"] = .object(cluster)
-        let payload = try JSONEncoder().encode(JSONValue.object(root))
-        return try TestDoor.file(payload, on: connection ?? superuser, checkingOn: superuser)
+        return try JSONEncoder().encode(JSONValue.object(root))
     }
 
     /// Records a completed review of `filing` as the coordinator would (as the superuser): one

@@ -1,0 +1,70 @@
+import Foundation
+import ClusterStandard
+import IndicatorKit
+import JSONCore
+import ModuleHost
+import Reports
+import Rulebooks
+
+/// A county's self-check before it files, without a database: the filing validated
+/// (`FilingValidator`), then judged by every module that applies — the worker processes of
+/// `modules`, the same the server uses (`ReviewExecution.evaluateOffline`) — and made into the
+/// county's report (`ReviewReport.offline`). `cluster-review evaluate` and the web door's filing
+/// page both run it; there is no other.
+public enum OfflineSelfCheck {
+    /// What the self-check found.
+    public enum Outcome: Sendable {
+        /// The filing breaks the format: every issue, with its JSON path.
+        case invalid([ValidationIssue])
+        /// Judged: the report, the completed review, the rulebook applied and the date.
+        case evaluated(Evaluated)
+    }
+
+    /// A judged filing.
+    public struct Evaluated: Sendable {
+        public var filing: Filing
+        public var report: ReviewReport
+        public var completed: CompletedReview
+        public var parameters: ResolvedParameters
+        public var asOf: CivilDate
+    }
+
+    /// Validates `data` and, when valid, judges it with `modules` under `rulebook` (default: the
+    /// library's default) as of `asOf` (default: the filing date), with the records of `context`
+    /// (a JSON object). `id` names the report (a file's name). Throws `RulebookError` when no
+    /// rulebook covers the date.
+    public static func run(
+        _ data: Data, id: String, rulebook: String? = nil, asOf: CivilDate? = nil, context: Data = Data("{}".utf8),
+        rulebooks: RulebookLibrary, modules: Coordinator.ModuleSet
+    ) async throws -> Outcome {
+        let filing: Filing
+        switch FilingValidator.decode(data) {
+        case .failure(let failure): return .invalid(failure.issues)
+        case .success(let decoded): filing = decoded
+        }
+        guard let kind = filing.kind, let filed = filing.filingDate else {
+            // The validator requires both; a filing without them is not one.
+            return .invalid([ValidationIssue(
+                path: "$", rule: "required", message: LocalizedText(zh: "缺少申报类型或申报日期", en: "the kind or the filing date is missing"),
+                fix: LocalizedText(zh: "填写 kind 与 filing_date", en: "fill in kind and filing_date"))])
+        }
+        let when = asOf ?? filed
+        let resolved = try rulebooks.resolve(rulebook, asOf: when)
+        let whole = try JSONValue(parsing: data)
+        var projections: [String: Data] = [:]
+        for descriptor in ReviewExecution.applicable(modules, to: kind) {
+            projections[descriptor.id] = Data(FilingProjection.project(whole, reads: descriptor.reads).compactBytes)
+        }
+        let offline = ClaimedReview(
+            id: 0, filingId: 0, countyCode: filing.applicant?.countyCode ?? "", token: UUID(), attempts: 1,
+            purpose: kind == .annualReport ? "monitoring" : "decision", kind: kind, rulebook: resolved.rulebook, asOf: when)
+        let completed = try await ReviewExecution.evaluateOffline(
+            offline, projections: projections, context: context, parameters: resolved, modules: modules)
+        // The county's own self-check: titles from what the modules declared just now, in their
+        // ready lines; no internal id, no reviewer's command (SelfCheck).
+        let report = ReviewReport.offline(
+            id: id, filing: filing, reports: completed.moduleReports, parameters: resolved, declarations: modules.declarations,
+            filingHash: ClusterStandard.SHA256.hex(data))
+        return .evaluated(Evaluated(filing: filing, report: report, completed: completed, parameters: resolved, asOf: when))
+    }
+}
