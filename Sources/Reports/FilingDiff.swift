@@ -172,15 +172,9 @@ extension HTMLReport {
     public static func renderDiff(_ diff: FilingDiff, language: Language = .zh, generatedAt: Date = Date()) -> String {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
-        var html = Markup()
-        html.raw("<!DOCTYPE html>\n")
-        html.open("html", ["lang": lang == .en ? "en" : "zh-CN"])
-        html.wrap("head") { head in
-            head.empty("meta", ["charset": "utf-8"])
-            head.element("title", [:], t(ReportLabels.diffTitle(diff.filingID, diff.supersedes)) + " · " + diff.clusterName)
+        var html = Markup.document(title: t(ReportLabels.diffTitle(diff.filingID, diff.supersedes)) + " · " + diff.clusterName, language: lang) { head in
             head.wrap("style") { $0.raw(stylesheet) }
         }
-        html.open("body")
         html.element("h1", [:], t(ReportLabels.diffTitle(diff.filingID, diff.supersedes)))
         html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(generatedAt: generatedAt).line(in: lang))
         html.element("p", ["class": "cluster"], diff.clusterName)

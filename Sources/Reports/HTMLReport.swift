@@ -93,17 +93,9 @@ public enum HTMLReport {
 
     /// A page up to its open `<body>`: the doctype, the language, the head with `title` and the stylesheet.
     private static func page(title: String, language: Language) -> Markup {
-        var html = Markup()
-        html.raw("<!DOCTYPE html>\n")
-        html.open("html", ["lang": language == .en ? "en" : "zh-CN"])
-        html.wrap("head") { head in
-            head.empty("meta", ["charset": "utf-8"])
-            head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
-            head.element("title", [:], title)
+        Markup.document(title: title, language: language) { head in
             head.wrap("style") { $0.raw(stylesheet) }  // raw text in HTML: escaping would break it; it holds no < or &
         }
-        html.open("body")
-        return html
     }
 
     /// An index page of reports: one row per entry with county, cluster, kind, status,

@@ -1,4 +1,5 @@
 import Foundation
+import IndicatorKit
 
 /// Builds XHTML-compatible markup: every element closed, every attribute quoted, every text and
 /// attribute value escaped. The only way text enters a report or a page of the web door, so
@@ -80,4 +81,23 @@ func svgNumber(_ value: Double) -> String {
     let whole = Int(tenths) / 10, fraction = abs(Int(tenths) % 10)
     let sign = tenths < 0 && whole == 0 ? "-" : ""
     return fraction == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+}
+
+extension Markup {
+    /// A page up to its open `<body>`: the doctype, `<html lang>`, and a head with the charset, the
+    /// viewport, `title` (escaped) and whatever `head` adds (stylesheets, a refresh). Every page of
+    /// the reports and of the web door starts here, so they agree on the document's frame.
+    public static func document(title: String, language: Language, head extra: (inout Markup) -> Void = { _ in }) -> Markup {
+        var html = Markup()
+        html.raw("<!DOCTYPE html>\n")
+        html.open("html", ["lang": language == .en ? "en" : "zh-CN"])
+        html.wrap("head") { head in
+            head.empty("meta", ["charset": "utf-8"])
+            head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
+            head.element("title", [:], title)
+            extra(&head)
+        }
+        html.open("body")
+        return html
+    }
 }

@@ -34,20 +34,13 @@ enum Layout {
         _ body: (inout Markup) -> Void
     ) -> String {
         let lang = context.language
-        var html = Markup()
-        html.raw("<!DOCTYPE html>\n")
-        html.open("html", ["lang": lang == .en ? "en" : "zh-CN"])
-        html.wrap("head") { head in
-            head.empty("meta", ["charset": "utf-8"])
-            head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
-            head.element("title", [:], title + " · " + context.t(WebText.siteName))
+        var html = Markup.document(title: title + " · " + context.t(WebText.siteName), language: lang) { head in
             // A page that waits for something (a submission's check) reloads itself: no script.
             if let refresh { head.empty("meta", ["http-equiv": "refresh", "content": String(refresh)]) }
             // The page's own sheets first (the report's), then the door's, which wins where they differ.
             for sheet in stylesheets { head.empty("link", ["rel": "stylesheet", "href": sheet]) }
             head.empty("link", ["rel": "stylesheet", "href": StaticAssets.sitePath])
         }
-        html.open("body")
         html.element("a", ["class": "skip", "href": "#main"], context.t(WebText.skipToContent))
         html.wrap("header", ["class": "site"]) { header in
             header.element("a", ["class": "brand", "href": "/"], context.t(WebText.siteName))

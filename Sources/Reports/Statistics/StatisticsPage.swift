@@ -73,16 +73,9 @@ public enum StatisticsPage {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         typealias L = StatisticsLabels
-        var html = Markup()
-        html.raw("<!DOCTYPE html>\n")
-        html.open("html", ["lang": lang == .en ? "en" : "zh-CN"])
-        html.wrap("head") { head in
-            head.empty("meta", ["charset": "utf-8"])
-            head.empty("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
-            head.element("title", [:], t(L.title))
+        var html = Markup.document(title: t(L.title), language: lang) { head in
             head.wrap("style") { $0.raw(stylesheet) }
         }
-        html.open("body")
         html.element("h1", [:], t(L.title))
         html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(generatedAt: generatedAt).line(in: lang))
         let filter = statistics.filter
