@@ -47,16 +47,16 @@ enum UsersCommands {
         run: { invocation in
             let name = invocation.positionals[0]
             if let problem = Logins.problem(withName: name) {
-                throw UsageError(message: problem.en + " · " + problem.zh)
+                throw UsageError(message: problem.en, zh: problem.zh)
             }
             guard let text = invocation.value("--role") else {
-                throw UsageError(message: "--role is required: county:CODE, reviewer, admin, coordinator or auditor")
+                throw UsageError(message: "--role is required: county:CODE, reviewer, admin, coordinator or auditor", zh: "须用 --role 指定角色：'county:县代码'、'reviewer'、'admin'、'coordinator' 或 'auditor'")
             }
             guard let role = RoleSpec(text) else {
-                throw UsageError(message: "--role takes county:CODE (e.g. county:469005), reviewer, admin, coordinator or auditor, not '\(text)'")
+                throw UsageError(message: "--role takes county:CODE (e.g. county:469005), reviewer, admin, coordinator or auditor, not '\(text)'", zh: "--role 应为 'county:县代码'（例如 'county:469005'）、'reviewer'、'admin'、'coordinator' 或 'auditor'，而不是 '\(text)'")
             }
             if invocation.flag("--bootstrap") && role != .admin {
-                throw UsageError(message: "--bootstrap makes the first administrator: use it with --role admin")
+                throw UsageError(message: "--bootstrap makes the first administrator: use it with --role admin", zh: "--bootstrap 用于创建第一位管理员：须与 --role admin 一起使用")
             }
             var password: String?
             if invocation.flag("--password-stdin") {
@@ -125,7 +125,7 @@ enum UsersCommands {
         run: { invocation in
             let name = invocation.positionals[0]
             if let problem = Logins.problem(withName: name) {
-                throw UsageError(message: problem.en + " · " + problem.zh)
+                throw UsageError(message: problem.en, zh: problem.zh)
             }
             let connection = try invocation.connect()
             defer { connection.close() }
