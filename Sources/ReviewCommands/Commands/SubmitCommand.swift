@@ -132,9 +132,15 @@ enum SubmitCommand {
         let denied = counts[.permissionDenied] ?? 0, received = counts[.received] ?? 0
         let bad = files.count - filed - duplicates - denied - received
         if !invocation.flag("--json") {
-            console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
-                + (denied > 0 ? "\(denied) refused (permission), " : "")
-                + (received > 0 ? "\(received) received, not yet checked, " : "") + "of \(files.count)")
+            if invocation.language == .en {
+                console.print("summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
+                    + (denied > 0 ? "\(denied) refused (permission), " : "")
+                    + (received > 0 ? "\(received) received, not yet checked, " : "") + "of \(files.count)")
+            } else {
+                console.print("合计：共 \(files.count) 份，已提交 \(filed) 份，已存在 \(duplicates) 份，无效或被拒 \(bad) 份"
+                    + (denied > 0 ? "，因权限被拒 \(denied) 份" : "")
+                    + (received > 0 ? "，已接收尚未检查 \(received) 份" : ""))
+            }
         }
         if denied > 0 && filed + duplicates + bad + received == 0 { return ExitCode.permissionDenied }
         if bad + denied > 0 { return ExitCode.failure }
