@@ -114,7 +114,7 @@ enum Pages {
                  .link(filing.clusterName, href: "/filings/\(filing.id)"),
                  .text(context.t(WebText.kind(filing.kind))),
                  .text(filing.filedOn),
-                 .text(context.t(WebText.status(filing.status))),
+                 .text(context.t(WebText.status(filing.status, supersededBy: filing.supersededBy))),
                  .styled(context.t(WebText.recommendation(filing.recommendation)), style: "rec-\(filing.recommendation ?? "none")"),
                  .text(context.t(person.isStaff ? WebText.staffNext(filing.status) : WebText.countyNext(filing.status)))]
             })
@@ -154,7 +154,7 @@ enum Pages {
             if let message { main.element("p", ["class": "message error", "role": "alert", "id": "message"], context.t(message)) }
             main.wrap("dl", ["class": "facts"]) { facts in
                 fact(&facts, context.t(ReportLabels.filing), String(status.id))
-                fact(&facts, context.t(ReportLabels.statusLabel), context.t(WebText.status(status.status)))
+                fact(&facts, context.t(ReportLabels.statusLabel), context.t(WebText.status(status.status, supersededBy: status.supersededBy)))
                 fact(&facts, context.t(WebText.nextStep),
                      context.t(person.isStaff ? WebText.staffNext(status.status) : WebText.countyNext(status.status)))
                 if let state = status.queueState { fact(&facts, context.t(WebText.queueState), context.t(WebText.status(state))) }

@@ -95,6 +95,12 @@ enum WebText {
     static let backToList = T(zh: "返回列表", en: "Back to the list")
     static let print = T(zh: "打印：使用浏览器的打印功能（已适配 A4）。", en: "To print, use the browser's print command (laid out for A4).")
 
+    /// A filing's status; a superseded one names the filing that corrects it, as the report does.
+    static func status(_ status: String, supersededBy: Int64?) -> T {
+        if status == "superseded", let id = supersededBy { return ReportLabels.supersededBy(id) }
+        return Self.status(status)
+    }
+
     static func status(_ status: String) -> T {
         switch status {
         case "in_review": return T(zh: "审查中", en: "in review")

@@ -38,7 +38,7 @@ import ClusterStandard
     @Test(arguments: [["users", "add", "county_x", "--role", "county:460106"], ["list"], ["register", "list"]])
     func aDatabaseNotYetMigratedIsUnavailableWithTheFix(_ arguments: [String]) async throws {
         let conninfo = try TestCluster.makeDatabase(migrated: false)
-        let run = try await CLIProcess.run(arguments, conninfo: conninfo)
+        let run = try await CLIProcess.run(arguments + ["--lang", "en"], conninfo: conninfo)
         #expect(run.status == 69, "\(run.stderr)")
         #expect(run.stderr.contains("run cluster-review migrate"), "\(run.stderr)")
     }
@@ -177,7 +177,7 @@ import ClusterStandard
 
     @Test func aReportThatCannotBeWrittenSaysWhyInASentenceAndExits73() async throws {
         let sample = try TestCluster.installation.configDirectory.appendingPathComponent("samples/469005-wenchang-commercial-aerospace.json")
-        let run = try await CLIProcess.run(["evaluate", sample.path, "--html", "/missing/dir/x.html"], conninfo: "")
+        let run = try await CLIProcess.run(["evaluate", sample.path, "--html", "/missing/dir/x.html", "--lang", "en"], conninfo: "")
         #expect(run.status == 73, "\(run.stderr)")
         #expect(run.stderr.contains("cannot write /missing/dir/x.html: the folder /missing/dir does not exist"), "\(run.stderr)")
         #expect(!run.stderr.contains("NSCocoaErrorDomain"))
@@ -189,7 +189,7 @@ import ClusterStandard
         let modules = NSTemporaryDirectory() + "modules-\(UUID().uuidString).json"
         try Data(#"{"modules": [{"id": "green", "executable": "indicator-not-built"}]}"#.utf8).write(to: URL(fileURLWithPath: modules))
         defer { unlink(modules) }
-        let run = try await CLIProcess.run(["plugins", "list", "--modules", modules])
+        let run = try await CLIProcess.run(["plugins", "list", "--modules", modules, "--lang", "en"])
         #expect(run.status == 78, "\(run.stderr)")
         #expect(run.stderr.contains("indicator-not-built does not exist"))
         #expect(run.stderr.contains("swift build"))

@@ -70,7 +70,7 @@ import EmbeddedPostgres
         let who = try await CLIProcess.run(["whoami"], conninfo: url, environment: ["PGUSER": "ops"])
         #expect(who.stdout.contains("ops: admin"), "\(who.stdout) \(who.stderr)")
         let again = try await CLIProcess.run(
-            ["users", "add", "ops_two", "--role", "admin", "--bootstrap"], conninfo: url, environment: ["PGUSER": "cluster_review"])
+            ["users", "add", "ops_two", "--role", "admin", "--bootstrap", "--lang", "en"], conninfo: url, environment: ["PGUSER": "cluster_review"])
         #expect(again.status == 65, "\(again.stderr)")
         #expect(again.stderr.contains("an administrator exists already (ops)"), "\(again.stderr)")
         let owner = try PostgresConnection(server.conninfo(database: "cluster_review") + " user=cluster_review")

@@ -36,6 +36,7 @@ import ClusterStandard
     static func foreign(_ text: String, language: Language, names: [String] = []) -> [String] {
         var rest = text
         let codes = [
+            #"(用法：|Usage: )cluster-review[^\n]*"#,  // the usage line: words and placeholders a person types
             #"cluster-review( [a-z][a-z-]*)*"#,  // command lines a person types
             #"--[a-z][a-z-]*"#,  // option names
             #"(/[\w.-]+)+"#,  // file paths
@@ -46,6 +47,8 @@ import ClusterStandard
             #"\b[0-9a-f]{16,64}\b"#,  // hashes
             #"“[A-Za-z0-9_.]+”"#, #"'[^'\n]*'"#,  // a member's name in the filing, what the person typed
             #"\b(ID|FILE|DIR|PATH)\b(\.\.\.)?"#,  // the usage line's placeholders
+            #"\b(DATABASE_URL|PG[A-Z]+|CLUSTER_REVIEW_[A-Z]+)\b"#,  // environment variables
+            #"\b[a-z]+(_[a-z]+)+\b"#,  // identifiers a person types, e.g. a login name
             "PostgreSQL", "cluster_review_demo", "km²", #"UTC\+8"#,
         ] + FilingStatus.statuses.map { #"\b\#($0)\b"# }
         for pattern in codes {
@@ -107,6 +110,62 @@ import ClusterStandard
             let words = Self.foreign(run.stdout + run.stderr, language: language)
             #expect(words.isEmpty, "\(files) \(language): \(Array(Set(words)).sorted())\n\(run.stdout)\(run.stderr)")
         }
+    }
+
+    /// Runs `command` in `language` and checks its exit code and that what it printed is in one language.
+    static func expectOneLanguage(_ command: [String], _ language: Language, exit: Int32, conninfo: String?) async throws {
+        let run = try await CLIProcess.run(arguments(command, language), conninfo: conninfo)
+        #expect(run.status == exit, "\(command): \(run.stderr)")
+        #expect(!run.stderr.isEmpty, "\(command)")
+        let words = foreign(run.stdout + run.stderr, language: language)
+        #expect(words.isEmpty, "\(command) \(language): \(Array(Set(words)).sorted())\n\(run.stderr)")
+    }
+
+    @Test(arguments: Language.allCases)
+    func aDatabaseThatIsNotRunningIsReportedInOneLanguage(_ language: Language) async throws {
+        let nowhere = "host=\(NSTemporaryDirectory())cr-no-server-\(UUID().uuidString) dbname=cluster_review"
+        for command in [["register", "list"], ["whoami"], ["stats"]] {
+            try await Self.expectOneLanguage(command, language, exit: 69, conninfo: nowhere)
+        }
+    }
+
+    @Test(arguments: Language.allCases)
+    func aDatabaseNotMigratedIsReportedInOneLanguage(_ language: Language) async throws {
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        try await Self.expectOneLanguage(["register", "list"], language, exit: 69, conninfo: conninfo)
+    }
+
+    @Test(arguments: Language.allCases)
+    func usageErrorsFoundWhileParsingSpeakOneLanguage(_ language: Language) async throws {
+        for command in [["list", "--limt", "3"], ["register", "show"], ["register", "list", "--json=1"], ["registr", "list"],
+                        ["stats", "--year"], ["status", "1", "2", "3"]] {
+            try await Self.expectOneLanguage(command, language, exit: 64, conninfo: nil)
+        }
+    }
+
+    @Test(arguments: Language.allCases)
+    func usageErrorsOfOtherCommandsSpeakOneLanguage(_ language: Language) async throws {
+        let conninfo = try TestCluster.makeDatabase()
+        for command in [["confirm", "x", "accept"], ["decide", "1", "approve"], ["register", "list", "--status", "gone"],
+                        ["stats", "--county", "110000"], ["serve", "--grace", "-1"], ["users", "add", "x y"]] {
+            try await Self.expectOneLanguage(command, language, exit: 64, conninfo: conninfo)
+        }
+    }
+
+    @Test func anUnknownLanguageIsReportedInChinese() async throws {
+        let run = try await CLIProcess.run(["list", "--lang", "fr"], conninfo: nil)
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--lang 应为 'zh' 或 'en'，而不是 'fr'"), "\(run.stderr)")
+        #expect(Self.foreign(run.stderr, language: .zh).isEmpty, "\(run.stderr)")
+    }
+
+    @Test func theLanguageOfAParseErrorIsReadFromTheCommandLineOrTheEnvironment() async throws {
+        let inline = try await CLIProcess.run(["list", "--limt", "3", "--lang=en"], conninfo: nil)
+        #expect(inline.stderr.contains("usage error: unknown option '--limt'"), "\(inline.stderr)")
+        let variable = try await CLIProcess.run(["list", "--limt", "3"], conninfo: nil, environment: ["CLUSTER_REVIEW_LANG": "en"])
+        #expect(variable.stderr.contains("usage error: unknown option '--limt'"), "\(variable.stderr)")
+        let chinese = try await CLIProcess.run(["list", "--limt", "3"], conninfo: nil)
+        #expect(chinese.stderr.contains("用法错误：'list' 没有选项 '--limt'"), "\(chinese.stderr)")
     }
 
     @Test func theScanFindsTheOtherLanguage() {

@@ -21,7 +21,7 @@ import Testing
         superuser.close()
         let directory = try WebFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let run = try await CLIProcess.run(["web", "--listen", "unix:\(directory)/web.sock"], conninfo: conninfo + " user=cr_web")
+        let run = try await CLIProcess.run(["web", "--listen", "unix:\(directory)/web.sock", "--lang", "en"], conninfo: conninfo + " user=cr_web")
         #expect(run.status == 78, "\(run.stderr)")
         #expect(run.stderr.contains("wrong password"))
         #expect(run.stderr.contains("pg_hba.conf"))
@@ -30,7 +30,7 @@ import Testing
 
     @Test func itRefusesToStartAsAnotherLoginThanTheAuthenticator() async throws {
         let conninfo = try TestCluster.makePasswordDatabase()
-        let run = try await CLIProcess.run(["web", "--listen", "127.0.0.1:0"], conninfo: conninfo)
+        let run = try await CLIProcess.run(["web", "--listen", "127.0.0.1:0", "--lang", "en"], conninfo: conninfo)
         #expect(run.status == 78, "\(run.stderr)")
         #expect(run.stderr.contains("not as the web door's authenticator cr_web"))
     }

@@ -19,9 +19,6 @@ struct Command: Sendable {
     /// The exit codes it returns besides 0 (ok), 64 (usage) and 70 (internal error), which every
     /// command may return; `--help` prints them and docs/cli.md must list the same (a test checks).
     var exits: [ExitUse] = []
-    /// Its errors are printed in the language of `--lang` only (issue 20: one language per line
-    /// and per output); commands not yet converted print each error in Chinese, then English.
-    var oneLanguage: Bool = false
     var run: @Sendable (Invocation) async throws -> Int32
 
     var name: String { words.joined(separator: " ") }

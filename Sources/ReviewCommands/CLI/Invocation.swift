@@ -35,8 +35,8 @@ struct UsageError: Error, Sendable, CustomStringConvertible {
     var message: String
     /// The command whose usage to print, when known.
     var command: String?
-    /// The message in Chinese, for commands that print one language (`Command.oneLanguage`).
-    var zh: String? = nil
+    /// The message in Chinese: every usage error is printed in the language of `--lang` only.
+    var zh: String
 
     var description: String { message }
 }
@@ -53,9 +53,11 @@ enum ArgumentParser {
         }
         guard let command = best else {
             let attempted = arguments.prefix(while: { !$0.hasPrefix("-") }).joined(separator: " ")
-            guard !attempted.isEmpty else { throw UsageError(message: "no command given") }
-            let hint = nearest(attempted, among: commands.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-            throw UsageError(message: "unknown command '\(attempted)'\(hint)")
+            guard !attempted.isEmpty else { throw UsageError(message: "no command given", zh: "未给出命令") }
+            let near = nearest(attempted, among: commands.map(\.name))
+            let hint = near.map { "; did you mean '\($0)'?" } ?? ""
+            let zhHint = near.map { "；是否要写 '\($0)'？" } ?? ""
+            throw UsageError(message: "unknown command '\(attempted)'\(hint)", zh: "没有命令 '\(attempted)'\(zhHint)")
         }
         var positionals: [String] = []
         var values: [String: [String]] = [:]
@@ -79,22 +81,26 @@ enum ArgumentParser {
                 inline = String(argument[argument.index(after: equals)...])
             }
             guard let spec = options[name] else {
-                let hint = nearest(name, among: Array(options.keys)).map { "; did you mean '\($0)'?" } ?? ""
+                let near = nearest(name, among: Array(options.keys))
+                let hint = near.map { "; did you mean '\($0)'?" } ?? ""
+                let zhHint = near.map { "；是否要写 '\($0)'？" } ?? ""
                 throw UsageError(
                     message: "unknown option '\(name)' for '\(command.name)'\(hint) (see 'cluster-review \(command.name) --help')",
-                    command: command.name)
+                    command: command.name,
+                    zh: "'\(command.name)' 没有选项 '\(name)'\(zhHint)（运行 cluster-review \(command.name) --help 查看帮助）")
             }
             if let valueName = spec.valueName {
                 guard let value = inline ?? rest.popFirst(), inline != nil || !value.hasPrefix("--") else {
-                    throw UsageError(message: "option '\(name)' needs a value (\(valueName))", command: command.name)
+                    throw UsageError(message: "option '\(name)' needs a value (\(valueName))", command: command.name,
+                                     zh: "选项 '\(name)' 需要一个值（\(valueName)）")
                 }
                 if values[name] != nil && !spec.repeatable {
-                    throw UsageError(message: "option '\(name)' is given twice", command: command.name)
+                    throw UsageError(message: "option '\(name)' is given twice", command: command.name, zh: "选项 '\(name)' 只能给一次")
                 }
                 values[name, default: []].append(value)
             } else {
                 guard inline == nil else {
-                    throw UsageError(message: "option '\(name)' takes no value", command: command.name)
+                    throw UsageError(message: "option '\(name)' takes no value", command: command.name, zh: "选项 '\(name)' 不带值")
                 }
                 flags.insert(name)
             }
@@ -103,10 +109,12 @@ enum ArgumentParser {
             throw UsageError(
                 message: "'\(command.name)' takes \(expectedArguments(command.positionals)), got \(positionals.count)"
                     + (positionals.isEmpty ? "" : ": \(positionals.joined(separator: " "))"),
-                command: command.name)
+                command: command.name,
+                zh: "'\(command.name)' 需要\(expectedArgumentsZh(command.positionals))，实际给了 \(positionals.count) 个"
+                    + (positionals.isEmpty ? "" : "：\(positionals.joined(separator: " "))"))
         }
         if let lang = values["--lang"]?.last, !["zh", "en"].contains(lang) {
-            throw UsageError(message: "--lang takes zh or en, not '\(lang)'", command: command.name)
+            throw UsageError(message: "--lang takes zh or en, not '\(lang)'", command: command.name, zh: "--lang 应为 'zh' 或 'en'，而不是 '\(lang)'")
         }
         return Invocation(
             command: command, positionals: positionals, values: values, flags: flags, console: console,
@@ -119,6 +127,34 @@ enum ArgumentParser {
         if range.lowerBound == range.upperBound { return count(range.lowerBound) }
         if range.upperBound == Int.max { return "at least " + count(max(1, range.lowerBound)) }
         return "\(range.lowerBound) to \(range.upperBound) arguments"
+    }
+
+    /// The same in Chinese: "不带参数", "1 个参数", "至少 1 个参数", "2 至 3 个参数".
+    static func expectedArgumentsZh(_ range: ClosedRange<Int>) -> String {
+        if range.lowerBound == range.upperBound { return range.lowerBound == 0 ? "不带参数" : "\(range.lowerBound) 个参数" }
+        if range.upperBound == Int.max { return "至少 \(max(1, range.lowerBound)) 个参数" }
+        return "\(range.lowerBound) 至 \(range.upperBound) 个参数"
+    }
+
+    /// The language a command line asks for, read before (or without) parsing it: the last
+    /// `--lang zh|en` or `--lang=zh|en`, else `CLUSTER_REVIEW_LANG`, else Chinese. Usage errors
+    /// found while parsing are printed in it.
+    static func language(of arguments: [String], environment: [String: String]) -> Language {
+        var code = environment["CLUSTER_REVIEW_LANG"]
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            if argument == "--" { break }
+            if argument == "--lang", index + 1 < arguments.endIndex {
+                if ["zh", "en"].contains(arguments[index + 1]) { code = arguments[index + 1] }
+                index += 1
+            } else if argument.hasPrefix("--lang=") {
+                let value = String(argument.dropFirst("--lang=".count))
+                if ["zh", "en"].contains(value) { code = value }
+            }
+            index += 1
+        }
+        return Language(code: code)
     }
 
     /// The candidate closest to `word` by edit distance, when it is close enough to be a typo

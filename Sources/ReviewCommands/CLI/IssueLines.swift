@@ -3,6 +3,11 @@ import ClusterStandard
 
 /// How the CLI shows a filing's validation issues, the same in `validate`, `evaluate` and `submit`.
 enum IssueLines {
+    /// The line heading a file's issues: `✘ FILE: 2 个错误` or `✘ FILE: 2 errors`.
+    static func header(_ file: String, count: Int, language: Language) -> String {
+        language == .en ? "✘ \(file): \(count) error\(count == 1 ? "" : "s")" : "✘ \(file)：\(count) 个错误"
+    }
+
     /// The lines for `issue`: its path, rule, what is wrong and the fix; for a syntax error also the
     /// offending line of the file with a caret under the column, as a text editor would point.
     static func lines(_ issue: ValidationIssue, language: Language, indent: String = "  ") -> [String] {

@@ -10,7 +10,7 @@ struct PermissionMessage: Sendable {
         var server = "\(error)"
         if case .server(let detail) = error { server = detail.message }
         text = LocalizedText(
-            zh: "权限不足：当前登录的角色无权执行此操作（\(server)）。请以有权限的用户身份连接：设置 PGUSER=用户名，或在 DATABASE_URL 中写 user=用户名；运行 cluster-review whoami 查看当前身份。",
+            zh: "权限不足：当前登录的角色无权执行此操作（服务器消息：'\(server)'）。请以有权限的用户身份连接：设置 PGUSER=用户名，或在 DATABASE_URL 中写 user=用户名；运行 cluster-review whoami 查看当前身份。",
             en: "permission denied: the role you are connected as may not do this (\(server)). Connect as a person who may: "
                 + "PGUSER=NAME, or user=NAME in DATABASE_URL; cluster-review whoami shows who you are.")
     }

@@ -24,7 +24,6 @@ enum DemoCommand {
         examples: ["cluster-review demo", "cluster-review demo --lang en --reports /tmp/demo-reports"],
         options: [.value("--reports", "DIR", "Where to write the HTML reports (default .local/demo-reports) · 报告目录")],
         exits: [.problems("a sample's recommendation differs from the expected one")] + ExitUse.database + [.configuration],
-        oneLanguage: true,
         run: run)
 
     static func run(_ invocation: Invocation) async throws -> Int32 {

@@ -58,7 +58,7 @@ enum EvaluateCommand {
         let language = invocation.language
         var asOfOverride: CivilDate?
         if let text = invocation.value("--as-of") {
-            guard let date = CivilDate(text) else { throw UsageError(message: "--as-of takes a date YYYY-MM-DD, not '\(text)'") }
+            guard let date = CivilDate(text) else { throw UsageError(message: "--as-of takes a date YYYY-MM-DD, not '\(text)'", zh: "--as-of 应为日期 YYYY-MM-DD，而不是 '\(text)'") }
             asOfOverride = date
         }
         var context = Data("{}".utf8)
@@ -78,7 +78,7 @@ enum EvaluateCommand {
         let (modules, errors) = await Coordinator.ModuleSet.start(registry, logger: Logger(minimumLevel: .error))
         defer { Task { await modules.pools.shutdownAll() } }
         for (module, error) in errors.sorted(by: { $0.key < $1.key }) {
-            console.error("模块未启动 module not started: \(module): \(error)")
+            console.error(language == .en ? "module not started: \(module): '\(error)'" : "模块未启动：\(module)（'\(error)'）")
         }
         do {
             try invocation.checkRulebooks(rulebooks, declarations: modules.declarations, unanswered: Array(errors.keys)) { note in
@@ -92,7 +92,7 @@ enum EvaluateCommand {
         var outputs: [Output] = []
         let files = try SubmitCommand.expand(invocation.positionals)
         if invocation.value("--html") != nil && files.count != 1 {
-            throw UsageError(message: "--html writes one report: give exactly one filing")
+            throw UsageError(message: "--html writes one report: give exactly one filing", zh: "--html 只生成一份报告：请只给一个申报")
         }
         for file in files {
             let data: Data
@@ -108,7 +108,7 @@ enum EvaluateCommand {
                     if invocation.flag("--json") {
                         outputs.append(Output(file: file, issues: issues))
                     } else {
-                        console.error("✘ \(file): \(issues.count) 个错误 error(s)")
+                        console.error(IssueLines.header(file, count: issues.count, language: language))
                         for issue in issues { IssueLines.lines(issue, language: language, indent: "    ").forEach(console.error) }
                     }
                     continue

@@ -21,7 +21,6 @@ enum FilingCommands {
         options: [.flag("--json", "Print the issues as JSON · 以 JSON 输出")],
         positionals: 1...Int.max,
         exits: [.problems("a filing is invalid"), .noInput],
-        oneLanguage: true,
         run: { invocation in
             let console = invocation.console
             return validateFiles(invocation.positionals, language: invocation.language, json: invocation.flag("--json")) { console.print($0) }
@@ -80,7 +79,7 @@ enum FilingCommands {
             var supersedes: Int64?
             if let text = invocation.value("--supersedes") {
                 guard let id = Int64(text), id > 0 else {
-                    throw UsageError(message: "--supersedes takes a filing id (a positive number), not '\(text)'", command: "template")
+                    throw UsageError(message: "--supersedes takes a filing id (a positive number), not '\(text)'", command: "template", zh: "--supersedes 应为申报编号（正整数），而不是 '\(text)'")
                 }
                 supersedes = id
             }

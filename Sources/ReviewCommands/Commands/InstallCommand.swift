@@ -29,7 +29,7 @@ enum InstallCommand {
 
     static func run(_ invocation: Invocation) throws -> Int32 {
         guard let prefix = invocation.value("--prefix") else {
-            throw UsageError(message: "--prefix DIR is required, e.g. --prefix /opt/cluster-review", command: "install")
+            throw UsageError(message: "--prefix DIR is required, e.g. --prefix /opt/cluster-review", command: "install", zh: "须用 --prefix DIR 指定安装目录，例如 --prefix /opt/cluster-review")
         }
         let installation = try invocation.installation()
         let registry = try invocation.moduleRegistry()

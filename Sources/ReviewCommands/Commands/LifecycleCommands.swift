@@ -55,15 +55,15 @@ enum LifecycleCommands {
             switch invocation.positionals.last {
             case "accept", "pass": accept = true
             case "reject", "fail": accept = false
-            default: throw UsageError(message: "the last argument is accept or reject (pass or fail) · 最后一个参数为 accept 或 reject", command: "confirm")
+            default: throw UsageError(message: "the last argument is accept or reject (pass or fail)", command: "confirm", zh: "最后一个参数应为 'accept' 或 'reject'（即 'pass' 或 'fail'）")
             }
             let criteria = Array(invocation.positionals.dropFirst().dropLast())
             let all = invocation.flag("--all-manual")
             if all, !criteria.isEmpty {
-                throw UsageError(message: "name criteria or give --all-manual, not both · 指标与 --all-manual 只能选一", command: "confirm")
+                throw UsageError(message: "name criteria or give --all-manual, not both", command: "confirm", zh: "指标与 --all-manual 只能选一")
             }
             if !all, criteria.isEmpty {
-                throw UsageError(message: "name the criteria to confirm, or give --all-manual · 请写明要确认的指标，或用 --all-manual", command: "confirm")
+                throw UsageError(message: "name the criteria to confirm, or give --all-manual", command: "confirm", zh: "请写明要确认的指标，或用 --all-manual")
             }
             let note = try invocation.required("--note")
             return try invocation.withLifecycle { lifecycle, _ in
@@ -105,13 +105,13 @@ enum LifecycleCommands {
         run: { invocation in
             let filing = try invocation.id(0, "FILING")
             guard let decision = Lifecycle.Decision(rawValue: invocation.positionals[1]) else {
-                throw UsageError(message: "the decision is approve, refuse or return", command: "decide")
+                throw UsageError(message: "the decision is approve, refuse or return", command: "decide", zh: "决定应为 'approve'（认定）、'refuse'（不予认定）或 'return'（退回）")
             }
             let note = try invocation.required("--note")
             if decision == .refuse, (invocation.value("--grounds") ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 throw UsageError(
-                    message: "decide refuse needs --grounds TEXT: the grounds of the refusal, shown to the county, e.g. --grounds 'COMP-2：集群年产值不足 20 亿元' · 不予认定须用 --grounds 写明理由",
-                    command: "decide")
+                    message: "decide refuse needs --grounds TEXT: the grounds of the refusal, shown to the county, e.g. --grounds 'COMP-2：集群年产值不足 20 亿元'",
+                    command: "decide", zh: "不予认定须用 --grounds 写明理由（将告知申报县），例如 --grounds 'COMP-2：集群年产值不足 20 亿元'")
             }
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
@@ -199,7 +199,7 @@ enum LifecycleCommands {
         run: { invocation in
             let objection = try invocation.id(0, "OBJECTION")
             guard ["upheld", "dismissed"].contains(invocation.positionals[1]) else {
-                throw UsageError(message: "the outcome is upheld or dismissed", command: "publicity resolve")
+                throw UsageError(message: "the outcome is upheld or dismissed", command: "publicity resolve", zh: "处理结果应为 'upheld'（成立）或 'dismissed'（不成立）")
             }
             let note = try invocation.required("--note")
             return try invocation.withLifecycle { lifecycle, _ in
@@ -250,7 +250,7 @@ enum LifecycleCommands {
         exits: ExitUse.database + [.configuration],
         run: { invocation in
             if let status = invocation.value("--status"), !["active", "expired", "revoked"].contains(status) {
-                throw UsageError(message: "--status takes active, expired or revoked", command: "register list")
+                throw UsageError(message: "--status takes active, expired or revoked", command: "register list", zh: "--status 应为 'active'、'expired' 或 'revoked'")
             }
             return try invocation.withLifecycle { _, connection in
                 let entries = try Register.list(connection, status: invocation.value("--status"))
@@ -361,7 +361,7 @@ enum LifecycleCommands {
             let cluster = try invocation.id(0, "CLUSTER")
             let note = try invocation.required("--note")
             let filing = try invocation.value("--filing").map { text -> Int64 in
-                guard let id = Int64(text) else { throw UsageError(message: "--filing takes a filing id", command: "register flag-false") }
+                guard let id = Int64(text) else { throw UsageError(message: "--filing takes a filing id", command: "register flag-false", zh: "--filing 应为申报编号") }
                 return id
             }
             let day = try invocation.day("--on")
@@ -427,7 +427,7 @@ enum LifecycleCommands {
             let code = try invocation.required("--enterprise"), category = try invocation.required("--category")
             let source = try invocation.required("--source")
             guard let date = try invocation.day("--date") else {
-                throw UsageError(message: "--date is required", command: "incident add")
+                throw UsageError(message: "--date is required", command: "incident add", zh: "须用 --date 指定日期")
             }
             let incident = Incident(
                 enterpriseCode: code, date: date, category: category, grade: invocation.value("--grade"),
@@ -540,10 +540,11 @@ enum LifecycleCommands {
         run: { invocation in
             if let state = invocation.value("--state"), !Sweep.actionStates.contains(state) {
                 throw UsageError(
-                    message: "--state takes one of \(Sweep.actionStates.joined(separator: ", ")), not '\(state)'", command: "sweep actions")
+                    message: "--state takes one of \(Sweep.actionStates.joined(separator: ", ")), not '\(state)'", command: "sweep actions",
+                    zh: "--state 应为以下之一：\(Sweep.actionStates.map { "'\($0)'" }.joined(separator: "、"))，而不是 '\(state)'")
             }
             let cluster = try invocation.value("--cluster").map { text -> Int64 in
-                guard let id = Int64(text) else { throw UsageError(message: "--cluster takes a cluster id", command: "sweep actions") }
+                guard let id = Int64(text) else { throw UsageError(message: "--cluster takes a cluster id", command: "sweep actions", zh: "--cluster 应为集群编号") }
                 return id
             }
             return try invocation.withLifecycle { _, connection in
@@ -649,15 +650,19 @@ extension Invocation {
     /// The positional at `index` as an id; a usage error naming `name` otherwise.
     func id(_ index: Int, _ name: String) throws -> Int64 {
         guard let id = Int64(positionals[index]), id > 0 else {
-            throw UsageError(message: "\(name) must be a positive number, not '\(positionals[index])'", command: command.name)
+            throw UsageError(message: "\(name) must be a positive number, not '\(positionals[index])'", command: command.name,
+                               zh: "\(Self.idNamesZh[name] ?? name) 应为正整数，而不是 '\(positionals[index])'")
         }
         return id
     }
 
+    /// The placeholders of `id(_:_:)` in Chinese.
+    static let idNamesZh = ["FILING": "申报编号", "CLUSTER": "集群编号", "OBJECTION": "异议编号", "ACTION": "处置编号"]
+
     /// The value of a required option; a usage error when it is missing or blank.
     func required(_ option: String) throws -> String {
         guard let value = value(option), !value.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw UsageError(message: "\(option) is required", command: command.name)
+            throw UsageError(message: "\(option) is required", command: command.name, zh: "须填写 \(option)")
         }
         return value
     }
@@ -666,7 +671,7 @@ extension Invocation {
     func day(_ option: String) throws -> CivilDate? {
         guard let text = value(option) else { return nil }
         guard let day = CivilDate(text) else {
-            throw UsageError(message: "\(option) takes a date YYYY-MM-DD, not '\(text)'", command: command.name)
+            throw UsageError(message: "\(option) takes a date YYYY-MM-DD, not '\(text)'", command: command.name, zh: "\(option) 应为日期 YYYY-MM-DD，而不是 '\(text)'")
         }
         return day
     }

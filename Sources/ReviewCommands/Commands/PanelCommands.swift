@@ -36,10 +36,10 @@ enum PanelCommands {
         exits: [notFound] + ExitUse.database + [.configuration, refused],
         run: { invocation in
             let experts = invocation.allValues("--expert")
-            guard !experts.isEmpty else { throw UsageError(message: "--expert is required (one per expert)", command: "panel form") }
+            guard !experts.isEmpty else { throw UsageError(message: "--expert is required (one per expert)", command: "panel form", zh: "须用 --expert 指定专家（每位专家一个）") }
             let roundKey = invocation.value("--round")
             guard (roundKey == nil) != invocation.positionals.isEmpty else {
-                throw UsageError(message: "give a FILING or --round ROUND, not both", command: "panel form")
+                throw UsageError(message: "give a FILING or --round ROUND, not both", command: "panel form", zh: "请给出申报编号或 --round 批次，不能同时给出")
             }
             return try invocation.withLifecycle { _, connection in
                 let zh = invocation.language == .zh
@@ -151,7 +151,7 @@ enum PanelCommands {
             let given = [("county", invocation.value("--county")), ("enterprise", invocation.value("--enterprise")), ("filing", invocation.value("--filing"))]
                 .compactMap { kind, value in value.map { (kind, $0) } }
             guard given.count == 1, let (kind, subject) = given.first else {
-                throw UsageError(message: "give exactly one of --county, --enterprise or --filing", command: "panel conflict")
+                throw UsageError(message: "give exactly one of --county, --enterprise or --filing", command: "panel conflict", zh: "--county、--enterprise、--filing 须且只能给出一个")
             }
             let note = try invocation.required("--note")
             return try invocation.withLifecycle { _, connection in
@@ -178,7 +178,7 @@ enum PanelCommands {
             let filing = try invocation.id(0, "FILING")
             let zh = invocation.language == .zh
             if invocation.flag("--submit") {
-                guard invocation.positionals.count == 1 else { throw UsageError(message: "--submit takes the FILING alone", command: "score") }
+                guard invocation.positionals.count == 1 else { throw UsageError(message: "--submit takes the FILING alone", command: "score", zh: "--submit 只跟申报编号一起使用") }
                 return try invocation.withLifecycle { _, connection in
                     try Panels.submit(filing: filing, on: connection)
                     invocation.console.print(zh ? "已提交对申报 \(filing) 的评分" : "your scores of filing \(filing) are submitted")
@@ -186,14 +186,14 @@ enum PanelCommands {
                 }
             }
             guard invocation.positionals.count == 4 else {
-                throw UsageError(message: "give FILING CRITERION SCORE agree|disagree, or FILING --submit", command: "score")
+                throw UsageError(message: "give FILING CRITERION SCORE agree|disagree, or FILING --submit", command: "score", zh: "请给出：申报编号 指标 分数 agree|disagree，或：申报编号 --submit")
             }
             guard let value = Int(invocation.positionals[2]), (0...100).contains(value) else {
-                throw UsageError(message: "SCORE is a whole number from 0 to 100, not '\(invocation.positionals[2])'", command: "score")
+                throw UsageError(message: "SCORE is a whole number from 0 to 100, not '\(invocation.positionals[2])'", command: "score", zh: "分数应为 0 到 100 的整数，而不是 '\(invocation.positionals[2])'")
             }
             let verdict = invocation.positionals[3]
             guard ["agree", "disagree"].contains(verdict) else {
-                throw UsageError(message: "the verdict is agree or disagree, not '\(verdict)'", command: "score")
+                throw UsageError(message: "the verdict is agree or disagree, not '\(verdict)'", command: "score", zh: "意见应为 agree（同意）或 disagree（不同意），而不是 '\(verdict)'")
             }
             let note = try invocation.required("--note")
             return try invocation.withLifecycle { _, connection in

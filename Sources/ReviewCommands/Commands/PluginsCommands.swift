@@ -56,7 +56,7 @@ enum PluginsCommands {
         run: { invocation in
             var timeout = Duration.seconds(5)
             if let text = invocation.value("--timeout") {
-                guard let seconds = Int(text), seconds > 0 else { throw UsageError(message: "--timeout takes a positive number of seconds") }
+                guard let seconds = Int(text), seconds > 0 else { throw UsageError(message: "--timeout takes a positive number of seconds", zh: "--timeout 应为正整数秒数") }
                 timeout = .seconds(seconds)
             }
             let console = invocation.console

@@ -47,12 +47,12 @@ enum RoundsCommands {
         run: { invocation in
             let name = try invocation.required("--name")
             let kinds = invocation.allValues("--kind")
-            guard !kinds.isEmpty else { throw UsageError(message: "--kind is required (one or more)", command: "rounds open") }
+            guard !kinds.isEmpty else { throw UsageError(message: "--kind is required (one or more)", command: "rounds open", zh: "须用 --kind 指定受理的申报类型（一个或多个）") }
             if let wrong = kinds.first(where: { !Self.kinds.contains($0) }) {
-                throw UsageError(message: "--kind takes \(Self.kinds.joined(separator: ", ")), not '\(wrong)'", command: "rounds open")
+                throw UsageError(message: "--kind takes \(Self.kinds.joined(separator: ", ")), not '\(wrong)'", command: "rounds open", zh: "--kind 应为 \(Self.kinds.joined(separator: "、"))，而不是 '\(wrong)'")
             }
-            guard let opens = try invocation.day("--opens") else { throw UsageError(message: "--opens is required", command: "rounds open") }
-            guard let closes = try invocation.day("--closes") else { throw UsageError(message: "--closes is required", command: "rounds open") }
+            guard let opens = try invocation.day("--opens") else { throw UsageError(message: "--opens is required", command: "rounds open", zh: "须用 --opens 指定受理首日") }
+            guard let closes = try invocation.day("--closes") else { throw UsageError(message: "--closes is required", command: "rounds open", zh: "须用 --closes 指定受理末日") }
             let draft = RoundDraft(
                 name: name, kinds: kinds, opensOn: opens, closesOn: closes, rulebook: invocation.value("--rulebook"),
                 asOf: try invocation.day("--as-of"), quotaPerCounty: try invocation.count("--quota-per-county"),
@@ -197,7 +197,7 @@ extension Invocation {
     func count(_ option: String) throws -> Int? {
         guard let text = value(option) else { return nil }
         guard let n = Int(text), n > 0 else {
-            throw UsageError(message: "\(option) takes a positive whole number, not '\(text)'", command: command.name)
+            throw UsageError(message: "\(option) takes a positive whole number, not '\(text)'", command: command.name, zh: "\(option) 应为正整数，而不是 '\(text)'")
         }
         return n
     }

@@ -58,21 +58,21 @@ enum ServeCommand {
     static func run(_ invocation: Invocation) async throws -> Int32 {
         var configuration = CoordinatorConfiguration(name: invocation.value("--name") ?? CoordinatorConfiguration.defaultName)
         if let text = invocation.value("--max-in-flight") {
-            guard let value = Int(text), value > 0 else { throw UsageError(message: "--max-in-flight takes a positive number") }
+            guard let value = Int(text), value > 0 else { throw UsageError(message: "--max-in-flight takes a positive number", zh: "--max-in-flight 应为正整数") }
             configuration.maxInFlight = value
         }
         if let text = invocation.value("--grace") {
-            guard let value = Int(text), value >= 0 else { throw UsageError(message: "--grace takes seconds (0 or more)") }
+            guard let value = Int(text), value >= 0 else { throw UsageError(message: "--grace takes seconds (0 or more)", zh: "--grace 应为秒数（0 或以上）") }
             configuration.shutdownGrace = .seconds(value)
         }
         if let text = invocation.value("--lease") {
-            guard let value = Double(text), value >= 0.3 else { throw UsageError(message: "--lease takes seconds (0.3 or more)") }
+            guard let value = Double(text), value >= 0.3 else { throw UsageError(message: "--lease takes seconds (0.3 or more)", zh: "--lease 应为秒数（0.3 或以上）") }
             configuration.lease = .milliseconds(Int(value * 1000))
             configuration.heartbeatInterval = .milliseconds(Int(value * 1000 / 3))
             configuration.rescueInterval = .milliseconds(Int(min(5, value) * 1000))
         }
         if let text = invocation.value("--poll") {
-            guard let value = Double(text), value >= 0.05 else { throw UsageError(message: "--poll takes seconds (0.05 or more)") }
+            guard let value = Double(text), value >= 0.05 else { throw UsageError(message: "--poll takes seconds (0.05 or more)", zh: "--poll 应为秒数（0.05 或以上）") }
             configuration.pollInterval = .milliseconds(Int(value * 1000))
         }
         configuration.metricsFile = invocation.value("--metrics-file")

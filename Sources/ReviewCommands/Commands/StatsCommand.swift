@@ -35,7 +35,7 @@ enum StatsCommand {
         run: { invocation in
             let filter = try filter(invocation)
             let formats = [invocation.flag("--json"), invocation.flag("--csv"), invocation.value("--html") != nil].filter { $0 }.count
-            guard formats <= 1 else { throw UsageError(message: "give at most one of --json, --csv and --html", command: "stats") }
+            guard formats <= 1 else { throw UsageError(message: "give at most one of --json, --csv and --html", command: "stats", zh: "--json、--csv、--html 最多只能选一个") }
             let connection = try invocation.connect()
             defer { connection.close() }
             let statistics = try StatisticsRecords.gather(filter, on: connection)
@@ -66,7 +66,7 @@ enum StatsCommand {
         var filter = StatisticsFilter()
         if let text = invocation.value("--year") {
             guard let year = Int(text), (2000...2200).contains(year) else {
-                throw UsageError(message: "--year takes a year such as 2026, not '\(text)'", command: "stats")
+                throw UsageError(message: "--year takes a year such as 2026, not '\(text)'", command: "stats", zh: "--year 应为年份，例如 2026，而不是 '\(text)'")
             }
             filter.year = year
         }
@@ -74,13 +74,14 @@ enum StatsCommand {
             guard HainanCounty.named(county) != nil else {
                 throw UsageError(
                     message: "--county takes a county-level code of Hainan, not '\(county)' (cluster-review counties lists all 26)",
-                    command: "stats")
+                    command: "stats",
+                    zh: "--county 应为海南省县级行政区代码，而不是 '\(county)'（cluster-review counties 列出全部 26 个）")
             }
             filter.county = county
         }
         if let industry = invocation.value("--industry") {
             guard !industry.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw UsageError(message: "--industry takes the leading industry as filings name it", command: "stats")
+                throw UsageError(message: "--industry takes the leading industry as filings name it", command: "stats", zh: "--industry 应为申报中所写的主导产业名称")
             }
             filter.industry = industry
         }

@@ -28,7 +28,6 @@ enum StatusCommand {
         options: [.flag("--json", "Print JSON · 输出 JSON")],
         positionals: 0...1,
         exits: [.dataError("no such filing")] + ExitUse.database,
-        oneLanguage: true,
         run: { invocation in
             let connection = try invocation.connect()
             defer { connection.close() }
@@ -125,7 +124,6 @@ enum StatusCommand {
             .flag("--json", "One JSON array of the filings · 输出 JSON"),
         ],
         exits: ExitUse.database,
-        oneLanguage: true,
         run: { invocation in
             let limit = Int(invocation.value("--limit") ?? "200") ?? -1
             guard limit > 0 else { throw UsageError(message: "--limit takes a positive number", command: "list", zh: "--limit 应为正整数") }
@@ -202,7 +200,7 @@ enum StatusCommand {
             let console = invocation.console
             if invocation.flag("--all") {
                 guard let directory = invocation.value("--html"), invocation.positionals.isEmpty else {
-                    throw UsageError(message: "--all needs --html DIR and no ID")
+                    throw UsageError(message: "--all needs --html DIR and no ID", zh: "--all 须与 --html DIR 一起使用，且不写申报编号")
                 }
                 let connection = try invocation.connect()
                 defer { connection.close() }
@@ -215,7 +213,7 @@ enum StatusCommand {
                 console.print("已生成 wrote \(reports.count) reports and \(index.path)")
                 return ExitCode.success
             }
-            guard let text = invocation.positionals.first else { throw UsageError(message: "give a filing ID, or --all --html DIR") }
+            guard let text = invocation.positionals.first else { throw UsageError(message: "give a filing ID, or --all --html DIR", zh: "请给出申报编号，或用 --all --html DIR") }
             let connection = try invocation.connect()
             defer { connection.close() }
             let id = try filingId(text)

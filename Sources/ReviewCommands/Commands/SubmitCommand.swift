@@ -72,7 +72,7 @@ enum SubmitCommand {
         var wait = Duration.seconds(60)
         if let text = invocation.value("--wait") {
             guard let seconds = Double(text), seconds >= 0, seconds <= 86_400 else {
-                throw UsageError(message: "--wait takes seconds (0 to 86400)")
+                throw UsageError(message: "--wait takes seconds (0 to 86400)", zh: "--wait 应为秒数（0 至 86400）")
             }
             wait = .milliseconds(Int(seconds * 1000))
         }
@@ -132,9 +132,15 @@ enum SubmitCommand {
         let denied = counts[.permissionDenied] ?? 0, received = counts[.received] ?? 0
         let bad = files.count - filed - duplicates - denied - received
         if !invocation.flag("--json") {
-            console.print("合计 summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
-                + (denied > 0 ? "\(denied) refused (permission), " : "")
-                + (received > 0 ? "\(received) received, not yet checked, " : "") + "of \(files.count)")
+            if invocation.language == .en {
+                console.print("summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
+                    + (denied > 0 ? "\(denied) refused (permission), " : "")
+                    + (received > 0 ? "\(received) received, not yet checked, " : "") + "of \(files.count)")
+            } else {
+                console.print("合计：共 \(files.count) 份，已提交 \(filed) 份，已存在 \(duplicates) 份，无效或被拒 \(bad) 份"
+                    + (denied > 0 ? "，因权限被拒 \(denied) 份" : "")
+                    + (received > 0 ? "，已接收尚未检查 \(received) 份" : ""))
+            }
         }
         if denied > 0 && filed + duplicates + bad + received == 0 { return ExitCode.permissionDenied }
         if bad + denied > 0 { return ExitCode.failure }
@@ -176,20 +182,24 @@ enum SubmitCommand {
 
     static func report(_ outcome: Outcome, invocation: Invocation) {
         let console = invocation.console
+        let language = invocation.language
+        let en = language == .en
         let file = outcome.file
+        let reason = outcome.reason?.text(in: language) ?? ""
         switch outcome.status {
-        case .filed: console.print("✔ \(file): 已提交 filed as \(outcome.filing ?? 0)")
-        case .alreadyOnFile: console.print("= \(file): 已存在 already on file as \(outcome.filing ?? 0) (same content)")
-        case .received: console.print("… \(file): \(outcome.reason?.zh ?? "") · \(outcome.reason?.en ?? "")")
+        case .filed: console.print(en ? "✔ \(file): filed as \(outcome.filing ?? 0)" : "✔ \(file)：已提交，申报编号 \(outcome.filing ?? 0)")
+        case .alreadyOnFile:
+            console.print(en ? "= \(file): already on file as \(outcome.filing ?? 0) (same content)"
+                : "= \(file)：已存在，申报编号 \(outcome.filing ?? 0)（内容相同）")
+        case .received: console.print(en ? "… \(file): \(reason)" : "… \(file)：\(reason)")
         case .invalid where outcome.issues != nil:
             let issues = outcome.issues ?? []
-            console.error("✘ \(file): \(issues.count) 个错误 error(s)")
-            for issue in issues { IssueLines.lines(issue, language: invocation.language, indent: "    ").forEach(console.error) }
+            console.error(IssueLines.header(file, count: issues.count, language: language))
+            for issue in issues { IssueLines.lines(issue, language: language, indent: "    ").forEach(console.error) }
         case .permissionDenied:
-            console.error("✘ " + (outcome.reason?.zh ?? ""))
-            console.error("  " + (outcome.reason?.en ?? ""))
+            console.error("✘ " + reason)
         case .invalid, .unreadable, .refused:
-            console.error("✘ \(file): \(outcome.reason?.zh ?? "") · \(outcome.reason?.en ?? "")")
+            console.error(en ? "✘ \(file): \(reason)" : "✘ \(file)：\(reason)")
         }
     }
 

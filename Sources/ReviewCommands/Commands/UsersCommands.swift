@@ -52,25 +52,27 @@ enum UsersCommands {
         run: { invocation in
             let name = invocation.positionals[0]
             if let problem = Logins.problem(withName: name) {
-                throw UsageError(message: problem.en + " · " + problem.zh)
+                throw UsageError(message: problem.en, zh: problem.zh)
             }
             guard let text = invocation.value("--role") else {
-                throw UsageError(message: "--role is required: county:CODE, reviewer, admin, coordinator or auditor")
+                throw UsageError(message: "--role is required: county:CODE, reviewer, admin, coordinator, auditor or expert", zh: "须用 --role 指定角色：'county:县代码'、'reviewer'、'admin'、'coordinator'、'auditor' 或 'expert'")
             }
             guard let role = RoleSpec(text) else {
-                throw UsageError(message: "--role takes county:CODE (e.g. county:469005), reviewer, admin, coordinator, auditor or expert, not '\(text)'")
+                throw UsageError(message: "--role takes county:CODE (e.g. county:469005), reviewer, admin, coordinator, auditor or expert, not '\(text)'",
+                                 zh: "--role 应为 'county:县代码'（例如 'county:469005'）、'reviewer'、'admin'、'coordinator'、'auditor' 或 'expert'，而不是 '\(text)'")
             }
             let fields = (invocation.value("--fields") ?? "").split(whereSeparator: { $0 == "," || $0 == "，" })
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let homeCounty = invocation.value("--county")
             if role == .expert && (fields.isEmpty || homeCounty == nil) {
-                throw UsageError(message: "an expert needs --fields (e.g. 商业航天,新材料) and --county (the home county's code)")
+                throw UsageError(message: "an expert needs --fields (e.g. 商业航天,新材料) and --county (the home county's code)",
+                                 zh: "专家须用 --fields 指定专业领域（例如 商业航天,新材料），用 --county 指定所在县（市、区）代码")
             }
             if role != .expert && (invocation.value("--fields") != nil || homeCounty != nil) {
-                throw UsageError(message: "--fields and --county are for --role expert")
+                throw UsageError(message: "--fields and --county are for --role expert", zh: "--fields 和 --county 仅用于 --role expert")
             }
             if invocation.flag("--bootstrap") && role != .admin {
-                throw UsageError(message: "--bootstrap makes the first administrator: use it with --role admin")
+                throw UsageError(message: "--bootstrap makes the first administrator: use it with --role admin", zh: "--bootstrap 用于创建第一位管理员：须与 --role admin 一起使用")
             }
             var password: String?
             if invocation.flag("--password-stdin") {
@@ -141,7 +143,7 @@ enum UsersCommands {
         run: { invocation in
             let name = invocation.positionals[0]
             if let problem = Logins.problem(withName: name) {
-                throw UsageError(message: problem.en + " · " + problem.zh)
+                throw UsageError(message: problem.en, zh: problem.zh)
             }
             let connection = try invocation.connect()
             defer { connection.close() }

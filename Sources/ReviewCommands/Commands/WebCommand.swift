@@ -48,32 +48,32 @@ enum WebCommand {
 
     static func run(_ invocation: Invocation) async throws -> Int32 {
         guard let listenText = invocation.value("--listen") else {
-            throw UsageError(message: "--listen is required: unix:PATH (behind nginx) or 127.0.0.1:PORT", command: "web")
+            throw UsageError(message: "--listen is required: unix:PATH (behind nginx) or 127.0.0.1:PORT", command: "web", zh: "须用 --listen 指定监听地址：'unix:路径'（在 nginx 之后）或 '127.0.0.1:端口'")
         }
         let listen: HTTPListenAddress
         do {
             listen = try HTTPListenAddress(parsing: listenText)
         } catch {
-            throw UsageError(message: error.description, command: "web")
+            throw UsageError(message: error.description, command: "web", zh: "--listen 应为 'unix:路径' 或 '127.0.0.1:端口'，而不是 '\(listenText)'")
         }
         guard listen.isLoopback else {
             throw UsageError(message: "\(listenText) is not a loopback address: the web door listens on a Unix socket or 127.0.0.1 behind nginx",
-                             command: "web")
+                             command: "web", zh: "\(listenText) 不是本机回环地址：网页入口只监听本机套接字或 nginx 之后的 127.0.0.1")
         }
         var secureCookies = SecureCookies.auto
         if let text = invocation.value("--secure-cookies") {
-            guard let value = SecureCookies(rawValue: text) else { throw UsageError(message: "--secure-cookies takes auto, on or off", command: "web") }
+            guard let value = SecureCookies(rawValue: text) else { throw UsageError(message: "--secure-cookies takes auto, on or off", command: "web", zh: "--secure-cookies 应为 'auto'、'on' 或 'off'") }
             secureCookies = value
         }
         var grace: Duration = .seconds(20)
         if let text = invocation.value("--grace") {
-            guard let value = Int(text), value >= 0 else { throw UsageError(message: "--grace takes seconds (0 or more)", command: "web") }
+            guard let value = Int(text), value >= 0 else { throw UsageError(message: "--grace takes seconds (0 or more)", command: "web", zh: "--grace 应为秒数（0 或以上）") }
             grace = .seconds(value)
         }
         var configuration = WebConfiguration(conninfo: try invocation.conninfo())
         configuration.secureCookies = secureCookies
         if let text = invocation.value("--connections") {
-            guard let value = Int(text), (1...100).contains(value) else { throw UsageError(message: "--connections takes 1 to 100", command: "web") }
+            guard let value = Int(text), (1...100).contains(value) else { throw UsageError(message: "--connections takes 1 to 100", command: "web", zh: "--connections 应为 1 至 100") }
             configuration.connections = value
         }
         let metricsFile = invocation.value("--metrics-file")

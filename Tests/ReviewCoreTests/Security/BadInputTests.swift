@@ -145,10 +145,13 @@ extension SecurityTests {
             let before = try database.recordsSnapshot()
             let (status, log) = try await cli(["submit", try SecurityFixtures.samplePath(county: b)], conninfo: county.conninfo)
             #expect(status == 77, "\(log)")
-            #expect(log.contains("you may file only for your own county"))
-            #expect(log.contains("只能为本县提交"))
+            #expect(log.contains("只能为本县提交") && !log.contains("you may file only for your own county"), "\(log)")
+            let (statusEn, logEn) = try await cli(["submit", "--lang", "en", try SecurityFixtures.samplePath(county: b)],
+                                                  conninfo: county.conninfo)
+            #expect(statusEn == 77, "\(logEn)")
+            #expect(logEn.contains("you may file only for your own county") && !logEn.contains("只能为本县提交"), "\(logEn)")
             #expect(try database.recordsSnapshot() == before)
-            #expect(try database.submissionStates() == ["refused": 1])
+            #expect(try database.submissionStates() == ["refused": 2], "each of the two attempts is refused")
         }
 
         @Test func aForgedFilingIdReadsAsNotFoundInTheCLI() async throws {

@@ -128,7 +128,7 @@ extension SecurityTests {
             let admin = try database.login(.admin, hint: "adm")
             let name = SecurityFixtures.uniqueName("dup")
             #expect(try await cli(["users", "add", name, "--role", "reviewer"], as: admin.conninfo).0 == 0)
-            let (duplicate, duplicateLog) = try await cli(["users", "add", name, "--role", "auditor"], as: admin.conninfo)
+            let (duplicate, duplicateLog) = try await cli(["users", "add", name, "--role", "auditor", "--lang", "en"], as: admin.conninfo)
             #expect(duplicate == 65 && duplicateLog.contains("already exists"), "\(duplicateLog)")
             let (unknown, unknownLog) = try await cli(["users", "add", name + "x", "--role", "county:469999"], as: admin.conninfo)
             #expect(unknown == 65 && unknownLog.contains("469999"), "\(unknownLog)")
