@@ -99,7 +99,9 @@ import ChildProcesses
         let failure = try #require(await pool.evaluate(WorkerFixtures.input).failure)
         let growth = WorkerFixtures.residentBytes() - before
         #expect(failure.cause == .lineTooLong(limit: 1 << 20))
-        #expect(growth < 40 << 20, "resident memory grew by \(growth >> 20) MiB")
+        // The process's resident size also moves with the tests running beside this one (56 MiB seen
+        // on a machine kept busy), so the bound is the line itself: holding it would take 100 MiB.
+        #expect(growth < 100 << 20, "resident memory grew by \(growth >> 20) MiB")
         await pool.shutdown()
     }
 

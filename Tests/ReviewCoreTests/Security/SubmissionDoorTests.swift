@@ -157,11 +157,18 @@ extension SecurityTests {
             _ = try SubmissionDoor.send([SubmissionDoor.Document(try sample("held"))], on: county)
             let first = try database.connect(as: .coordinator), second = try database.connect(as: .coordinator)
             // The first claims them and holds them: the second skips them.
+            let firstBackend = try CoordinatorFixtures.count("SELECT pg_backend_pid()", on: first)
             try first.executeScript("BEGIN")
             #expect(try first.query("SELECT submission_id FROM claim_submissions(10)").rowCount == 1)
             #expect(try SubmissionIntake.checkPending(on: second).checked == 0)
-            // The first dies before recording a verdict: they are pending again, and checked once.
+            // The first dies before recording a verdict: they are pending again, and checked once —
+            // once its server process has noticed and let go of the rows (order, not time).
             first.close()
+            let deadline = Date().addingTimeInterval(120)
+            while try CoordinatorFixtures.count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [firstBackend],
+                                                on: database.superuser) > 0, Date() < deadline {
+                usleep(10_000)
+            }
             let report = try SubmissionIntake.checkPending(on: second)
             #expect(report.checked == 1 && report.filed == 1)
             #expect(try SubmissionIntake.checkPending(on: second).checked == 0)
