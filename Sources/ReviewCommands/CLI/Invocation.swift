@@ -22,6 +22,9 @@ struct Invocation: Sendable {
     /// The language for messages: `--lang en|zh`, default Chinese.
     var language: Language { Language(code: value("--lang") ?? environment["CLUSTER_REVIEW_LANG"]) }
 
+    /// Prints one line in the invocation's language: `zh` or `en`, never both.
+    func say(_ zh: String, _ en: String) { console.print(language == .en ? en : zh) }
+
     /// The moment a report or list says it was generated: `SOURCE_DATE_EPOCH` (seconds since
     /// 1970, the reproducible-builds convention) when set to a whole number, else the wall clock.
     var now: Date {

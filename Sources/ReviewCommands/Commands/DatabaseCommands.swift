@@ -19,7 +19,7 @@ enum DatabaseCommands {
         run: { invocation in
             let target = try invocation.databaseTarget()
             guard let server = target.embeddedServer else {
-                invocation.console.print("使用外部数据库 using an external server: \(target.displayName)")
+                invocation.say("使用外部数据库：\(target.displayName)", "using an external server: \(target.displayName)")
                 return ExitCode.success
             }
             let started = try server.start()
@@ -28,7 +28,7 @@ enum DatabaseCommands {
                 started
                     ? "已启动 started: \(target.displayName)"
                     : "已在运行 already running: \(target.displayName)")
-            invocation.console.print("连接串 conninfo: \(server.conninfo(database: DatabaseTarget.defaultDatabase))")
+            invocation.say("连接串：\(server.conninfo(database: DatabaseTarget.defaultDatabase))", "conninfo: \(server.conninfo(database: DatabaseTarget.defaultDatabase))")
             return ExitCode.success
         })
 
@@ -40,15 +40,15 @@ enum DatabaseCommands {
         run: { invocation in
             let target = try invocation.databaseTarget()
             guard let server = target.embeddedServer else {
-                invocation.console.print("使用外部数据库，不做操作 using an external server; nothing to stop: \(target.displayName)")
+                invocation.say("使用外部数据库，不做操作：\(target.displayName)", "using an external server; nothing to stop: \(target.displayName)")
                 return ExitCode.success
             }
             guard case .running = server.status() else {
-                invocation.console.print("未在运行 not running: \(server.directory.path)")
+                invocation.say("未在运行：\(server.directory.path)", "not running: \(server.directory.path)")
                 return ExitCode.success
             }
             try server.stop()
-            invocation.console.print("已停止 stopped: \(server.directory.path)")
+            invocation.say("已停止：\(server.directory.path)", "stopped: \(server.directory.path)")
             return ExitCode.success
         })
 
@@ -62,7 +62,7 @@ enum DatabaseCommands {
         run: { invocation in
             let target = try invocation.databaseTarget()
             guard let server = target.embeddedServer else {
-                invocation.console.print("外部数据库 external server: \(target.displayName)")
+                invocation.say("外部数据库：\(target.displayName)", "external server: \(target.displayName)")
                 return ExitCode.success
             }
             let state = server.status()
@@ -127,7 +127,7 @@ enum DatabaseCommands {
             for county in counties {
                 invocation.console.print("\(county.code)  \(county.prefectureZh) \(county.nameZh)  \(county.nameEn)")
             }
-            invocation.console.print("\(counties.count) county-level divisions · 个县级行政区")
+            invocation.say("共 \(counties.count) 个县级行政区", "\(counties.count) county-level divisions")
             return ExitCode.success
         })
 }

@@ -67,14 +67,14 @@ enum LifecycleCommands {
             }
             let note = try invocation.required("--note")
             return try invocation.withLifecycle { lifecycle, _ in
-                let word = accept ? "采纳 accepted" : "不采纳 rejected"
+                let (zhWord, enWord) = accept ? ("采纳", "accepted") : ("不采纳", "rejected")
                 if criteria.count == 1 {
                     let id = try lifecycle.confirm(filing: filing, criterion: criteria[0], accept: accept, note: note)
-                    invocation.console.print("已确认 confirmed #\(id): \(criteria[0]) \(word)")
+                    invocation.say("已确认 #\(id)：\(criteria[0]) \(zhWord)", "confirmed #\(id): \(criteria[0]) \(enWord)")
                     return ExitCode.success
                 }
                 for confirmed in try lifecycle.confirm(filing: filing, criteria: all ? nil : criteria, accept: accept, note: note) {
-                    invocation.console.print("已确认 confirmed #\(confirmed.id): \(confirmed.criterion) \(word)")
+                    invocation.say("已确认 #\(confirmed.id)：\(confirmed.criterion) \(zhWord)", "confirmed #\(confirmed.id): \(confirmed.criterion) \(enWord)")
                 }
                 return ExitCode.success
             }
@@ -118,9 +118,9 @@ enum LifecycleCommands {
                 let id = try lifecycle.decide(
                     filing: filing, decision, note: note, grounds: invocation.value("--grounds"), on: day,
                     reason: invocation.value("--date-reason"))
-                invocation.console.print("已决定 decided #\(id): filing \(filing) \(decision.rawValue)")
+                invocation.say("已决定 #\(id)：申报 \(filing) \(["approve": "批准", "refuse": "不予认定", "return": "退回"][decision.rawValue] ?? decision.rawValue)", "decided #\(id): filing \(filing) \(decision.rawValue)")
                 if decision == .approve, let notice = try lifecycle.notice(filing: filing), notice.state == "open" {
-                    invocation.console.print("公示期 notice period: \(notice.startsOn) – \(notice.endsOn)")
+                    invocation.say("公示期：\(notice.startsOn) 至 \(notice.endsOn)", "notice period: \(notice.startsOn) – \(notice.endsOn)")
                 }
                 return ExitCode.success
             }
@@ -156,7 +156,7 @@ enum LifecycleCommands {
                 let id = try lifecycle.fileObjection(
                     filing: filing, by: by, reason: reason, evidence: invocation.allValues("--evidence"), on: day,
                     dateReason: invocation.value("--date-reason"))
-                invocation.console.print("已受理异议 objection #\(id) filed against filing \(filing)")
+                invocation.say("已受理异议 #\(id)，针对申报 \(filing)", "objection #\(id) filed against filing \(filing)")
                 return ExitCode.success
             }
         })
@@ -178,9 +178,9 @@ enum LifecycleCommands {
                 if invocation.flag("--json") {
                     invocation.console.print(try LifecycleCommands.json(notice))
                 } else {
-                    invocation.console.print("公示 notice #\(notice.id) filing \(filing): \(notice.startsOn) – \(notice.endsOn) [\(notice.state)]")
+                    invocation.say("公示 #\(notice.id) 申报 \(filing)：\(notice.startsOn) 至 \(notice.endsOn)（\(notice.state)）", "notice #\(notice.id) filing \(filing): \(notice.startsOn) – \(notice.endsOn) [\(notice.state)]")
                     for objection in notice.objections {
-                        invocation.console.print("  异议 objection #\(objection.id) \(objection.filedOn) \(objection.objector): \(objection.reason) [\(objection.state)]")
+                        invocation.say("  异议 #\(objection.id) \(objection.filedOn) \(objection.objector)：\(objection.reason)（\(objection.state)）", "  objection #\(objection.id) \(objection.filedOn) \(objection.objector): \(objection.reason) [\(objection.state)]")
                     }
                 }
                 return ExitCode.success
@@ -204,7 +204,7 @@ enum LifecycleCommands {
             let note = try invocation.required("--note")
             return try invocation.withLifecycle { lifecycle, _ in
                 try lifecycle.resolveObjection(objection, upheld: invocation.positionals[1] == "upheld", note: note)
-                invocation.console.print("已处理 resolved objection #\(objection): \(invocation.positionals[1])")
+                invocation.say("已处理异议 #\(objection)：\(invocation.positionals[1] == "upheld" ? "成立" : "不成立")", "resolved objection #\(objection): \(invocation.positionals[1])")
                 return ExitCode.success
             }
         })
@@ -234,7 +234,7 @@ enum LifecycleCommands {
                     invocation.console.print(
                         "已认定 recognized: \(entry.certificateNo) \(entry.name), valid \(entry.recognizedOn) – \(entry.validUntil)")
                 } else {
-                    invocation.console.print("异议成立，退回审查 objection upheld: filing \(filing) is back with the reviewer")
+                    invocation.say("异议成立：申报 \(filing) 退回评审人", "objection upheld: filing \(filing) is back with the reviewer")
                 }
                 return ExitCode.success
             }
@@ -263,7 +263,7 @@ enum LifecycleCommands {
                         "\(entry.certificateNo)  \(entry.name)  \(entry.recognizedOn) – \(entry.validUntil)  \(entry.status)"
                             + (entry.revocationGround.map { " (Art. \($0))" } ?? ""))
                 }
-                invocation.console.print("\(entries.count) clusters · 个集群")
+                invocation.say("共 \(entries.count) 个集群", "\(entries.count) clusters")
                 return ExitCode.success
             }
         })
@@ -368,7 +368,7 @@ enum LifecycleCommands {
             return try invocation.withLifecycle { lifecycle, _ in
                 let id = try lifecycle.flagFalseFiling(
                     cluster: cluster, filing: filing, note: note, on: day, reason: invocation.value("--date-reason"))
-                invocation.console.print("已标记 flagged #\(id) against cluster \(cluster)")
+                invocation.say("已标记 #\(id)，针对集群 \(cluster)", "flagged #\(id) against cluster \(cluster)")
                 return ExitCode.success
             }
         })
@@ -434,7 +434,7 @@ enum LifecycleCommands {
                 description: invocation.value("--description"))
             return try invocation.withLifecycle { lifecycle, _ in
                 let id = try lifecycle.recordIncident(incident, source: source)
-                invocation.console.print("已登记 recorded incident #\(id)")
+                invocation.say("已登记事件 #\(id)", "recorded incident #\(id)")
                 return ExitCode.success
             }
         })
@@ -453,7 +453,7 @@ enum LifecycleCommands {
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
                 try lifecycle.acceptChangeReport(filing: filing, note: note, on: day, reason: invocation.value("--date-reason"))
-                invocation.console.print("已核准 accepted change report \(filing); the register is updated")
+                invocation.say("已核准变更报告 \(filing)，认定名单已更新", "accepted change report \(filing); the register is updated")
                 return ExitCode.success
             }
         })
@@ -472,7 +472,7 @@ enum LifecycleCommands {
             let day = try invocation.day("--on")
             return try invocation.withLifecycle { lifecycle, _ in
                 try lifecycle.rejectChangeReport(filing: filing, note: note, on: day, reason: invocation.value("--date-reason"))
-                invocation.console.print("已驳回 rejected change report \(filing)")
+                invocation.say("已驳回变更报告 \(filing)", "rejected change report \(filing)")
                 return ExitCode.success
             }
         })
@@ -554,7 +554,7 @@ enum LifecycleCommands {
                     return ExitCode.success
                 }
                 actions.forEach { invocation.console.print(LifecycleCommands.line($0)) }
-                invocation.console.print("\(actions.count) actions · 项")
+                invocation.say("共 \(actions.count) 项", "\(actions.count) actions")
                 return ExitCode.success
             }
         })

@@ -210,7 +210,7 @@ enum StatusCommand {
                     console.progress("报告 reports \(done)/\(total)", final: done == total)
                 }
                 let index = try HTMLReport.write(reports, to: folder, language: invocation.language, generatedAt: invocation.now)
-                console.print("已生成 wrote \(reports.count) reports and \(index.path)")
+                invocation.say("已生成 \(reports.count) 份报告及索引 \(index.path)", "wrote \(reports.count) reports and \(index.path)")
                 return ExitCode.success
             }
             guard let text = invocation.positionals.first else { throw UsageError(message: "give a filing ID, or --all --html DIR", zh: "请给出申报编号，或用 --all --html DIR") }
@@ -228,7 +228,7 @@ enum StatusCommand {
                 }
                 if let path = invocation.value("--html") {
                     try OutputFile.write(Data(HTMLReport.renderDiff(diff, language: invocation.language, generatedAt: invocation.now).utf8), to: path)
-                    console.print("已生成 wrote \(path)")
+                    invocation.say("已生成 \(path)", "wrote \(path)")
                 } else if invocation.flag("--json") {
                     try console.printJSON(diff)
                 } else {
@@ -239,7 +239,7 @@ enum StatusCommand {
             if let path = invocation.value("--html") {
                 guard let report = try ReviewReport.load(filing: id, on: connection) else { throw noReview(id) }
                 try OutputFile.write(Data(HTMLReport.render(report, language: invocation.language, generatedAt: invocation.now).utf8), to: path)
-                console.print("已生成 wrote \(path)")
+                invocation.say("已生成 \(path)", "wrote \(path)")
                 return ExitCode.success
             }
             guard let record = try ReviewRecords.latestReview(of: id, on: connection) else { throw noReview(id) }

@@ -93,8 +93,8 @@ enum UsersCommands {
                     : role == .expert
                     ? try Experts.add(name: name, fields: fields, homeCounty: homeCounty ?? "", password: password, on: connection)
                     : try Logins.add(name: name, role: role, password: password, on: connection)
-                invocation.console.print("✔ 已添加 added \(name) → \(role) (\(group))")
-                invocation.console.print("  连接方式 connect as: PGUSER=\(name) cluster-review …  (or user=\(name) in DATABASE_URL)")
+                invocation.say("✔ 已添加 \(name) → \(role)（\(group)）", "✔ added \(name) → \(role) (\(group))")
+                invocation.say("  连接方式：PGUSER=\(name) cluster-review …（或在 DATABASE_URL 中写 user=\(name)）", "  connect as: PGUSER=\(name) cluster-review …  (or user=\(name) in DATABASE_URL)")
                 return ExitCode.success
             } catch let error as PostgresError where error.sqlState == "42710" {
                 throw CommandFailure(zh: "角色 \(name) 已存在，请换一个名字", en: "the role \(name) already exists; choose another name",
@@ -128,7 +128,7 @@ enum UsersCommands {
                     login.name.padding(toLength: 24, withPad: " ", startingAt: 0) + login.roles.joined(separator: ", ")
                         + (login.canLogin ? "" : "  (已停用 disabled)"))
             }
-            invocation.console.print("\(logins.count) 个登录用户 logins")
+            invocation.say("共 \(logins.count) 个登录用户", "\(logins.count) logins")
             return ExitCode.success
         })
 
@@ -153,7 +153,7 @@ enum UsersCommands {
                 throw CommandFailure(zh: "没有名为 \(name) 的登录用户（运行 cluster-review users list 查看）",
                                      en: "no login \(name) (cluster-review users list shows them)", exitCode: ExitCode.dataError)
             }
-            invocation.console.print("✔ 已停用 disabled \(name)")
+            invocation.say("✔ 已停用 \(name)", "✔ disabled \(name)")
             return ExitCode.success
         })
 
@@ -230,7 +230,7 @@ enum UsersCommands {
             if invocation.flag("--json") {
                 invocation.console.print(String(decoding: try JSONEncoder.sorted.encode(me), as: UTF8.self))
             } else {
-                invocation.console.print("\(me.name): " + (me.roles.isEmpty ? "无本系统角色 no ClusterReview role" : me.roles.joined(separator: ", ")))
+                invocation.say("\(me.name): " + (me.roles.isEmpty ? "无本系统角色" : me.roles.joined(separator: ", ")), "\(me.name): " + (me.roles.isEmpty ? "no ClusterReview role" : me.roles.joined(separator: ", ")))
             }
             return ExitCode.success
         })
