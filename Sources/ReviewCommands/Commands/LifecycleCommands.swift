@@ -331,14 +331,13 @@ enum LifecycleCommands {
         case "warns": standing = zh ? "警示" : "warns"
         default: standing = zh ? "未达标" : "fails"
         }
-        var line = (zh ? "监测 \(finding.year) " : "watch \(finding.year) ") + "\(finding.criterion) \(standing)"
-        if let observed = finding.observed, let bound = finding.bound, let margin = finding.margin {
-            let comparator = finding.comparator ?? ""
-            let relative = finding.relativeMargin.map { " (\(percent($0)))" } ?? ""
-            line += zh ? "：实际 \(observed) \(comparator) 界限 \(bound)，差额 \(margin)\(relative)"
-                : ": observed \(observed) \(comparator) bound \(bound), margin \(margin)\(relative)"
+        // The finding's own message says the observed value, the bound and the margin in words and
+        // units (issue 20); the line adds only how close that is, relative to the bound.
+        var line = (zh ? "监测 \(finding.year) 年 " : "watch \(finding.year) ") + "\(finding.criterion) \(standing)"
+        if let relative = finding.relativeMargin {
+            line += zh ? "（余量为界限的 \(percent(relative))）" : " (margin \(percent(relative)) of the bound)"
         }
-        return line + " · " + finding.message.text(in: language)
+        return line + (zh ? "：" : ": ") + finding.message.text(in: language)
     }
 
     /// A fraction as a percentage with at most one decimal, exact: 0.0625 → 6.2%.
