@@ -267,10 +267,13 @@ import ClusterStandard
     @Test func aSecondInstallKeepsTheAdministratorsConfiguration() async throws {
         let prefix = NSTemporaryDirectory() + "cr-install-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: prefix) }
-        #expect(try await CLIProcess.run(["install", "--prefix", prefix]).status == 0)
+        let first = try await CLIProcess.run(["install", "--prefix", prefix])
+        #expect(first.status == 0)
+        // One language per line (issue 20): Chinese by default, no English words beside it.
+        #expect(first.stdout.contains("已安装") && !first.stdout.contains("installed") && !first.stdout.contains("configuration"), "\(first.stdout)")
         let lifecycle = prefix + "/config/lifecycle.json"
         try Data("{\"edited\": true}".utf8).write(to: URL(fileURLWithPath: lifecycle))
-        let again = try await CLIProcess.run(["install", "--prefix", prefix])
+        let again = try await CLIProcess.run(["install", "--prefix", prefix, "--lang", "en"])
         #expect(again.status == 0)
         #expect(again.stdout.contains("kept the existing configuration"))
         #expect(try String(contentsOfFile: lifecycle, encoding: .utf8) == "{\"edited\": true}")

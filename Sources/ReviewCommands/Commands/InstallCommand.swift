@@ -40,15 +40,19 @@ enum InstallCommand {
         } catch {
             throw CommandFailure(zh: "安装失败：\(error)", en: "install failed: \(error)", exitCode: ExitCode.cannotCreate)
         }
-        let console = invocation.console
         let root = report.installation.root.path
-        console.print("已安装 installed \(report.executables.count) programs in \(root)/bin: \(report.executables.joined(separator: ", "))")
-        for file in report.moduleFiles { console.print("  模块文件 module file \(root)/\(file)") }
-        console.print("迁移 migrations in \(root)/sql")
-        console.print(report.keptConfiguration
-            ? "配置 kept the existing configuration in \(root)/config (compare with this build's config/ after an upgrade)"
-            : "配置 configuration in \(root)/config")
-        for path in report.external { console.print("  外部模块 module left where it is: \(path)") }
+        let programs = report.executables.joined(separator: ", ")
+        invocation.say("已安装 \(report.executables.count) 个程序到 \(root)/bin：\(programs)",
+                       "installed \(report.executables.count) programs in \(root)/bin: \(programs)")
+        for file in report.moduleFiles { invocation.say("  模块文件 \(root)/\(file)", "  module file \(root)/\(file)") }
+        invocation.say("迁移脚本：\(root)/sql", "migrations in \(root)/sql")
+        if report.keptConfiguration {
+            invocation.say("配置：保留 \(root)/config 中的现有配置（升级后请与本版本的 config/ 对照）",
+                           "kept the existing configuration in \(root)/config (compare with this build's config/ after an upgrade)")
+        } else {
+            invocation.say("配置：\(root)/config", "configuration in \(root)/config")
+        }
+        for path in report.external { invocation.say("  外部模块，保留原处：\(path)", "  module left where it is: \(path)") }
         if let link = invocation.value("--link") {
             let target = URL(fileURLWithPath: link).appendingPathComponent("cluster-review").path
             try? FileManager.default.removeItem(atPath: target)
@@ -59,9 +63,10 @@ enum InstallCommand {
                     zh: "无法建立链接 \(target)", en: "cannot create the link \(target): \((error as NSError).localizedDescription)",
                     exitCode: ExitCode.cannotCreate)
             }
-            console.print("链接 linked \(target) → \(root)/bin/cluster-review")
+            invocation.say("已建立链接 \(target) → \(root)/bin/cluster-review", "linked \(target) → \(root)/bin/cluster-review")
         }
-        console.print("下一步 next: DATABASE_URL=… cluster-review migrate; see docs/administrator-guide.md")
+        invocation.say("下一步：DATABASE_URL=… cluster-review migrate；参见 docs/administrator-guide.md",
+                       "next: DATABASE_URL=… cluster-review migrate; see docs/administrator-guide.md")
         return ExitCode.success
     }
 }
