@@ -101,19 +101,42 @@ public enum Migrator {
                 continue
             }
             progress(migration.name)
-            do {
-                try connection.transaction { connection in
-                    try connection.executeScript(migration.sql)
-                    try connection.query(
-                        "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                        migration.version, migration.name, checksum)
+            // Roles and their grants are shared by every database of the server, and the advisory
+            // lock above is per database: the same migration applied at the same moment to a
+            // second database of the server can collide on a role's catalog row ("tuple
+            // concurrently updated"). The transaction was rolled back whole, so it is tried again.
+            var attempt = 1
+            while true {
+                do {
+                    try connection.transaction { connection in
+                        try connection.executeScript(migration.sql)
+                        try connection.query(
+                            "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                            migration.version, migration.name, checksum)
+                    }
+                    break
+                } catch let error as PostgresError where attempt < 5 && Self.isConcurrentCatalogUpdate(error) {
+                    attempt += 1
+                    usleep(UInt32(20_000 * attempt))
+                } catch let error as PostgresError {
+                    throw MigrationError.failed(name: migration.name, underlying: error)
                 }
-            } catch let error as PostgresError {
-                throw MigrationError.failed(name: migration.name, underlying: error)
             }
             report.applied.append(migration.name)
         }
         return report
+    }
+}
+
+extension Migrator {
+    /// A collision with another session changing the same shared catalog row, or a deadlock or
+    /// serialization failure: nothing was applied, and the same statements may simply run again.
+    static func isConcurrentCatalogUpdate(_ error: PostgresError) -> Bool {
+        switch error.sqlState {
+        case "40001", "40P01": return true
+        case "XX000": return "\(error)".contains("tuple concurrently updated")
+        default: return false
+        }
     }
 }
 

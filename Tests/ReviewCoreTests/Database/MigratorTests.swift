@@ -1,6 +1,6 @@
 import Foundation
 import Postgres
-import ReviewCore
+@testable import ReviewCore
 import TestSupport
 import Testing
 
@@ -59,6 +59,31 @@ import Testing
         #expect(reports.map(\.applied.count).sorted() == [0, migrations.count])
         let connection = try PostgresConnection(conninfo)
         #expect(try connection.queryRow("SELECT count(*) AS n FROM schema_migrations").decode("n", as: Int.self) == migrations.count)
+    }
+
+    /// Roles are shared by the server's databases: four databases migrated at the same moment
+    /// (as the tests and two installations on one server do) all end fully migrated; a collision on
+    /// a role's catalog row ("tuple concurrently updated") is retried, never reported.
+    @Test func databasesOfOneServerMigratedAtOnceAllSucceed() async throws {
+        let migrations = try projectMigrations()
+        let databases = try (0..<4).map { _ in try TestCluster.makeDatabase(migrated: false) }
+        let applied = try await withThrowingTaskGroup(of: Int.self) { group in
+            for conninfo in databases {
+                group.addTask { try Migrator.migrate(PostgresConnection(conninfo), migrations: migrations).applied.count }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(applied == Array(repeating: migrations.count, count: 4))
+    }
+
+    @Test func onlyACollisionWithAnotherSessionIsRetried() {
+        func server(_ state: String, _ message: String) -> PostgresError {
+            .server(ServerError(sqlState: state, message: message))
+        }
+        #expect(Migrator.isConcurrentCatalogUpdate(server("XX000", "tuple concurrently updated")))
+        #expect(Migrator.isConcurrentCatalogUpdate(server("40P01", "deadlock detected")))
+        #expect(!Migrator.isConcurrentCatalogUpdate(server("XX000", "cache lookup failed")))
+        #expect(!Migrator.isConcurrentCatalogUpdate(server("42601", "syntax error")))
     }
 
     @Test func aBadlyNamedFileIsReported() throws {
