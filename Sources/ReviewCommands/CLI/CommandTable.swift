@@ -4,6 +4,7 @@ enum CommandTable {
         [DemoCommand.command]
             + FilingCommands.all + [EvaluateCommand.command]
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, StatsCommand.command, ServeCommand.command, WebCommand.command]
+            + NationalCommands.all
             + LifecycleCommands.all
             + RoundsCommands.all
             + PanelCommands.all

@@ -105,7 +105,7 @@ public enum ReviewRecords {
     public static func awaitingJudgement(kind: FilingKind, limit: Int, on connection: PostgresConnection) throws -> [AwaitingJudgement] {
         try connection.query("""
             SELECT f.id, f.cluster_name, f.filed_on::text AS filed_on FROM filings f
-            JOIN reviews r ON r.filing_id = f.id AND r.outcome = 'completed'
+            JOIN reviews r ON r.filing_id = f.id AND r.outcome = 'completed' AND r.purpose <> 'national'
             WHERE f.kind = $1 AND f.status = 'reviewed' AND r.recommendation = 'needs_review'
               AND NOT EXISTS (SELECT 1 FROM findings x WHERE x.review_id = r.id AND x.verdict IN ('fail', 'error'))
               AND (f.kind <> 'initial' OR NOT EXISTS (SELECT 1 FROM clusters c WHERE c.county_code = f.county_code
@@ -122,7 +122,7 @@ public enum ReviewRecords {
     public static func criteria(of id: Int64, withVerdict verdict: Verdict, on connection: PostgresConnection) throws -> [String] {
         try connection.query("""
             SELECT criterion FROM findings
-            WHERE review_id = (SELECT max(id) FROM reviews WHERE filing_id = $1) AND verdict = $2 ORDER BY criterion
+            WHERE review_id = (SELECT max(id) FROM reviews WHERE filing_id = $1 AND purpose <> 'national') AND verdict = $2 ORDER BY criterion
             """, id, verdict.rawValue).rows.map { try $0.decode("criterion", as: String.self) }
     }
 
@@ -140,7 +140,7 @@ public enum ReviewRecords {
         var counts: [String: Int] = [:]
         for row in try connection.query("""
             SELECT \(statusAsShown) AS status, count(*)::bigint AS n
-            FROM filings f LEFT JOIN review_queue q ON q.filing_id = f.id GROUP BY 1
+            FROM filings f LEFT JOIN review_queue q ON q.filing_id = f.id AND q.purpose <> 'national' GROUP BY 1
             """).rows {
             counts[try row.decode("status")] = Int(try row.decode("n", as: Int64.self))
         }
@@ -162,10 +162,10 @@ public enum ReviewRecords {
                    r.id AS review_id, r.outcome, r.recommendation, f.supersedes,
                    (SELECT min(n.id) FROM filings n WHERE n.supersedes = f.id) AS superseded_by
             FROM filings f
-            LEFT JOIN review_queue q ON q.filing_id = f.id
+            LEFT JOIN review_queue q ON q.filing_id = f.id AND q.purpose <> 'national'
             CROSS JOIN LATERAL (SELECT \(statusAsShown) AS status) s
             LEFT JOIN LATERAL (
-                SELECT id, outcome, recommendation, last_error FROM reviews WHERE filing_id = f.id
+                SELECT id, outcome, recommendation, last_error FROM reviews WHERE filing_id = f.id AND purpose <> 'national'
                 ORDER BY finished_at DESC LIMIT 1
             ) r ON true
             WHERE \(condition)
@@ -185,13 +185,13 @@ public enum ReviewRecords {
     /// How many of `filings` have a finished review (completed or failed).
     public static func finishedCount(of filings: [Int64], on connection: PostgresConnection) throws -> Int {
         try connection.queryRow(
-            "SELECT count(DISTINCT filing_id) AS n FROM reviews WHERE filing_id = ANY($1::bigint[])", TextArray(filings.map(String.init))
+            "SELECT count(DISTINCT filing_id) AS n FROM reviews WHERE filing_id = ANY($1::bigint[]) AND purpose <> 'national'", TextArray(filings.map(String.init))
         ).decode("n")
     }
 
     /// The ids of every filing with a completed review, in id order (what `report --all` writes).
     public static func reviewedFilings(on connection: PostgresConnection) throws -> [Int64] {
-        try connection.query("SELECT DISTINCT filing_id FROM reviews WHERE outcome = 'completed' ORDER BY filing_id").rows
+        try connection.query("SELECT DISTINCT filing_id FROM reviews WHERE outcome = 'completed' AND purpose <> 'national' ORDER BY filing_id").rows
             .map { try $0.decode("filing_id", as: Int64.self) }
     }
 

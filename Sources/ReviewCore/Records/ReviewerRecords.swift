@@ -29,7 +29,7 @@ public enum ReviewerRecords {
             FROM filings f
             LEFT JOIN LATERAL (SELECT min(x.id) AS superseded_by FROM filings x WHERE x.supersedes = f.id) n ON true
             LEFT JOIN LATERAL (
-                SELECT id, recommendation FROM reviews WHERE filing_id = f.id AND outcome = 'completed' ORDER BY finished_at DESC, id DESC LIMIT 1
+                SELECT id, recommendation FROM reviews WHERE filing_id = f.id AND outcome = 'completed' AND purpose <> 'national' ORDER BY finished_at DESC, id DESC LIMIT 1
             ) r ON true
             LEFT JOIN change_reports c ON c.filing_id = f.id
             WHERE f.id = ANY ($1::bigint[])
@@ -147,7 +147,7 @@ public enum CorrectionDiffs {
         for row in try connection.query("""
             SELECT r.filing_id, x.criterion, x.verdict
             FROM (SELECT DISTINCT ON (filing_id) id, filing_id FROM reviews
-                  WHERE filing_id = ANY (ARRAY[$1, $2]::bigint[]) AND outcome = 'completed'
+                  WHERE filing_id = ANY (ARRAY[$1, $2]::bigint[]) AND outcome = 'completed' AND purpose <> 'national'
                   ORDER BY filing_id, finished_at DESC, id DESC) r
             JOIN findings x ON x.review_id = r.id
             """, id, supersedes).rows {
