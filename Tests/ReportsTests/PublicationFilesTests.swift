@@ -91,7 +91,12 @@ import Testing
         let page = try XMLDocument(data: try file(PublicationFiles.list(Self.notice), "notice.html"), options: [])
         #expect(try page.nodes(forXPath: "//*[@id='department']")[0].stringValue == "海南省工业和信息化厅")
         #expect(try page.nodes(forXPath: "//*[@id='issued']")[0].stringValue == "发布日期：2026年5月6日")
-        #expect(try page.nodes(forXPath: "//*[@id='period']")[0].stringValue == "公示期：2026年5月6日至2026年5月12日")
+        #expect(try page.nodes(forXPath: "//*[@id='period']")[0].stringValue == "公示期：2026年5月6日至2026年5月12日（公示中）")
+        var ended = Self.notice
+        ended.issuedOn = CivilDate("2026-05-13")!
+        let later = try XMLDocument(data: try file(PublicationFiles.list(ended), "notice.html"), options: [])
+        #expect(try later.nodes(forXPath: "//*[@id='period']/@data-state")[0].stringValue == "ended")
+        #expect(try later.nodes(forXPath: "//*[@id='period']")[0].stringValue?.contains("公示已结束") == true)
         #expect(try page.nodes(forXPath: "//h1")[0].stringValue == "2026年第一批海南省中小企业特色产业集群拟认定名单公示")
     }
 

@@ -68,7 +68,10 @@ public enum PublicationPages {
         let notice = list.kind == .notice
         html.element("p", ["class": "note"], t(notice ? L.noticeNote : L.recognitionNote))
         if notice, let period = commonNoticePeriod(list) {
-            html.element("p", ["class": "period", "id": "period"], "\(t(L.notice))\(lang == .en ? ": " : "：")\(L.span(period.0, period.1, lang))")
+            // Say whether the notice still runs on the day of issue or has ended.
+            let state = list.issuedOn <= period.1 ? L.noticeRunning : L.noticeEnded
+            html.element("p", ["class": "period", "id": "period", "data-state": list.issuedOn <= period.1 ? "running" : "ended"],
+                         "\(t(L.notice))\(lang == .en ? ": " : "：")\(L.span(period.0, period.1, lang))\(lang == .en ? " " : "")\(t(state))")
         }
         if list.rows.isEmpty {
             html.element("p", ["class": "empty", "id": "empty"], t(notice ? L.noneInNotice : L.noneRecognized))

@@ -89,6 +89,8 @@ public enum PublicationLabels {
     public static let issuedBy = LocalizedText(zh: "发证单位", en: "Issued by")
     public static let certificateDate = LocalizedText(zh: "发证日期", en: "Date")
     public static let round = LocalizedText(zh: "批次", en: "Round")
+    public static let noticeRunning = LocalizedText(zh: "（公示中）", en: "(running)")
+    public static let noticeEnded = LocalizedText(zh: "（公示已结束；本名单为公示时发布的名单）", en: "(ended; this is the list as published when the notice opened)")
     public static let noneInNotice = LocalizedText(zh: "本批次尚无进入公示的集群。", en: "No cluster of this round has entered public notice yet.")
     public static let noneRecognized = LocalizedText(zh: "本批次尚无认定的集群。", en: "No cluster of this round has been recognized yet.")
     public static let noticeNote = LocalizedText(

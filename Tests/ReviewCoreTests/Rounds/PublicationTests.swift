@@ -173,6 +173,8 @@ import Testing
         let early = try write(PublicationFiles.list(noticeList) + PublicationFiles.list(try Publication.recognition(round: String(journey.round), on: reviewer)))
         let earlyList = try String(contentsOf: early.appendingPathComponent("list.html"), encoding: .utf8)
         #expect(earlyList.contains("本批次尚无认定的集群"))
+        let earlyNotice = try XMLDocument(contentsOf: early.appendingPathComponent("notice.html"), options: [])
+        #expect(try earlyNotice.nodes(forXPath: "//*[@id='period']/@data-state").first?.stringValue == "running")
         #expect(try csvRows(try Data(contentsOf: early.appendingPathComponent("list.csv"))).count == 1, "the header alone")
 
         // The notice ends; every approved filing is recognized.
@@ -212,7 +214,9 @@ import Testing
         #expect(Set(rows.dropFirst().map { $0[2] }) == Set(register.map(\.name)))
         let noticeRows = try csvRows(try Data(contentsOf: folder.appendingPathComponent("notice.csv")))
         #expect(Set(noticeRows.dropFirst().map { $0[2] }) == Set(register.map(\.name)))
-        _ = try XMLDocument(contentsOf: folder.appendingPathComponent("notice.html"), options: [])
+        let noticePage = try XMLDocument(contentsOf: folder.appendingPathComponent("notice.html"), options: [])
+        #expect(try noticePage.nodes(forXPath: "//table[@id='notice']/tbody/tr").count == 23)
+        #expect(try noticePage.nodes(forXPath: "//*[@id='period']/@data-state").first?.stringValue == "ended")
 
         // A certificate per entry, each well-formed with its number, cluster, county, term and issuer; an index linking them.
         let index = try XMLDocument(contentsOf: folder.appendingPathComponent("certificates.html"), options: [])
