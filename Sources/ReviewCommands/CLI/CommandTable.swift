@@ -8,6 +8,7 @@ enum CommandTable {
             + LifecycleCommands.all
             + RoundsCommands.all
             + PanelCommands.all
+            + PublishCommands.all
             + PluginsCommands.all
             + UsersCommands.all
             + DatabaseCommands.all + [InstallCommand.command]
