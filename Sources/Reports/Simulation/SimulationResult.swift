@@ -26,7 +26,7 @@ public struct SimulationResult: Sendable, Hashable, Codable {
         }
     }
 
-    /// A finding whose verdict (or score) differs between the baseline and the draft.
+    /// A finding whose verdict differs between the baseline and the draft (with its score under each).
     public struct FindingChange: Sendable, Hashable, Codable {
         public var criterion: String
         public var module: String
@@ -167,10 +167,10 @@ public struct SimulationResult: Sendable, Hashable, Codable {
             let after = Dictionary(run.draftFindings.map { ($0.criterion, $0) }, uniquingKeysWith: { first, _ in first })
             for before in run.baselineFindings {
                 guard let draft = after[before.criterion] else { continue }
-                guard draft.verdict != before.verdict || draft.score != before.score else { continue }
+                // A verdict that moves; a score that moves with the bound alone (pass 80 → pass 68) is not an outcome.
+                guard draft.verdict != before.verdict else { continue }
                 findingChanges.append(FindingChange(criterion: before.criterion, module: before.module, before: before.verdict,
                                                     after: draft.verdict, scoreBefore: before.score, scoreAfter: draft.score))
-                guard draft.verdict != before.verdict else { continue }
                 var count = criteria[before.criterion] ?? CriterionCount(criterion: before.criterion, nowPass: 0, noLongerPass: 0, moves: [:])
                 count.moves["\(before.verdict.rawValue)→\(draft.verdict.rawValue)", default: 0] += 1
                 if draft.verdict == .pass { count.nowPass += 1 }
