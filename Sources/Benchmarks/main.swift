@@ -19,6 +19,7 @@ let usage = """
       sweep [--clusters N] [--keep]
         lifecycle sweep over a generated register (default 100,000 clusters)
       \(indented(StatsBenchmark.usage))
+      \(indented(SimulateBenchmark.usage))
     """
 
 switch arguments.first {
@@ -36,6 +37,8 @@ case "sweep":
     exit(SweepBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "stats":
     exit(StatsBenchmark.run(arguments: Array(arguments.dropFirst())))
+case "simulate":
+    exit(SimulateBenchmark.run(arguments: Array(arguments.dropFirst())))
 case "-h", "--help", "help":
     print(usage)
 default:

@@ -3,7 +3,7 @@ enum CommandTable {
     static var all: [Command] {
         [DemoCommand.command]
             + FilingCommands.all + [EvaluateCommand.command]
-            + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, StatsCommand.command, ServeCommand.command, WebCommand.command]
+            + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, StatsCommand.command, SimulateCommand.command, ServeCommand.command, WebCommand.command]
             + NationalCommands.all
             + LifecycleCommands.all
             + RoundsCommands.all

@@ -61,8 +61,10 @@ extension SecurityTests {
                  expect: staffRead.merging(["county": .ok]) { $1 }),
             Door(name: "read the counties", sql: "SELECT code FROM counties",
                  expect: staffRead.merging(["county": .ok]) { $1 }),
+            // The staff read incidents and clusters already; since sql/146 they may call the function
+            // that gathers them (the what-if sends modules the same context); a county may not.
             Door(name: "review context of another county's filing", sql: "SELECT review_context((SELECT b FROM ids))",
-                 expect: ["coordinator": .ok]),
+                 expect: staffRead),
             Door(name: "file for another county", sql: newFilingB, expect: [:]),
             Door(name: "file for own county past the door", sql: newFilingA, expect: [:]),
             Door(name: "move a filing into review", sql: "UPDATE filings SET status = 'in_review' WHERE status = 'submitted' AND county_code = '469005'",
