@@ -74,6 +74,7 @@ enum StaticAssets {
         p.panel-result.flagged { color: #a15c00; }
         form.stacked.wide { max-width: 48rem; }
         form.stacked.wide textarea { width: 100%; }
+        form.stacked.wide button { align-self: flex-start; }
         section.review-step div.objection, div.proposal { border: 1px solid #d0d7e2; border-radius: 4px; padding: 0.5rem 0.9rem; margin: 0.6rem 0; max-width: 48rem; }
         section#check form.stacked { max-width: none; }
         textarea.json { width: 100%; min-height: 16rem; font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace; font-size: 0.85rem; }

@@ -2,9 +2,8 @@ import IndicatorKit
 import Reports
 import ReviewCore
 
-/// The words of a reviewer's and an expert's pages: confirmations several at once, the decision,
-/// the public notice and its objections, a correction's differences, the sweep's proposals, the
-/// panel's scoring form.
+/// The words of a reviewer's pages: confirmations several at once, the decision, the public notice
+/// and its objections, a correction's differences, the sweep's proposals.
 extension WebText {
     // MARK: confirmations, several at once
 
@@ -98,28 +97,4 @@ extension WebText {
     static let confirmRevocation = T(zh: "确认撤销", en: "Confirm the revocation")
     static let dismissProposal = T(zh: "驳回建议", en: "Dismiss")
     static let adminOnly = T(zh: "只有系统管理员可以确认或驳回撤销建议。", en: "Only an administrator confirms or dismisses a proposed revocation.")
-
-    // MARK: an expert's pages
-
-    static let myPanels = T(zh: "我的评审", en: "My panels")
-    static let myPanelsIntro = T(
-        zh: "您所在专家组的申报。逐项打分（0–100）、表明是否认可并写明意见；提交后不可更改，提交后才能看到其他专家的评分。",
-        en: "The filings of the panels you sit on. Score each criterion (0–100), say whether you agree it is met, with a note; once submitted your scores are final, and only then do you see the other experts' scores.")
-    static let noPanels = T(zh: "您暂未被分配评审任务。", en: "You are not on any panel yet.")
-    static let scoringTitle = T(zh: "评分", en: "Scoring")
-    static let score = T(zh: "分数（0–100）", en: "Score (0–100)")
-    static let agree = T(zh: "认可", en: "Agree")
-    static let disagree = T(zh: "不认可", en: "Disagree")
-    static let saveScores = T(zh: "保存评分", en: "Save the scores")
-    static let submitScores = T(zh: "提交评分（提交后不可更改）", en: "Submit the scores (final)")
-    static let submittedScores = T(zh: "您已提交评分。", en: "You have submitted your scores.")
-    static let othersHidden = T(zh: "其他专家的评分在您提交之后显示。", en: "The other experts' scores show once you have submitted yours.")
-    static let othersScores = T(zh: "专家组的评分", en: "The panel's scores")
-    static let expert = T(zh: "专家", en: "Expert")
-    static let members = T(zh: "成员", en: "Members")
-    static let submittedWord = T(zh: "已提交", en: "submitted")
-    static let notSubmittedWord = T(zh: "未提交", en: "not submitted")
-    static let scoreInvalid = T(zh: "分数应为 0 到 100 的整数，并选择认可或不认可、写明意见。", en: "A score is a whole number from 0 to 100, with agree or disagree and a note.")
-    static let scoresNotSaved = T(zh: "评分未保存：", en: "The scores were not saved: ")
-    static let panelFor = T(zh: "专家组评审", en: "Panel review")
 }
