@@ -177,6 +177,19 @@ extension HTMLReport {
         }
         html.element("h1", [:], t(ReportLabels.diffTitle(diff.filingID, diff.supersedes)))
         html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(generatedAt: generatedAt).line(in: lang))
+        diffContent(diff, language: lang, into: &html)
+        html.element("footer", [:], t(ReportLabels.footer))
+        html.close("body")
+        html.close("html")
+        html.raw("\n")
+        return html.output
+    }
+
+    /// The diff's body (the cluster, the fields, the verdicts) written into `html`: the one
+    /// rendering `report --diff --html` and the web door's correction page share.
+    public static func diffContent(_ diff: FilingDiff, language: Language, into html: inout Markup) {
+        let lang = language
+        func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         html.element("p", ["class": "cluster"], diff.clusterName)
         html.wrap("section", ["class": "diff-fields", "id": "fields"]) { section in
             section.element("h2", [:], t(ReportLabels.diffFieldsHeading) + " (\(diff.changes.count))")
@@ -223,10 +236,5 @@ extension HTMLReport {
                 }
             }
         }
-        html.element("footer", [:], t(ReportLabels.footer))
-        html.close("body")
-        html.close("html")
-        html.raw("\n")
-        return html.output
     }
 }

@@ -146,7 +146,8 @@ enum Pages {
     // MARK: a filing
 
     static func filing(
-        _ context: PageContext, person: WebPerson, status: FilingStatus, report: ReviewReport?, message: LocalizedText? = nil
+        _ context: PageContext, person: WebPerson, status: FilingStatus, report: ReviewReport?, message: LocalizedText? = nil,
+        desk: ReviewDesk? = nil, draft: WebDoor.ReviewDraft = WebDoor.ReviewDraft()
     ) -> String {
         let title = "\(status.id) · \(status.clusterName)"
         return Layout.page(context, title: title, place: .filings, stylesheets: report == nil ? [] : [StaticAssets.reportPath]) { main in
@@ -171,9 +172,20 @@ enum Pages {
                 main.element("p", ["class": "muted"], context.t(WebText.notReviewedYet))
                 return
             }
+            if let corrects = report.record?.supersedes {
+                main.wrap("p", ["class": "no-print", "id": "diff-link"]) {
+                    $0.element("a", ["href": "/filings/\(status.id)/diff"], context.t(WebText.seeDiff) + " (#\(corrects))")
+                }
+            }
             main.wrap("div", ["class": "report-page"]) { page in HTMLReport.content(report, language: context.language, into: &page) }
             if person.holds("reviewer"), status.status == "reviewed", !report.pendingConfirmations.isEmpty {
-                confirmForms(&main, context, filing: status.id, pending: report.pendingConfirmations)
+                confirmForm(&main, context, filing: status.id, pending: report.pendingConfirmations, panel: report.panel, draft: draft)
+            }
+            if person.holds("reviewer"), status.status == "reviewed" {
+                decisionForm(&main, context, filing: status.id, draft: draft)
+            }
+            if let desk, let notice = desk.notice {
+                noticeSection(&main, context, person: person, filing: status.id, notice: notice, clock: desk.clock, draft: draft)
             }
             main.element("p", ["class": "muted no-print"], context.t(WebText.print))
         }
@@ -182,39 +194,6 @@ enum Pages {
     static func fact(_ html: inout Markup, _ term: String, _ value: String) {
         html.element("dt", [:], term)
         html.element("dd", [:], value)
-    }
-
-    /// A form per finding that waits for a reviewer's word: accept or reject, with the reason.
-    static func confirmForms(_ html: inout Markup, _ context: PageContext, filing: Int64, pending: [ReviewSummary.Attributed]) {
-        html.wrap("section", ["class": "confirm-forms no-print", "id": "confirm"]) { section in
-            section.element("h2", [:], context.t(WebText.confirmOnTheWeb))
-            for item in pending {
-                let criterion = item.finding.criterion
-                section.wrap("form", ["method": "post", "action": "/filings/\(filing)/confirmations", "data-criterion": criterion]) { form in
-                    form.empty("input", ["type": "hidden", "name": "csrf", "value": context.formToken ?? ""])
-                    form.empty("input", ["type": "hidden", "name": "criterion", "value": criterion])
-                    form.wrap("p") { p in
-                        p.element("strong", ["class": "criterion"], criterion)
-                        p.text(" " + item.finding.message.text(in: context.language))
-                    }
-                    form.wrap("fieldset") { set in
-                        set.wrap("label") { label in
-                            label.empty("input", ["type": "radio", "name": "decision", "value": "accept", "required": "required"])
-                            label.text(" " + context.t(WebText.accept))
-                        }
-                        set.wrap("label") { label in
-                            label.empty("input", ["type": "radio", "name": "decision", "value": "reject"])
-                            label.text(" " + context.t(WebText.reject))
-                        }
-                    }
-                    form.wrap("label") { label in
-                        label.text(context.t(WebText.note))
-                        label.element("textarea", ["name": "note", "required": "required", "maxlength": "2000", "rows": "2"], "")
-                    }
-                    form.element("button", ["type": "submit"], context.t(WebText.confirm))
-                }
-            }
-        }
     }
 
     // MARK: the register
@@ -306,22 +285,6 @@ enum Pages {
                             .text(module.reason ?? "")]
                 })
             }
-        }
-    }
-
-    static func sweeps(_ context: PageContext, runs: [SweepRun], proposed: Int) -> String {
-        Layout.page(context, title: context.t(WebText.sweeps), place: .sweeps) { main in
-            main.element("h1", [:], context.t(WebText.sweeps))
-            if proposed > 0 { main.element("p", ["class": "message info"], context.t(WebText.proposed(proposed))) }
-            guard !runs.isEmpty else {
-                main.element("p", ["class": "muted"], context.t(WebText.noSweeps))
-                return
-            }
-            let format = ISO8601DateFormatter()
-            Layout.table(&main, headers: [context.t(WebText.slot), context.t(WebText.asOf), context.t(WebText.runs),
-                                          context.t(WebText.lastRun), context.t(WebText.by), context.t(WebText.actions)],
-                         rows: runs.map { [.text($0.slot), .text($0.asOf.description), .number(String($0.runs)),
-                                           .text(format.string(from: $0.lastRunAt)), .text($0.lastRunBy), .number(String($0.actions))] })
         }
     }
 

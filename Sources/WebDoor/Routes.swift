@@ -20,13 +20,19 @@ import ReviewCore
 ///     GET  /filings/new, POST         upload or paste a filing, self-check it (Routes+Filing)
 ///     GET  /submissions/ID            a submission's verdict (Routes+Filing)
 ///     GET  /templates/KIND            a blank filing template to download (Routes+Filing)
-///     GET  /filings/ID                a filing's report
-///     POST /filings/ID/confirmations  a reviewer's confirmation of a manual finding
+///     GET  /filings/ID                a filing's report; for a reviewer, the forms of the steps below
+///     POST /filings/ID/confirmations  confirm or acknowledge several findings at once, each with its note (Routes+Review)
+///     POST /filings/ID/decision       approve / refuse / return, with grounds (Routes+Review)
+///     POST /filings/ID/objections     record an objection during the public notice (Routes+Review)
+///     POST /filings/ID/objections/OID uphold or dismiss it (Routes+Review)
+///     POST /filings/ID/notice         close the notice after its last day → recognition (Routes+Review)
+///     GET  /filings/ID/diff           a correction's differences, as `report --diff` (Routes+Review)
 ///     GET  /register                  register entries (a county's own)
 ///     GET  /public/notices            the public notices running today (no sign-in)
 ///     GET  /public/register           the recognition list (no sign-in)
 ///     GET  /admin/modules             coordinators and module workers (administrators, auditors)
-///     GET  /admin/sweeps              the sweep's last runs (administrators, auditors)
+///     GET  /admin/sweeps              the sweep's last runs and its proposed revocations (administrators, auditors)
+///     POST /admin/sweeps/ACTION       confirm or dismiss a proposed revocation (administrators; Routes+Review)
 ///     GET  /static/NAME               the stylesheets
 extension WebDoor {
     static let pageLimit = 200
@@ -67,8 +73,18 @@ extension WebDoor {
             default: break
             }
         case 3:
-            if path[0] == "filings", path[2] == "confirmations" {
-                return try await post { try await confirm(web, id: path[1]) }
+            switch (path[0], path[2]) {
+            case ("filings", "confirmations"): return try await post { try await confirmFindings(web, id: path[1]) }
+            case ("filings", "decision"): return try await post { try await decideFiling(web, id: path[1]) }
+            case ("filings", "objections"): return try await post { try await recordObjection(web, id: path[1]) }
+            case ("filings", "notice"): return try await post { try await closeNotice(web, id: path[1]) }
+            case ("filings", "diff"): return try await get { try await filingDiff(web, id: path[1]) }
+            default:
+                if path[0] == "admin", path[1] == "sweeps" { return try await post { try await resolveSweepAction(web, action: path[2]) } }
+            }
+        case 4:
+            if path[0] == "filings", path[2] == "objections" {
+                return try await post { try await resolveObjection(web, id: path[1], objection: path[3]) }
             }
         default:
             break
@@ -236,47 +252,25 @@ extension WebDoor {
         return id
     }
 
-    func filing(_ web: WebRequest, id segment: String, message: LocalizedText? = nil, status: Int = 200) async throws -> Reply {
+    func filing(
+        _ web: WebRequest, id segment: String, message: LocalizedText? = nil, status: Int = 200, draft: ReviewDraft = ReviewDraft()
+    ) async throws -> Reply {
         let id = Self.filingID(segment)
-        let result = try await asPerson(web) { connection, _ -> (FilingStatus, ReviewReport?)? in
+        let result = try await asPerson(web) { connection, person -> (FilingStatus, ReviewReport?, Pages.ReviewDesk?)? in
             guard let id, let status = try ReviewRecords.status(of: id, on: connection) else { return nil }
-            return (status, try ReviewReport.load(filing: id, on: connection))
+            let report = try ReviewReport.load(filing: id, on: connection)
+            // Staff see the notice with its objections and the database's today beside the forms.
+            let desk = person.isStaff
+                ? Pages.ReviewDesk(notice: try Lifecycle(connection).notice(filing: id), clock: try DatabaseClock.read(on: connection))
+                : nil
+            return (status, report, desk)
         }
         guard case .found(let person, let found) = result else { return signedOut(web) }
         guard let found else { return notFound(web, person) }
-        let (filingStatus, report) = found
-        return html(status, Pages.filing(context(web, person), person: person, status: filingStatus, report: report, message: message),
+        let (filingStatus, report, desk) = found
+        return html(status, Pages.filing(context(web, person), person: person, status: filingStatus, report: report, message: message,
+                                         desk: desk, draft: draft),
                     person: person.login)
-    }
-
-    /// A reviewer's word on one manual finding, through `confirm_finding` as the reviewer: the
-    /// database checks the role, the filing's state and the finding, and the audit log records the
-    /// reviewer. Then back to the filing (303), or the filing with the database's reason (409).
-    func confirm(_ web: WebRequest, id segment: String) async throws -> Reply {
-        guard let token = web.sessionToken, let form = web.form(), token.accepts(formToken: form["csrf"], purpose: "session") else {
-            return refusedForm(web)
-        }
-        guard let id = Self.filingID(segment) else { return notFound(web, nil) }
-        let criterion = form["criterion"] ?? "", note = form["note"] ?? ""
-        let decision = form["decision"]
-        guard decision == "accept" || decision == "reject" else {
-            return try await filing(web, id: segment, message: WebText.confirmRefused, status: 422)
-        }
-        do {
-            let result = try await asPerson(web) { connection, _ in
-                try Lifecycle(connection).confirm(filing: id, criterion: criterion, accept: decision == "accept", note: note)
-            }
-            guard case .found(let person, _) = result else { return signedOut(web) }
-            logger.info("confirmed", ["person": .string(person.login), "filing": .number(Decimal(id)), "criterion": .string(criterion)])
-            return redirect("/filings/\(id)#confirm", person: person.login)
-        } catch let error as LifecycleError where error.code == .notFound {
-            return notFound(web, nil)
-        } catch let error as LifecycleError {
-            let message = LocalizedText(zh: WebText.confirmRefused.zh + error.message.zh, en: WebText.confirmRefused.en + error.message.en)
-            return try await filing(web, id: segment, message: message, status: 409)
-        } catch let error as PostgresError where error.sqlState == "42501" {
-            return problem(web, nil, status: 403, title: WebText.forbidden, text: WebText.forbiddenText)
-        }
     }
 
     // MARK: the register
@@ -312,15 +306,16 @@ extension WebDoor {
         return html(200, Pages.modules(context(web, person), coordinators: coordinators), person: person.login)
     }
 
-    func adminSweeps(_ web: WebRequest) async throws -> Reply {
-        let result = try await asPerson(web) { connection, person -> ([SweepRun], Int)? in
+    func adminSweeps(_ web: WebRequest, message: LocalizedText? = nil, status: Int = 200) async throws -> Reply {
+        let result = try await asPerson(web) { connection, person -> ([SweepRun], [SweepAction])? in
             guard person.holds("admin") || person.holds("auditor") else { return nil }
             let sweep = Sweep(connection)
-            return (try sweep.recentRuns(limit: 30), try sweep.actions(state: "proposed").count)
+            return (try sweep.recentRuns(limit: 30), try sweep.actions(state: "proposed"))
         }
         guard case .found(let person, let found) = result else { return signedOut(web) }
         guard let found else { return problem(web, person, status: 403, title: WebText.forbidden, text: WebText.forbiddenText) }
-        return html(200, Pages.sweeps(context(web, person), runs: found.0, proposed: found.1), person: person.login)
+        return html(status, Pages.sweeps(context(web, person), person: person, runs: found.0, proposals: found.1, message: message),
+                    person: person.login)
     }
 
     // MARK: static files

@@ -67,6 +67,15 @@ enum StaticAssets {
         section.confirm-forms form { border: 1px solid #d0d7e2; border-radius: 4px; padding: 0.6rem 0.9rem; margin: 0.6rem 0; max-width: 48rem; }
         section.confirm-forms fieldset { border: none; padding: 0; margin: 0.3rem 0; }
         section.confirm-forms textarea { width: 100%; min-height: 3.5rem; }
+        section.confirm-forms fieldset.finding-confirmation { border: 1px solid #d0d7e2; border-radius: 4px; padding: 0.6rem 0.9rem; margin: 0.6rem 0; max-width: 48rem; }
+        section.confirm-forms fieldset.refused { border-color: #b3261e; }
+        fieldset .choices, fieldset.choices { display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; border: none; padding: 0; margin: 0.3rem 0; }
+        p.panel-result { font-size: 0.9rem; color: #2458a6; margin: 0.2rem 0; }
+        p.panel-result.flagged { color: #a15c00; }
+        form.stacked.wide { max-width: 48rem; }
+        form.stacked.wide textarea { width: 100%; }
+        form.stacked.wide button { align-self: flex-start; }
+        section.review-step div.objection, div.proposal { border: 1px solid #d0d7e2; border-radius: 4px; padding: 0.5rem 0.9rem; margin: 0.6rem 0; max-width: 48rem; }
         section#check form.stacked { max-width: none; }
         textarea.json { width: 100%; min-height: 16rem; font-family: "Noto Sans Mono CJK SC", "DejaVu Sans Mono", monospace; font-size: 0.85rem; }
         table.issues code { font-size: 0.85rem; }

@@ -212,7 +212,7 @@ enum WebText {
     static let slot = T(zh: "时段", en: "Slot")
     static let asOf = T(zh: "判断日", en: "As of")
     static let runs = T(zh: "运行次数", en: "Runs")
-    static let lastRun = T(zh: "最近运行（UTC）", en: "Last run (UTC)")
+    static let lastRun = T(zh: "最近运行（协调世界时）", en: "Last run (UTC)")
     static let by = T(zh: "执行者", en: "By")
     static let actions = T(zh: "处理事项", en: "Actions")
     static let noSweeps = T(zh: "还没有运行过巡查。", en: "No sweep has run yet.")

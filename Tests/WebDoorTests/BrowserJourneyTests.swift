@@ -21,7 +21,10 @@ import Testing
 /// The script signs in as a county, sees its filings, opens a report, is refused another county's
 /// filing (404), switches to English, uploads a filing, sees the self-check and a pasted filing's
 /// errors, submits it and follows it until the coordinator (`serve`, running) has reviewed it, signs out; signs in as the reviewer, filters the queue,
-/// searches by name, confirms a manual finding; reads the public lists signed out. Screenshots of
+/// searches by name, confirms every waiting finding of a filing with one form (a note each),
+/// approves it with grounds and sees its public notice open; reads the public lists signed out.
+/// Then the test moves the database's clock past the notice's last day and the script, run again
+/// (`close`), closes the notice: the cluster is on the register and the public recognition list. Screenshots of
 /// the main pages, and the report printed to PDF, go to `.build/screenshots/` for a person to look
 /// at. The test fails with the script's output when the script fails.
 @Suite(.serialized) struct BrowserJourneyTests {
@@ -75,7 +78,9 @@ import Testing
         let ownName = try superuser.queryRow("SELECT cluster_name FROM filings WHERE id = $1", own).decode("cluster_name", as: String.self)
         let foreignName = try superuser.queryRow("SELECT cluster_name FROM filings WHERE id = $1", foreign).decode("cluster_name", as: String.self)
         try #require(foreignName.contains("药谷") && !ownName.contains("药谷"), "the search term picks one of the two")
-        let (recognized, noticed) = try Self.noticeAndRecognition(superuser: superuser, conninfo: conninfo, reviewer: reviewer, besides: [own, foreign])
+        let (recognized, noticed, toDecide) = try Self.noticeAndRecognition(
+            superuser: superuser, conninfo: conninfo, reviewer: reviewer, besides: [own, foreign])
+        let toDecideName = try superuser.queryRow("SELECT cluster_name FROM filings WHERE id = $1", toDecide).decode("cluster_name", as: String.self)
 
         // The door behind nginx.
         let directory = try WebFixture.temporaryDirectory()
@@ -101,10 +106,18 @@ import Testing
             "foreign_county": "460105", "search": "药谷",
             "notice_name": noticed, "recognized_name": recognized.name, "certificate": recognized.certificate,
             "screenshots": Self.screenshots, "upload_file": uploadPath, "upload_name": uploadName,
+            "decide_filing": toDecide, "decide_name": toDecideName,
         ]
         let fixturePath = directory + "/fixture.json"
         try JSONSerialization.data(withJSONObject: fixture, options: [.sortedKeys]).write(to: URL(fileURLWithPath: fixturePath))
         let journey = try await Self.run(Self.python, [Self.script, fixturePath], timeout: .seconds(300))
+        // The notice the reviewer opened in the browser has run its course: the database's owner
+        // moves the simulated clock past its last day, and the script closes it.
+        var closing: (status: Int32?, output: String) = (nil, "not run: the first journeys failed")
+        if journey.status == 0, let notice = try Lifecycle(superuser).notice(filing: toDecide) {
+            try DatabaseClock.simulate(notice.endsOn.adding(days: 1), reason: "test: the browser journeys' calendar, after the notice", on: superuser)
+            closing = try await Self.run(Self.python, [Self.script, fixturePath, "close"], timeout: .seconds(180))
+        }
 
         coordinator.send(SIGTERM)
         _ = await coordinator.wait(timeout: .seconds(60))
@@ -112,10 +125,13 @@ import Testing
         let webStatus = await web.wait(timeout: .seconds(60))
         await nginx.stop()
         #expect(journey.status == 0, "the journeys failed:\n\(journey.output)\n--- the door's log:\n\(web.errors.suffix(3000))\n--- nginx:\n\(nginx.errorLog.suffix(2000))")
+        #expect(closing.status == 0, "the notice's close failed:\n\(closing.output)\n--- the door's log:\n\(web.errors.suffix(3000))")
         #expect(webStatus == 0)
+        #expect(try superuser.queryRow("SELECT status FROM filings WHERE id = $1", toDecide).decode("status", as: String.self) == "recognized")
         for shot in ["01-public-home", "02-sign-in", "03-county-filings", "04-county-report", "06-reviewer-queue", "08-public-notices",
                      "09-recognition-list", "10-county-self-check", "11-county-self-check-errors",
-                     "13-county-filed-reviewed"] {
+                     "13-county-filed-reviewed", "14-reviewer-confirm-all", "15-reviewer-decide", "16-reviewer-notice-open",
+                     "17-reviewer-recognized", "18-reviewer-register", "19-public-recognition-list"] {
             #expect(FileManager.default.fileExists(atPath: Self.screenshots + "/\(shot).png"), "\(shot).png")
         }
         #expect(FileManager.default.fileExists(atPath: Self.screenshots + "/report-printed.pdf"))
@@ -128,19 +144,20 @@ import Testing
         "469001-wuzhishan-tea.json", "469002-qionghai-medical-devices.json", "469021-ding-an-food.json", "460106-longhua-smart-terminals.json",
     ]
 
-    /// Two reviewed filings without a failed finding (besides `besides`): the first recognized
+    /// Three reviewed filings without a failed finding (besides `besides`): the first recognized
     /// after its notice, the second under notice today — by the reviewer, through the lifecycle
-    /// functions, on a simulated calendar the database's owner moves.
+    /// functions, on a simulated calendar the database's owner moves — and the third for the
+    /// reviewer to confirm, decide and take through its notice in the browser.
     static func noticeAndRecognition(
         superuser: PostgresConnection, conninfo: String, reviewer: Person, besides: [Int64]
-    ) throws -> (recognized: (name: String, certificate: String), noticed: String) {
+    ) throws -> (recognized: (name: String, certificate: String), noticed: String, toDecide: Int64) {
         let candidates: [Int64] = try superuser.query("""
             SELECT f.id FROM filings f JOIN reviews r ON r.filing_id = f.id AND r.outcome = 'completed'
             WHERE f.kind = 'initial' AND f.status = 'reviewed' AND f.id <> ALL($1::bigint[])
               AND NOT EXISTS (SELECT FROM findings x WHERE x.review_id = r.id AND x.verdict IN ('fail', 'error'))
-            ORDER BY f.id LIMIT 2
+            ORDER BY f.id LIMIT 3
             """, TextArray(besides.map(String.init))).rows.map { try $0.decode("id") }
-        try #require(candidates.count == 2, "two samples the machine finds complete: \(candidates)")
+        try #require(candidates.count == 3, "three samples the machine finds complete: \(candidates)")
         try Lifecycle(superuser).install(configDirectory: try TestCluster.installation.configDirectory)
         let connection = try PostgresConnection(conninfo, user: reviewer.login, password: reviewer.password)
         defer { connection.close() }
@@ -163,7 +180,7 @@ import Testing
         let second = try approve(candidates[1], on: first.endsOn.adding(days: 1))
         try today(second.startsOn)
         let noticed = try superuser.queryRow("SELECT cluster_name FROM filings WHERE id = $1", candidates[1]).decode("cluster_name", as: String.self)
-        return ((entry.name, entry.certificateNo), noticed)
+        return ((entry.name, entry.certificateNo), noticed, candidates[2])
     }
 
     /// Runs `program` to its end (at most `timeout`, which only a hang reaches); stdout and stderr together.

@@ -42,6 +42,8 @@ import Testing
             #"cluster-review confirm \d+ [A-Z]{4}-\d+ accept\|reject --note"#,  // the reviewer's command, on the reviewer's page
             #"(systemctl [a-z]+ )?cluster-review( [a-z][a-z-]*)*"#,  // command lines a person types
             #"HN-[A-Z]{4}-[0-9A-Z-]+"#,  // certificate numbers
+            #"\$(\.[a-z_0-9]+|\[[^\]]*\])+"#,  // JSON paths of a correction's differences
+            #"\b(as-of|daily):\d{4}-\d\d-\d\d"#,  // sweep slots
             #"[A-Z]{4}-\d+"#,  // criterion ids
             #"\b[0-9a-f]{16,64}\b"#,  // hashes
             #"\b[0-9A-Z]{18}\b"#,  // unified social credit codes
@@ -72,14 +74,36 @@ import Testing
         let reviewed = try web.file(county: WebFixture.countyA)
         try web.review(reviewed)
         let waiting = try web.file(county: WebFixture.countyA)
-        _ = try PublicFixture.recognizedAndUnderNotice(web)
+        let (recognized, noticed) = try PublicFixture.recognizedAndUnderNotice(web)
+        // The reviewer's pages of stage 4: a notice with an objection, a correction's differences,
+        // a proposed revocation.
+        let reviewing = try web.connect(as: reviewer)
+        try Lifecycle(reviewing).fileObjection(filing: noticed.filing, by: "海口某企业", reason: "产值数据与统计年报不符")
+        let returned = try web.file(county: WebFixture.countyA)
+        try web.review(returned, findings: [("COMP-2", "fail")])
+        try Lifecycle(reviewing).decide(filing: returned, .return, note: "请更正后重报")
+        let corrected = try TestDoor.file(try WebFixture.sample(county: WebFixture.countyA), supersedes: returned, on: web.superuser,
+                                          checkingOn: web.superuser)
+        try web.review(corrected, findings: [("COMP-2", "pass")])
+        let cluster: Int64 = try web.superuser.queryRow("SELECT id FROM clusters WHERE filing_id = $1", recognized.filing).decode("id")
+        try Lifecycle(reviewing).flagFalseFiling(cluster: cluster, filing: recognized.filing, note: "企业名单中两家企业系虚构")
+        reviewing.close()
+        let administering = try web.connect(as: admin)
+        _ = try Sweep(administering).run()
+        administering.close()
         let clusterNames: [String] = try web.superuser.query("SELECT cluster_name FROM filings").rows.map { try $0.decode("cluster_name") }
         // The fixture's review names its rulebook hash `fixture`.
-        let names = clusterNames + [county.login, reviewer.login, admin.login, "fixture"]
+        // What people wrote and who they are: notes, grounds, the fixture's own reviewer.
+        let written: [String] = try web.superuser.query("""
+            SELECT confirmed_by AS t FROM confirmations UNION SELECT note FROM confirmations UNION SELECT decided_by FROM decisions
+            UNION SELECT note FROM decisions UNION SELECT note FROM false_filing_flags
+            """).rows.map { try $0.decode("t") }
+        let names = clusterNames + written + [county.login, reviewer.login, admin.login, "fixture", "海口某企业", "产值数据与统计年报不符"]
         let visits: [(who: Person?, paths: [String])] = [
             (nil, ["/sign-in", "/public/notices", "/public/register"]),
             (county, ["/", "/filings", "/filings/\(reviewed)", "/filings/\(waiting)", "/register"]),
-            (reviewer, ["/", "/filings", "/filings/\(reviewed)", "/register"]),
+            (reviewer, ["/", "/filings", "/filings/\(reviewed)", "/register", "/filings/\(noticed.filing)", "/filings/\(corrected)",
+                        "/filings/\(corrected)/diff"]),
             (admin, ["/", "/admin/modules", "/admin/sweeps"]),
         ]
         var found: [String] = []

@@ -3,7 +3,11 @@
 
 Run by BrowserJourneyTests (swift test) with Debian's python3 and its packages: python3-selenium,
 chromium, chromium-driver, fonts-noto-cjk (so Chinese renders). Not pyenv's python: it lacks
-Debian's selenium. Usage: /usr/bin/python3 journey.py FIXTURE.json
+Debian's selenium. Usage: /usr/bin/python3 journey.py FIXTURE.json [close]
+
+Two runs: the journeys up to the reviewer's approval (the public notice opens), then — after the
+test has moved the database's simulated clock past the notice's last day — `close`: the reviewer
+closes the notice and the cluster is on the register and the public recognition list.
 
 The fixture names the site (nginx in front of `cluster-review web`), the people and their
 passwords, the filings and the names the pages must show, and where screenshots go. Every step
@@ -88,6 +92,14 @@ class Journey:
         self.driver.set_window_size(1280, max(900, min(int(height) + 40, 8000)))
         path = f"{self.fx['screenshots']}/{name}.png"
         self.driver.save_screenshot(path)
+        self.driver.set_window_size(1280, 900)
+        print(f"  --  screenshot {path}", flush=True)
+
+    def shot_of(self, name, element):
+        """One part of the page (a form, a section) as a PNG, readable at its own size."""
+        self.driver.set_window_size(1280, 4000)
+        path = f"{self.fx['screenshots']}/{name}.png"
+        element.screenshot(path)
         self.driver.set_window_size(1280, 900)
         print(f"  --  screenshot {path}", flush=True)
 
@@ -253,27 +265,75 @@ class Journey:
         body = self.text()
         check(self.fx["foreign_name"] in body and self.fx["own_name"] not in body, f"searching '{self.fx['search']}' finds the cluster by name")
         self.shot("06-reviewer-queue")
-        self.open(f"/filings/{self.fx['own_filing']}")
-        forms = self.driver.find_elements(By.CSS_SELECTOR, "section.confirm-forms form")
-        check(forms, "the reviewer may confirm the manual findings")
-        form = forms[0]
-        criterion = form.get_attribute("data-criterion")
-        form.find_element(By.CSS_SELECTOR, "input[value=accept]").click()
-        form.find_element(By.NAME, "note").send_keys("实地核查属实")
-        self.follow(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-        check(self.path().startswith(f"/filings/{self.fx['own_filing']}"), "back on the report after confirming")
-        confirmations = self.driver.find_elements(By.CSS_SELECTOR, f"ul.confirmations li[data-criterion='{criterion}']")
-        check(confirmations and self.fx["reviewer"]["login"] in confirmations[0].text,
-              f"{criterion} is confirmed, and by whom")
-        self.shot("07-reviewer-report")
+        self.review_and_decide()
         self.no_policy_violations("reviewer pages")
         self.sign_out()
 
-    def run(self):
+    def review_and_decide(self):
+        """Every waiting finding confirmed with one form, each with its note; then approve with
+        grounds; the public notice opens with its dates."""
+        print("reviewer confirms and decides", flush=True)
+        filing = self.fx["decide_filing"]
+        self.open(f"/filings/{filing}")
+        check(self.fx["decide_name"] in self.text(), "the filing to decide opens")
+        sets = self.driver.find_elements(By.CSS_SELECTOR, "form.confirm-all fieldset.finding-confirmation")
+        check(sets, f"one form holds every finding that waits ({len(sets)})")
+        criteria = [field.get_attribute("data-criterion") for field in sets]
+        for field in sets:
+            criterion = field.get_attribute("data-criterion")
+            field.find_element(By.CSS_SELECTOR, "input[value=accept]").click()
+            field.find_element(By.TAG_NAME, "textarea").send_keys(f"{criterion}：材料齐全，实地核查属实")
+        self.shot("14-reviewer-confirm-all")
+        self.shot_of("14-reviewer-confirm-all-form", self.driver.find_element(By.ID, "confirm"))
+        self.follow(self.driver.find_element(By.ID, "confirm-all"))
+        check(self.path().startswith(f"/filings/{filing}"), "back on the report after confirming")
+        check(not self.driver.find_elements(By.CSS_SELECTOR, "form.confirm-all"), "nothing is left to confirm")
+        for criterion in criteria:
+            done = self.driver.find_elements(By.CSS_SELECTOR, f"ul.confirmations li[data-criterion='{criterion}']")
+            check(done and self.fx["reviewer"]["login"] in done[0].text, f"{criterion} is confirmed, with its note, by the reviewer")
+        decide = self.driver.find_element(By.ID, "decide")
+        decide.find_element(By.CSS_SELECTOR, "input[value=approve]").click()
+        decide.find_element(By.NAME, "note").send_keys("符合认定标准，同意认定")
+        decide.find_element(By.NAME, "grounds").send_keys("各项指标经逐项核实，符合《办法》第五条至第八条")
+        self.shot("15-reviewer-decide")
+        self.follow(decide.find_element(By.ID, "decide-button"))
+        check(self.driver.find_elements(By.CSS_SELECTOR, "li.decision[data-decision=approve]"), "the decision is on the record")
+        notice = self.driver.find_elements(By.CSS_SELECTOR, "section#notice[data-state=open]")
+        check(notice, "the public notice is open")
+        check("公示期：" in notice[0].text and " 至 " in notice[0].text, "with its dates")
+        check(self.driver.find_elements(By.ID, "close-notice"), "and the form that closes it")
+        self.shot("16-reviewer-notice-open")
+        self.shot_of("16-reviewer-notice-open-section", self.driver.find_element(By.ID, "notice"))
+
+    def close_notice(self):
+        """After the notice period (the test has moved the database's clock): close it, and the
+        cluster is recognized, on the register and on the public list."""
+        print("reviewer closes the notice", flush=True)
+        self.sign_in(self.fx["reviewer"])
+        filing = self.fx["decide_filing"]
+        self.open(f"/filings/{filing}")
+        check("公示期已满" in self.text(), "the page says the period has ended")
+        self.follow(self.driver.find_element(By.ID, "close-notice"))
+        check(self.driver.find_elements(By.CSS_SELECTOR, "section#notice[data-state=recognized]"), "the notice is closed: recognized")
+        check(self.driver.find_elements(By.CSS_SELECTOR, "li.certificate"), "the certificate is on the record")
+        self.shot("17-reviewer-recognized")
+        self.follow(self.driver.find_element(By.LINK_TEXT, "认定名册"))
+        check(self.fx["decide_name"] in self.text(), "the cluster is in the register")
+        self.shot("18-reviewer-register")
+        self.no_policy_violations("reviewer pages after the notice")
+        self.sign_out()
+        self.open("/public/register")
+        check(self.fx["decide_name"] in self.text(), "and on the public recognition list")
+        self.shot("19-public-recognition-list")
+
+    def run(self, phase):
         try:
-            self.public()
-            self.county()
-            self.reviewer()
+            if phase == "close":
+                self.close_notice()
+            else:
+                self.public()
+                self.county()
+                self.reviewer()
         finally:
             self.driver.quit()
 
@@ -283,7 +343,7 @@ def main():
         fixture = json.load(source)
     started = time.monotonic()
     try:
-        Journey(fixture).run()
+        Journey(fixture).run(sys.argv[2] if len(sys.argv) > 2 else "all")
     except (JourneyFailed, NoSuchElementException) as failure:
         print(f"FAILED: {failure}", flush=True)
         return 1
