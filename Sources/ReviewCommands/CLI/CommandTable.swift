@@ -6,7 +6,7 @@ enum CommandTable {
             + [SubmitCommand.command, StatusCommand.status, StatusCommand.list, StatusCommand.report, StatsCommand.command, ServeCommand.command, WebCommand.command]
             + LifecycleCommands.all
             + RoundsCommands.all
-            + PanelCommands.all
+            + PanelCommands.all + [InboxCommand.command]
             + PluginsCommands.all
             + UsersCommands.all
             + DatabaseCommands.all + [InstallCommand.command]
