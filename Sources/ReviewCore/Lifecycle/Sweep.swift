@@ -88,12 +88,14 @@ public struct Sweep {
                 let actions = try connection.query("SELECT \(Sweep.columns) FROM preview_sweep($1::date, $2) a", [day.description, slotName])
                 return SweepReport(asOf: day, slot: slotName, dryRun: true, actions: try actions.rows.map(Sweep.action))
             }
-            // The sweep and the day's notices (sql/122's notify_due) in one transaction.
-            return try connection.transaction { connection in
+            // The sweep and the day's notices (sql/122's notify_due) in one transaction: the
+            // caller's, when it has begun one (its sweep's lock is held until it commits), or ours.
+            let work = { (connection: PostgresConnection) throws -> SweepReport in
                 let actions = try connection.query("SELECT \(Sweep.columns) FROM run_sweep($1::date, $2, $3) a", [day.description, slotName, reason])
                 let notices: Int = try connection.queryRow("SELECT notify_due($1::date) AS n", [day.description]).decode("n")
                 return SweepReport(asOf: day, slot: slotName, dryRun: false, actions: try actions.rows.map(Sweep.action), notices: notices)
             }
+            return connection.isInTransactionBlock ? try work(connection) : try connection.transaction(work)
         }
     }
 
