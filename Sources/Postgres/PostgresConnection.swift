@@ -73,6 +73,14 @@ public final class PostgresConnection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
+    /// True while a transaction block is open on the server — begun by `transaction` or by the
+    /// caller's own `BEGIN` (libpq's `PQtransactionStatus`: in a block, or in a failed one).
+    public var isInTransactionBlock: Bool {
+        guard let handle else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
     /// The server process id serving this connection (useful to terminate it in tests).
     public var backendPID: Int32 {
         guard let handle else { return 0 }

@@ -7,7 +7,7 @@ enum CommandTable {
             + NationalCommands.all
             + LifecycleCommands.all
             + RoundsCommands.all
-            + PanelCommands.all
+            + PanelCommands.all + [InboxCommand.command]
             + PublishCommands.all
             + PluginsCommands.all
             + UsersCommands.all

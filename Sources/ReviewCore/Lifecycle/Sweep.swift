@@ -49,6 +49,9 @@ public struct SweepReport: Sendable, Hashable, Codable {
     public var dryRun: Bool
     /// The actions this run added; empty when earlier runs already found everything.
     public var actions: [SweepAction]
+    /// The notifications this run wrote for the day (`notify_due`, sql/122: entries expiring in
+    /// 90/30 days, annual reports due or missing); 0 on a dry run or when written already.
+    public var notices: Int = 0
 }
 
 /// The sweep (Art. 12–14): finds, for an as-of date, what the measures say must happen, and
@@ -59,7 +62,8 @@ public struct SweepReport: Sendable, Hashable, Codable {
 /// through a unique key per action, so running it again, or from two processes at once, adds
 /// nothing twice. Dates come from the database clock: a sweep records as of today; a future day
 /// is only a dry run; a past day is an administrator's backfill with a reason. The coordinator's
-/// login may run the daily slot due (`daily:D`, D today or yesterday) and nothing else.
+/// login may run the daily slot due (`daily:D`, D today or yesterday) and nothing else. A run that
+/// keeps its work also writes the day's notifications (`notify_due`) in the same transaction.
 public struct Sweep {
     /// The connection it runs on.
     public let connection: PostgresConnection
@@ -80,10 +84,18 @@ public struct Sweep {
         try LifecycleError.mapping {
             let day = try asOf ?? civil(connection.queryRow("SELECT cr_today()::text AS today"), "today")
             let slotName = slot ?? "as-of:\(day)"
-            let actions = dryRun
-                ? try connection.query("SELECT \(Sweep.columns) FROM preview_sweep($1::date, $2) a", [day.description, slotName])
-                : try connection.query("SELECT \(Sweep.columns) FROM run_sweep($1::date, $2, $3) a", [day.description, slotName, reason])
-            return SweepReport(asOf: day, slot: slotName, dryRun: dryRun, actions: try actions.rows.map(Sweep.action))
+            if dryRun {
+                let actions = try connection.query("SELECT \(Sweep.columns) FROM preview_sweep($1::date, $2) a", [day.description, slotName])
+                return SweepReport(asOf: day, slot: slotName, dryRun: true, actions: try actions.rows.map(Sweep.action))
+            }
+            // The sweep and the day's notices (sql/122's notify_due) in one transaction: the
+            // caller's, when it has begun one (its sweep's lock is held until it commits), or ours.
+            let work = { (connection: PostgresConnection) throws -> SweepReport in
+                let actions = try connection.query("SELECT \(Sweep.columns) FROM run_sweep($1::date, $2, $3) a", [day.description, slotName, reason])
+                let notices: Int = try connection.queryRow("SELECT notify_due($1::date) AS n", [day.description]).decode("n")
+                return SweepReport(asOf: day, slot: slotName, dryRun: false, actions: try actions.rows.map(Sweep.action), notices: notices)
+            }
+            return connection.isInTransactionBlock ? try work(connection) : try connection.transaction(work)
         }
     }
 

@@ -164,6 +164,24 @@ extension SecurityTests {
             Door(name: "change a round", sql: "UPDATE rounds SET quota_total = 1 RETURNING id", expect: [:]),
             Door(name: "add a round", sql: "INSERT INTO rounds (name, kinds, opens_on, closes_on, opened_by) VALUES ('x', '{initial}', '2099-01-01', '2099-01-02', 'x') RETURNING id",
                  expect: [:]),
+            // Notifications (122): each reads and marks read only its own (the set-up's reviews
+            // notified county A, county B and the reviewers); only the database writes them;
+            // auditors and coordinators hold no grant on the outbox.
+            Door(name: "read own county's notifications", sql: "SELECT id FROM notifications WHERE recipient = 'role:cr_county_469005'",
+                 expect: ["county": .ok, "reviewer": .none, "admin": .none]),
+            Door(name: "read another county's notifications", sql: "SELECT id FROM notifications WHERE recipient = 'role:cr_county_460105'",
+                 expect: ["county": .none, "reviewer": .none, "admin": .none]),
+            Door(name: "read the reviewers' notifications", sql: "SELECT id FROM notifications WHERE recipient = 'role:cr_reviewer'",
+                 expect: ["county": .none, "reviewer": .ok, "admin": .none]),
+            Door(name: "mark notifications read", sql: "UPDATE notifications SET read_at = now() RETURNING id",
+                 expect: ["county": .ok, "reviewer": .ok, "admin": .none]),
+            Door(name: "mark another county's notification read", sql: "UPDATE notifications SET read_at = now() WHERE recipient = 'role:cr_county_460105' RETURNING id",
+                 expect: ["county": .none, "reviewer": .none, "admin": .none]),
+            Door(name: "change a notification's delivery", sql: "UPDATE notifications SET delivered_at = now() RETURNING id", expect: [:]),
+            Door(name: "write a notification", sql: "INSERT INTO notifications (kind, event, recipient_role) VALUES ('reviewed', 'x', 'cr_county_460105') RETURNING id",
+                 expect: [:]),
+            Door(name: "delete notifications", sql: "DELETE FROM notifications RETURNING id", expect: [:]),
+            Door(name: "write the notices due", sql: "SELECT notify_due()", expect: ["admin": .ok, "coordinator": .ok]),
         ]
 
         @Test(arguments: roles)

@@ -58,10 +58,17 @@ struct SecureDatabase {
         return result
     }
 
-    /// `snapshot()` without `submissions`: the door keeps every submission on record, a refused
-    /// one included, so "nothing filed" is every other table unchanged.
+    /// `snapshot()` without `submissions` and the door's refusal notices: the door keeps every
+    /// submission on record, a refused one included, and tells its county of a refusal
+    /// (`submission_refused`, sql/122), so "nothing filed" is every other table, and every other
+    /// notification, unchanged.
     func recordsSnapshot() throws -> [String: String] {
-        try snapshot().filter { $0.key != "submissions" }
+        var records = try snapshot().filter { $0.key != "submissions" }
+        records["notifications"] = try superuser.queryRow("""
+            SELECT count(*)::text || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') AS state
+            FROM notifications t WHERE t.kind <> 'submission_refused'
+            """).decode("state")
+        return records
     }
 
     /// Every submission's state, counted: ["refused": 2, "accepted": 1].
