@@ -79,9 +79,15 @@ import Testing
             Issue.record("\(file) did not decode")
             return
         }
-        // JSONDecoder on the file's own bytes too.
+        // What `FilingValidator.decode` gave before (JSONDecoder on the file's own bytes) too.
         let raw = try Data(contentsOf: Self.samples.appendingPathComponent(file))
         #expect(try JSONDecoder().decode(Filing.self, from: raw) == decoded)
+        guard case .success(let validated) = FilingValidator.decodeParsed(raw) else {
+            Issue.record("\(file) did not validate")
+            return
+        }
+        #expect(validated.filing == decoded)
+        #expect(validated.document == filing)
         // Each module reads a slice: every section alone decodes the same too.
         for section in Filing.sectionNames {
             Self.expectSame(Filing.self, Filing.slice(filing, reads: [section]), "\(file) \(section)")
