@@ -240,7 +240,7 @@ public enum FilingValidator {
                 add(path, refused.rule, refused.message.zh, refused.message.en, fixZh: refused.fix.zh, fixEn: refused.fix.en)
                 return
             }
-            let blank = s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            let blank = TextCharacters.isBlank(s)
             switch format {
             case .prose:
                 break
