@@ -105,4 +105,24 @@ import JSONCore
         #expect(found.map(\.rule) == ["encoding"], "\(found)")
         #expect(found.first?.message.en.contains("byte 2 ") == true, "\(found)")
     }
+
+    /// `isBlank` (what `hasStatement` and the validator's "blank" read since issue 16) against
+    /// Foundation's trimming it replaced, on every Unicode scalar.
+    @Test func isBlankAgreesWithFoundationsWhitespaceTrimmingOnEveryScalar() {
+        var blanks = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(Character(scalar))
+            let foundation = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            #expect(TextCharacters.isBlank(text) == foundation, "U+\(String(value, radix: 16))")
+            if foundation { blanks += 1 }
+        }
+        #expect(blanks == 26)
+        #expect(TextCharacters.isBlank(""))
+        #expect(TextCharacters.isBlank(" \t\r\n\u{3000}\u{2028}"))
+        #expect(!TextCharacters.isBlank(" a "))
+        #expect(TextCharacters.isBlank("\u{200B}\u{3000}"))
+        #expect(EvidenceItem(statement: "\u{3000}\n", documents: []).hasStatement == false)
+        #expect(EvidenceItem(statement: " 说明 ", documents: []).hasStatement)
+    }
 }

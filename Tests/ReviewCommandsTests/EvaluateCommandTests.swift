@@ -70,6 +70,45 @@ import JSONCore
         #expect(run.results.first?.issues?.contains { $0.path == "$.unexpected" } == true)
     }
 
+    /// The files are checked in parallel (issue 16) but reported in the order given, invalid ones
+    /// in their place, each with the result it gets alone.
+    @Test func manyFilesAreReportedInTheOrderGivenWithTheResultsEachGetsAlone() async throws {
+        let directory = try TestCluster.installation.configDirectory.appendingPathComponent("samples")
+        let expected = try JSONValue(parsing: Data(contentsOf: directory.appendingPathComponent("expected.json")))
+        guard case .object(let samples)? = expected["samples"] else {
+            Issue.record("expected.json has no samples")
+            return
+        }
+        let bad = NSTemporaryDirectory() + "bad-\(UUID().uuidString).json"
+        try Data(#"{"format_version": 1, "kind": "initial", "unexpected": true}"#.utf8).write(to: URL(fileURLWithPath: bad))
+        var files = samples.filter { $0.value["context"] == nil }.keys.sorted(by: >).map { directory.appendingPathComponent($0).path }
+        files.insert(bad, at: 3)
+        files.append(bad)
+        files += files.prefix(5)
+        let run = try await evaluate(files)
+        #expect(run.status == 1, "\(run.log.suffix(1500))")
+        #expect(run.results.map(\.file) == files)
+        for result in run.results {
+            let name = URL(fileURLWithPath: result.file).lastPathComponent
+            if result.file == bad {
+                #expect(result.issues?.contains { $0.path == "$.unexpected" } == true)
+            } else {
+                #expect(result.recommendation == samples[name]?["recommendation"]?.string, "\(name)")
+            }
+        }
+    }
+
+    @Test func aFileThatCannotBeReadAmongOthersExitsSixtySix() async throws {
+        let directory = try TestCluster.installation.configDirectory.appendingPathComponent("samples")
+        let good = directory.appendingPathComponent("469005-wenchang-commercial-aerospace.json").path
+        // Over the 1 MiB a filing may have: found by the expansion, refused when read.
+        let large = NSTemporaryDirectory() + "large-\(UUID().uuidString).json"
+        try Data(repeating: 0x20, count: (1 << 20) + 1).write(to: URL(fileURLWithPath: large))
+        let process = try CLIProcess(["evaluate", good, good, large, good], conninfo: "")
+        #expect(await process.wait(timeout: .seconds(120)) == 66)
+        #expect(process.log.contains(large))
+    }
+
     @Test func anAsOfDateBeforeTheRulebookIsRefused() async throws {
         let directory = try TestCluster.installation.configDirectory.appendingPathComponent("samples")
         let process = try CLIProcess(

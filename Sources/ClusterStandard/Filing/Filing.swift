@@ -196,8 +196,8 @@ public struct EvidenceItem: Sendable, Hashable, Codable {
         self.documents = documents
     }
 
-    /// Whether the statement has non-blank text.
-    public var hasStatement: Bool { !(statement ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    /// Whether the statement has non-blank text (`TextCharacters.isBlank`).
+    public var hasStatement: Bool { !TextCharacters.isBlank(statement ?? "") }
     /// Whether at least one document is referenced.
     public var hasDocument: Bool { !documents.isEmpty }
 }

@@ -42,20 +42,26 @@ public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConverti
 public enum FilingValidator {
     /// Every issue in `data`; empty when the filing is valid.
     public static func validate(_ data: Data) -> [ValidationIssue] {
-        let value: JSONValue
+        switch parse(data) {
+        case .success(let value): return validate(value)
+        case .failure(let failure): return failure.issues
+        }
+    }
+
+    /// The document parsed, or its syntax error as the one issue, with its line and column.
+    private static func parse(_ data: Data) -> Result<JSONValue, ValidationFailure> {
         do {
-            value = try JSONParser.parse(data, limits: .document)
+            return .success(try JSONParser.parse(data, limits: .document))
         } catch {
             let position = SourcePosition(offset: error.offset, in: data)
             let at = (zh: "第 \(position.line) 行第 \(position.column) 列", en: "line \(position.line), column \(position.column)")
             let fix = error.fixZh.flatMap { zh in error.fixEn.map { LocalizedText(zh: zh, en: $0) } }
-            return [ValidationIssue(
+            return .failure(ValidationFailure(issues: [ValidationIssue(
                 path: error.path, rule: error.rule.rawValue,
                 message: LocalizedText(zh: "\(at.zh)：\(error.zh)", en: "\(at.en): \(error.en)"),
                 fix: fix ?? LocalizedText(zh: "修正\(at.zh)处的 JSON 语法", en: "correct the JSON syntax at \(at.en)"),
-                position: position)]
+                position: position)]))
         }
-        return validate(value)
     }
 
     /// Every issue in an already-parsed filing; empty when the filing is valid.
@@ -70,10 +76,23 @@ public enum FilingValidator {
 
     /// Validates and decodes, or returns the issues.
     public static func decode(_ data: Data) -> Result<Filing, ValidationFailure> {
-        let issues = validate(data)
+        decodeParsed(data).map(\.filing)
+    }
+
+    /// Validates and decodes, with the parsed document, or returns the issues: the bytes are
+    /// parsed once, and the filing decoded from the parsed values (`JSONValueDecoder`, the same
+    /// `Filing` as `JSONDecoder` gives on the bytes), so a caller that needs the document too
+    /// (the self-check's module parts) does not parse it again.
+    public static func decodeParsed(_ data: Data) -> Result<(filing: Filing, document: JSONValue), ValidationFailure> {
+        let value: JSONValue
+        switch parse(data) {
+        case .success(let parsed): value = parsed
+        case .failure(let failure): return .failure(failure)
+        }
+        let issues = validate(value)
         guard issues.isEmpty else { return .failure(ValidationFailure(issues: issues)) }
         do {
-            return .success(try Filing.decode(data))
+            return .success((try JSONValueDecoder().decode(Filing.self, from: value), value))
         } catch {
             return .failure(ValidationFailure(issues: [ValidationIssue(
                 path: "$", rule: "decode", message: LocalizedText(zh: "无法解码：\(error)", en: "cannot decode: \(error)"),
@@ -221,7 +240,7 @@ public enum FilingValidator {
                 add(path, refused.rule, refused.message.zh, refused.message.en, fixZh: refused.fix.zh, fixEn: refused.fix.en)
                 return
             }
-            let blank = s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            let blank = TextCharacters.isBlank(s)
             switch format {
             case .prose:
                 break

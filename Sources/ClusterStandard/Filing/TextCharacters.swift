@@ -22,6 +22,15 @@ public enum TextCharacters {
         case lineSeparator = "line_separator"
     }
 
+    /// Whether `text` is empty or white space only: every scalar has Unicode's White_Space
+    /// property or is U+200B ZERO WIDTH SPACE — exactly the set of Foundation's
+    /// `whitespacesAndNewlines` (general category Z* as Foundation's tables have it, U+0009–U+000D,
+    /// U+0085; every scalar compared in `TextCharacterTests`) — read without bridging each string
+    /// to `NSString` (issue 16: module CPU).
+    public static func isBlank(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { !($0.properties.isWhitespace || $0.value == 0x200B) }
+    }
+
     /// The class of `scalar`, or nil for an ordinary character.
     public static func classify(_ scalar: Unicode.Scalar) -> Class? {
         switch scalar.value {

@@ -97,7 +97,7 @@ public struct ModuleSession<Module: IndicatorModule> {
     private let descriptor: ModuleDescriptor
     private let validator: AnswerValidator
     private let encoder: JSONEncoder
-    private let decoder = JSONDecoder()
+    private let decoder = JSONValueDecoder()
 
     /// A session for `module`, accepting request lines up to `maxLineBytes` (default 256 MiB).
     public init(module: Module, maxLineBytes: Int = 256 << 20) {
@@ -125,7 +125,7 @@ public struct ModuleSession<Module: IndicatorModule> {
     public func respond(to line: Data) -> SessionStep {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return .reply(Data()) }
         // One parse of the line, whatever the module's types; a module with its own types has its
-        // filing and context decoded from the parsed values.
+        // filing and context decoded from the parsed values (`JSONValueDecoder`: no second parse).
         let parsed: Inbound<JSONValue, JSONValue>
         do {
             parsed = try Inbound(parsing: line)
@@ -274,8 +274,9 @@ extension Inbound where Filing == JSONValue, Context == JSONValue {
 
 extension Inbound where Filing == JSONValue, Context == JSONValue {
     /// The message with the filing and context of an `evaluate` decoded from the parsed values
-    /// into a module's own types; a value that does not decode makes the request invalid, saying where.
-    func decoded<F: Decodable & Sendable, C: Decodable & Sendable>(as _: F.Type, _: C.Type, decoder: JSONDecoder) -> Inbound<F, C> {
+    /// into a module's own types; a value that does not decode makes the request invalid, saying where
+    /// (the same values and reasons as `JSONDecoder` gave on the values' text).
+    func decoded<F: Decodable & Sendable, C: Decodable & Sendable>(as _: F.Type, _: C.Type, decoder: JSONValueDecoder) -> Inbound<F, C> {
         switch kind {
         case .shutdown: return Inbound<F, C>(kind: .shutdown)
         case .unknown(let type, let id): return Inbound<F, C>(kind: .unknown(type: type, id: id))
@@ -296,9 +297,9 @@ extension Inbound where Filing == JSONValue, Context == JSONValue {
         var description: String
     }
 
-    private static func typed<T: Decodable>(_ value: JSONValue, member: String, decoder: JSONDecoder) throws -> T {
+    private static func typed<T: Decodable>(_ value: JSONValue, member: String, decoder: JSONValueDecoder) throws -> T {
         do {
-            return try decoder.decode(T.self, from: Data(value.compactBytes))
+            return try decoder.decode(T.self, from: value)
         } catch {
             throw TypedMemberError(description: "\(member).\(describeDecodingError(error))")
         }

@@ -17,7 +17,8 @@ enum EvaluateCommand {
             Validates each filing, then sends it to every module that applies — the same worker
             processes the server uses — and prints the scorecard: each indicator's verdict and score,
             what failed, what a reviewer must confirm, and the recommendation. A county can self-check
-            before it files. --context gives the records a server would add (incidents recorded
+            before it files. Several files are checked at once and reported in the order given.
+            --context gives the records a server would add (incidents recorded
             against the enterprises, the plan on record for a recertification) as a JSON object.
             With --json, one JSON array with an object per file: {"file", "recommendation", "rulebook",
             "rulebook_hash", "as_of", "summary", "findings": [{"module", "finding", "reading"}]} (or {"file",
@@ -94,15 +95,25 @@ enum EvaluateCommand {
         if invocation.value("--html") != nil && files.count != 1 {
             throw UsageError(message: "--html writes one report: give exactly one filing", zh: "--html 只生成一份报告：请只给一个申报")
         }
-        for file in files {
+        // The files are checked in parallel — a bounded window of them in flight, so the modules'
+        // workers and both cores stay busy — and printed in their order, each when every file
+        // before it is done; the first file that fails the command stops it there, as before.
+        let rulebook = invocation.value("--rulebook")
+        let check: @Sendable (String) async -> FileCheck = { [context, asOfOverride] file in
             let data: Data
-            do { data = try InputFile.read(file) } catch { throw error.failure }
+            do throws(FileReadError) { data = try InputFile.read(file) } catch { return .unreadable(error) }
+            do {
+                return .checked(try await OfflineSelfCheck.run(
+                    data, id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, rulebook: rulebook,
+                    asOf: asOfOverride, context: context, rulebooks: rulebooks, modules: modules))
+            } catch {
+                return .failed(error)
+            }
+        }
+        try await inOrder(files, width: Self.window, check) { file, outcome in
             let evaluated: OfflineSelfCheck.Evaluated
             do {
-                switch try await OfflineSelfCheck.run(
-                    data, id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, rulebook: invocation.value("--rulebook"),
-                    asOf: asOfOverride, context: context, rulebooks: rulebooks, modules: modules)
-                {
+                switch try outcome.get() {
                 case .invalid(let issues):
                     invalid += 1
                     if invocation.flag("--json") {
@@ -111,7 +122,7 @@ enum EvaluateCommand {
                         console.error(IssueLines.header(file, count: issues.count, language: language))
                         for issue in issues { IssueLines.lines(issue, language: language, indent: "    ").forEach(console.error) }
                     }
-                    continue
+                    return
                 case .evaluated(let done):
                     evaluated = done
                 }
@@ -140,5 +151,56 @@ enum EvaluateCommand {
         }
         if invocation.flag("--json") { try console.printJSON(outputs) }
         return invalid > 0 ? ExitCode.failure : ExitCode.success
+    }
+
+    /// How many files are checked at once: enough to keep every module's workers and both cores
+    /// busy, few enough that memory stays small.
+    static let window = 16
+
+    /// One file's check, as a child task returns it.
+    enum FileCheck: Sendable {
+        case unreadable(FileReadError)
+        case checked(OfflineSelfCheck.Outcome)
+        case failed(any Error)
+
+        /// The outcome, or the error the command stops with (a file it cannot read: 66; a
+        /// rulebook that does not cover the date: 65).
+        func get() throws -> OfflineSelfCheck.Outcome {
+            switch self {
+            case .unreadable(let error): throw error.failure
+            case .checked(let outcome): return outcome
+            case .failed(let error as RulebookError):
+                throw CommandFailure(zh: error.message.zh, en: error.message.en, exitCode: ExitCode.dataError)
+            case .failed(let error): throw error
+            }
+        }
+    }
+
+    /// Runs `work` on every item, at most `width` at once, and hands each result to `handle` in
+    /// the items' order; a throw from `handle` stops the rest (work in flight is cancelled).
+    static func inOrder<Item: Sendable, Result: Sendable>(
+        _ items: [Item], width: Int, _ work: @escaping @Sendable (Item) async -> Result,
+        handle: (Item, Result) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+            var started = 0
+            var handled = 0
+            var done: [Int: Result] = [:]
+            func start() {
+                let index = started
+                let item = items[index]
+                started += 1
+                group.addTask { (index, await work(item)) }
+            }
+            while started < min(max(width, 1), items.count) { start() }
+            while let (index, result) = try await group.next() {
+                done[index] = result
+                if started < items.count { start() }
+                while let result = done.removeValue(forKey: handled) {
+                    try await handle(items[handled], result)
+                    handled += 1
+                }
+            }
+        }
     }
 }

@@ -38,9 +38,10 @@ public enum OfflineSelfCheck {
         rulebooks: RulebookLibrary, modules: Coordinator.ModuleSet
     ) async throws -> Outcome {
         let filing: Filing
-        switch FilingValidator.decode(data) {
+        let whole: JSONValue
+        switch FilingValidator.decodeParsed(data) {
         case .failure(let failure): return .invalid(failure.issues)
-        case .success(let decoded): filing = decoded
+        case .success(let decoded): (filing, whole) = decoded
         }
         guard let kind = filing.kind, let filed = filing.filingDate else {
             // The validator requires both; a filing without them is not one.
@@ -50,7 +51,6 @@ public enum OfflineSelfCheck {
         }
         let when = asOf ?? filed
         let resolved = try rulebooks.resolve(rulebook, asOf: when)
-        let whole = try JSONValue(parsing: data)
         var projections: [String: Data] = [:]
         for descriptor in ReviewExecution.applicable(modules, to: kind) {
             projections[descriptor.id] = Data(FilingProjection.project(whole, reads: descriptor.reads).compactBytes)

@@ -1,0 +1,223 @@
+import ClusterStandard
+import Foundation
+@testable import IndicatorKit
+import JSONCore
+import Testing
+
+/// `JSONValueDecoder` (the modules' typed decoding since issue 16) against the way it replaced:
+/// Foundation's `JSONDecoder` on the value's compact text. Same `Filing` and `ReviewContext`
+/// values, and the same errors — case, coding path and description — on every input.
+@Suite struct TypedDecodingTests {
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("config/samples")
+
+    static func sampleFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: samples.path).filter { $0.hasSuffix(".json") && $0 != "expected.json" }.sorted()
+    }
+
+    static func sample(_ file: String) throws -> JSONValue {
+        try JSONValue(parsing: Data(contentsOf: samples.appendingPathComponent(file)), limits: .document)
+    }
+
+    /// The outcome of a decode, comparable: the value, or the error's case, path and description.
+    enum Outcome<T: Equatable>: Equatable, CustomStringConvertible {
+        case value(T)
+        case error(String)
+
+        var description: String {
+            switch self {
+            case .value(let value): "value \(value)"
+            case .error(let text): "error \(text)"
+            }
+        }
+    }
+
+    static func summary(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "not a DecodingError: \(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { key in key.intValue.map { "[\($0)|\(key.stringValue)]" } ?? key.stringValue }.joined(separator: "/")
+        }
+        switch error {
+        case .typeMismatch(let type, let context): return "typeMismatch \(type) @\(path(context)): \(context.debugDescription)"
+        case .valueNotFound(let type, let context): return "valueNotFound \(type) @\(path(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context): return "keyNotFound \(key.stringValue) @\(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return "dataCorrupted @\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    static func viaJSONDecoder<T: Decodable & Equatable>(_ type: T.Type, _ value: JSONValue) -> (Outcome<T>, String?) {
+        do {
+            return (.value(try JSONDecoder().decode(type, from: Data(value.compactBytes))), nil)
+        } catch {
+            return (.error(summary(error)), describeDecodingError(error))
+        }
+    }
+
+    static func viaValueDecoder<T: Decodable & Equatable>(_ type: T.Type, _ value: JSONValue) -> (Outcome<T>, String?) {
+        do {
+            return (.value(try JSONValueDecoder().decode(type, from: value)), nil)
+        } catch {
+            return (.error(summary(error)), describeDecodingError(error))
+        }
+    }
+
+    /// Both ways give the same outcome for `value`; the outcome, for counting.
+    @discardableResult
+    static func expectSame<T: Decodable & Equatable>(_ type: T.Type, _ value: JSONValue, _ what: @autoclosure () -> String) -> Outcome<T> {
+        let (old, oldReason) = viaJSONDecoder(type, value)
+        let (new, newReason) = viaValueDecoder(type, value)
+        #expect(old == new, "\(what())")
+        #expect(oldReason == newReason, "\(what())")
+        return new
+    }
+
+    @Test(arguments: try sampleFiles())
+    func everySampleDecodesToTheSameFilingBothWays(file: String) throws {
+        let filing = try Self.sample(file)
+        guard case .value(let decoded) = Self.expectSame(Filing.self, filing, file) else {
+            Issue.record("\(file) did not decode")
+            return
+        }
+        // What `FilingValidator.decode` gave before (JSONDecoder on the file's own bytes) too.
+        let raw = try Data(contentsOf: Self.samples.appendingPathComponent(file))
+        #expect(try JSONDecoder().decode(Filing.self, from: raw) == decoded)
+        guard case .success(let validated) = FilingValidator.decodeParsed(raw) else {
+            Issue.record("\(file) did not validate")
+            return
+        }
+        #expect(validated.filing == decoded)
+        #expect(validated.document == filing)
+        // Each module reads a slice: every section alone decodes the same too.
+        for section in Filing.sectionNames {
+            Self.expectSame(Filing.self, Filing.slice(filing, reads: [section]), "\(file) \(section)")
+        }
+    }
+
+    /// Every value of a filing replaced, one at a time, by each of these.
+    static let hostile: [JSONValue] = [
+        .null, .string("x"), .string(""), .bool(true), .array([]), .object([:]), .number(0), .number(-1), .number(Decimal(string: "1.5")!),
+        .number(Decimal(string: "3.0")!), .number(Decimal(string: "1e20")!), .number(Decimal(string: "-9223372036854775809")!),
+        .string("2025-02-30"), .string("2025-06-30"), .string("initial"), .array([.null]), .array([.string("x")]),
+        .object(["x": .null]),
+    ]
+
+    /// Every path of `value` with the value there replaced by `replacement`, and with the member removed.
+    static func mutations(of value: JSONValue, _ body: (JSONValue, String) -> Void) {
+        func walk(_ current: JSONValue, path: String, rebuild: (JSONValue?) -> JSONValue) {
+            for replacement in hostile { body(rebuild(replacement), "\(path) := \(replacement.compactText)") }
+            body(rebuild(nil), "\(path) removed")
+            switch current {
+            case .object(let members):
+                for (key, member) in members {
+                    walk(member, path: "\(path).\(key)") { inner in
+                        var copy = members
+                        copy[key] = inner
+                        return rebuild(.object(copy))
+                    }
+                }
+            case .array(let elements):
+                for (index, element) in elements.enumerated() {
+                    walk(element, path: "\(path)[\(index)]") { inner in
+                        var copy = elements
+                        if let inner { copy[index] = inner } else { copy.remove(at: index) }
+                        return rebuild(.array(copy))
+                    }
+                }
+            default: break
+            }
+        }
+        walk(value, path: "$") { $0 ?? .null }
+    }
+
+    @Test(arguments: [
+        "460400-danzhou-petrochemical-materials.json", "460400-danzhou-recertification-plan-met.json",
+        "469005-wenchang-annual-report-2025.json", "469023-chengmai-change-report.json",
+    ])
+    func everyMutationOfASampleDecodesOrFailsTheSameBothWays(file: String) throws {
+        var failures = 0, values = 0
+        Self.mutations(of: try Self.sample(file)) { mutated, what in
+            switch Self.expectSame(Filing.self, mutated, "\(file) \(what)") {
+            case .value: values += 1
+            case .error: failures += 1
+            }
+        }
+        // Many mutations must fail (a wrong type anywhere), many must still decode (a wrong value).
+        #expect(failures > 500)
+        #expect(values > 100)
+    }
+
+    @Test func everyMutationOfAContextDecodesOrFailsTheSameBothWays() throws {
+        let filing = try Self.sample("460400-danzhou-recertification-plan-met.json")
+        let context: JSONValue = .object([
+            "incidents": .array([.object([
+                "enterprise_code": .string("91460000MA5T000001"), "date": .string("2024-03-01"), "category": .string("safety"),
+                "grade": .string("general"), "description": .string("a fire"),
+            ])]),
+            "plan_on_record": filing["governance"]?["plan"] ?? .null,
+        ])
+        Self.expectSame(ReviewContext.self, context, "context")
+        Self.expectSame(ReviewContext.self, .object([:]), "empty context")
+        var count = 0
+        Self.mutations(of: context) { mutated, what in
+            Self.expectSame(ReviewContext.self, mutated, "context \(what)")
+            count += 1
+        }
+        #expect(count > 100)
+    }
+
+    /// Numbers at the edges of the integer and decimal members (`employees`, `supersedes`, `area_km2`).
+    @Test(arguments: [
+        "0", "-0", "3", "3.0", "3.5", "-3.5", "0.1", "1e2", "12345678901234567890", "9007199254740993", "9007199254740993.5",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "3.0000000000000001",
+        "0.00000000000000000000000000000000000001", "123456789012345678901234567890.12345678",
+    ])
+    func edgeNumbersDecodeTheSameBothWays(literal: String) throws {
+        let number = try JSONValue(parsing: Data(literal.utf8), limits: .message)
+        let base = try Self.sample("460400-danzhou-petrochemical-materials.json")
+        guard case .object(var members) = base, case .array(var figures)? = members["figures"], case .object(var row) = figures[0],
+            case .object(var cluster)? = members["cluster"]
+        else {
+            Issue.record("the sample has no figures")
+            return
+        }
+        row["employees"] = number
+        figures[0] = .object(row)
+        members["figures"] = .array(figures)
+        Self.expectSame(Filing.self, .object(members), "employees \(literal)")
+        Self.expectSame(Filing.self, .object(["supersedes": number]), "supersedes \(literal)")
+        cluster["area_km2"] = number
+        Self.expectSame(Filing.self, .object(["cluster": .object(cluster)]), "area_km2 \(literal)")
+    }
+
+    /// A module with the project's `Filing` gets the same `invalid_request` reason either way.
+    @Test func aModuleRefusesABadFilingWithTheReasonJSONDecoderGave() throws {
+        let session = ModuleSession(module: FilingModule())
+        let bad: JSONValue = .object(["figures": .array([.object(["year": .string("2024")])])])
+        let line = #"{"type":"evaluate","id":"9","filing":"# + bad.compactText + #","context":{},"parameters":{},"as_of":"2025-06-30"}"#
+        guard case .reply(let data) = session.respond(to: Data(line.utf8)),
+            case .error(let reply) = try MessageLine.decodeModuleMessage(data.dropLast())
+        else {
+            Issue.record("expected an error reply")
+            return
+        }
+        let (_, reason) = Self.viaJSONDecoder(Filing.self, bad)
+        #expect(reply.code == "invalid_request")
+        #expect(reply.message == "filing.\(reason ?? "")")
+        #expect(reply.message.contains("figures.0.year"))
+    }
+}
+
+/// A module that reads the project's `Filing` and `ReviewContext`, as every built-in one does.
+private struct FilingModule: IndicatorModule {
+    var descriptor: ModuleDescriptor {
+        ModuleDescriptor(id: "filing", version: "1", appliesTo: [.initial],
+            criteria: [Criterion(id: "F-1", title: LocalizedText(zh: "测", en: "Test"), kind: .evidence, citation: "none")],
+            reads: ["figures"])
+    }
+    func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] { [] }
+}
+
+extension JSONValue {
+    fileprivate var compactText: String { String(decoding: compactBytes, as: UTF8.self) }
+}
