@@ -22,16 +22,20 @@ public enum PublicationError: Error, Sendable, Hashable, CustomStringConvertible
 
 /// What the province publishes for a round (issue 17, item 4): the public-notice list (公示名单)
 /// and the recognition list (认定名单), read set-based, one statement each, as the person:
-/// reviewers, administrators and auditors read the whole round; a county's login is refused
-/// (42501: it may not execute `cr_today()`, which dates the documents — the lists and certificates
-/// are the province's, issued by its staff; were it granted, row-level security would still give a
-/// county its own county's rows only); an expert is refused too (no grant on `rounds`). Only the published fields are selected: county, cluster name,
+/// reviewers, administrators and auditors read the whole round; a county's login and an expert's
+/// are refused by `cr_require` (42501, naming the roles) — the lists and certificates are the
+/// province's, issued by its staff; row-level security would still give a county its own rows only. Only the published fields are selected: county, cluster name,
 /// leading industry, management body, the notice period, the certificate number, the term and the
 /// day it was decided. The web door may call the same functions.
 public enum Publication {
     /// The round `key` (its id or its name) and the day (`cr_today()`, Asia/Shanghai).
     public static func round(_ key: String, on connection: PostgresConnection) throws -> (round: Round, today: CivilDate) {
-        // The day first: a login that may not read the clock (a county) is refused here (42501).
+        // Who may publish is the database's check, said in words (42501 naming the roles), before
+        // anything is read; a county could not read the clock that dates the documents anyway.
+        _ = try connection.queryRow("""
+            SELECT cr_require(ARRAY['cr_reviewer', 'cr_admin', 'cr_auditor'],
+                              'publishing a round''s lists and certificates', '发布批次的名单和证书')::text AS checked
+            """)
         let today = try civil(try connection.queryRow("SELECT cr_today()::text AS today"), "today")
         guard let round = try Rounds.round(key, on: connection) else { throw PublicationError.noSuchRound(key) }
         return (round, today)
