@@ -172,11 +172,8 @@ extension HTMLReport {
     public static func renderDiff(_ diff: FilingDiff, language: Language = .zh, generatedAt: Date = Date()) -> String {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
-        var html = Markup.document(title: t(ReportLabels.diffTitle(diff.filingID, diff.supersedes)) + " · " + diff.clusterName, language: lang) { head in
-            head.wrap("style") { $0.raw(stylesheet) }
-        }
-        html.element("h1", [:], t(ReportLabels.diffTitle(diff.filingID, diff.supersedes)))
-        html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(generatedAt: generatedAt).line(in: lang))
+        var html = Markup.stampedDocument(title: t(ReportLabels.diffTitle(diff.filingID, diff.supersedes)) + " · " + diff.clusterName, heading: t(ReportLabels.diffTitle(diff.filingID, diff.supersedes)),
+                                          stylesheet: stylesheet, language: lang, generatedAt: generatedAt)
         diffContent(diff, language: lang, into: &html)
         html.element("footer", [:], t(ReportLabels.footer))
         html.close("body")

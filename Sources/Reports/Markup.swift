@@ -100,4 +100,15 @@ extension Markup {
         html.open("body")
         return html
     }
+
+    /// A generated page up to its first section: `document` with `stylesheet` inline, the heading
+    /// (`heading`, else the title) as `h1`, and the stamp line saying when it was generated. The
+    /// stylesheet is written raw: it must hold no `<` or `&`.
+    public static func stampedDocument(title: String, heading: String? = nil, stylesheet: String, language: Language,
+                                       generatedAt: Date) -> Markup {
+        var html = document(title: title, language: language) { head in head.wrap("style") { $0.raw(stylesheet) } }
+        html.element("h1", [:], heading ?? title)
+        html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(generatedAt: generatedAt).line(in: language))
+        return html
+    }
 }

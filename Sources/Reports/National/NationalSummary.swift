@@ -202,11 +202,7 @@ public enum NationalPage {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         typealias L = NationalLabels
-        var html = Markup.document(title: t(L.title), language: lang) { head in
-            head.wrap("style") { $0.raw(stylesheet) }
-        }
-        html.element("h1", [:], t(L.title))
-        html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(generatedAt: generatedAt).line(in: lang))
+        var html = Markup.stampedDocument(title: t(L.title), stylesheet: stylesheet, language: lang, generatedAt: generatedAt)
         html.element("p", ["id": "rulebook", "data-rulebook": summary.rulebook], "\(t(L.rulebook)): \(summary.rulebook)")
         html.element("p", ["class": "note", "id": "ranking"], t(L.scoreNote))
         if summary.candidates.isEmpty { html.element("p", ["id": "empty"], t(L.noCandidates)) }

@@ -58,11 +58,7 @@ public enum SimulationPage {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         typealias L = SimulationLabels
-        var html = Markup.document(title: t(L.title), language: lang) { head in
-            head.wrap("style") { $0.raw(stylesheet) }
-        }
-        html.element("h1", [:], t(L.title))
-        html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(generatedAt: generatedAt).line(in: lang))
+        var html = Markup.stampedDocument(title: t(L.title), stylesheet: stylesheet, language: lang, generatedAt: generatedAt)
         html.element("p", ["class": "sentence", "id": "sentence"], result.sentence(lang))
         html.element("h2", [:], t(L.draft))
         html.element("p", ["class": "note"], "\(result.rulebook) · \(t(L.scope)): \(scopeText(result, lang)) · \(result.simulated)")

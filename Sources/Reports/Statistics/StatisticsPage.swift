@@ -73,11 +73,7 @@ public enum StatisticsPage {
         let lang = language
         func t(_ text: LocalizedText) -> String { text.text(in: lang) }
         typealias L = StatisticsLabels
-        var html = Markup.document(title: t(L.title), language: lang) { head in
-            head.wrap("style") { $0.raw(stylesheet) }
-        }
-        html.element("h1", [:], t(L.title))
-        html.element("p", ["class": "stamp", "id": "stamp"], ReportStamp(generatedAt: generatedAt).line(in: lang))
+        var html = Markup.stampedDocument(title: t(L.title), stylesheet: stylesheet, language: lang, generatedAt: generatedAt)
         let filter = statistics.filter
         let scope = [
             "\(t(L.year)): \(filter.year.map(String.init) ?? t(L.all))",
