@@ -21,7 +21,7 @@ struct PageContext: Sendable {
 
 /// The places of the navigation bar.
 enum Place: Sendable {
-    case home, filings, newFiling, register, notices, recognitions, modules, sweeps, signIn, none
+    case home, filings, newFiling, register, panels, notices, recognitions, modules, sweeps, signIn, none
 }
 
 /// The frame of every page: the head (the door's stylesheets, no inline style or script), the
@@ -84,11 +84,11 @@ enum Layout {
         if let person {
             if person.isStaff {
                 links += [("/filings", WebText.queue, .filings), ("/register", WebText.register, .register)]
-            } else {
-                links += [("/filings", WebText.myFilings, .filings)]
-                if !person.counties.isEmpty { links.append(("/filings/new", WebText.newFiling, .newFiling)) }
-                links.append(("/register", WebText.myRegister, .register))
+            } else if !person.counties.isEmpty {
+                links += [("/filings", WebText.myFilings, .filings), ("/filings/new", WebText.newFiling, .newFiling),
+                          ("/register", WebText.myRegister, .register)]
             }
+            if person.holds("expert") { links.append(("/panels", WebText.myPanels, .panels)) }
         }
         links += [("/public/notices", WebText.publicNotices, .notices), ("/public/register", WebText.recognitionList, .recognitions)]
         if let person, person.holds("admin") || person.holds("auditor") {

@@ -25,6 +25,8 @@ enum Pages {
             main.element("h1", [:], context.t(WebText.greeting(person.login)))
             main.element("p", ["class": "lead"], person.roles.map { context.t(WebText.role($0)) }.joined(separator: "、"))
             cards(&main, context, Layout.links(for: person).filter { $0.2 != .home }.map { ($0.0, $0.1) })
+            // An expert (and nothing else) follows their filings on 我的评审 (/panels).
+            guard person.isStaff || !person.counties.isEmpty else { return }
             main.element("h2", [:], context.t(WebText.byStatus))
             let statuses = FilingStatus.statuses.filter { (counts[$0] ?? 0) > 0 }
             if statuses.isEmpty {

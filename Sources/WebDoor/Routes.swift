@@ -28,6 +28,9 @@ import ReviewCore
 ///     POST /filings/ID/notice         close the notice after its last day → recognition (Routes+Review)
 ///     GET  /filings/ID/diff           a correction's differences, as `report --diff` (Routes+Review)
 ///     GET  /register                  register entries (a county's own)
+///     GET  /panels                    an expert's assigned filings (Routes+Panel)
+///     GET  /panels/ID, POST           an expert's scoring form for filing ID; save the scores (Routes+Panel)
+///     POST /panels/ID/submission      submit the scores, final (Routes+Panel)
 ///     GET  /public/notices            the public notices running today (no sign-in)
 ///     GET  /public/register           the recognition list (no sign-in)
 ///     GET  /admin/modules             coordinators and module workers (administrators, auditors)
@@ -56,6 +59,7 @@ extension WebDoor {
             case "sign-out": return try await post { try await signOut(web) }
             case "filings": return method == .post ? try await submitFiling(web) : try await get { try await filings(web) }
             case "register": return try await get { try await register(web) }
+            case "panels": return try await get { try await panels(web) }
             default: break
             }
         case 2:
@@ -64,6 +68,7 @@ extension WebDoor {
                 return method == .post ? try await checkFiling(web) : try await get { try await newFilingPage(web) }
             case ("filings", let id): return try await get { try await filing(web, id: id) }
             case ("submissions", let id): return try await get { try await submission(web, id: id) }
+            case ("panels", let id): return method == .post ? try await saveScores(web, id: id) : try await get { try await panel(web, id: id) }
             case ("templates", let kind): return try await get { template(web, kind: kind) }
             case ("public", "notices"): return try await get { try await publicNotices(web) }
             case ("public", "register"): return try await get { try await publicRegister(web) }
@@ -79,6 +84,7 @@ extension WebDoor {
             case ("filings", "objections"): return try await post { try await recordObjection(web, id: path[1]) }
             case ("filings", "notice"): return try await post { try await closeNotice(web, id: path[1]) }
             case ("filings", "diff"): return try await get { try await filingDiff(web, id: path[1]) }
+            case ("panels", "submission"): return try await post { try await submitScores(web, id: path[1]) }
             default:
                 if path[0] == "admin", path[1] == "sweeps" { return try await post { try await resolveSweepAction(web, action: path[2]) } }
             }

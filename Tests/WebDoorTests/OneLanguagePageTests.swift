@@ -91,6 +91,16 @@ import Testing
         let administering = try web.connect(as: admin)
         _ = try Sweep(administering).run()
         administering.close()
+        // An expert on the panel of the reviewed filing (stage 4, item 3), with a score saved.
+        let expert = try web.person(.expert, hint: "exp")
+        let others = try (0..<2).map { _ in try web.person(.expert, hint: "exp") }
+        for login in [expert.login] + others.map(\.login) {
+            try Experts.register(login, fields: ["aerospace"], homeCounty: WebFixture.countyB, on: web.superuser)
+        }
+        try Panels.form(filing: reviewed, experts: [expert.login] + others.map(\.login), on: web.superuser)
+        let scoring = try web.connect(as: expert)
+        try Panels.score(filing: reviewed, criterion: "COMP-1", score: 80, verdict: "agree", note: "材料充分", on: scoring)
+        scoring.close()
         let clusterNames: [String] = try web.superuser.query("SELECT cluster_name FROM filings").rows.map { try $0.decode("cluster_name") }
         // The fixture's review names its rulebook hash `fixture`.
         // What people wrote and who they are: notes, grounds, the fixture's own reviewer.
@@ -98,13 +108,14 @@ import Testing
             SELECT confirmed_by AS t FROM confirmations UNION SELECT note FROM confirmations UNION SELECT decided_by FROM decisions
             UNION SELECT note FROM decisions UNION SELECT note FROM false_filing_flags
             """).rows.map { try $0.decode("t") }
-        let names = clusterNames + written + [county.login, reviewer.login, admin.login, "fixture", "海口某企业", "产值数据与统计年报不符"]
+        let names = clusterNames + written + [county.login, reviewer.login, admin.login, expert.login] + others.map(\.login) + ["fixture", "材料充分", "海口某企业", "产值数据与统计年报不符"]
         let visits: [(who: Person?, paths: [String])] = [
             (nil, ["/sign-in", "/public/notices", "/public/register"]),
             (county, ["/", "/filings", "/filings/\(reviewed)", "/filings/\(waiting)", "/register"]),
             (reviewer, ["/", "/filings", "/filings/\(reviewed)", "/register", "/filings/\(noticed.filing)", "/filings/\(corrected)",
                         "/filings/\(corrected)/diff"]),
             (admin, ["/", "/admin/modules", "/admin/sweeps"]),
+            (expert, ["/", "/panels", "/panels/\(reviewed)"]),
         ]
         var found: [String] = []
         for language in Language.allCases {

@@ -205,4 +205,67 @@ import WebDoor
         try Logins.add(name: machine, role: .coordinator, password: "x", on: superuser)
         #expect(try admitted(machine) == false, "never a coordinator's login")
     }
+
+    // MARK: experts (sql/150)
+
+    @Test func anExpertSignsInAndTheSessionNamesTheExpertsRole() async throws {
+        let web = try await WebFixture.start()
+        defer { Task { await web.stop() } }
+        let expert = try web.person(.expert, hint: "exp")
+        let browser = try await web.signedIn(expert)
+        let home = try await browser.get("/")
+        #expect(home.status == 200)
+        #expect(home.text.contains(expert.login))
+        let roles: [String] = try web.superuser.query("""
+            SELECT unnest(s.roles) AS role FROM web_sessions w CROSS JOIN LATERAL web_session_person(w.token_hash) s WHERE w.person = $1
+            """, expert.login).rows.map { try $0.decode("role") }
+        #expect(roles == ["expert"])
+    }
+
+    @Test func theAuthenticatorMayBecomeAnExpertsLoginAndStillOnlyPersonsLogins() async throws {
+        let web = try await WebFixture.start()
+        defer { Task { await web.stop() } }
+        let expert = try web.person(.expert, hint: "exp")
+        let coordinator = try web.person(.coordinator, hint: "serve")
+        let connection = try web.connectAsAuthenticator()
+        defer { connection.close() }
+        #expect(Self.sqlState { try connection.query("SET ROLE \(expert.login)") } == nil)
+        try connection.query("RESET ROLE")
+        #expect(Self.sqlState { try connection.query("SET ROLE \(coordinator.login)") } == "42501")
+        // What cr_web is granted directly: the public's role and persons' logins, nothing else.
+        let direct: [String] = try web.superuser.query("""
+            SELECT r.rolname::text AS name FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+            WHERE m.member = 'cr_web'::regrole AND r.rolname <> 'cr_public' AND NOT cr_web_admissible(r.rolname)
+            """).rows.map { try $0.decode("name") }
+        #expect(direct.isEmpty, "cr_web is granted \(direct)")
+        // What it may become through them: those logins and the groups persons hold, never the
+        // coordinator's, the owner's or a superuser.
+        let reachable: [String] = try web.superuser.query("""
+            SELECT r.rolname::text AS name FROM pg_roles r
+            WHERE pg_has_role('cr_web', r.oid, 'MEMBER') AND r.rolname NOT IN ('cr_web', 'cr_public')
+              AND r.rolname !~ '^cr_(county|county_[0-9]{6}|reviewer|admin|auditor|expert)$' AND NOT cr_web_admissible(r.rolname)
+            """).rows.map { try $0.decode("name") }
+        #expect(reachable.isEmpty, "cr_web may become \(reachable)")
+    }
+
+    @Test func newExpertsAreAdmittedToTheDoorAndMigration150AdmitsThoseThatExist() async throws {
+        // A database migrated up to 149, an expert made then (not admitted: 040 knew no experts),
+        // then migration 150.
+        let conninfo = try TestCluster.makeDatabase(migrated: false)
+        let superuser = try PostgresConnection(conninfo)
+        defer { superuser.close() }
+        let all = try Migrator.load(from: try TestCluster.installation.sqlDirectory)
+        _ = try Migrator.migrate(superuser, migrations: all.filter { $0.version < 150 })
+        let admitted = { (name: String) throws -> Bool in
+            try superuser.queryRow("SELECT pg_has_role('cr_web', $1, 'MEMBER') AS m", name).decode("m")
+        }
+        let early = WebFixture.uniqueName("early")
+        try Logins.add(name: early, role: .expert, password: "x", on: superuser)
+        #expect(try admitted(early) == false)
+        _ = try Migrator.migrate(superuser, migrations: all)
+        #expect(try admitted(early) == true, "the migration admits the experts that exist")
+        let late = WebFixture.uniqueName("late")
+        try Logins.add(name: late, role: .expert, password: "x", on: superuser)
+        #expect(try admitted(late) == true, "create_login admits a new expert")
+    }
 }
