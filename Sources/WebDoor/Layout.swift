@@ -21,7 +21,7 @@ struct PageContext: Sendable {
 
 /// The places of the navigation bar.
 enum Place: Sendable {
-    case home, filings, newFiling, register, panels, notices, recognitions, modules, sweeps, signIn, none
+    case home, filings, newFiling, register, panels, inbox, notices, recognitions, modules, sweeps, signIn, none
 }
 
 /// The frame of every page: the head (the door's stylesheets, no inline style or script), the
@@ -89,6 +89,7 @@ enum Layout {
                           ("/register", WebText.myRegister, .register)]
             }
             if person.holds("expert") { links.append(("/panels", WebText.myPanels, .panels)) }
+            if WebDoor.receivesNotices(person) { links.append(("/notifications", WebText.notifications, .inbox)) }
         }
         links += [("/public/notices", WebText.publicNotices, .notices), ("/public/register", WebText.recognitionList, .recognitions)]
         if let person, person.holds("admin") || person.holds("auditor") {

@@ -28,6 +28,7 @@ import ReviewCore
 ///     POST /filings/ID/notice         close the notice after its last day → recognition (Routes+Review)
 ///     GET  /filings/ID/diff           a correction's differences, as `report --diff` (Routes+Review)
 ///     GET  /register                  register entries (a county's own)
+///     GET  /notifications, POST       a person's notifications; mark the listed ones read (Routes+Inbox)
 ///     GET  /panels                    an expert's assigned filings (Routes+Panel)
 ///     GET  /panels/ID, POST           an expert's scoring form for filing ID; save the scores (Routes+Panel)
 ///     POST /panels/ID/submission      submit the scores, final (Routes+Panel)
@@ -59,6 +60,8 @@ extension WebDoor {
             case "sign-out": return try await post { try await signOut(web) }
             case "filings": return method == .post ? try await submitFiling(web) : try await get { try await filings(web) }
             case "register": return try await get { try await register(web) }
+            case "notifications":
+                return method == .post ? try await markNotificationsRead(web) : try await get { try await notificationsPage(web) }
             case "panels": return try await get { try await panels(web) }
             default: break
             }

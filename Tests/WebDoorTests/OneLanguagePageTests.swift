@@ -111,11 +111,11 @@ import Testing
         let names = clusterNames + written + [county.login, reviewer.login, admin.login, expert.login] + others.map(\.login) + ["fixture", "材料充分", "海口某企业", "产值数据与统计年报不符"]
         let visits: [(who: Person?, paths: [String])] = [
             (nil, ["/sign-in", "/public/notices", "/public/register"]),
-            (county, ["/", "/filings", "/filings/\(reviewed)", "/filings/\(waiting)", "/register"]),
+            (county, ["/", "/filings", "/filings/\(reviewed)", "/filings/\(waiting)", "/register", "/notifications"]),
             (reviewer, ["/", "/filings", "/filings/\(reviewed)", "/register", "/filings/\(noticed.filing)", "/filings/\(corrected)",
-                        "/filings/\(corrected)/diff"]),
+                        "/filings/\(corrected)/diff", "/notifications"]),
             (admin, ["/", "/admin/modules", "/admin/sweeps"]),
-            (expert, ["/", "/panels", "/panels/\(reviewed)"]),
+            (expert, ["/", "/panels", "/panels/\(reviewed)", "/notifications"]),
         ]
         var found: [String] = []
         for language in Language.allCases {

@@ -22,9 +22,9 @@ public struct InboxNotice: Sendable, Hashable, Codable {
     public var readAt: Date?
     public var readBy: String?
 
-    /// What happened and what to do, in `language`.
-    public func text(in language: Language) -> String {
-        NotificationText.text(kind: kind, ids: ids).text(in: language)
+    /// What happened and what to do, in `language`; `commands`: naming the command that shows more.
+    public func text(in language: Language, commands: Bool = true) -> String {
+        NotificationText.text(kind: kind, ids: ids, commands: commands).text(in: language)
     }
 }
 
