@@ -21,7 +21,7 @@ struct PageContext: Sendable {
 
 /// The places of the navigation bar.
 enum Place: Sendable {
-    case home, filings, newFiling, register, panels, inbox, notices, recognitions, modules, sweeps, signIn, none
+    case home, filings, newFiling, register, panels, inbox, rounds, notices, recognitions, modules, sweeps, signIn, none
 }
 
 /// The frame of every page: the head (the door's stylesheets, no inline style or script), the
@@ -83,7 +83,7 @@ enum Layout {
         var links: [(String, LocalizedText, Place)] = [("/", WebText.home, .home)]
         if let person {
             if person.isStaff {
-                links += [("/filings", WebText.queue, .filings), ("/register", WebText.register, .register)]
+                links += [("/filings", WebText.queue, .filings), ("/register", WebText.register, .register), ("/admin/rounds", WebText.rounds, .rounds)]
             } else if !person.counties.isEmpty {
                 links += [("/filings", WebText.myFilings, .filings), ("/filings/new", WebText.newFiling, .newFiling),
                           ("/register", WebText.myRegister, .register)]

@@ -37,6 +37,8 @@ import ReviewCore
 ///     GET  /admin/modules             coordinators and module workers (administrators, auditors)
 ///     GET  /admin/sweeps              the sweep's last runs and its proposed revocations (administrators, auditors)
 ///     POST /admin/sweeps/ACTION       confirm or dismiss a proposed revocation (administrators; Routes+Review)
+///     GET  /admin/rounds, POST        the rounds (staff); an administrator opens one (Routes+Rounds)
+///     POST /admin/rounds/ID/close     an administrator closes a round today (Routes+Rounds)
 ///     GET  /static/NAME               the stylesheets
 extension WebDoor {
     static let pageLimit = 200
@@ -77,6 +79,7 @@ extension WebDoor {
             case ("public", "register"): return try await get { try await publicRegister(web) }
             case ("admin", "modules"): return try await get { try await adminModules(web) }
             case ("admin", "sweeps"): return try await get { try await adminSweeps(web) }
+            case ("admin", "rounds"): return method == .post ? try await openRound(web) : try await get { try await roundsPage(web) }
             case ("static", let name): return try await get { staticFile(web, name: name) }
             default: break
             }
@@ -92,6 +95,9 @@ extension WebDoor {
                 if path[0] == "admin", path[1] == "sweeps" { return try await post { try await resolveSweepAction(web, action: path[2]) } }
             }
         case 4:
+            if path[0] == "admin", path[1] == "rounds", path[3] == "close" {
+                return try await post { try await closeRound(web, id: path[2]) }
+            }
             if path[0] == "filings", path[2] == "objections" {
                 return try await post { try await resolveObjection(web, id: path[1], objection: path[3]) }
             }

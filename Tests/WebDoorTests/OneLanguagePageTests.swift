@@ -114,7 +114,7 @@ import Testing
             (county, ["/", "/filings", "/filings/\(reviewed)", "/filings/\(waiting)", "/register", "/notifications"]),
             (reviewer, ["/", "/filings", "/filings/\(reviewed)", "/register", "/filings/\(noticed.filing)", "/filings/\(corrected)",
                         "/filings/\(corrected)/diff", "/notifications"]),
-            (admin, ["/", "/admin/modules", "/admin/sweeps"]),
+            (admin, ["/", "/admin/modules", "/admin/sweeps", "/admin/rounds", "/notifications"]),
             (expert, ["/", "/panels", "/panels/\(reviewed)", "/notifications"]),
         ]
         var found: [String] = []
