@@ -177,6 +177,7 @@ public enum ProcessLauncher {
     /// Starts a process as `options` say.
     public static func launch(_ options: LaunchOptions) throws(SpawnError) -> ChildProcess {
         guard access(options.executable, X_OK) == 0 else { throw .notExecutable(path: options.executable) }
+        if options.stdin == .pipe { _ = brokenPipesIgnored }
         var parentEnds: [Int32] = []
         var childEnds: [Int32] = []
         defer { childEnds.forEach { close($0) } }
@@ -282,6 +283,17 @@ public enum ProcessLauncher {
         }
         return (child.waitForExit(), data)
     }
+
+    /// SIGPIPE ignored in this process, once, before the first child with a stdin pipe starts.
+    ///
+    /// A child may die at any moment (killed, crashed) and its stdin pipe then has no reader: a
+    /// write to it must fail with EPIPE, which the writer handles, and not raise SIGPIPE, whose
+    /// default action ends the whole process silently (a coordinator writing a request to a worker
+    /// that was killed while idle, before its end was noticed). Children do not inherit this: every
+    /// signal is reset to its default in them (`posix_spawnattr_setsigdefault`).
+    static let brokenPipesIgnored: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
 
     // MARK: - The record of children
 

@@ -52,6 +52,7 @@ final class Worker: Sendable {
     /// module and pid; `onEnd` runs on the worker's I/O thread once the process has been reaped.
     static func launch(
         serial: Int, configuration: WorkerPoolConfiguration, logger: Logger,
+        beforeReap: (@Sendable (pid_t) -> Void)? = nil,
         onEnd: @escaping @Sendable (Int, ExitStatus, String?) -> Void
     ) throws(SpawnError) -> Worker {
         let process = try ProcessLauncher.launch(launchOptions(
@@ -60,7 +61,7 @@ final class Worker: Sendable {
         let pid = process.pid
         let settings = ChannelSettings(
             maxLineBytes: configuration.maxLineBytes, stderrLineBytes: configuration.stderrLineBytes,
-            stderrTailLines: configuration.stderrTailLines, reapGrace: configuration.shutdownGrace)
+            stderrTailLines: configuration.stderrTailLines, reapGrace: configuration.shutdownGrace, beforeReap: beforeReap)
         let channel = try WorkerChannel(
             process: process, settings: settings,
             onStderrLine: { line in

@@ -27,6 +27,10 @@ struct ChannelSettings: Sendable {
     var stderrTailLines: Int
     /// How long an exiting process may take after its stdout closed before it is killed.
     var reapGrace: Duration
+    /// Tests only: runs on the I/O thread once stdout has closed, before the process is reaped
+    /// and its end reported, with the pid; a test holds the thread there to keep a dead worker's
+    /// end unnoticed.
+    var beforeReap: (@Sendable (pid_t) -> Void)? = nil
 }
 
 /// The coordinator's end of one worker process: a dedicated I/O thread that owns the child's
@@ -254,6 +258,12 @@ final class WorkerChannel: @unchecked Sendable {
     /// The last stderr lines (at most `settings.stderrTailLines`), oldest first.
     var stderrTail: [String] {
         lock.withLock { tail }
+    }
+
+    /// True once the process has exited, reaped or not: its end may not have been reported yet.
+    var hasExited: Bool {
+        if lock.withLock({ status != nil }) { return true }
+        return process.hasExited
     }
 
     /// The status, once the process has been reaped.
@@ -499,6 +509,7 @@ final class WorkerChannel: @unchecked Sendable {
             }
         }
 
+        settings.beforeReap?(pid)
         // stdout is closed (or held by a killed descendant): collect what is left on stderr (a
         // crash message), briefly.
         let drainUntil = Monotonic.now() + 100_000_000

@@ -126,6 +126,8 @@ public actor WorkerPool {
     private let logger: Logger
     /// The time for the restart window, the back-off and probes (not for request deadlines).
     private let clock: PoolClock
+    /// Tests only: given to every worker's channel (`ChannelSettings.beforeReap`).
+    private let beforeReap: (@Sendable (pid_t) -> Void)?
 
     private var state: ModuleState = .stopped
     private var descriptor: ModuleDescriptor?
@@ -151,10 +153,14 @@ public actor WorkerPool {
     }
 
     /// A pool whose restart window, back-off and probes follow `clock`; tests pass one they advance.
-    init(configuration: WorkerPoolConfiguration, logger: Logger = Logger(), clock: PoolClock) {
+    init(
+        configuration: WorkerPoolConfiguration, logger: Logger = Logger(), clock: PoolClock,
+        beforeReap: (@Sendable (pid_t) -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger.with(["module": .string(configuration.moduleId)])
         self.clock = clock
+        self.beforeReap = beforeReap
         self.backoff = configuration.initialBackoff
     }
 
@@ -334,7 +340,17 @@ public actor WorkerPool {
         case .starting, .ready:
             break
         }
-        if let serial = idleOrder.last, let worker = slots[serial]?.worker {
+        while let serial = idleOrder.last, let worker = slots[serial]?.worker {
+            // An idle worker may have died (killed, crashed) before its I/O thread has reported
+            // it: writing the request to it would spend an attempt on a process that can never
+            // answer (the last one, for a request retried after a crash). Replace it instead.
+            if worker.channel.hasExited {
+                replaceDeadIdle(worker)
+                switch state {
+                case .starting, .ready: continue
+                default: return nil
+                }
+            }
             move(serial, to: .busy)
             return lease(worker)
         }
@@ -387,13 +403,9 @@ public actor WorkerPool {
     /// A worker that is ready (after its handshake or a request) serves the next waiter or idles;
     /// one whose process has ended meanwhile is replaced.
     private func makeAvailable(_ worker: Worker) {
-        if let status = worker.channel.exitStatus {
+        if worker.channel.hasExited {
             // It ended before its end could be noticed as an idle worker's: replace it now.
-            forget(worker.serial)
-            logger.warning("worker_replaced", [
-                "pid": .number(Decimal(Int(worker.pid))), "cause": .string("the idle worker \(status)"),
-            ])
-            noteRestart()
+            replaceDeadIdle(worker)
             return
         }
         if !waiters.isEmpty {
@@ -422,6 +434,19 @@ public actor WorkerPool {
             _ = await worker.channel.waitForEnd()
             self.forget(worker.serial)
         }
+    }
+
+    /// Replaces a worker found dead while it was (or was about to be) idle, before its I/O thread
+    /// reported its end; counts the restart. Its channel still reaps it, and it is forgotten then.
+    private func replaceDeadIdle(_ worker: Worker) {
+        guard let current = stateOf(worker.serial), current != .ending else { return }
+        move(worker.serial, to: .ending)
+        awaitEnd(of: worker)
+        let status = worker.channel.exitStatus.map { "\($0)" } ?? "exited"
+        logger.warning("worker_replaced", [
+            "pid": .number(Decimal(Int(worker.pid))), "cause": .string("the idle worker \(status)"),
+        ])
+        noteRestart()
     }
 
     /// Kills a worker that failed a request and replaces it, counting the restart.
@@ -501,7 +526,7 @@ public actor WorkerPool {
         let serial = nextSerial
         let worker: Worker
         do {
-            worker = try Worker.launch(serial: serial, configuration: configuration, logger: logger) { [weak self] serial, status, reason in
+            worker = try Worker.launch(serial: serial, configuration: configuration, logger: logger, beforeReap: beforeReap) { [weak self] serial, status, reason in
                 guard let self else { return }
                 Task { await self.workerEnded(serial: serial, status: status, reason: reason) }
             }

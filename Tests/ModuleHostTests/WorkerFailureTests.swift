@@ -69,6 +69,28 @@ import ChildProcesses
         #expect(await WorkerFixtures.lingeringZombies().isEmpty)
     }
 
+    @Test func anIdleWorkerThatDiedUnnoticedIsReplacedInsteadOfGivenTheRequest() async throws {
+        // The worker is killed while idle and its I/O thread is held before it reports the end:
+        // the window in which a request retried after another worker's crash used to be written
+        // to the dead worker (raising SIGPIPE in the coordinator, or spending the last attempt).
+        let gate = ReapGate()
+        let pool = WorkerPool(
+            configuration: WorkerFixtures.configuration("ok", maxAttempts: 1), logger: WorkerFixtures.logger, clock: .continuous,
+            beforeReap: gate.hold)
+        try await pool.start()
+        let dead = try #require(await pool.status().pids.first)
+        kill(dead, SIGKILL)
+        #expect(await gate.waitUntilHolding(dead))
+        let outcome = await pool.evaluate(WorkerFixtures.input)
+        gate.open()
+        #expect(outcome.findings?.count == 8, "\(outcome)")
+        let status = await pool.status()
+        #expect(!status.pids.contains(dead))
+        #expect(status.restarts == 1)
+        await pool.shutdown()
+        #expect(await WorkerFixtures.remaining([dead]).isEmpty)
+    }
+
     @Test func retriesARequestOnAFreshWorkerAfterACrash() async throws {
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("crash-once-\(UUID().uuidString)").path
         defer { unlink(marker) }

@@ -75,6 +75,20 @@ import JSONCore
         await channel.stop(graceful: true, grace: .seconds(1))
     }
 
+    @Test func writingToTheStdinOfAChildThatDiedFailsWithEPIPEInsteadOfRaisingSIGPIPE() throws {
+        // SIGPIPE's default action would end this whole process (a coordinator) without a word.
+        let process = try ProcessLauncher.launch(Worker.launchOptions(executable: WorkerFixtures.fixture, arguments: ["ok"], environment: [:], limits: ResourceLimits()))
+        defer { [process.stdin, process.stdout, process.stderr].compactMap { $0 }.forEach { close($0) } }
+        process.signalGroup(SIGKILL)
+        #expect(process.waitForExit() == .signalled(SIGKILL))
+        let input = try #require(process.stdin)
+        var byte: UInt8 = 0x0A
+        let written = write(input, &byte, 1)
+        let error = errno
+        #expect(written == -1)
+        #expect(error == EPIPE)
+    }
+
     @Test func aModuleExitsOnEOFSoNoOrphanOutlivesTheCoordinator() async throws {
         let process = try ProcessLauncher.launch(Worker.launchOptions(executable: WorkerFixtures.fixture, arguments: ["ok"], environment: [:], limits: ResourceLimits()))
         let channel = try WorkerChannel(

@@ -173,3 +173,49 @@ final class ManualClock: @unchecked Sendable {
     /// The clock as a pool reads it.
     var poolClock: PoolClock { PoolClock { [self] in now } }
 }
+
+/// Holds a worker's I/O thread after its process has ended, before the process is reaped and
+/// its end reported (`ChannelSettings.beforeReap`), until `open()`: a dead worker whose end the
+/// pool has not noticed yet, for as long as a test needs. So that a failing test cannot hang,
+/// each hold also ends after `longest`.
+final class ReapGate: @unchecked Sendable {
+    // Sendable proof: `held` and `opened` are only touched with `condition` locked.
+    private let condition = NSCondition()
+    private var held: Set<Int32> = []
+    private var opened = false
+    private let longest: TimeInterval
+
+    init(longest: Duration = .seconds(10)) {
+        self.longest = TimeInterval(longest.components.seconds)
+    }
+
+    /// The hook: records `pid` as held and waits until the gate opens (or `longest` passes).
+    var hold: @Sendable (Int32) -> Void {
+        { [self] pid in
+            condition.lock()
+            defer { condition.unlock() }
+            held.insert(pid)
+            condition.broadcast()
+            let until = Date(timeIntervalSinceNow: longest)
+            while !opened, condition.wait(until: until) {}
+        }
+    }
+
+    /// Lets every held I/O thread (and every later one) go on.
+    func open() {
+        condition.lock()
+        opened = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until the I/O thread of `pid` is held: its process has ended and nobody knows yet.
+    func waitUntilHolding(_ pid: Int32, within timeout: Duration = .seconds(60)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition.withLock({ held.contains(pid) }) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+}
