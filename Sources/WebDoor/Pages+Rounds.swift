@@ -1,5 +1,6 @@
 import Foundation
 import IndicatorKit
+import Reports
 import ReviewCore
 
 /// The rounds page: every round with where it stands today and how many it has filed; an
@@ -9,8 +10,6 @@ extension Pages {
         var round: Round
         var filed: Int
     }
-
-    static let roundKinds = ["initial", "recertification", "annual_report", "change_report"]
 
     static func rounds(_ context: PageContext, person: WebPerson, today: CivilDate, lines: [RoundLine], message: LocalizedText?) -> String {
         Layout.page(context, title: context.t(WebText.rounds), place: .rounds) { main in
@@ -26,7 +25,7 @@ extension Pages {
                     context.t(WebText.quotaPerCounty), context.t(WebText.quotaTotal), context.t(WebText.roundFiled), context.t(WebText.roundState),
                 ], rows: lines.map { line in
                     let round = line.round
-                    return [.text(round.name), .text(round.kinds.map { context.t(WebText.filingKind($0)) }.joined(separator: context.language == .en ? ", " : "、")),
+                    return [.text(round.name), .text(round.kinds.map { FilingKind(rawValue: $0).map { context.t(ReportLabels.kind($0)) } ?? $0 }.joined(separator: context.language == .en ? ", " : "、")),
                             .text(round.opensOn.description), .text((round.closedOn.map { min($0, round.closesOn) } ?? round.closesOn).description),
                             .text(round.quotaPerCounty.map(String.init) ?? context.t(WebText.noQuota)),
                             .text(round.quotaTotal.map(String.init) ?? context.t(WebText.noQuota)),
@@ -51,10 +50,10 @@ extension Pages {
                 form.wrap("label") { $0.text(context.t(WebText.roundName)); $0.empty("input", ["name": "name", "required": "required", "maxlength": "100"]) }
                 form.wrap("fieldset", ["class": "choices"]) { set in
                     set.element("legend", [:], context.t(WebText.roundKinds))
-                    for kind in roundKinds {
+                    for kind in FilingKind.allCases {
                         set.wrap("label") { label in
-                            label.empty("input", ["type": "checkbox", "name": "kind:\(kind)", "value": "on"])
-                            label.text(" " + context.t(WebText.filingKind(kind)))
+                            label.empty("input", ["type": "checkbox", "name": "kind:\(kind.rawValue)", "value": "on"])
+                            label.text(" " + context.t(ReportLabels.kind(kind)))
                         }
                     }
                 }

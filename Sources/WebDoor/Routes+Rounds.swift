@@ -26,7 +26,7 @@ extension WebDoor {
             return refusedForm(web)
         }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let kinds = Pages.roundKinds.filter { form["kind:\($0)"] == "on" }
+        let kinds = FilingKind.allCases.map(\.rawValue).filter { form["kind:\($0)"] == "on" }
         let quota = { (field: String) -> Int?? in
             let text = (form[field] ?? "").trimmingCharacters(in: .whitespaces)
             if text.isEmpty { return .some(nil) }

@@ -27,13 +27,4 @@ extension WebText {
         default: return T(zh: "已截止", en: "closed")
         }
     }
-    static func filingKind(_ kind: String) -> T {
-        switch kind {
-        case "initial": return T(zh: "认定申请", en: "initial application")
-        case "recertification": return T(zh: "复核申请", en: "recertification")
-        case "annual_report": return T(zh: "年度报告", en: "annual report")
-        case "change_report": return T(zh: "变更报告", en: "change report")
-        default: return T(zh: "其他", en: "other")
-        }
-    }
 }
