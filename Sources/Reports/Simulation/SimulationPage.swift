@@ -97,7 +97,7 @@ public enum SimulationPage {
               })
         if !result.skipped.isEmpty {
             html.element("h2", [:], t(L.skipped))
-            table(&html, id: "skipped", headers: [t(L.filing), ""], rows: result.skipped.map { [String($0.filingId), $0.reason] })
+            table(&html, id: "skipped", headers: [t(L.filing), ""], rows: result.skipped.map { [String($0.filingId), $0.reason(in: lang)] })
         }
         html.close("body")
         html.close("html")
@@ -126,7 +126,7 @@ public enum SimulationPage {
             }
         }
         for skip in result.skipped {
-            lines.append("\(t(L.skipped)) #\(skip.filingId): \(skip.reason)")
+            lines.append("\(t(L.skipped)) #\(skip.filingId)\(lang == .zh ? "：" : ": ")\(skip.reason(in: lang))")
         }
         return lines.joined(separator: "\n")
     }

@@ -81,9 +81,20 @@ public struct SimulationResult: Sendable, Hashable, Codable {
     /// A filing that could not be simulated (its rulebook does not cover its date, or a module failed), with why.
     public struct Skipped: Sendable, Hashable, Codable {
         public var filingId: Int64
+        /// Why, in English: the module's or the rulebook's own words (the JSON's `reason`).
         public var reason: String
+        /// Why, in Chinese: a sentence that points to the English detail rather than quoting it, so a
+        /// Chinese page or line stays in one language.
+        public var reasonZh: String = ""
 
-        public init(filingId: Int64, reason: String) { (self.filingId, self.reason) = (filingId, reason) }
+        public init(filingId: Int64, reason: String, reasonZh: String = "") {
+            (self.filingId, self.reason, self.reasonZh) = (filingId, reason, reasonZh)
+        }
+
+        /// The reason in `language`.
+        public func reason(in language: Language) -> String {
+            language == .zh && !reasonZh.isEmpty ? reasonZh : reason
+        }
 
         enum CodingKeys: String, CodingKey { case filingId = "filing_id", reason }
     }

@@ -66,12 +66,18 @@ public enum Simulation {
             case run(SimulationResult.Run)
             case skipped(SimulationResult.Skipped)
         }
+        // A module's failure is its own English words; the Chinese line points to them instead.
+        let moduleFailedZh = "模块未能审核这件申报，两种规则集下都无法比较（英文技术信息见 --lang en 或 --json 输出）"
         @Sendable func simulate(_ filing: SimulationRecords.StoredFiling) async -> Outcome {
             let parameters: Resolved
             switch resolutions[filing.asOf] {
             case .success(let found)?: parameters = found
-            case .failure(let error)?: return .skipped(.init(filingId: filing.id, reason: error.description))
-            case nil: return .skipped(.init(filingId: filing.id, reason: "no rulebook resolved for \(filing.asOf)"))
+            case .failure(let error)?:
+                return .skipped(.init(filingId: filing.id, reason: error.description,
+                                      reasonZh: "规则集在基准日 \(filing.asOf) 无法取值（英文技术信息见 --lang en 或 --json 输出）"))
+            case nil:
+                return .skipped(.init(filingId: filing.id, reason: "no rulebook resolved for \(filing.asOf)",
+                                      reasonZh: "规则集未覆盖这件申报的基准日 \(filing.asOf)"))
             }
             let needs = requirements[filing.kind] ?? RequiredCriteria(modules: [])
             let review = ClaimedReview(
@@ -92,10 +98,10 @@ public enum Simulation {
                 baseline = try ReviewExecution.complete(review, required: needs, outcomes: baselineOutcomes, known: live, parameters: parameters.baseline)
                 changed = try ReviewExecution.complete(review, required: needs, outcomes: draftOutcomes, known: live, parameters: parameters.draft)
             } catch {
-                return .skipped(.init(filingId: filing.id, reason: error.description))
+                return .skipped(.init(filingId: filing.id, reason: error.description, reasonZh: moduleFailedZh))
             }
             if let failure = (baseline.moduleErrors + changed.moduleErrors).first {
-                return .skipped(.init(filingId: filing.id, reason: failure))
+                return .skipped(.init(filingId: filing.id, reason: failure, reasonZh: moduleFailedZh))
             }
             func judged(_ completed: CompletedReview) -> [SimulationResult.Run.Judged] {
                 completed.findings.map { .init(criterion: $0.finding.criterion, module: $0.module, verdict: $0.finding.verdict, score: $0.finding.score) }
