@@ -13,11 +13,10 @@ extension Pages {
                 main.element("p", ["class": "muted", "id": "no-notifications"], context.t(WebText.noNotifications))
                 return
             }
-            let shanghai = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
             Layout.table(&main, headers: [context.t(WebText.noticeWhen), context.t(WebText.noticeWhat), context.t(WebText.noticeState)],
                          rows: notices.map { notice -> [Layout.Cell] in
                 let words = notice.text(in: context.language, commands: false)
-                return [.text(minute(notice.createdAt, in: shanghai)),
+                return [.text(ReportStamp.beijingTime(notice.createdAt)),
                         notice.filingId.map { .link(words, href: "/\(notice.kind == "expert_assigned" ? "panels" : "filings")/\($0)") } ?? .text(words),
                         .text(context.t(notice.readAt == nil ? WebText.unread : WebText.readState))]
             })
@@ -29,13 +28,5 @@ extension Pages {
                 form.element("button", ["type": "submit"], context.t(WebText.markAllRead))
             }
         }
-    }
-
-    /// `2026-12-01 09:29` in the province's time.
-    private static func minute(_ date: Date, in zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 }
