@@ -285,6 +285,6 @@ public struct SimulationResult: Sendable, Hashable, Codable {
         if effects.isEmpty { effects.append(en ? "no finding and no recommendation changes" : "没有任何结论或建议改变") }
         let scope = en ? "of \(simulated) filing\(simulated == 1 ? "" : "s") simulated" : "（共模拟 \(simulated) 件申报）"
         return en ? "With " + settings.joined(separator: " and ") + ", " + effects.joined(separator: "; ") + " (\(scope))."
-            : "若将" + settings.joined(separator: "，") + "：" + effects.joined(separator: "；") + scope + "。"
+            : "若将 " + settings.joined(separator: "，") + "：" + effects.joined(separator: "；") + scope + "。"
     }
 }

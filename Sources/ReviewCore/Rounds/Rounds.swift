@@ -25,8 +25,6 @@ public struct Round: Sendable, Hashable, Codable {
     public var quotaTotal: Int?
     /// The day its recognitions' validity starts; nil: each cluster's recognition day.
     public var validityStartsOn: CivilDate?
-    /// Who opened it.
-    public var openedBy: String
     /// The day an administrator closed it, if one did (no filing is received from that day).
     public var closedOn: CivilDate?
 
@@ -123,7 +121,7 @@ public enum Rounds {
 
     static let columns = """
         SELECT id, name, array_to_string(kinds, ',') AS kinds, opens_on::text, closes_on::text, rulebook, as_of::text, quota_per_county, quota_total,
-               validity_starts_on::text, opened_by, closed_on::text FROM rounds
+               validity_starts_on::text, closed_on::text FROM rounds
         """
 
     /// Every round, the latest first.
@@ -157,6 +155,6 @@ public enum Rounds {
             opensOn: try civil(row, "opens_on"), closesOn: try civil(row, "closes_on"), rulebook: try row.decode("rulebook"),
             asOf: try optionalCivil(row, "as_of"), quotaPerCounty: try row.decode("quota_per_county"),
             quotaTotal: try row.decode("quota_total"), validityStartsOn: try optionalCivil(row, "validity_starts_on"),
-            openedBy: try row.decode("opened_by"), closedOn: try optionalCivil(row, "closed_on"))
+            closedOn: try optionalCivil(row, "closed_on"))
     }
 }

@@ -217,4 +217,18 @@ import Testing
         ].sorted { $0.countyCode < $1.countyCode })
         #expect(try Rounds.tally(round: round, on: try database.connect(as: .county(a))) == [RoundTally(countyCode: a, status: "submitted", count: 2)])
     }
+
+    @Test func aCountyReadsTheRoundsItFilesInButNotWhichAdministratorOpenedOrClosedThem() throws {
+        let (database, admin) = try database()
+        let round = try Rounds.open(draft("2026年第一批", "2026-03-01", "2026-03-31"), on: admin)
+        try Rounds.close(round, on: admin)
+        let county = try database.connect(as: .county(a))
+        #expect(try Rounds.list(on: county).map(\.name) == ["2026年第一批"])
+        #expect(try Rounds.round(String(round), on: county)?.closedOn == day("2026-03-16"))
+        for column in ["opened_by", "closed_by", "*"] {
+            #expect(SecurityFixtures.sqlState { try county.query("SELECT \(column) FROM rounds") } == "42501", "\(column)")
+        }
+        let reviewer = try database.connect(as: .reviewer)
+        #expect(try reviewer.queryRow("SELECT opened_by FROM rounds WHERE id = $1", [round]).decode("opened_by", as: String.self) != "")
+    }
 }

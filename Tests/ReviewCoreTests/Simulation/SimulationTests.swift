@@ -115,7 +115,7 @@ enum SimulationTestError: Error { case noFigures }
         #expect(result.recommendations.values.reduce(0, +) == moved)
         #expect(result.byCounty.reduce(0) { $0 + $1.simulated } == province.filings.count)
         #expect(result.byIndustry.reduce(0) { $0 + $1.changed } == result.filings.count)
-        #expect(result.sentence(.en).contains("more filing") && result.sentence(.zh).contains("COMP-6 多"))
+        #expect(result.sentence(.en).contains("more filing") && result.sentence(.zh).contains("COMP-6 多") && result.sentence(.zh).hasPrefix("若将 COMP-6 的参数 "))
     }
 
     @Test func everyTableIsByteIdenticalAfterASimulation() async throws {
