@@ -114,7 +114,7 @@ import Testing
             (county, ["/", "/filings", "/filings/\(reviewed)", "/filings/\(waiting)", "/register", "/notifications"]),
             (reviewer, ["/", "/filings", "/filings/\(reviewed)", "/register", "/filings/\(noticed.filing)", "/filings/\(corrected)",
                         "/filings/\(corrected)/diff", "/notifications"]),
-            (admin, ["/", "/admin/modules", "/admin/sweeps", "/admin/rounds", "/notifications"]),
+            (admin, ["/", "/admin/modules", "/admin/sweeps", "/admin/rounds", "/admin/logins", "/notifications"]),
             (expert, ["/", "/panels", "/panels/\(reviewed)", "/notifications"]),
         ]
         var found: [String] = []
@@ -127,7 +127,9 @@ import Testing
                     let page = try await browser.get(target)
                     #expect(page.status == 200, "\(path): \(page.status)")
                     let text = Self.visibleText(page.text)
-                    let words = Self.foreign(text, language: language, names: names)
+                    // The logins page lists every login of the server (other tests' too): each row names its login.
+                    let logins = page.text.matches(of: #/data-login="([a-z0-9_]+)"/#).map { String($0.output.1) }
+                    let words = Self.foreign(text, language: language, names: names + logins)
                     if let first = words.first, let at = text.range(of: first) {
                         let start: String.Index = text.index(at.lowerBound, offsetBy: -60, limitedBy: text.startIndex) ?? text.startIndex
                         let context = String(text[start..<at.upperBound])
