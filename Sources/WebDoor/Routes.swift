@@ -255,13 +255,19 @@ extension WebDoor {
             county: web.query("county").flatMap { $0.utf8.count == 6 && $0.allSatisfy(\.isNumber) ? $0 : nil },
             kind: web.query("kind").flatMap { FilingKind(rawValue: $0)?.rawValue },
             nameContains: web.query("q").map { String($0.prefix(100)) })
+        // A round: a positive number naming a round the person reads, else no filter (Routes+Rounds' ids).
+        let roundAsked = web.query("round").flatMap(Self.filingID)
         let limit = Self.pageLimit
         let result = try await asPerson(web) { connection, person in
-            (try ReviewRecords.search(filter, limit: limit, on: connection),
-             person.isStaff ? try CountyRecords.all(on: connection) : [])
+            let rounds = person.isStaff ? try Rounds.list(on: connection) : []
+            var filter = filter
+            filter.round = roundAsked.flatMap { id in rounds.contains { $0.id == id } ? id : nil }
+            return (try ReviewRecords.search(filter, limit: limit, on: connection),
+                    person.isStaff ? try CountyRecords.all(on: connection) : [], rounds, filter)
         }
-        guard case .found(let person, let (list, counties)) = result else { return signedOut(web) }
-        return html(200, Pages.filings(context(web, person), person: person, filings: list, counties: counties, filter: filter, limit: limit),
+        guard case .found(let person, let (list, counties, rounds, applied)) = result else { return signedOut(web) }
+        return html(200, Pages.filings(context(web, person), person: person, filings: list, counties: counties, rounds: rounds, filter: applied,
+                                       limit: limit),
                     person: person.login)
     }
 
