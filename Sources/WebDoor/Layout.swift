@@ -21,7 +21,7 @@ struct PageContext: Sendable {
 
 /// The places of the navigation bar.
 enum Place: Sendable {
-    case home, filings, newFiling, register, panels, inbox, rounds, notices, recognitions, modules, sweeps, signIn, none
+    case home, filings, newFiling, register, panels, inbox, rounds, notices, recognitions, modules, sweeps, logins, signIn, none
 }
 
 /// The frame of every page: the head (the door's stylesheets, no inline style or script), the
@@ -95,6 +95,7 @@ enum Layout {
         if let person, person.holds("admin") || person.holds("auditor") {
             links += [("/admin/modules", WebText.modules, .modules), ("/admin/sweeps", WebText.sweeps, .sweeps)]
         }
+        if let person, person.holds("admin") { links.append(("/admin/logins", WebText.logins, .logins)) }
         if person == nil { links.append(("/sign-in", WebText.signIn, .signIn)) }
         return links
     }

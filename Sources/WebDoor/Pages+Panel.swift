@@ -47,7 +47,7 @@ extension Pages {
                 if submitted {
                     section.element("p", ["class": "message info"], context.t(WebText.submittedScores))
                 } else {
-                    section.element("p", ["class": "muted"], context.t(WebText.othersHidden))
+                    section.element("p", ["class": "muted"], context.t(WebText.othersHidden) + " " + context.t(WebText.summaryAfterSubmitting))
                 }
                 if submitted {
                     Layout.table(&section, headers: [context.t(ReportLabels.criterion), context.t(WebText.score), context.t(WebText.opinion),
@@ -97,6 +97,25 @@ extension Pages {
                     section.wrap("form", ["method": "post", "action": "/panels/\(filing.id)/submission", "class": "stacked"]) { form in
                         token(&form, context)
                         form.element("button", ["type": "submit", "id": "submit-scores"], context.t(WebText.submitScores))
+                    }
+                }
+            }
+            // The panel's result per criterion (`panel_results`, over the submitted members), as the
+            // reviewer's page shows it beside each finding; the database gives an expert none before
+            // their own scores are submitted (docs/security.md, "Experts").
+            if submitted && !view.results.isEmpty {
+                main.wrap("section", ["id": "summary"]) { section in
+                    section.element("h2", [:], context.t(WebText.panelSummary))
+                    section.element("p", ["class": "muted"], context.t(WebText.panelSummaryIntro))
+                    for result in view.results {
+                        let outcome = ReviewReport.PanelOutcome(
+                            criterion: result.criterion, median: result.median, lowest: result.lowest, highest: result.highest, agree: result.agree,
+                            disagree: result.disagree, scored: result.scored, members: result.members, flagged: result.flagged)
+                        section.wrap("p", ["class": result.flagged ? "panel-result flagged" : "panel-result", "data-criterion": result.criterion]) { p in
+                            p.element("strong", ["class": "criterion"], result.criterion)
+                            p.text(" " + context.t(WebText.panelLine(outcome)))
+                            if result.flagged { p.element("strong", ["class": "to-discuss"], " · " + context.t(WebText.panelToDiscuss)) }
+                        }
                     }
                 }
             }

@@ -78,7 +78,8 @@ enum Pages {
     // MARK: filings
 
     static func filings(
-        _ context: PageContext, person: WebPerson, filings: [FilingStatus], counties: [CountyRecord], filter: FilingFilter, limit: Int
+        _ context: PageContext, person: WebPerson, filings: [FilingStatus], counties: [CountyRecord], rounds: [Round] = [], filter: FilingFilter,
+        limit: Int
     ) -> String {
         let title = context.t(person.isStaff ? WebText.queue : WebText.myFilings)
         return Layout.page(context, title: title, place: .filings) { main in
@@ -92,6 +93,10 @@ enum Pages {
                     select(&form, name: "county", label: context.t(ReportLabels.county), context,
                            options: counties.map { ($0.code, context.language == .en ? "\($0.nameEn) \($0.code)" : "\($0.nameZh) \($0.code)") },
                            selected: filter.county)
+                    if !rounds.isEmpty {
+                        select(&form, name: "round", label: context.t(WebText.roundName), context,
+                               options: rounds.map { (String($0.id), $0.name) }, selected: filter.round.map { String($0) })
+                    }
                 }
                 form.wrap("label") { label in
                     label.text(context.t(WebText.search))

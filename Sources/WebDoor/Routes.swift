@@ -39,6 +39,8 @@ import ReviewCore
 ///     POST /admin/sweeps/ACTION       confirm or dismiss a proposed revocation (administrators; Routes+Review)
 ///     GET  /admin/rounds, POST        the rounds (staff); an administrator opens one (Routes+Rounds)
 ///     POST /admin/rounds/ID/close     an administrator closes a round today (Routes+Rounds)
+///     GET  /admin/logins, POST        people's logins; an administrator adds one (Routes+Logins)
+///     POST /admin/logins/NAME/disable an administrator disables one (Routes+Logins)
 ///     GET  /static/NAME               the stylesheets
 extension WebDoor {
     static let pageLimit = 200
@@ -80,6 +82,7 @@ extension WebDoor {
             case ("admin", "modules"): return try await get { try await adminModules(web) }
             case ("admin", "sweeps"): return try await get { try await adminSweeps(web) }
             case ("admin", "rounds"): return method == .post ? try await openRound(web) : try await get { try await roundsPage(web) }
+            case ("admin", "logins"): return method == .post ? try await addLogin(web) : try await get { try await loginsPage(web, info: loginsDone(web)) }
             case ("static", let name): return try await get { staticFile(web, name: name) }
             default: break
             }
@@ -97,6 +100,9 @@ extension WebDoor {
         case 4:
             if path[0] == "admin", path[1] == "rounds", path[3] == "close" {
                 return try await post { try await closeRound(web, id: path[2]) }
+            }
+            if path[0] == "admin", path[1] == "logins", path[3] == "disable" {
+                return try await post { try await disableLogin(web, name: path[2]) }
             }
             if path[0] == "filings", path[2] == "objections" {
                 return try await post { try await resolveObjection(web, id: path[1], objection: path[3]) }
@@ -249,13 +255,19 @@ extension WebDoor {
             county: web.query("county").flatMap { $0.utf8.count == 6 && $0.allSatisfy(\.isNumber) ? $0 : nil },
             kind: web.query("kind").flatMap { FilingKind(rawValue: $0)?.rawValue },
             nameContains: web.query("q").map { String($0.prefix(100)) })
+        // A round: a positive number naming a round the person reads, else no filter (Routes+Rounds' ids).
+        let roundAsked = web.query("round").flatMap(Self.filingID)
         let limit = Self.pageLimit
         let result = try await asPerson(web) { connection, person in
-            (try ReviewRecords.search(filter, limit: limit, on: connection),
-             person.isStaff ? try CountyRecords.all(on: connection) : [])
+            let rounds = person.isStaff ? try Rounds.list(on: connection) : []
+            var filter = filter
+            filter.round = roundAsked.flatMap { id in rounds.contains { $0.id == id } ? id : nil }
+            return (try ReviewRecords.search(filter, limit: limit, on: connection),
+                    person.isStaff ? try CountyRecords.all(on: connection) : [], rounds, filter)
         }
-        guard case .found(let person, let (list, counties)) = result else { return signedOut(web) }
-        return html(200, Pages.filings(context(web, person), person: person, filings: list, counties: counties, filter: filter, limit: limit),
+        guard case .found(let person, let (list, counties, rounds, applied)) = result else { return signedOut(web) }
+        return html(200, Pages.filings(context(web, person), person: person, filings: list, counties: counties, rounds: rounds, filter: applied,
+                                       limit: limit),
                     person: person.login)
     }
 

@@ -23,6 +23,13 @@ extension WebText {
     static let saveScores = T(zh: "保存评分", en: "Save the scores")
     static let submitScores = T(zh: "提交评分（提交后不能修改）", en: "Submit the scores (final)")
     static let othersScores = T(zh: "其他专家的评分", en: "The other experts' scores")
+    static let panelSummary = T(zh: "专家组汇总", en: "The panel's summary")
+    static let panelSummaryIntro = T(
+        zh: "已提交评分的成员的中位数与极差，与省级评审人在评审报告中看到的相同；尚未提交的成员不计入。",
+        en: "The median and spread over the members who have submitted, as the provincial reviewer sees them on the report; members yet to submit are not counted.")
+    static let summaryAfterSubmitting = T(
+        zh: "专家组汇总（中位数与极差）同样在您提交之后显示，以免影响独立评分。",
+        en: "The panel's summary (median and spread) shows once you have submitted too, so that each score stays independent.")
     static let expert = T(zh: "专家", en: "Expert")
     static let noCriteria = T(zh: "此申报的最近一次审查没有需人工判断的指标。", en: "The filing's latest review left no criterion for a person to judge.")
     static let scoreInvalid = T(

@@ -66,7 +66,7 @@ import Testing
         }
         let county = try person(.county("469005"), "wenchang")
         let reviewer = try person(.reviewer, "reviewer")
-        _ = try person(.admin, "admin")
+        let admin = try person(.admin, "admin")
         var filings: [String: Int64] = [:]
         for sample in try SampleFilings.all() where Self.samples.contains(sample.file) {
             filings[sample.file] = try TestDoor.file(sample.data, on: superuser, checkingOn: superuser)
@@ -102,6 +102,7 @@ import Testing
             "base": "http://127.0.0.1:\(nginx.port)",
             "county": ["login": county.login, "password": county.password],
             "reviewer": ["login": reviewer.login, "password": reviewer.password],
+            "admin": ["login": admin.login, "password": admin.password],
             "own_filing": own, "own_name": ownName, "foreign_filing": foreign, "foreign_name": foreignName,
             "foreign_county": "460105", "search": "药谷",
             "notice_name": noticed, "recognized_name": recognized.name, "certificate": recognized.certificate,
@@ -131,7 +132,7 @@ import Testing
         for shot in ["01-public-home", "02-sign-in", "03-county-filings", "04-county-report", "06-reviewer-queue", "08-public-notices",
                      "09-recognition-list", "10-county-self-check", "11-county-self-check-errors",
                      "13-county-filed-reviewed", "14-reviewer-confirm-all", "15-reviewer-decide", "16-reviewer-notice-open",
-                     "17-reviewer-recognized", "18-reviewer-register", "19-public-recognition-list"] {
+                     "17-reviewer-recognized", "18-reviewer-register", "19-public-recognition-list", "20-admin-logins"] {
             #expect(FileManager.default.fileExists(atPath: Self.screenshots + "/\(shot).png"), "\(shot).png")
         }
         #expect(FileManager.default.fileExists(atPath: Self.screenshots + "/report-printed.pdf"))

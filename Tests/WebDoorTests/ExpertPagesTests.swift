@@ -108,6 +108,32 @@ import WebDoor
         #expect(list.contains("已提交"), "the list says where the expert stands")
     }
 
+    @Test func thePanelsSummaryShowsOnceOnesOwnScoresAreSubmittedAsTheReviewerSeesIt() async throws {
+        let panel = try await Self.panel()
+        defer { Task { await panel.web.stop() } }
+        try otherSubmits(panel)
+        let browser = try await panel.web.signedIn(panel.experts[0])
+        let page = try await browser.get("/panels/\(panel.filing)").text
+        #expect(!page.contains(#"id="summary""#) && !page.contains("专家组：中位数"), "no median or spread before one's own are submitted")
+        #expect(page.contains("专家组汇总（中位数与极差）同样在您提交之后显示"))
+        let token = try Browser.formToken(in: page)
+        #expect(try await browser.post("/panels/\(panel.filing)", [
+            ("csrf", token), ("score:COMP-1", "85"), ("verdict:COMP-1", "agree"), ("note:COMP-1", "品牌材料充分"),
+            ("score:COMP-3", "40"), ("verdict:COMP-3", "disagree"), ("note:COMP-3", "排名依据不足"),
+        ]).status == 303)
+        #expect(!(try await browser.get("/panels/\(panel.filing)").text.contains(#"id="summary""#)), "saved, not submitted: no summary")
+        #expect(try await browser.post("/panels/\(panel.filing)/submission", [("csrf", token)]).status == 303)
+        let after = try await browser.get("/panels/\(panel.filing)").text
+        // The two submitted members: COMP-1 70 and 85, COMP-3 70 and 40 (spread 30 > the bound 20).
+        #expect(after.contains(#"<p class="panel-result" data-criterion="COMP-1"><strong class="criterion">COMP-1</strong> 专家组：中位数 77.5，极差 15（70–85），认可 2 / 不认可 0，已评 2/3</p>"#))
+        #expect(after.contains(#"<p class="panel-result flagged" data-criterion="COMP-3">"#) && after.contains("分歧较大，需讨论"))
+        let english = try await browser.get("/panels/\(panel.filing)?lang=en").text
+        #expect(english.contains("Panel: median 77.5, spread 15 (70–85), agree 2 / disagree 0, scored 2/3"))
+        // The reviewer's page shows the same line beside the finding.
+        let reviewer = try await panel.web.signedIn(try panel.web.person(.reviewer, hint: "rev"))
+        #expect(try await reviewer.get("/filings/\(panel.filing)").text.contains("专家组：中位数 77.5，极差 15（70–85），认可 2 / 不认可 0，已评 2/3"))
+    }
+
     @Test func aCriterionTheDatabaseRefusesSavesNoneAndSaysWhyInThePagesLanguage() async throws {
         let panel = try await Self.panel()
         defer { Task { await panel.web.stop() } }

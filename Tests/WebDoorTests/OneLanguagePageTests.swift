@@ -101,6 +101,11 @@ import Testing
         let scoring = try web.connect(as: expert)
         try Panels.score(filing: reviewed, criterion: "COMP-1", score: 80, verdict: "agree", note: "材料充分", on: scoring)
         scoring.close()
+        // Another member who has submitted: their page shows the panel's summary.
+        let submitting = try web.connect(as: others[0])
+        try Panels.score(filing: reviewed, criterion: "COMP-1", score: 60, verdict: "disagree", note: "依据不足", on: submitting)
+        try Panels.submit(filing: reviewed, on: submitting)
+        submitting.close()
         let clusterNames: [String] = try web.superuser.query("SELECT cluster_name FROM filings").rows.map { try $0.decode("cluster_name") }
         // The fixture's review names its rulebook hash `fixture`.
         // What people wrote and who they are: notes, grounds, the fixture's own reviewer.
@@ -108,14 +113,15 @@ import Testing
             SELECT confirmed_by AS t FROM confirmations UNION SELECT note FROM confirmations UNION SELECT decided_by FROM decisions
             UNION SELECT note FROM decisions UNION SELECT note FROM false_filing_flags
             """).rows.map { try $0.decode("t") }
-        let names = clusterNames + written + [county.login, reviewer.login, admin.login, expert.login] + others.map(\.login) + ["fixture", "材料充分", "海口某企业", "产值数据与统计年报不符"]
+        let names = clusterNames + written + [county.login, reviewer.login, admin.login, expert.login] + others.map(\.login) + ["fixture", "材料充分", "依据不足", "海口某企业", "产值数据与统计年报不符"]
         let visits: [(who: Person?, paths: [String])] = [
             (nil, ["/sign-in", "/public/notices", "/public/register"]),
             (county, ["/", "/filings", "/filings/\(reviewed)", "/filings/\(waiting)", "/register", "/notifications"]),
             (reviewer, ["/", "/filings", "/filings/\(reviewed)", "/register", "/filings/\(noticed.filing)", "/filings/\(corrected)",
                         "/filings/\(corrected)/diff", "/notifications"]),
-            (admin, ["/", "/admin/modules", "/admin/sweeps", "/admin/rounds", "/notifications"]),
+            (admin, ["/", "/admin/modules", "/admin/sweeps", "/admin/rounds", "/admin/logins", "/notifications"]),
             (expert, ["/", "/panels", "/panels/\(reviewed)", "/notifications"]),
+            (others[0], ["/panels/\(reviewed)"]),
         ]
         var found: [String] = []
         for language in Language.allCases {
@@ -127,7 +133,9 @@ import Testing
                     let page = try await browser.get(target)
                     #expect(page.status == 200, "\(path): \(page.status)")
                     let text = Self.visibleText(page.text)
-                    let words = Self.foreign(text, language: language, names: names)
+                    // The logins page lists every login of the server (other tests' too): each row names its login.
+                    let logins = page.text.matches(of: #/data-login="([a-z0-9_]+)"/#).map { String($0.output.1) }
+                    let words = Self.foreign(text, language: language, names: names + logins)
                     if let first = words.first, let at = text.range(of: first) {
                         let start: String.Index = text.index(at.lowerBound, offsetBy: -60, limitedBy: text.startIndex) ?? text.startIndex
                         let context = String(text[start..<at.upperBound])

@@ -81,3 +81,56 @@ import WebDoor
         #expect(try rounds(web).isEmpty)
     }
 }
+
+/// The reviewers' queue filtered by round (issue 19, the reviewer's queue "by status, county,
+/// round and kind"): `round=ID` as the other filters, a select of the rounds; a value that names no
+/// round is ignored.
+@Suite struct QueueByRoundTests {
+    /// Two rounds with one filing each, and a filing of no round; their ids.
+    static func twoRounds(_ web: WebFixture) throws -> (first: Int64, second: Int64, inFirst: Int64, inSecond: Int64, inNone: Int64) {
+        let ids: [Int64] = try web.superuser.query("""
+            INSERT INTO rounds (name, kinds, opens_on, closes_on, opened_by)
+            VALUES ('2026年第一批', '{annual_report}', '2099-01-01', '2099-01-31', 'test'),
+                   ('2026年第二批', '{annual_report}', '2099-03-01', '2099-03-31', 'test')
+            RETURNING id
+            """).rows.map { try $0.decode("id") }
+        let filings = try (0..<3).map { _ in try web.file(county: WebFixture.countyA) }
+        try web.superuser.query("UPDATE filings SET round_id = $1 WHERE id = $2", ids[0], filings[0])
+        try web.superuser.query("UPDATE filings SET round_id = $1 WHERE id = $2", ids[1], filings[1])
+        return (ids[0], ids[1], filings[0], filings[1], filings[2])
+    }
+
+    func listed(_ page: String, _ ids: [Int64]) -> [Int64] {
+        ids.filter { page.contains(#"<a href="/filings/\#($0)">"#) }
+    }
+
+    @Test func theQueueFilteredByARoundShowsOnlyThatRoundsFilings() async throws {
+        let web = try await WebFixture.start()
+        defer { Task { await web.stop() } }
+        let rounds = try Self.twoRounds(web)
+        let all = [rounds.inFirst, rounds.inSecond, rounds.inNone]
+        let browser = try await web.signedIn(try web.person(.reviewer, hint: "rev"))
+        let queue = try await browser.get("/filings").text
+        #expect(queue.contains(#"<select name="round">"#) && queue.contains(#"<option value="\#(rounds.second)">2026年第二批</option>"#))
+        #expect(listed(queue, all) == all)
+        let second = try await browser.get("/filings?round=\(rounds.second)")
+        #expect(second.status == 200)
+        #expect(listed(second.text, all) == [rounds.inSecond])
+        #expect(second.text.contains(#"<option value="\#(rounds.second)" selected="selected">"#), "the select keeps the choice")
+        let withKind = try await browser.get("/filings?round=\(rounds.first)&kind=initial").text
+        #expect(listed(withKind, all) == [rounds.inFirst], "with the other filters")
+    }
+
+    @Test(arguments: ["abc", "-1", "0", "99999999", "1%20OR%201=1", "9999999999999999999999"])
+    func aRoundValueThatNamesNoRoundIsIgnored(value: String) async throws {
+        let web = try await WebFixture.start()
+        defer { Task { await web.stop() } }
+        let rounds = try Self.twoRounds(web)
+        let all = [rounds.inFirst, rounds.inSecond, rounds.inNone]
+        let browser = try await web.signedIn(try web.person(.reviewer, hint: "rev"))
+        let page = try await browser.get("/filings?round=\(value)")
+        #expect(page.status == 200)
+        #expect(listed(page.text, all) == all, "no filter: every filing")
+        #expect(!page.text.contains(#"selected="selected">2026"#))
+    }
+}

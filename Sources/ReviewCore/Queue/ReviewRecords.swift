@@ -50,13 +50,16 @@ public struct FilingFilter: Sendable, Hashable {
     public var kind: String?
     /// Only filings whose cluster name contains this text (any case).
     public var nameContains: String?
+    /// Only filings of this application round (`rounds.id`, sql/120).
+    public var round: Int64?
 
     /// A filter; nil fields do not filter.
-    public init(status: String? = nil, county: String? = nil, kind: String? = nil, nameContains: String? = nil) {
+    public init(status: String? = nil, county: String? = nil, kind: String? = nil, nameContains: String? = nil, round: Int64? = nil) {
         self.status = status
         self.county = county
         self.kind = kind
         self.nameContains = nameContains
+        self.round = round
     }
 }
 
@@ -131,8 +134,8 @@ public enum ReviewRecords {
     public static func search(_ filter: FilingFilter, limit: Int = 200, on connection: PostgresConnection) throws -> [FilingStatus] {
         try statuses(where: """
             ($1::text IS NULL OR s.status = $1) AND ($2::text IS NULL OR f.county_code = $2) AND ($3::text IS NULL OR f.kind = $3)
-            AND ($4::text IS NULL OR strpos(lower(f.cluster_name), lower($4)) > 0)
-            """, [filter.status, filter.county, filter.kind, filter.nameContains], limit: limit, on: connection)
+            AND ($4::text IS NULL OR strpos(lower(f.cluster_name), lower($4)) > 0) AND ($5::bigint IS NULL OR f.round_id = $5)
+            """, [filter.status, filter.county, filter.kind, filter.nameContains, filter.round], limit: limit, on: connection)
     }
 
     /// How many filings the person may see are in each status.

@@ -27,8 +27,10 @@ extension SecurityTests {
             var otherwise: Outcome = .denied
         }
 
-        static let roles = ["county", "reviewer", "admin", "coordinator", "auditor"]
+        static let roles = ["county", "reviewer", "admin", "coordinator", "auditor", "expert"]
         static let staffRead: [String: Outcome] = ["reviewer": .ok, "admin": .ok, "coordinator": .ok, "auditor": .ok]
+        /// Reviewers, administrators and auditors read the panels (121); the coordinator does not.
+        static let panelRead: [String: Outcome] = ["reviewer": .ok, "admin": .ok, "auditor": .ok]
 
         static let newFilingB = #"""
             INSERT INTO filings (kind, county_code, cluster_name, filed_on, format_version, payload, content_hash)
@@ -41,26 +43,29 @@ extension SecurityTests {
                     sha256(convert_to('{"n": 1, "applicant": {"county_code": "469005"}}', 'UTF8'))) RETURNING id
             """#
 
-        /// The doors of the tables and functions of migrations 001–003, 010–012, 014, 026 and 027.
+        /// The doors of the tables and functions of migrations 001–003, 010–012, 014, 026 and 027,
+        /// the web door's (040), the rounds (120), the expert panels (121) and notifications (122).
         static let doors: [Door] = [
+            // The expert sits on the panel of A's filing only (121): it reads that filing, its
+            // review and findings, and nothing of B's.
             Door(name: "read own filing", sql: "SELECT id FROM filings WHERE id = (SELECT a FROM ids)",
-                 expect: staffRead.merging(["county": .ok]) { $1 }),
+                 expect: staffRead.merging(["county": .ok, "expert": .ok]) { $1 }),
             Door(name: "read another county's filing", sql: "SELECT id FROM filings WHERE id = (SELECT b FROM ids)",
-                 expect: staffRead.merging(["county": .none]) { $1 }),
+                 expect: staffRead.merging(["county": .none, "expert": .none]) { $1 }),
             Door(name: "read another county's queue", sql: "SELECT id FROM review_queue WHERE county_code = '460105'",
                  expect: staffRead.merging(["county": .none]) { $1 }),
             Door(name: "read own queue", sql: "SELECT id FROM review_queue WHERE county_code = '469005'",
                  expect: staffRead.merging(["county": .ok]) { $1 }),
             Door(name: "read own review", sql: "SELECT id FROM reviews WHERE filing_id = (SELECT a FROM ids)",
-                 expect: staffRead.merging(["county": .ok]) { $1 }),
+                 expect: staffRead.merging(["county": .ok, "expert": .ok]) { $1 }),
             Door(name: "read another county's review", sql: "SELECT id FROM reviews WHERE filing_id = (SELECT b FROM ids)",
-                 expect: staffRead.merging(["county": .none]) { $1 }),
+                 expect: staffRead.merging(["county": .none, "expert": .none]) { $1 }),
             Door(name: "read another county's findings", sql: "SELECT criterion FROM findings WHERE filing_id = (SELECT b FROM ids)",
-                 expect: staffRead.merging(["county": .none]) { $1 }),
+                 expect: staffRead.merging(["county": .none, "expert": .none]) { $1 }),
             Door(name: "read own findings", sql: "SELECT criterion FROM findings WHERE filing_id = (SELECT a FROM ids)",
-                 expect: staffRead.merging(["county": .ok]) { $1 }),
+                 expect: staffRead.merging(["county": .ok, "expert": .ok]) { $1 }),
             Door(name: "read the counties", sql: "SELECT code FROM counties",
-                 expect: staffRead.merging(["county": .ok]) { $1 }),
+                 expect: staffRead.merging(["county": .ok, "expert": .ok]) { $1 }),
             // The staff read incidents and clusters already; since sql/146 they may call the function
             // that gathers them (the what-if sends modules the same context); a county may not.
             Door(name: "review context of another county's filing", sql: "SELECT review_context((SELECT b FROM ids))",
@@ -96,7 +101,7 @@ extension SecurityTests {
                  expect: [:]),
             Door(name: "push a queued review", sql: "UPDATE review_queue SET not_before = now() WHERE county_code = '460105'",
                  expect: [:]),
-            Door(name: "read coordinators", sql: "SELECT name FROM coordinators", expect: [:], otherwise: .none),
+            Door(name: "read coordinators", sql: "SELECT name FROM coordinators", expect: ["expert": .denied], otherwise: .none),
             Door(name: "write a coordinator heartbeat", sql: "INSERT INTO coordinators (name) VALUES ('intruder') RETURNING name",
                  expect: ["coordinator": .ok]),
             Door(name: "list logins", sql: "SELECT name FROM list_logins()", expect: ["admin": .ok, "auditor": .ok]),
@@ -135,7 +140,7 @@ extension SecurityTests {
             // What modules declare holds no county data: everyone who reads findings reads it; only
             // the coordinator records it.
             Door(name: "read what modules declare", sql: "SELECT module FROM module_declarations",
-                 expect: staffRead.merging(["county": .ok]) { $1 }),
+                 expect: staffRead.merging(["county": .ok, "expert": .ok]) { $1 }),
             Door(name: "record a module's declaration", sql: #"""
                 INSERT INTO module_declarations (module, version, declaration, recorded_by)
                 VALUES ('intruder', '1', '{"id": "intruder", "version": "1"}', 'x') RETURNING module
@@ -168,20 +173,66 @@ extension SecurityTests {
             // notified county A, county B and the reviewers); only the database writes them;
             // auditors and coordinators hold no grant on the outbox.
             Door(name: "read own county's notifications", sql: "SELECT id FROM notifications WHERE recipient = 'role:cr_county_469005'",
-                 expect: ["county": .ok, "reviewer": .none, "admin": .none]),
+                 expect: ["county": .ok, "reviewer": .none, "admin": .none, "expert": .none]),
             Door(name: "read another county's notifications", sql: "SELECT id FROM notifications WHERE recipient = 'role:cr_county_460105'",
-                 expect: ["county": .none, "reviewer": .none, "admin": .none]),
+                 expect: ["county": .none, "reviewer": .none, "admin": .none, "expert": .none]),
             Door(name: "read the reviewers' notifications", sql: "SELECT id FROM notifications WHERE recipient = 'role:cr_reviewer'",
-                 expect: ["county": .none, "reviewer": .ok, "admin": .none]),
+                 expect: ["county": .none, "reviewer": .ok, "admin": .none, "expert": .none]),
+            // The expert's own: the panel assignment (122's notify_expert_assigned).
+            Door(name: "read own assignment notifications", sql: "SELECT id FROM notifications WHERE recipient_login = session_user",
+                 expect: ["county": .none, "reviewer": .none, "admin": .none, "expert": .ok]),
             Door(name: "mark notifications read", sql: "UPDATE notifications SET read_at = now() RETURNING id",
-                 expect: ["county": .ok, "reviewer": .ok, "admin": .none]),
+                 expect: ["county": .ok, "reviewer": .ok, "admin": .none, "expert": .ok]),
             Door(name: "mark another county's notification read", sql: "UPDATE notifications SET read_at = now() WHERE recipient = 'role:cr_county_460105' RETURNING id",
-                 expect: ["county": .none, "reviewer": .none, "admin": .none]),
+                 expect: ["county": .none, "reviewer": .none, "admin": .none, "expert": .none]),
             Door(name: "change a notification's delivery", sql: "UPDATE notifications SET delivered_at = now() RETURNING id", expect: [:]),
             Door(name: "write a notification", sql: "INSERT INTO notifications (kind, event, recipient_role) VALUES ('reviewed', 'x', 'cr_county_460105') RETURNING id",
                  expect: [:]),
             Door(name: "delete notifications", sql: "DELETE FROM notifications RETURNING id", expect: [:]),
             Door(name: "write the notices due", sql: "SELECT notify_due()", expect: ["admin": .ok, "coordinator": .ok]),
+            // Expert panels (121; docs/security.md, "Experts"). A's filing has a panel with the
+            // expert, who has saved a score of COMP-1 and not submitted; another member has
+            // submitted. B's filing has a panel of three other experts.
+            Door(name: "read the panel one sits on", sql: "SELECT id FROM panels WHERE filing_id = (SELECT a FROM ids)",
+                 expect: panelRead.merging(["expert": .ok]) { $1 }),
+            Door(name: "read a panel one does not sit on", sql: "SELECT id FROM panels WHERE filing_id = (SELECT b FROM ids)",
+                 expect: panelRead.merging(["expert": .none]) { $1 }),
+            Door(name: "read who sits on one's panel", sql: """
+                SELECT m.expert FROM panel_members m JOIN panels p ON p.id = m.panel_id WHERE p.filing_id = (SELECT a FROM ids)
+                """, expect: panelRead.merging(["expert": .ok]) { $1 }),
+            Door(name: "read who sits on another panel", sql: """
+                SELECT m.expert FROM panel_members m JOIN panels p ON p.id = m.panel_id WHERE p.filing_id = (SELECT b FROM ids)
+                """, expect: panelRead.merging(["expert": .none]) { $1 }),
+            Door(name: "read one's own expert record", sql: "SELECT login FROM experts WHERE login = session_user",
+                 expect: ["reviewer": .none, "admin": .none, "auditor": .none, "expert": .ok]),
+            Door(name: "read other experts' records", sql: "SELECT login FROM experts WHERE login <> session_user",
+                 expect: panelRead.merging(["expert": .none]) { $1 }),
+            Door(name: "read one's own scores", sql: "SELECT criterion FROM expert_scores WHERE expert = session_user",
+                 expect: ["reviewer": .none, "admin": .none, "auditor": .none, "expert": .ok]),
+            Door(name: "read another member's score before submitting one's own", sql: """
+                SELECT s.score FROM expert_scores s JOIN panels p ON p.id = s.panel_id
+                WHERE p.filing_id = (SELECT a FROM ids) AND s.expert <> session_user
+                """, expect: panelRead.merging(["expert": .none]) { $1 }),
+            Door(name: "read the panel's result before submitting", sql: "SELECT median FROM panel_results WHERE filing_id = (SELECT a FROM ids)",
+                 expect: panelRead.merging(["expert": .none]) { $1 }),
+            Door(name: "score a criterion of one's panel", sql: "SELECT score_criterion((SELECT a FROM ids), 'COMP-1', 75, 'agree', '依据充分')",
+                 expect: ["expert": .ok]),
+            Door(name: "score a criterion of another panel", sql: "SELECT score_criterion((SELECT b FROM ids), 'COMP-1', 75, 'agree', '越权')",
+                 expect: [:]),
+            Door(name: "write a score past the function", sql: """
+                INSERT INTO expert_scores (panel_id, expert, criterion, score, verdict, note)
+                SELECT p.id, session_user, 'COMP-1', 100, 'agree', 'x' FROM panels p WHERE p.filing_id = (SELECT b FROM ids) RETURNING score
+                """, expect: [:]),
+            Door(name: "change a submitted score", sql: "UPDATE expert_scores SET score = 0 RETURNING score", expect: [:]),
+            Door(name: "sit on a panel by INSERT", sql: """
+                INSERT INTO panel_members (panel_id, expert) SELECT p.id, session_user FROM panels p WHERE p.filing_id = (SELECT b FROM ids)
+                RETURNING expert
+                """, expect: [:]),
+            Door(name: "declare a conflict", sql: "SELECT declare_conflict('county', '469005', '曾在该县任职')", expect: ["expert": .ok]),
+            Door(name: "read the panel settings", sql: "SELECT min_experts FROM panel_settings",
+                 expect: panelRead.merging(["expert": .ok]) { $1 }),
+            Door(name: "change the panel settings", sql: "UPDATE panel_settings SET spread_bound = 99 RETURNING spread_bound",
+                 expect: ["admin": .ok]),
         ]
 
         @Test(arguments: roles)
@@ -206,8 +257,24 @@ extension SecurityTests {
             try database.superuser.query(
                 "INSERT INTO rounds (name, kinds, opens_on, closes_on, opened_by) VALUES ('2099年', '{change_report}', '2099-01-01', '2099-01-31', 'test')")
 
+            // Expert panels (121): A's filing judged by three experts from county B, the first of
+            // whom has saved a score and not submitted while the second has submitted; B's filing
+            // by three experts from county A.
+            let experts = try (0..<3).map { _ in try database.login(.expert, hint: "exp") }
+            let others = try (0..<3).map { _ in try database.login(.expert, hint: "oth") }
+            for expert in experts { try Experts.register(expert.name, fields: ["商业航天"], homeCounty: SecureDatabase.countyB, on: database.superuser) }
+            for expert in others { try Experts.register(expert.name, fields: ["新材料"], homeCounty: SecureDatabase.countyA, on: database.superuser) }
+            try Panels.form(filing: a, experts: experts.map(\.name), on: database.superuser)
+            try Panels.form(filing: b, experts: others.map(\.name), on: database.superuser)
+            for (index, expert) in experts.prefix(2).enumerated() {
+                let scoring = try PostgresConnection(expert.conninfo)
+                defer { scoring.close() }
+                try Panels.score(filing: a, criterion: "COMP-1", score: 60 + index * 20, verdict: "agree", note: "材料充分", on: scoring)
+                if index == 1 { try Panels.submit(filing: a, on: scoring) }
+            }
+
             let spec: RoleSpec = role == "county" ? .county(SecureDatabase.countyA) : RoleSpec(role)!
-            let person = try database.connect(as: spec)
+            let person = role == "expert" ? try PostgresConnection(experts[0].conninfo) : try database.connect(as: spec)
             defer { person.close() }
             var wrong: [String] = []
             for door in Self.doors {

@@ -326,6 +326,22 @@ class Journey:
         check(self.fx["decide_name"] in self.text(), "and on the public recognition list")
         self.shot("19-public-recognition-list")
 
+    def administrator(self):
+        print("administrator", flush=True)
+        self.driver.delete_all_cookies()
+        self.sign_in(self.fx["admin"])
+        self.follow(self.driver.find_element(By.LINK_TEXT, "登录用户"))
+        check(self.path() == "/admin/logins" and self.h1() == "登录用户", "the logins page from the navigation")
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "table#logins tbody tr")
+        names = [row.get_attribute("data-login") for row in rows]
+        check(self.fx["county"]["login"] in names, "the county's login is listed")
+        row = self.driver.find_element(By.CSS_SELECTOR, f"tr[data-login='{self.fx['county']['login']}']")
+        check("县级主管部门" in row.text, "with its role in words")
+        check(self.driver.find_element(By.NAME, "password").get_attribute("value") == "", "the password field is empty")
+        self.styled("logins")
+        self.shot("20-admin-logins")
+        self.no_policy_violations("the logins page")
+
     def run(self, phase):
         try:
             if phase == "close":
@@ -334,6 +350,7 @@ class Journey:
                 self.public()
                 self.county()
                 self.reviewer()
+                self.administrator()
         finally:
             self.driver.quit()
 
