@@ -16,11 +16,20 @@ import Foundation
 /// `JSONDecoder`'s are; which of two bad members of one dictionary is reported is therefore not
 /// fixed, in either.
 public struct JSONValueDecoder: Sendable {
-    /// A decoder.
-    public init() {}
+    /// Whether a `DirectlyDecodable` type is first decoded by hand (the general way only when the
+    /// hand-written decoding misses); false for the general way alone.
+    public var usesDirectDecoding: Bool
+
+    /// A decoder; `usesDirectDecoding` false decodes every type through the `Decodable` machinery.
+    public init(usesDirectDecoding: Bool = true) {
+        self.usesDirectDecoding = usesDirectDecoding
+    }
 
     /// `T` decoded from `value`.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        if usesDirectDecoding, let direct = type as? any DirectlyDecodable.Type, let decoded = direct.init(directly: value) {
+            return decoded as! T
+        }
         let impl = ValueDecoderImpl(value: value, node: .root)
         do {
             return try impl.unwrap(value, as: type, node: .root, key: nil)

@@ -44,7 +44,10 @@ public enum SelfCheck {
     }
 
     /// The filing section whose `evidence` holds module `module`'s items (`supply-chain` → `supply_chain`).
-    static func section(ofModule module: String) -> String { module.replacingOccurrences(of: "-", with: "_") }
+    static func section(ofModule module: String) -> String {
+        // Scalar by scalar, not Foundation's `replacingOccurrences` (an `NSString` search per call).
+        String(String.UnicodeScalarView(module.unicodeScalars.map { $0 == "-" ? "_" : $0 }))
+    }
 
     /// What the reviewers will judge for `item` (the criterion's declared title and citation) and what
     /// evidence helps, by the criterion's kind: for judgement and evidence criteria, a statement and at
@@ -75,6 +78,21 @@ public enum SelfCheck {
         }
     }
 
+    /// `text` with full-width parentheses written `" ("` and `")"`, as English writes them; a walk
+    /// over the scalars instead of two Foundation `replacingOccurrences` (`NSString` searches).
+    static func asciiParentheses(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 == "（" || $0 == "）" }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "（": scalars.append(" "); scalars.append("(")
+            case "）": scalars.append(")")
+            default: scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
     /// The self-check as text for the terminal, in `language`: what it is (not a decision), the
     /// stamp, the eight indicators by their declared titles, what is not met, what the reviewers
     /// will judge with the evidence that helps, and the pre-screen's result. No internal ids, no
@@ -103,8 +121,8 @@ public enum SelfCheck {
                         + (reading.margin.map { [$0] } ?? [])
                     lines.append("  ✘ \(item.finding.criterion) \(title): " + parts.joined(separator: lang == .en ? "; " : "；"))
                 }
-                lines.append("  ✘ \(item.finding.criterion) \(title) — \(item.finding.message.text(in: lang))（\(t(ReportLabels.citationText(item.finding.citation)))）"
-                    .replacingOccurrences(of: "（", with: lang == .en ? " (" : "（").replacingOccurrences(of: "）", with: lang == .en ? ")" : "）"))
+                let line = "  ✘ \(item.finding.criterion) \(title) — \(item.finding.message.text(in: lang))（\(t(ReportLabels.citationText(item.finding.citation)))）"
+                lines.append(lang == .en ? asciiParentheses(line) : line)
             }
         }
         lines.append("")

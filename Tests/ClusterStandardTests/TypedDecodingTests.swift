@@ -5,8 +5,10 @@ import JSONCore
 import Testing
 
 /// `JSONValueDecoder` (the modules' typed decoding since issue 16) against the way it replaced:
-/// Foundation's `JSONDecoder` on the value's compact text. Same `Filing` and `ReviewContext`
-/// values, and the same errors — case, coding path and description — on every input.
+/// Foundation's `JSONDecoder` on the value's compact text; and, three ways, with the hand-written
+/// decoding of `Filing` and `ReviewContext` (`DirectlyDecodable`, issue 16's second pass) first.
+/// Same `Filing` and `ReviewContext` values, and the same errors — case, coding path and
+/// description — on every input.
 @Suite struct TypedDecodingTests {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("config/samples")
@@ -54,21 +56,30 @@ import Testing
         }
     }
 
-    static func viaValueDecoder<T: Decodable & Equatable>(_ type: T.Type, _ value: JSONValue) -> (Outcome<T>, String?) {
+    static func viaValueDecoder<T: Decodable & Equatable>(_ type: T.Type, _ value: JSONValue, direct: Bool = true) -> (Outcome<T>, String?) {
         do {
-            return (.value(try JSONValueDecoder().decode(type, from: value)), nil)
+            return (.value(try JSONValueDecoder(usesDirectDecoding: direct).decode(type, from: value)), nil)
         } catch {
             return (.error(summary(error)), describeDecodingError(error))
         }
     }
 
-    /// Both ways give the same outcome for `value`; the outcome, for counting.
+    /// The three ways give the same outcome for `value` — `JSONDecoder` on its text,
+    /// `JSONValueDecoder` through `Decodable` alone, and `JSONValueDecoder` with the hand-written
+    /// decoding first (`DirectlyDecodable`) —, and the hand-written decoding alone, when it
+    /// decodes, gives that same value; the outcome, for counting.
     @discardableResult
-    static func expectSame<T: Decodable & Equatable>(_ type: T.Type, _ value: JSONValue, _ what: @autoclosure () -> String) -> Outcome<T> {
+    static func expectSame<T: DirectlyDecodable & Equatable>(_ type: T.Type, _ value: JSONValue, _ what: @autoclosure () -> String) -> Outcome<T> {
         let (old, oldReason) = viaJSONDecoder(type, value)
+        let (general, generalReason) = viaValueDecoder(type, value, direct: false)
         let (new, newReason) = viaValueDecoder(type, value)
+        #expect(old == general, "\(what())")
+        #expect(oldReason == generalReason, "\(what())")
         #expect(old == new, "\(what())")
         #expect(oldReason == newReason, "\(what())")
+        if let direct = T(directly: value) {
+            #expect(Outcome.value(direct) == old, "hand-written: \(what())")
+        }
         return new
     }
 
@@ -87,10 +98,13 @@ import Testing
             return
         }
         #expect(validated.filing == decoded)
+        // The hand-written decoding takes every well-formed sample itself.
+        #expect(Filing(directly: filing) == decoded)
         #expect(validated.document == filing)
         // Each module reads a slice: every section alone decodes the same too.
         for section in Filing.sectionNames {
             Self.expectSame(Filing.self, Filing.slice(filing, reads: [section]), "\(file) \(section)")
+            #expect(Filing(directly: Filing.slice(filing, reads: [section])) != nil, "\(file) \(section)")
         }
     }
 
@@ -135,13 +149,18 @@ import Testing
         "469005-wenchang-annual-report-2025.json", "469023-chengmai-change-report.json",
     ])
     func everyMutationOfASampleDecodesOrFailsTheSameBothWays(file: String) throws {
-        var failures = 0, values = 0
+        var failures = 0, values = 0, direct = 0
         Self.mutations(of: try Self.sample(file)) { mutated, what in
             switch Self.expectSame(Filing.self, mutated, "\(file) \(what)") {
             case .value: values += 1
             case .error: failures += 1
             }
+            if Filing(directly: mutated) != nil { direct += 1 }
         }
+        // The hand-written decoding took many of the mutated filings itself and refused every
+        // one that fails (expectSame: a hand-written value is always the others' value).
+        #expect(direct > 100)
+        #expect(direct <= values)
         // Many mutations must fail (a wrong type anywhere), many must still decode (a wrong value).
         #expect(failures > 500)
         #expect(values > 100)
@@ -158,6 +177,8 @@ import Testing
         ])
         Self.expectSame(ReviewContext.self, context, "context")
         Self.expectSame(ReviewContext.self, .object([:]), "empty context")
+        #expect(ReviewContext(directly: context) != nil)
+        #expect(ReviewContext(directly: .object([:])) == ReviewContext())
         var count = 0
         Self.mutations(of: context) { mutated, what in
             Self.expectSame(ReviewContext.self, mutated, "context \(what)")

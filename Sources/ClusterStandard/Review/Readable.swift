@@ -38,6 +38,32 @@ public enum Readable {
     /// `value` rounded to at most `places` decimals, trailing zeros dropped, thousands grouped:
     /// `1234567.50` → `1,234,567.5`.
     public static func number(_ value: Decimal, places: Int = 2) -> String {
+        scaled(value, by: 0, places: places)
+    }
+
+    /// `value × 10^shift` as `number` writes it. A value whose digits fit 64 bits (every amount of
+    /// a filing) is rounded and written from its digits with integer arithmetic, without `Decimal`
+    /// multiplication, division, rounding or `description`; any other goes the general way. Both
+    /// give the same text (ReadableTests compares them over many values).
+    static func scaled(_ value: Decimal, by shift: Int, places: Int) -> String {
+        if let small = SmallDecimal(value), let text = small.written(shift: shift, places: places) { return text }
+        var shifted = value
+        if shift != 0 { shifted = shift > 0 ? value * power(shift) : value / power(-shift) }
+        return general(shifted, places: places)
+    }
+
+    /// 10^n as a `Decimal`.
+    static func power(_ n: Int) -> Decimal {
+        switch n {
+        case 2: return 100
+        case 4: return 10_000
+        case 5: return 100_000
+        default: return pow(10, n)
+        }
+    }
+
+    /// `number` through `Decimal` rounding and `description`: the definition the fast path matches.
+    static func general(_ value: Decimal, places: Int) -> String {
         var input = value, rounded = Decimal()
         NSDecimalRound(&rounded, &input, places, .plain)
         let negative = rounded < 0
@@ -54,22 +80,27 @@ public enum Readable {
         return (negative ? "-" : "") + grouped + (fraction.isEmpty ? "" : "." + fraction)
     }
 
+    /// Whether |value| ≥ 10^n, from the digits when they fit 64 bits.
+    static func magnitude(of value: Decimal, atLeastPowerOfTen n: Int) -> Bool {
+        if let small = SmallDecimal(value) { return small.magnitudeAtLeast(powerOfTen: n) }
+        return (value < 0 ? -value : value) >= power(n)
+    }
+
     /// An amount of `measure` in `language`: 200000 万元 → `20亿元` / `2 billion CNY`; 3500 万元 →
     /// `3,500万元` / `35 million CNY`; 0.6 share → `60%`; 100 km² → `100 平方公里` / `100 km²`.
     public static func amount(_ value: Decimal, _ measure: Measure, _ language: Language) -> String {
         let en = language == .en
-        let magnitude = value < 0 ? -value : value
         switch measure {
         case .moneyWan:
             if en {
-                if magnitude >= 100_000 { return "\(number(value / 100_000, places: 4)) billion CNY" }
-                if magnitude >= 100 { return "\(number(value / 100, places: 4)) million CNY" }
-                return "\(number(value * 10_000, places: 0)) CNY"
+                if Self.magnitude(of: value, atLeastPowerOfTen: 5) { return "\(scaled(value, by: -5, places: 4)) billion CNY" }
+                if Self.magnitude(of: value, atLeastPowerOfTen: 2) { return "\(scaled(value, by: -2, places: 4)) million CNY" }
+                return "\(scaled(value, by: 4, places: 0)) CNY"
             }
-            if magnitude >= 10_000 { return "\(number(value / 10_000, places: 4))亿元" }
+            if Self.magnitude(of: value, atLeastPowerOfTen: 4) { return "\(scaled(value, by: -4, places: 4))亿元" }
             return "\(number(value, places: 2))万元"
         case .share, .rate:
-            return "\(number(value * 100, places: 2))%"
+            return "\(scaled(value, by: 2, places: 2))%"
         case .areaKm2:
             return en ? "\(number(value)) km²" : "\(number(value)) 平方公里"
         case .enterprises:
@@ -87,7 +118,7 @@ public enum Readable {
     /// (`12.5 个百分点` / `12.5 percentage points`), anything else as an amount.
     public static func difference(_ value: Decimal, _ measure: Measure, _ language: Language) -> String {
         if measure.isFraction {
-            let points = number(value * 100, places: 2)
+            let points = scaled(value, by: 2, places: 2)
             return language == .en ? "\(points) percentage point\(points == "1" ? "" : "s")" : "\(points) 个百分点"
         }
         return amount(value, measure, language)
@@ -135,14 +166,232 @@ public enum Readable {
         let ratio = v3 / v1
         // Find r with r² = ratio: bisection on [0, max(1, ratio)] to 10^-(places+2).
         var low = Decimal(0), high = max(Decimal(1), ratio)
-        var step = Decimal(1)
-        for _ in 0..<(places + 2) { step /= 10 }
+        // 10^-(places+2), the value that dividing 1 by 10 that many times gives, written at once.
+        let step = Decimal(sign: .plus, exponent: -(places + 2), significand: 1)
         while high - low > step {
-            let middle = (low + high) / 2
+            // Halved from the digits where the half is exact (the value `/ 2` gives; issue 16:
+            // Decimal's long division here was a seventh of the growth modules' CPU).
+            let middle = DecimalStorage.half(low + high)
             if middle * middle > ratio { high = middle } else { low = middle }
         }
         var growth = low - 1, rounded = Decimal()
         NSDecimalRound(&rounded, &growth, places, .plain)
         return rounded
+    }
+}
+
+/// A `Decimal` whose digits fit 64 bits, read from its storage: `mantissa × 10^exponent`, signed.
+///
+/// `Decimal` keeps a binary mantissa of up to eight 16-bit words, an 8-bit exponent and its sign;
+/// the public API offers no cheap way to the mantissa. The layout is read once against values
+/// whose parts are known (`layoutHolds`); where it does not hold, nothing is read and every
+/// caller takes the general path.
+struct SmallDecimal: Equatable {
+    var mantissa: UInt64
+    var exponent: Int
+    var negative: Bool
+
+    init(mantissa: UInt64, exponent: Int, negative: Bool) {
+        self.mantissa = mantissa
+        self.exponent = exponent
+        self.negative = negative
+    }
+
+    /// The parts of `value`, or nil when its mantissa needs more than 64 bits, it is NaN, or the
+    /// storage layout is not the one known.
+    init?(_ value: Decimal) {
+        guard Self.layoutHolds, let parts = Self.read(value) else { return nil }
+        self = parts
+    }
+
+    /// The parts as the storage holds them: byte 0 the exponent; byte 1 the length in 16-bit
+    /// words (high nibble) and the sign (bit 3); the mantissa's words from byte 4, least
+    /// significant first.
+    static func read(_ value: Decimal) -> SmallDecimal? {
+        guard MemoryLayout<Decimal>.size == 20 else { return nil }
+        return withUnsafeBytes(of: value) { bytes -> SmallDecimal? in
+            let flags = bytes[1]
+            let length = Int(flags >> 4)
+            let negative = flags & 0x08 != 0
+            if length == 0 { return negative ? nil : SmallDecimal(mantissa: 0, exponent: 0, negative: false) }
+            guard length <= 4 else { return nil }
+            var mantissa: UInt64 = 0
+            for word in stride(from: length - 1, through: 0, by: -1) {
+                mantissa = mantissa << 16 | UInt64(bytes[4 + 2 * word]) | UInt64(bytes[5 + 2 * word]) << 8
+            }
+            return SmallDecimal(mantissa: mantissa, exponent: Int(Int8(bitPattern: bytes[0])), negative: negative)
+        }
+    }
+
+    /// Whether `read` finds the known parts of known values on this platform.
+    static let layoutHolds: Bool = {
+        let known: [(Decimal, SmallDecimal?)] = [
+            (Decimal(string: "-123.45")!, SmallDecimal(mantissa: 12_345, exponent: -2, negative: true)),
+            (Decimal(string: "1e30")!, SmallDecimal(mantissa: 1, exponent: 30, negative: false)),
+            (Decimal(string: "0.000001")!, SmallDecimal(mantissa: 1, exponent: -6, negative: false)),
+            (Decimal(UInt64.max), SmallDecimal(mantissa: UInt64.max, exponent: 0, negative: false)),
+            (Decimal(string: "-65536.7")!, SmallDecimal(mantissa: 655_367, exponent: -1, negative: true)),
+            (Decimal(0), SmallDecimal(mantissa: 0, exponent: 0, negative: false)),
+            (Decimal(string: "18446744073709551616")!, nil),
+            (Decimal.nan, nil),
+        ]
+        return known.allSatisfy { read($0.0) == $0.1 }
+    }()
+
+    /// 10^0 … 10^19.
+    static let powers: [UInt64] = (0...19).map { (0..<$0).reduce(1) { result, _ in result * 10 } }
+
+    /// The number of decimal digits of `mantissa` (1 for 0).
+    var digitCount: Int {
+        var count = 1
+        while count < 20 && mantissa >= Self.powers[count] { count += 1 }
+        return count
+    }
+
+    /// Whether |value| ≥ 10^n.
+    func magnitudeAtLeast(powerOfTen n: Int) -> Bool {
+        guard mantissa != 0 else { return false }
+        let needed = n - exponent  // mantissa ≥ 10^needed
+        if needed <= 0 { return true }
+        if needed >= 20 { return false }
+        return mantissa >= Self.powers[needed]
+    }
+
+    /// `value × 10^shift` rounded half away from zero to `places` decimals, trailing zeros dropped,
+    /// thousands grouped — `Readable.number`'s text; nil where `Decimal` itself would leave its
+    /// exponent range on the way (the general path then says what it does).
+    func written(shift: Int, places: Int) -> String? {
+        var exponent = self.exponent + shift
+        guard (-128...127).contains(exponent), places >= 0 else { return nil }
+        var digits = mantissa
+        if exponent < -places {
+            let dropped = -places - exponent
+            if dropped >= 20 {
+                digits = 0  // mantissa < 2^64 < 10^20 / 2: rounds to zero
+            } else {
+                let unit = Self.powers[dropped]
+                let rest = digits % unit
+                digits /= unit
+                if rest >= unit / 2 { digits += 1 }
+            }
+            exponent = -places
+        }
+        if digits == 0 { return "0" }
+        var text: [UInt8] = []
+        text.reserveCapacity(40)
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(20)
+        var rest = digits
+        while rest > 0 {
+            ascii.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        ascii.reverse()
+        // Whole part: the digits before the point (with `exponent` zeros after them when it is
+        // positive), or "0".
+        let fractionCount = exponent < 0 ? -exponent : 0
+        var whole: ArraySlice<UInt8>
+        var fraction: ArraySlice<UInt8>
+        var padded = ascii
+        if exponent > 0 {
+            padded.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: exponent))
+        } else if padded.count <= fractionCount {
+            padded.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: fractionCount - padded.count + 1), at: 0)
+        }
+        whole = padded[..<(padded.count - fractionCount)]
+        fraction = padded[(padded.count - fractionCount)...]
+        while fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
+        if negative { text.append(UInt8(ascii: "-")) }
+        for (index, digit) in whole.enumerated() {
+            if index > 0 && (whole.count - index) % 3 == 0 { text.append(UInt8(ascii: ",")) }
+            text.append(digit)
+        }
+        if !fraction.isEmpty {
+            text.append(UInt8(ascii: "."))
+            text.append(contentsOf: fraction)
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// `Decimal`'s storage read and written directly, for the few operations the hot paths need
+/// (issue 16). The layout (`SmallDecimal.read`) is checked once against known values, writing
+/// included (`layoutHolds`); where it does not hold, every operation takes `Decimal`'s own way.
+enum DecimalStorage {
+    /// Whether values written by `write` read back as `Decimal` itself writes them.
+    static let layoutHolds: Bool = {
+        guard SmallDecimal.layoutHolds else { return false }
+        let known: [(String, UInt128, Int, Bool)] = [
+            ("1.5", 15, -1, false), ("-0.000125", 125, -6, true), ("123456789012345678901234567890123456", 123_456_789_012_345_678_901_234_567_890_123_456, 0, false),
+            ("7e20", 7, 20, false),
+        ]
+        return known.allSatisfy { text, mantissa, exponent, negative in
+            let written = write(mantissa: mantissa, exponent: exponent, negative: negative)
+            let expected = Decimal(string: text)!
+            return written == expected && written.description == expected.description
+                && read(written).map { $0 == (mantissa, exponent, negative) } == true
+        }
+    }()
+
+    /// Mantissa (up to 128 bits), exponent and sign; nil for NaN.
+    static func read(_ value: Decimal) -> (mantissa: UInt128, exponent: Int, negative: Bool)? {
+        guard MemoryLayout<Decimal>.size == 20 else { return nil }
+        return withUnsafeBytes(of: value) { bytes -> (UInt128, Int, Bool)? in
+            let flags = bytes[1]
+            let length = Int(flags >> 4)
+            let negative = flags & 0x08 != 0
+            if length == 0 { return negative ? nil : (0, 0, false) }
+            guard length <= 8 else { return nil }
+            var mantissa: UInt128 = 0
+            for word in stride(from: length - 1, through: 0, by: -1) {
+                mantissa = mantissa << 16 | UInt128(bytes[4 + 2 * word]) | UInt128(bytes[5 + 2 * word]) << 8
+            }
+            return (mantissa, Int(Int8(bitPattern: bytes[0])), negative)
+        }
+    }
+
+    /// The compact `Decimal` `mantissa × 10^exponent` (no trailing zeros in the mantissa, as
+    /// `Decimal`'s arithmetic leaves its results); `exponent` within −128…127, `mantissa` non-zero.
+    static func write(mantissa: UInt128, exponent: Int, negative: Bool) -> Decimal {
+        var value = Decimal()
+        var words = mantissa
+        var length = 0
+        withUnsafeMutableBytes(of: &value) { bytes in
+            while words != 0 {
+                bytes[4 + 2 * length] = UInt8(truncatingIfNeeded: words)
+                bytes[5 + 2 * length] = UInt8(truncatingIfNeeded: words >> 8)
+                words >>= 16
+                length += 1
+            }
+            bytes[0] = UInt8(bitPattern: Int8(exponent))
+            bytes[1] = UInt8(length << 4) | (negative ? 0x08 : 0) | 0x04
+        }
+        return value
+    }
+
+    /// 10^38: `Decimal` keeps 38 digits.
+    static let digitLimit: UInt128 = (0..<38).reduce(1) { result, _ in result * 10 }
+
+    /// `value / 2`: from the digits when the half is exact within 38 digits (an even mantissa
+    /// halved, an odd one times 5 with the exponent one lower), else `Decimal`'s division.
+    static func half(_ value: Decimal) -> Decimal {
+        // Far from exponent 0 `Decimal`'s division does its own things (NaN below about 10^-90,
+        // where its working exponent underflows): those values go its way.
+        guard layoutHolds, let (mantissa, exponent, negative) = read(value), mantissa != 0, (-60...60).contains(exponent) else {
+            return value / 2
+        }
+        var digits = mantissa, power = exponent
+        while digits % 10 == 0 && power < 127 {
+            digits /= 10
+            power += 1
+        }
+        if digits % 2 == 0 {
+            digits /= 2
+        } else {
+            guard digits < digitLimit / 5 else { return value / 2 }
+            digits *= 5
+            power -= 1
+        }
+        return write(mantissa: digits, exponent: power, negative: negative)
     }
 }

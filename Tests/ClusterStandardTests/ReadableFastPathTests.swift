@@ -1,0 +1,164 @@
+import Foundation
+import IndicatorKit
+import Testing
+@testable import ClusterStandard
+
+/// Issue 16: `Readable` writes amounts from the digits (integer arithmetic on the mantissa and
+/// exponent) instead of `Decimal` division, rounding and `description`, and halves the growth
+/// rate's bisection from the digits; the text and the values stay byte for byte what the
+/// `Decimal` way gave. `Reference` and `referenceGrowth` below are that way, as written before.
+@Suite struct ReadableFastPathTests {
+    /// The formatting before issue 16's second pass, verbatim: the definition to match.
+    enum Reference {
+        static func number(_ value: Decimal, places: Int = 2) -> String {
+            var input = value, rounded = Decimal()
+            NSDecimalRound(&rounded, &input, places, .plain)
+            let negative = rounded < 0
+            let text = (negative ? -rounded : rounded).description
+            let parts = text.split(separator: ".", maxSplits: 1)
+            let whole = String(parts[0])
+            var grouped = ""
+            for (index, digit) in whole.enumerated() {
+                if index > 0 && (whole.count - index) % 3 == 0 { grouped.append(",") }
+                grouped.append(digit)
+            }
+            var fraction = parts.count > 1 ? String(parts[1]) : ""
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            return (negative ? "-" : "") + grouped + (fraction.isEmpty ? "" : "." + fraction)
+        }
+
+        static func amount(_ value: Decimal, _ measure: Measure, _ language: Language) -> String {
+            let en = language == .en
+            let magnitude = value < 0 ? -value : value
+            switch measure {
+            case .moneyWan:
+                if en {
+                    if magnitude >= 100_000 { return "\(number(value / 100_000, places: 4)) billion CNY" }
+                    if magnitude >= 100 { return "\(number(value / 100, places: 4)) million CNY" }
+                    return "\(number(value * 10_000, places: 0)) CNY"
+                }
+                if magnitude >= 10_000 { return "\(number(value / 10_000, places: 4))亿元" }
+                return "\(number(value, places: 2))万元"
+            case .share, .rate:
+                return "\(number(value * 100, places: 2))%"
+            case .areaKm2:
+                return en ? "\(number(value)) km²" : "\(number(value)) 平方公里"
+            case .enterprises:
+                return en ? "\(number(value)) enterpris\(value == 1 ? "e" : "es")" : "\(number(value)) 家"
+            case .platforms:
+                return en ? "\(number(value)) platform\(value == 1 ? "" : "s")" : "\(number(value)) 个"
+            case .patentsPer10k:
+                return en ? "\(number(value)) per 10,000 employees" : "每万名从业人员 \(number(value)) 件"
+            case .plain:
+                return number(value, places: 4)
+            }
+        }
+
+        static func difference(_ value: Decimal, _ measure: Measure, _ language: Language) -> String {
+            if measure.isFraction {
+                let points = number(value * 100, places: 2)
+                return language == .en ? "\(points) percentage point\(points == "1" ? "" : "s")" : "\(points) 个百分点"
+            }
+            return amount(value, measure, language)
+        }
+    }
+
+    /// A deterministic generator (SplitMix64), so a failure names a value that comes back.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Values of every shape the rules print: 1–24 digits (past 64 bits, so both paths run),
+    /// exponents −24…14, either sign, ties (a trailing 5) and exact powers of ten.
+    static func values(count: Int, seed: UInt64) -> [Decimal] {
+        var random = SplitMix(state: seed)
+        var values: [Decimal] = [0, 1, -1, 100, 10_000, 100_000, Decimal(string: "0.005")!, Decimal(string: "-0.005")!,
+                                 Decimal(string: "99999.99995")!, Decimal(string: "0.00005")!, Decimal(UInt64.max),
+                                 Decimal(string: "18446744073709551616")!, Decimal(string: "-18446744073709551615.5")!]
+        for index in 0..<count {
+            var text = Bool.random(using: &random) ? "-" : ""
+            for _ in 0..<Int.random(in: 1...24, using: &random) { text += String(Int.random(in: 0...9, using: &random)) }
+            if index % 3 == 0 { text += "5" }
+            if index % 17 == 0 { text = "1" + String(repeating: "0", count: Int.random(in: 0...6, using: &random)) }
+            values.append(Decimal(string: "\(text)e\(Int.random(in: -24...14, using: &random))")!)
+        }
+        return values
+    }
+
+    @Test func amountsReadAsTheDecimalWayWroteThemByteForByte() {
+        for value in Self.values(count: 6_000, seed: 16) {
+            for measure in Measure.allCases {
+                for language in [Language.zh, .en] {
+                    #expect(Readable.amount(value, measure, language) == Reference.amount(value, measure, language),
+                            "\(value) \(measure) \(language)")
+                    #expect(Readable.difference(value, measure, language) == Reference.difference(value, measure, language),
+                            "\(value) \(measure) \(language)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [0, 1, 2, 4, 6])
+    func numbersReadAsTheDecimalWayWroteThemAtEveryPlaces(_ places: Int) {
+        for value in Self.values(count: 6_000, seed: UInt64(100 + places)) {
+            #expect(Readable.number(value, places: places) == Reference.number(value, places: places), "\(value) to \(places)")
+        }
+    }
+
+    /// The growth rate by bisection as it was written before (`/ 2` and `/= 10` by `Decimal` division).
+    static func referenceGrowth(from v1: Decimal, to v3: Decimal, places: Int = 6) -> Decimal? {
+        guard v1 > 0, v3 >= 0 else { return nil }
+        let ratio = v3 / v1
+        var low = Decimal(0), high = max(Decimal(1), ratio)
+        var step = Decimal(1)
+        for _ in 0..<(places + 2) { step /= 10 }
+        while high - low > step {
+            let middle = (low + high) / 2
+            if middle * middle > ratio { high = middle } else { low = middle }
+        }
+        var growth = low - 1, rounded = Decimal()
+        NSDecimalRound(&rounded, &growth, places, .plain)
+        return rounded
+    }
+
+    @Test func compoundGrowthIsTheSameDecimalAsTheBisectionByDivision() {
+        var random = SplitMix(state: 20)
+        func amount() -> Decimal {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...12, using: &random) { text += String(Int.random(in: 0...9, using: &random)) }
+            return Decimal(string: "\(text)e\(Int.random(in: -6...4, using: &random))")!
+        }
+        var pairs: [(Decimal, Decimal)] = [(1, 1), (100, 121), (3, 7), (7, 3), (1, 0), (0, 5), (280_000, 350_000)]
+        for index in 0..<3_000 { pairs.append((amount(), index % 7 == 0 ? 0 : amount())) }
+        for (v1, v3) in pairs {
+            let expected = Self.referenceGrowth(from: v1, to: v3), actual = Readable.compoundGrowth(from: v1, to: v3)
+            #expect(actual == expected && actual?.description == expected?.description, "\(v1) → \(v3)")
+        }
+    }
+
+    @Test func halvingFromTheDigitsIsDecimalDivisionByTwo() {
+        #expect(DecimalStorage.layoutHolds)
+        var random = SplitMix(state: 2)
+        for _ in 0..<20_000 {
+            var text = Bool.random(using: &random) ? "-" : ""
+            for _ in 0..<Int.random(in: 1...38, using: &random) { text += String(Int.random(in: 0...9, using: &random)) }
+            let value = Decimal(string: "\(text)e\(Int.random(in: -110...110, using: &random))")!
+            let expected = value / 2, actual = DecimalStorage.half(value)
+            #expect((actual == expected || expected.isNaN && actual.isNaN) && actual.description == expected.description, "\(value)")
+        }
+    }
+
+    @Test func tiesRoundHalfAwayFromZeroOnBothSides() {
+        #expect(Readable.number(Decimal(string: "0.125")!) == "0.13")
+        #expect(Readable.number(Decimal(string: "-0.125")!) == "-0.13")
+        #expect(Readable.number(Decimal(string: "-0.004")!) == "0")
+        #expect(Readable.amount(Decimal(string: "12345.5")!, .moneyWan, .zh) == "1.2346亿元")
+    }
+}
