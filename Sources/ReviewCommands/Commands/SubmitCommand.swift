@@ -13,7 +13,8 @@ enum SubmitCommand {
         synopsis: "FILE|DIR...",
         details: """
             Sends every file, byte for byte, through the submission door — the `submissions` table that
-            psql and every other client use too — in one transaction, then waits for a coordinator
+            psql and every other client use too — in lots of 100, each lot one transaction committed as it
+            is sent (a coordinator checks one lot while the next is sent), then waits for a coordinator
             (`serve`) to check them. Each is validated exactly as `validate` does; a valid filing is filed
             with its review queued and its id printed; the same content again files nothing and names the
             filing already on file; an invalid one is refused with every error and its JSON path. A file

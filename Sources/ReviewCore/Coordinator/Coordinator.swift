@@ -28,9 +28,10 @@ public actor Coordinator {
     private let control: PostgresSession
     private let listener: PostgresSession
     private let writer: CompletionWriter
-    private let intake: PostgresSession
+    /// The intake's connections, one per intake loop; `intakeWakes[i]` wakes loop i.
+    private let intakes: [PostgresSession]
     private let wake = WakeSignal()
-    private let intakeWake = WakeSignal()
+    private let intakeWakes: [WakeSignal]
 
     private var modules: ModuleSet
     private var rulebooks: RulebookLibrary
@@ -77,7 +78,9 @@ public actor Coordinator {
         self.writer = CompletionWriter(
             session: PostgresSession(conninfo: conninfo, applicationName: "cluster-review write"),
             coordinator: configuration.name)
-        self.intake = PostgresSession(conninfo: conninfo, applicationName: "cluster-review intake")
+        let loops = max(1, configuration.intakeConnections)
+        self.intakes = (0..<loops).map { _ in PostgresSession(conninfo: conninfo, applicationName: "cluster-review intake") }
+        self.intakeWakes = (0..<loops).map { _ in WakeSignal() }
         self.modules = modules
         self.rulebooks = rulebooks
         self.known = modules.descriptors
@@ -94,7 +97,9 @@ public actor Coordinator {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.listen() }
             group.addTask { await self.heartbeatLoop() }
-            if configuration.checksSubmissions { group.addTask { await self.intakeLoop() } }
+            if configuration.checksSubmissions {
+                for index in intakes.indices { group.addTask { await self.intakeLoop(index) } }
+            }
             if configuration.metricsFile != nil { group.addTask { await self.metricsLoop() } }
             if let schedule = configuration.sweepSchedule { group.addTask { await self.sweepLoop(schedule) } }
             var lastRescue = ContinuousClock.now - configuration.rescueInterval
@@ -142,7 +147,7 @@ public actor Coordinator {
         await control.close()
         await listener.close()
         await writer.close()
-        await intake.close()
+        for intake in intakes { await intake.close() }
         logger.info("coordinator_stopped", ["completed": .number(Decimal(counters.completed))])
     }
 
@@ -153,7 +158,7 @@ public actor Coordinator {
         logger.info("coordinator_stopping", ["in_flight": .number(Decimal(inFlight.count))])
         Task {
             await wake.signal()
-            await intakeWake.signal()
+            for intakeWake in intakeWakes { await intakeWake.signal() }
         }
     }
 
@@ -435,7 +440,11 @@ public actor Coordinator {
                     listening = true
                 }
                 if let notification = try await listener.waitForNotification(timeout: .seconds(1)) {
-                    if notification.payload == "submission" { await intakeWake.signal() } else { await wake.signal() }
+                    if notification.payload == "submission" {
+                        for intakeWake in intakeWakes { await intakeWake.signal() }
+                    } else {
+                        await wake.signal()
+                    }
                 }
                 failures = 0
             } catch {
@@ -447,10 +456,15 @@ public actor Coordinator {
     }
 
     /// Checks pending submissions in batches until none is left, then waits to be woken (or the
-    /// poll interval: a lost notification costs that, never a submission).
-    private func intakeLoop() async {
+    /// poll interval: a lost notification costs that, never a submission). Loop `index` of
+    /// `intakeConnections`, on its own connection: while one loop's batch is being filed by the
+    /// database, another validates the next (claims skip the submissions another holds, as between
+    /// coordinators). A loop that found a full batch wakes the others, so that they join in.
+    private func intakeLoop(_ index: Int) async {
         var failures = 0
         let batch = configuration.intakeBatch
+        let intake = intakes[index]
+        let intakeWake = intakeWakes[index]
         while !stopping {
             do {
                 let report = try await intake.run { try SubmissionIntake.checkPending(limit: batch, on: $0) }
@@ -462,7 +476,10 @@ public actor Coordinator {
                         "already_on_file": .number(Decimal(report.alreadyOnFile)), "refused": .number(Decimal(report.refused)),
                     ])
                 }
-                if report.checked == batch { continue }
+                if report.checked == batch {
+                    for (other, wake) in intakeWakes.enumerated() where other != index { await wake.signal() }
+                    continue
+                }
             } catch {
                 failures += 1
                 let backoff = Duration.milliseconds(min(5000, 100 * (1 << min(failures, 6))))

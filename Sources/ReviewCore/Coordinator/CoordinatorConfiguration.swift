@@ -41,6 +41,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var checksSubmissions: Bool = true
     /// Submissions claimed, validated (in parallel) and filed per transaction.
     public var intakeBatch: Int = SubmissionIntake.defaultBatch
+    /// Intake loops, each on its own connection: while the database files one loop's batch,
+    /// another validates the next. 1 checks one batch at a time.
+    public var intakeConnections: Int = 2
 
     public init(name: String = CoordinatorConfiguration.defaultName) {
         self.name = name

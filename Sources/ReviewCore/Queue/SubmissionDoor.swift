@@ -65,15 +65,35 @@ public enum SubmissionDoor {
     }
 
     /// Rows per INSERT statement (three parameters each).
-    static let rowsPerStatement = 300
+    static let rowsPerStatement = 100
 
-    /// Sends `documents` in one transaction, LISTENing on their verdict channel in it (so that no
-    /// verdict can be missed by `wait`). When the database refuses that transaction (one document
-    /// over the ceiling of pending work, or over the size bound), each document is sent again in
-    /// a transaction of its own, so that those that fit are received and each refused one carries
-    /// its error. A refusal of the person (42501: not a county's login) and a lost connection are
-    /// thrown. Receipts are in the order of `documents`.
+    /// Documents per transaction: each lot is committed as soon as it is sent, so that a
+    /// coordinator checks it while the next is being sent.
+    static let documentsPerTransaction = 100
+
+    /// Sends `documents` in transactions of up to `documentsPerTransaction` each, LISTENing on
+    /// their verdict channel in each (so that no verdict can be missed by `wait`). Each lot is
+    /// committed as soon as it is sent, so that a coordinator is checking it while the next is
+    /// sent; a client that dies meanwhile leaves the lots it committed received (each document
+    /// whole, checked on its own) and nothing of the others. When the database refuses a lot's
+    /// transaction (one document over the ceiling of pending work, or over the size bound), each
+    /// document of that lot is sent again in a transaction of its own, so that those that fit are
+    /// received and each refused one carries its error. A refusal of the person (42501: not a
+    /// county's login) and a lost connection are thrown. Receipts are in the order of `documents`.
     public static func send(_ documents: [Document], on connection: PostgresConnection) throws -> [Receipt] {
+        var receipts: [Receipt] = []
+        receipts.reserveCapacity(documents.count)
+        var start = 0
+        while start < documents.count {
+            let lot = Array(documents[start..<min(start + documentsPerTransaction, documents.count)])
+            receipts += try sendLot(lot, on: connection)
+            start += lot.count
+        }
+        return receipts
+    }
+
+    /// One lot in one transaction, or each of its documents alone when the database refuses it.
+    private static func sendLot(_ documents: [Document], on connection: PostgresConnection) throws -> [Receipt] {
         guard !documents.isEmpty else { return [] }
         do {
             return try connection.transaction { try insert(documents, on: $0).map(Receipt.received) }

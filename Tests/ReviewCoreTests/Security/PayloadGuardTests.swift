@@ -44,6 +44,27 @@ extension SecurityTests {
             #expect(try database.snapshot() == before)
         }
 
+        /// `levels` containers nested in one another, arrays and objects in turn from the root down.
+        static func mixed(_ levels: Int) -> String {
+            let openers = (0..<levels).map { $0.isMultiple(of: 2) ? #"{"n":"# : "[0," }
+            let closers = (0..<levels).reversed().map { $0.isMultiple(of: 2) ? "}" : "]" }
+            return openers.joined() + "1" + closers.joined()
+        }
+
+        @Test func fortyLevelsOfObjectsAndArraysAreTakenAndFortyOneRefused() throws {
+            let database = try SecureDatabase()
+            for payload in [Self.nested(40), Self.mixed(40), #"{"a":"# + Self.mixed(39) + "}"] {
+                let refusal = Self.refusal { try database.superuser.query(Self.insert, payload) }
+                #expect(refusal == nil, "\(String(describing: refusal))")
+            }
+            let before = try database.snapshot()
+            for payload in [Self.nested(41), Self.mixed(41), #"{"a":"# + Self.mixed(40) + "}", #"{"a":"# + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "}"] {
+                let refusal = Self.refusal { try database.superuser.query(Self.insert, payload) }
+                #expect(refusal?.0 == "23514" && refusal?.1 == "filings_payload_depth", "\(String(describing: refusal))")
+            }
+            #expect(try database.snapshot() == before)
+        }
+
         @Test func aPayloadWrittenByUpdateIsCheckedAndItsContentHashFollowsIt() throws {
             let database = try SecureDatabase()
             let filing = try database.file(county: a, suffix: "update", on: database.superuser)
