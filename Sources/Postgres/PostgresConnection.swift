@@ -166,6 +166,106 @@ public final class PostgresConnection {
         }
     }
 
+    /// Runs `body` in a transaction whose `BEGIN` travels with its first statement, `sql` (prepared
+    /// and cached by its text, as `queryPrepared`), in one round trip: libpq's pipeline mode sends
+    /// `BEGIN`, the statement and one Sync together and reads the three answers after. `body` gets
+    /// the first statement's rows; committed when it returns, rolled back when it or the first
+    /// statement throws. Inside a transaction already, a savepoint and the statement, as `transaction`.
+    public func transaction<T>(
+        startingWith sql: String, _ parameters: [any PostgresEncodable], _ body: (PostgresConnection, QueryResult) throws -> T
+    ) throws -> T {
+        guard transactionDepth == 0 else {
+            return try transaction { connection in try body(connection, try connection.queryPrepared(sql, parameters)) }
+        }
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
+        do {
+            let first = try beginPipelined(sql, parameters)
+            let value = try body(self, first)
+            try executeScript("COMMIT")
+            return value
+        } catch {
+            if isOpen, isInTransactionBlock { try? executeScript("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// `BEGIN` and `sql` (its `Parse` too the first time) in one pipeline with one Sync.
+    private func beginPipelined(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> QueryResult {
+        let connection = try liveHandle()
+        guard PQenterPipelineMode(connection) == 1 else { throw lostOrClientError(connection) }
+        let existing = preparedStatements[sql]
+        let name = existing ?? "cr_\(preparedStatements.count + 1)"
+        let values = parameters.map(\.postgresValue)
+        var sent = PQsendQueryParams(connection, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
+        if sent, existing == nil { sent = PQsendPrepare(connection, name, sql, 0, nil) == 1 }
+        if sent {
+            let queued: Int32 = Self.withParameters(values) { _, pointers, lengths, formats in
+                PQsendQueryPrepared(connection, name, Int32(values.count), pointers, lengths, formats, 0)
+            }
+            sent = queued == 1
+        }
+        if sent { sent = PQpipelineSync(connection) == 1 }
+        guard sent else {
+            // A pipeline half sent cannot be read back reliably: the connection is given up.
+            let error = lostOrClientError(connection)
+            close()
+            throw PostgresError.connectionLost(reason: "\(error)")
+        }
+        // One result per statement, each followed by NULL, then the Sync's. Every result is read
+        // before any error is thrown, so the connection leaves pipeline mode idle.
+        var failure: Error?
+        var rows: QueryResult?
+        func take(_ isLast: Bool) {
+            let result = PQgetResult(connection)
+            if result != nil, PQresultStatus(result) != PGRES_PIPELINE_SYNC { _ = PQgetResult(connection) }
+            guard let result else {
+                if failure == nil { failure = lostOrClientError(connection) }
+                return
+            }
+            if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                PQclear(result)
+                return
+            }
+            do {
+                let checked = try check(result, statement: isLast ? sql : "BEGIN")
+                if isLast { rows = checked }
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        take(false)
+        if existing == nil {
+            let result = PQgetResult(connection)
+            if let result {
+                _ = PQgetResult(connection)
+                switch PQresultStatus(result) {
+                case PGRES_COMMAND_OK:
+                    preparedStatements[sql] = name
+                    PQclear(result)
+                case PGRES_PIPELINE_ABORTED:
+                    PQclear(result)
+                default:
+                    do { _ = try check(result, statement: sql) } catch { if failure == nil { failure = error } }
+                }
+            } else if failure == nil {
+                failure = lostOrClientError(connection)
+            }
+        }
+        take(true)
+        let sync = PQgetResult(connection)
+        let synced = sync.map { PQresultStatus($0) == PGRES_PIPELINE_SYNC } ?? false
+        if let sync { PQclear(sync) }
+        if !synced || PQexitPipelineMode(connection) != 1 {
+            let error = failure ?? lostOrClientError(connection)
+            close()
+            throw PostgresError.connectionLost(reason: "\(error)")
+        }
+        if let failure { throw failure }
+        guard let rows else { throw PostgresError.client("no result for the transaction's first statement") }
+        return rows
+    }
+
     // MARK: - LISTEN / NOTIFY
 
     /// Starts listening on `channel` (a lower-case identifier; it cannot be a parameter in SQL).

@@ -15,6 +15,8 @@ public struct Markup: Sendable {
     /// `text` with `& < > " '` escaped and characters XML forbids (C0 controls other than tab,
     /// newline and carriage return; lone surrogates cannot occur in a Swift string) replaced by U+FFFD.
     public static func escape(_ text: String) -> String {
+        // Most text needs nothing escaped: one pass over its bytes says so, and the text is kept.
+        guard needsEscaping(text) else { return text }
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -36,6 +38,39 @@ public struct Markup: Sendable {
         return escaped
     }
 
+    /// True when `text` holds a character `escape` changes: `& < > " '`, a C0 control other than
+    /// tab, newline and carriage return, or U+FFFE/U+FFFF (UTF-8 EF BF BE/BF).
+    static func needsEscaping(_ text: String) -> Bool {
+        var utf8 = text.utf8
+        if let found = utf8.withContiguousStorageIfAvailable({ needsEscaping(bytes: $0) }) { return found }
+        var copy = text
+        copy.makeContiguousUTF8()
+        utf8 = copy.utf8
+        return utf8.withContiguousStorageIfAvailable { needsEscaping(bytes: $0) } ?? true
+    }
+
+    private static func needsEscaping(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+                return true
+            case 0x09, 0x0A, 0x0D:
+                break
+            case 0x00..<0x20:
+                return true
+            case 0xEF:
+                if index + 2 < count, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE { return true }
+            default:
+                break
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// Appends markup written by this module (never data).
     public mutating func raw(_ markup: String) { output += markup }
 
@@ -44,11 +79,18 @@ public struct Markup: Sendable {
 
     /// Opens `tag` with `attributes` (values escaped).
     public mutating func open(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:]) {
-        output += "<" + tag + Markup.attributes(attributes) + ">"
+        output += "<"
+        output += tag
+        appendAttributes(attributes)
+        output += ">"
     }
 
     /// Closes `tag`.
-    public mutating func close(_ tag: String) { output += "</" + tag + ">" }
+    public mutating func close(_ tag: String) {
+        output += "</"
+        output += tag
+        output += ">"
+    }
 
     /// `<tag …>text</tag>`, the text escaped.
     public mutating func element(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:], _ text: String) {
@@ -59,7 +101,10 @@ public struct Markup: Sendable {
 
     /// `<tag …/>`, for void HTML elements and SVG shapes.
     public mutating func empty(_ tag: String, _ attributes: KeyValuePairs<String, String> = [:]) {
-        output += "<" + tag + Markup.attributes(attributes) + "/>"
+        output += "<"
+        output += tag
+        appendAttributes(attributes)
+        output += "/>"
     }
 
     /// Opens `tag`, runs `body`, closes `tag`.
@@ -69,8 +114,14 @@ public struct Markup: Sendable {
         close(tag)
     }
 
-    private static func attributes(_ attributes: KeyValuePairs<String, String>) -> String {
-        attributes.map { " \($0.key)=\"\(escape($0.value))\"" }.joined()
+    private mutating func appendAttributes(_ attributes: KeyValuePairs<String, String>) {
+        for (key, value) in attributes {
+            output += " "
+            output += key
+            output += "=\""
+            output += Markup.escape(value)
+            output += "\""
+        }
     }
 }
 

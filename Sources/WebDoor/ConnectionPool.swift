@@ -33,6 +33,20 @@ actor ConnectionPool {
         }
     }
 
+    /// Runs `body` on a borrowed connection, which it must leave outside any transaction (it
+    /// runs its own, e.g. `WebSessions.asPerson`'s).
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let session = await acquire()
+        do {
+            let value = try await session.run(body)
+            release(session)
+            return value
+        } catch {
+            release(session)
+            throw error
+        }
+    }
+
     /// Closes every idle connection.
     func close() async {
         let sessions = idle

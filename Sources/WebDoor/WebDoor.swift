@@ -224,10 +224,13 @@ public final class WebDoor: Sendable {
         guard let token = web.sessionToken else { return .signedOut }
         let hash = token.hash, timeout = configuration.statementTimeout
         let reads = web.http.method == .get || web.http.method == .head
-        return try await pool.transaction { connection in
-            guard let person = try WebSessions.person(tokenHash: hash, on: connection) else { return .signedOut }
-            try WebSessions.become(person.login, statementTimeout: timeout, durable: !reads, on: connection)
-            return .found(person, try load(connection, person))
+        // BEGIN, the session's lookup and becoming the person travel together: one round trip.
+        return try await pool.run { connection -> AsPerson<T> in
+            try WebSessions.asPerson(tokenHash: hash, statementTimeout: timeout, durable: !reads, on: connection) {
+                connection, person -> AsPerson<T> in
+                guard let person else { return .signedOut }
+                return .found(person, try load(connection, person))
+            }
         }
     }
 

@@ -268,4 +268,54 @@ import WebDoor
         try Logins.add(name: late, role: .expert, password: "x", on: superuser)
         #expect(try admitted(late) == true, "create_login admits a new expert")
     }
+
+    // MARK: the roles a session keeps (sql/156)
+
+    /// The roles `web_session_person` answers for `login`'s session now.
+    static func sessionRoles(_ login: String, _ web: WebFixture) throws -> [String] {
+        try web.superuser.query("""
+            SELECT unnest(s.roles) AS role FROM web_sessions w CROSS JOIN LATERAL web_session_person(w.token_hash) s WHERE w.person = $1
+            """, login).rows.map { try $0.decode("role") }
+    }
+
+    @Test func aRoleTakenAwayEndsTheSessionAtTheNextRequest() async throws {
+        let web = try await WebFixture.start()
+        defer { Task { await web.stop() } }
+        let reviewer = try web.person(.reviewer, hint: "rev")
+        let browser = try await web.signedIn(reviewer)
+        #expect(try await browser.get("/filings").status == 200)
+        try web.superuser.query("REVOKE cr_reviewer FROM \(reviewer.login)")
+        let after = try await browser.get("/filings")
+        #expect(after.status == 303, "a login without the door's roles is signed out at once")
+        let sessions: Int = try web.superuser.queryRow("SELECT count(*)::int AS n FROM web_sessions WHERE person = $1", reviewer.login).decode("n")
+        #expect(sessions == 0)
+    }
+
+    @Test func aRoleTakenAwayThroughAGroupLeavesTheSessionAtTheNextRequest() async throws {
+        let web = try await WebFixture.start()
+        defer { Task { await web.stop() } }
+        let county = try web.person(.county(WebFixture.countyA), hint: "cty")
+        let group = WebFixture.uniqueName("grp")
+        try web.superuser.query("CREATE ROLE \(group) NOLOGIN")
+        try web.superuser.query("GRANT cr_reviewer TO \(group)")
+        try web.superuser.query("GRANT \(group) TO \(county.login)")
+        let browser = try await web.signedIn(county)
+        #expect(try await browser.get("/").status == 200)
+        #expect(try Self.sessionRoles(county.login, web) == ["county:\(WebFixture.countyA)", "reviewer"])
+        // The person's own memberships do not change: only the kept role's re-check can see it.
+        try web.superuser.query("REVOKE cr_reviewer FROM \(group)")
+        #expect(try await browser.get("/").status == 200)
+        #expect(try Self.sessionRoles(county.login, web) == ["county:\(WebFixture.countyA)"])
+    }
+
+    @Test func aRoleGrantedDirectlyShowsAtTheNextRequest() async throws {
+        let web = try await WebFixture.start()
+        defer { Task { await web.stop() } }
+        let county = try web.person(.county(WebFixture.countyA), hint: "cty")
+        let browser = try await web.signedIn(county)
+        #expect(try await browser.get("/").status == 200)
+        #expect(try Self.sessionRoles(county.login, web) == ["county:\(WebFixture.countyA)"])
+        try web.superuser.query("GRANT cr_auditor TO \(county.login)")
+        #expect(try Self.sessionRoles(county.login, web) == ["auditor", "county:\(WebFixture.countyA)"])
+    }
 }

@@ -95,6 +95,35 @@ public enum WebSessions {
         return WebPerson(login: try row.decode("person"), roles: try row.decode("roles", as: JSONB.self).decode([String].self))
     }
 
+    /// Runs `body` in one transaction as the person of the live session whose token hashes to
+    /// `tokenHash` — `person(tokenHash:)` and `become(_:)` in one statement, sent with the
+    /// transaction's `BEGIN` in one round trip — or, when there is no live session, with nil and
+    /// still as the authenticator (the transaction commits, so an expired session is deleted).
+    ///
+    /// The session is looked up by `web_session_person`, as `cr_web`; the role, the person
+    /// `cr_person()` names, the statement timeout and `synchronous_commit` are set (`SET LOCAL`)
+    /// by the same statement for its one row only, after the function returned, from the row's
+    /// person alone: no row, no role. See `become` for `durable`.
+    public static func asPerson<T>(
+        tokenHash: Data, statementTimeout: Duration, durable: Bool, on connection: PostgresConnection,
+        _ body: (PostgresConnection, WebPerson?) throws -> T
+    ) throws -> T {
+        try connection.transaction(
+            startingWith: """
+                SELECT p.person, to_jsonb(p.roles) AS roles,
+                       set_config('role', p.person, true), set_config('cluster_review.person', p.person, true),
+                       set_config('statement_timeout', $2, true), set_config('synchronous_commit', $3, true)
+                FROM web_session_person($1) p
+                """,
+            [tokenHash, milliseconds(statementTimeout), durable ? "on" : "off"]
+        ) { connection, found in
+            guard found.rowCount > 0 else { return try body(connection, nil) }
+            let row = found[0]
+            let person = WebPerson(login: try row.decode("person"), roles: try row.decode("roles", as: JSONB.self).decode([String].self))
+            return try body(connection, person)
+        }
+    }
+
     /// Ends the session whose token hashes to `tokenHash`; true when there was one.
     @discardableResult
     public static func close(tokenHash: Data, on connection: PostgresConnection) throws -> Bool {
