@@ -255,14 +255,14 @@ enum ReviewText {
 /// The parameters of `complete_reviews`: one array per column of the reviews, one per column of
 /// their findings, written straight into PostgreSQL's array text (no JSON document around them;
 /// only the values that are JSON — the aggregate, observed, threshold, margin, parameters — are
-/// written as JSON, by the fast writer).
+/// written as JSON, by the fast writer; the aggregate in its lean form, `StoredAggregate`).
 struct CompletionArrays {
     var parameters: [any PostgresEncodable]
 
     init(_ completed: [CompletedReview]) {
         let findingCount = completed.reduce(0) { $0 + $1.findings.count }
         var ids = ArrayLiteral(.bigint), tokens = ArrayLiteral(.uuid), recommendations = ArrayLiteral(.text)
-        var aggregates = ArrayLiteral(.jsonb, capacity: completed.count * 2048), rulebooks = ArrayLiteral(.text)
+        var aggregates = ArrayLiteral(.jsonb, capacity: completed.count * 640), rulebooks = ArrayLiteral(.text)
         var hashes = ArrayLiteral(.text), errors = ArrayLiteral(.text)
         var reviews = ArrayLiteral(.bigint, capacity: findingCount * 8), criteria = ArrayLiteral(.text, capacity: findingCount * 10)
         var modules = ArrayLiteral(.text, capacity: findingCount * 16), versions = ArrayLiteral(.text, capacity: findingCount * 8)
@@ -272,7 +272,6 @@ struct CompletionArrays {
         var comparators = ArrayLiteral(.text, capacity: findingCount * 6), margins = ArrayLiteral(.jsonb, capacity: findingCount * 12)
         var messagesZh = ArrayLiteral(.text, capacity: findingCount * 96), messagesEn = ArrayLiteral(.text, capacity: findingCount * 96)
         var citations = ArrayLiteral(.text, capacity: findingCount * 48), parameters = ArrayLiteral(.jsonb, capacity: findingCount * 48)
-        let encoder = JSONEncoder()
         var writer = JSONWriter(style: .compact, capacity: 256)
         func json(_ value: JSONValue?, into array: inout ArrayLiteral) {
             guard let value else { return array.appendNull() }
@@ -284,7 +283,7 @@ struct CompletionArrays {
             ids.append(number: review.review.id)
             tokens.append(review.review.token.uuidString.lowercased())
             recommendations.append(review.recommendation.rawValue)
-            aggregates.append(utf8: (try? encoder.encode(review.summary)).map { [UInt8]($0) })
+            aggregates.append(utf8: StoredAggregate.bytes(review.summary))
             rulebooks.append(review.rulebook)
             hashes.append(review.rulebookHash)
             errors.append(review.moduleErrors.isEmpty ? nil : String(review.moduleErrors.joined(separator: "; ").prefix(4000)))
