@@ -8,8 +8,9 @@ import TestSupport
 import Testing
 
 extension SecurityTests {
-    /// What a completed review writes (issue 16): an aggregate that names its findings by criterion
-    /// instead of repeating them, read back as the summary the coordinator made.
+    /// What a completed review writes (issue 16, sql/171): an aggregate that names its findings
+    /// by criterion instead of repeating them, read back as the summary the coordinator made; and
+    /// findings whose filing and county the database holds to their review's.
     @Suite(.serialized) struct LeanCompletionTests {
         /// A completed review of `review`: MOD-1 fails, MOD-2 must be judged by a person.
         static func completed(_ review: ClaimedReview) -> CompletedReview {
@@ -63,6 +64,22 @@ extension SecurityTests {
                 "UPDATE reviews SET aggregate = $2 WHERE id = $1", [review.id, try JSONB(encoding: completed.summary)])
             let record = try #require(try ReviewRecords.latestReview(of: filing, on: database.superuser))
             #expect(record.summary == completed.summary)
+        }
+
+        @Test func aFindingWhoseFilingIsNotItsReviewsIsRefusedEvenToTheTablesOwner() throws {
+            let (database, _, review, _) = try Self.written()
+            let other = try database.file(county: SecureDatabase.countyA, suffix: "#other", on: database.superuser)
+            let insert = """
+                INSERT INTO findings (review_id, criterion, filing_id, county_code, module, module_version, kind, verdict, score,
+                                      message_zh, message_en, citation)
+                VALUES ($1, 'MOD-3', $2, $3, 'm', '1', 'threshold', 'pass', 100, 'z', 'e', 'c')
+                """
+            #expect(SecurityFixtures.sqlState {
+                try database.superuser.query(insert, [review.id, other, SecureDatabase.countyA])
+            } == "23503", "another filing of the same county")
+            #expect(SecurityFixtures.sqlState {
+                try database.superuser.query(insert, [review.id, review.filingId, SecureDatabase.countyB])
+            } == "23503", "its filing under another county")
         }
     }
 }
