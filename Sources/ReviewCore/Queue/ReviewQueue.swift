@@ -24,6 +24,15 @@ public enum ReviewQueue {
         guard limit > 0 else { return [] }
         let result = try connection.queryPrepared(
             "SELECT * FROM claim_reviews($1, $2::interval, $3, $4::jsonb)", [limit, Self.interval(lease), owner, required.json])
+        // The requirement recorded at each claim is, row after row, one of a few texts (one per
+        // kind, unless an earlier claim fixed another): each distinct text is decoded once.
+        var decoded: [Data: RequiredCriteria?] = [:]
+        func requirement(_ stored: JSONB) -> RequiredCriteria? {
+            if let known = decoded[stored.bytes] { return known }
+            let requirement = try? stored.decode(RequiredCriteria.self)
+            decoded[stored.bytes] = requirement
+            return requirement
+        }
         return try result.rows.map { row in
             let kindText: String = try row.decode("kind")
             let asOfText: String = try row.decode("as_of")
@@ -33,7 +42,7 @@ public enum ReviewQueue {
                 token: try row.decode("claim_token"), attempts: try row.decode("attempts"), purpose: try row.decode("purpose"),
                 kind: FilingKind(rawValue: kindText) ?? .initial, rulebook: try row.decode("rulebook"),
                 asOf: CivilDate(asOfText) ?? CivilDate(year: 1970, month: 1, day: 1)!,
-                required: try row.decode("required", as: JSONB?.self).flatMap { try? $0.decode(RequiredCriteria.self) }
+                required: try row.decode("required", as: JSONB?.self).flatMap(requirement)
                     ?? FilingKind(rawValue: kindText).flatMap { required.requirements[$0] },
                 deferredSeconds: deferred.map { Double($0) / 1000 })
         }
