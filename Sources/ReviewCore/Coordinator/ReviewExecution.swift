@@ -86,22 +86,26 @@ public enum ReviewExecution {
         var reports: [ModuleReport] = []
         var errors: [String] = []
         var declared: [ModuleDescriptor] = []
-        let byModule = Dictionary(outcomes.map { ($0.module, $0) }, uniquingKeysWith: { first, _ in first })
-        for entry in required.modules {
-            let outcome = byModule[entry.module]
+        // Linear searches of a few elements rather than sets and dictionaries made per review and
+        // module: each new one seeds a Hasher, a measurable share of the coordinator (issue 16).
+        for (position, entry) in required.modules.enumerated() {
+            // `evaluate` returns the outcomes in `required`'s order.
+            let outcome = position < outcomes.count && outcomes[position].module == entry.module
+                ? Optional(outcomes[position]) : outcomes.first(where: { $0.module == entry.module })
             let declaration = outcome?.descriptor ?? known[entry.module]
             if let declaration { declared.append(declaration) }
             guard let criteria = entry.criteria ?? declaration?.criteria.map(\.id) else {
                 let cause = outcome?.outcome.failure?.description ?? "it never declared its criteria"
                 throw Incomplete(description: "module \(entry.module) has never declared its criteria, so the review cannot be complete: \(cause)")
             }
-            let kinds = Dictionary((declaration?.criteria ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let declaredCriteria = declaration?.criteria ?? []
+            func kind(_ id: String) -> Criterion? { declaredCriteria.first { $0.id == id } }
             let version = outcome?.descriptor?.version ?? entry.version ?? declaration?.version ?? "unknown"
             func errorFinding(_ id: String, zh: String, en: String) -> Finding {
                 Finding(
                     criterion: id, verdict: .error, score: 0,
                     message: LocalizedText(zh: ReviewText.clean(zh, limit: 3000), en: ReviewText.clean(en, limit: 3000)),
-                    citation: kinds[id]?.citation ?? "")
+                    citation: kind(id)?.citation ?? "")
             }
             var findings: [Finding] = []
             var moduleError: String?
@@ -109,16 +113,14 @@ public enum ReviewExecution {
             case .findings(let returned)?:
                 // Exactly the criteria the review requires (complete_reviews refuses anything else):
                 // a criterion the module declares since the review was claimed is left out, and said.
-                let wanted = Set(criteria)
-                findings = returned.filter { wanted.contains($0.criterion) }
-                let extra = returned.map(\.criterion).filter { !wanted.contains($0) }
+                findings = returned.filter { criteria.contains($0.criterion) }
+                let extra = returned.lazy.map(\.criterion).filter { !criteria.contains($0) }
                 // In monitoring mode only the threshold criteria are wanted; the rest is expected.
                 if !extra.isEmpty && entry.monitoring != true {
                     moduleError = "module \(entry.module) also answered \(extra.joined(separator: ", ")), which this review does not require "
                         + "(its criteria were fixed when it was first claimed); not recorded"
                 }
-                let answered = Set(returned.map(\.criterion))
-                let missing = criteria.filter { !answered.contains($0) }
+                let missing = criteria.filter { id in !returned.contains { $0.criterion == id } }
                 if !missing.isEmpty {
                     let list = missing.joined(separator: ", ")
                     moduleError = (moduleError.map { $0 + "; " } ?? "") + "module \(entry.module) answered without a finding for \(list)"
@@ -145,7 +147,7 @@ public enum ReviewExecution {
             let allFailed = !findings.isEmpty && findings.allSatisfy { $0.verdict == .error }
             reports.append(ModuleReport(module: entry.module, findings: findings, error: allFailed ? moduleError : nil))
             for finding in findings {
-                rows.append(.init(module: entry.module, moduleVersion: version, kind: kinds[finding.criterion]?.kind ?? .threshold,
+                rows.append(.init(module: entry.module, moduleVersion: version, kind: kind(finding.criterion)?.kind ?? .threshold,
                                   finding: finding))
             }
         }

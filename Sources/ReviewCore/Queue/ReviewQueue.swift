@@ -24,6 +24,15 @@ public enum ReviewQueue {
         guard limit > 0 else { return [] }
         let result = try connection.queryPrepared(
             "SELECT * FROM claim_reviews($1, $2::interval, $3, $4::jsonb)", [limit, Self.interval(lease), owner, required.json])
+        // The requirement recorded at each claim is, row after row, one of a few texts (one per
+        // kind, unless an earlier claim fixed another): each distinct text is decoded once.
+        var decoded: [Data: RequiredCriteria?] = [:]
+        func requirement(_ stored: JSONB) -> RequiredCriteria? {
+            if let known = decoded[stored.bytes] { return known }
+            let requirement = try? stored.decode(RequiredCriteria.self)
+            decoded[stored.bytes] = requirement
+            return requirement
+        }
         return try result.rows.map { row in
             let kindText: String = try row.decode("kind")
             let asOfText: String = try row.decode("as_of")
@@ -33,7 +42,7 @@ public enum ReviewQueue {
                 token: try row.decode("claim_token"), attempts: try row.decode("attempts"), purpose: try row.decode("purpose"),
                 kind: FilingKind(rawValue: kindText) ?? .initial, rulebook: try row.decode("rulebook"),
                 asOf: CivilDate(asOfText) ?? CivilDate(year: 1970, month: 1, day: 1)!,
-                required: try row.decode("required", as: JSONB?.self).flatMap { try? $0.decode(RequiredCriteria.self) }
+                required: try row.decode("required", as: JSONB?.self).flatMap(requirement)
                     ?? FilingKind(rawValue: kindText).flatMap { required.requirements[$0] },
                 deferredSeconds: deferred.map { Double($0) / 1000 })
         }
@@ -255,14 +264,14 @@ enum ReviewText {
 /// The parameters of `complete_reviews`: one array per column of the reviews, one per column of
 /// their findings, written straight into PostgreSQL's array text (no JSON document around them;
 /// only the values that are JSON — the aggregate, observed, threshold, margin, parameters — are
-/// written as JSON, by the fast writer).
+/// written as JSON, by the fast writer; the aggregate in its lean form, `StoredAggregate`).
 struct CompletionArrays {
     var parameters: [any PostgresEncodable]
 
     init(_ completed: [CompletedReview]) {
         let findingCount = completed.reduce(0) { $0 + $1.findings.count }
         var ids = ArrayLiteral(.bigint), tokens = ArrayLiteral(.uuid), recommendations = ArrayLiteral(.text)
-        var aggregates = ArrayLiteral(.jsonb, capacity: completed.count * 2048), rulebooks = ArrayLiteral(.text)
+        var aggregates = ArrayLiteral(.jsonb, capacity: completed.count * 640), rulebooks = ArrayLiteral(.text)
         var hashes = ArrayLiteral(.text), errors = ArrayLiteral(.text)
         var reviews = ArrayLiteral(.bigint, capacity: findingCount * 8), criteria = ArrayLiteral(.text, capacity: findingCount * 10)
         var modules = ArrayLiteral(.text, capacity: findingCount * 16), versions = ArrayLiteral(.text, capacity: findingCount * 8)
@@ -272,7 +281,6 @@ struct CompletionArrays {
         var comparators = ArrayLiteral(.text, capacity: findingCount * 6), margins = ArrayLiteral(.jsonb, capacity: findingCount * 12)
         var messagesZh = ArrayLiteral(.text, capacity: findingCount * 96), messagesEn = ArrayLiteral(.text, capacity: findingCount * 96)
         var citations = ArrayLiteral(.text, capacity: findingCount * 48), parameters = ArrayLiteral(.jsonb, capacity: findingCount * 48)
-        let encoder = JSONEncoder()
         var writer = JSONWriter(style: .compact, capacity: 256)
         func json(_ value: JSONValue?, into array: inout ArrayLiteral) {
             guard let value else { return array.appendNull() }
@@ -284,7 +292,7 @@ struct CompletionArrays {
             ids.append(number: review.review.id)
             tokens.append(review.review.token.uuidString.lowercased())
             recommendations.append(review.recommendation.rawValue)
-            aggregates.append(utf8: (try? encoder.encode(review.summary)).map { [UInt8]($0) })
+            aggregates.append(utf8: StoredAggregate.bytes(review.summary))
             rulebooks.append(review.rulebook)
             hashes.append(review.rulebookHash)
             errors.append(review.moduleErrors.isEmpty ? nil : String(review.moduleErrors.joined(separator: "; ").prefix(4000)))

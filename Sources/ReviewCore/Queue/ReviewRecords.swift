@@ -206,7 +206,6 @@ public enum ReviewRecords {
             SELECT r.aggregate, r.rulebook, r.rulebook_hash, r.as_of::text AS as_of, encode(f.content_hash, 'hex') AS content_hash
             FROM reviews r JOIN filings f ON f.id = r.filing_id WHERE r.id = $1
             """, reviewId)
-        let summary = try review.decode("aggregate", as: JSONB?.self).map { try $0.decode(ReviewSummary.self) }
         let rows = try connection.query("""
             SELECT module, module_version, criterion, verdict, score, observed, threshold, comparator, margin, message_zh, message_en,
                    citation, parameters
@@ -229,6 +228,8 @@ public enum ReviewRecords {
                 parameters: try row.decode("parameters", as: JSONB.self).decode([String: JSONValue].self, decoder: decoder))
             return ReviewSummary.Attributed(module: try row.decode("module"), finding: finding)
         }
+        // The aggregate names its findings to confirm and failures by criterion (StoredAggregate).
+        let summary = try review.decode("aggregate", as: JSONB?.self).map { try StoredAggregate.summary($0.bytes, findings: findings) }
         return ReviewRecord(
             filing: filing, summary: summary, rulebook: try review.decode("rulebook"),
             rulebookHash: try review.decode("rulebook_hash"), asOf: try review.decode("as_of"), findings: findings,
