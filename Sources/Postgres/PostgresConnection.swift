@@ -266,6 +266,20 @@ public final class PostgresConnection {
         return rows
     }
 
+    // MARK: - Passwords
+
+    /// The SCRAM-SHA-256 verifier of `password`, computed here by libpq (`PQencryptPasswordConn`),
+    /// to be stored in place of the password: the server, its statement log and its
+    /// `pg_stat_activity` then never see the password itself, as with psql's `\password`.
+    public func scramVerifier(of password: String, for user: String) throws -> String {
+        let connection = try liveHandle()
+        guard let verifier = PQencryptPasswordConn(connection, password, user, "scram-sha-256") else {
+            throw lostOrClientError(connection)
+        }
+        defer { PQfreemem(verifier) }
+        return String(cString: verifier)
+    }
+
     // MARK: - LISTEN / NOTIFY
 
     /// Starts listening on `channel` (a lower-case identifier; it cannot be a parameter in SQL).

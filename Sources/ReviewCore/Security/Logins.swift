@@ -97,10 +97,20 @@ public enum Logins {
 
     /// Creates login `name` granted `role`; returns the group role granted. The caller must be an
     /// administrator (42501 otherwise); an existing role name fails with 42710, an unknown county
-    /// with 22023. A nil `password` creates a login for peer or trust authentication.
+    /// with 22023. A nil `password` creates a login for peer or trust authentication. Only the
+    /// password's SCRAM verifier leaves this process (`stored(_:for:on:)`).
     @discardableResult
     public static func add(name: String, role: RoleSpec, password: String? = nil, on connection: PostgresConnection) throws -> String {
-        try connection.queryRow("SELECT create_login($1, $2, $3) AS role", name, role.description, password).decode("role")
+        try connection.queryRow("SELECT create_login($1, $2, $3) AS role", name, role.description,
+                                try stored(password, for: name, on: connection)).decode("role")
+    }
+
+    /// What the database is given for `password`: its SCRAM-SHA-256 verifier, so the password is in
+    /// no statement, parameter log or `pg_stat_activity` row; PostgreSQL stores a verifier as it is.
+    /// An empty password goes as it is, for the server to refuse as it always did.
+    static func stored(_ password: String?, for name: String, on connection: PostgresConnection) throws -> String? {
+        guard let password, !password.isEmpty else { return password }
+        return try connection.scramVerifier(of: password, for: name)
     }
 
     /// Every login holding a ClusterReview role, by name.
@@ -123,7 +133,7 @@ public enum Logins {
     @discardableResult
     public static func bootstrap(name: String, password: String? = nil, on connection: PostgresConnection) throws -> String {
         try LifecycleError.mapping {
-            try connection.queryRow("SELECT bootstrap_admin($1, $2) AS role", name, password).decode("role")
+            try connection.queryRow("SELECT bootstrap_admin($1, $2) AS role", name, try stored(password, for: name, on: connection)).decode("role")
         }
     }
 

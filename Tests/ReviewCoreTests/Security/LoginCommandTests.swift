@@ -123,6 +123,29 @@ extension SecurityTests {
             #expect(rows == ["INSERT by \(admin.name)", "UPDATE by \(admin.name)"])
         }
 
+        @Test func theDatabaseIsGivenAPasswordsScramVerifierNeverThePasswordItself() throws {
+            let database = try SecureDatabase()
+            // This throwaway database's create_login also keeps what it was given, so the test can
+            // see exactly what reached the server.
+            try database.superuser.executeScript("""
+                CREATE TABLE given_passwords (value text);
+                CREATE OR REPLACE FUNCTION create_login(p_name text, p_role text, p_password text DEFAULT NULL) RETURNS text
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+                BEGIN
+                    INSERT INTO given_passwords VALUES (p_password);
+                    PERFORM cr_require(ARRAY['cr_admin'], 'adding a login', '添加登录用户');
+                    RETURN cr_create_login(p_name, p_role, p_password, false);
+                END;
+                $$;
+                """)
+            let admin = try database.connect(as: .admin)
+            let password = "海口-口令-\(SecurityFixtures.uniqueName("pw"))"
+            try Logins.add(name: SecurityFixtures.uniqueName("verifier"), role: .county("469005"), password: password, on: admin)
+            // The fixture's own logins are made without a password: only the one added here has one.
+            let given: [String] = try database.superuser.query("SELECT value FROM given_passwords WHERE value IS NOT NULL").rows.map { try $0.decode("value") }
+            #expect(given.count == 1 && given.allSatisfy { $0.hasPrefix("SCRAM-SHA-256$4096:") && !$0.contains(password) }, "\(given)")
+        }
+
         @Test func addRefusesDuplicatesUnknownCountiesAndBadRoles() async throws {
             let database = try SecureDatabase()
             let admin = try database.login(.admin, hint: "adm")
