@@ -22,29 +22,20 @@ actor ConnectionPool {
     /// Runs `body` in one transaction on a borrowed connection: committed when it returns, rolled
     /// back when it throws.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        let session = await acquire()
-        do {
-            let value = try await session.transaction(body)
-            release(session)
-            return value
-        } catch {
-            release(session)
-            throw error
-        }
+        try await borrowing { try await $0.transaction(body) }
     }
 
     /// Runs `body` on a borrowed connection, which it must leave outside any transaction (it
     /// runs its own, e.g. `WebSessions.asPerson`'s).
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await borrowing { try await $0.run(body) }
+    }
+
+    /// Lends a connection to `use` and takes it back however `use` ends.
+    private func borrowing<T: Sendable>(_ use: (PostgresSession) async throws -> T) async throws -> T {
         let session = await acquire()
-        do {
-            let value = try await session.run(body)
-            release(session)
-            return value
-        } catch {
-            release(session)
-            throw error
-        }
+        defer { release(session) }
+        return try await use(session)
     }
 
     /// Closes every idle connection.

@@ -50,7 +50,7 @@ extension Pages {
                                 tr.element("td", [:], context.t(login.canLogin ? WebText.yes : WebText.no))
                                 tr.wrap("td", ["class": "no-print"]) { cell in
                                     guard login.canLogin else { return }
-                                    cell.wrap("form", ["method": "post", "action": "/admin/logins/\(login.name)/disable", "class": "inline"]) { form in
+                                    cell.wrap("form", ["method": "post", "action": "/admin/logins/\(Link.encode(login.name))/disable", "class": "inline"]) { form in
                                         token(&form, context)
                                         form.element("button", ["type": "submit", "aria-label": "\(context.t(WebText.disableLogin)) \(login.name)"],
                                                      context.t(WebText.disableLogin))

@@ -32,6 +32,8 @@ public actor Coordinator {
     private let intakes: [PostgresSession]
     private let wake = WakeSignal()
     private let intakeWakes: [WakeSignal]
+    /// Keeps the intake loops' batches recorded in the order they were claimed.
+    private let intakeOrder = IntakeOrder()
 
     private var modules: ModuleSet
     private var rulebooks: RulebookLibrary
@@ -459,7 +461,8 @@ public actor Coordinator {
     /// poll interval: a lost notification costs that, never a submission). Loop `index` of
     /// `intakeConnections`, on its own connection: while one loop's batch is being filed by the
     /// database, another validates the next (claims skip the submissions another holds, as between
-    /// coordinators). A loop that found a full batch wakes the others, so that they join in.
+    /// coordinators), and the batches are recorded in the order they were claimed (`IntakeOrder`). A loop
+    /// that found a full batch wakes the others, so that they join in.
     private func intakeLoop(_ index: Int) async {
         var failures = 0
         let batch = configuration.intakeBatch
@@ -467,7 +470,7 @@ public actor Coordinator {
         let intakeWake = intakeWakes[index]
         while !stopping {
             do {
-                let report = try await intake.run { try SubmissionIntake.checkPending(limit: batch, on: $0) }
+                let report = try await intake.run { [intakeOrder] in try SubmissionIntake.checkPending(limit: batch, on: $0, order: intakeOrder) }
                 failures = 0
                 if report.checked > 0 {
                     counters.submissionsChecked += report.checked

@@ -36,10 +36,21 @@ public enum SubmissionIntake {
     /// transaction; returns what it did (`checked` is 0 when none was pending). Throws when the
     /// database is unreachable or refuses the coordinator (42501): nothing is recorded then, and
     /// the submissions stay pending.
+    ///
+    /// Loops of one coordinator share an `order`, so their batches are recorded in the order they
+    /// were claimed (`IntakeOrder`); a call of its own needs none.
     public static func checkPending(limit: Int = defaultBatch, on connection: PostgresConnection) throws -> Report {
+        try checkPending(limit: limit, on: connection, order: IntakeOrder())
+    }
+
+    static func checkPending(limit: Int, on connection: PostgresConnection, order: IntakeOrder) throws -> Report {
         try connection.transaction { connection in
-            let claimed = try connection.queryPrepared(
-                "SELECT submission_id, document FROM claim_submissions($1)", [limit])
+            let (claimed, ticket) = try order.claim {
+                try connection.queryPrepared("SELECT submission_id, document FROM claim_submissions($1)", [limit])
+            }
+            // Finished before the commit: a later batch then waits in the database for this one's
+            // locks (the rounds', the corrected filing's) and counts what it filed.
+            defer { order.finish(ticket) }
             guard claimed.rowCount > 0 else { return Report() }
             var ids: [Int64] = []
             var documents: [Data] = []
@@ -48,18 +59,20 @@ public enum SubmissionIntake {
                 documents.append(try row.decode("document"))
             }
             let issues = validate(documents)
-            let states: [String: Int]
-            do {
-                states = try connection.transaction { try record(ids, issues, on: $0) }
-            } catch let error as PostgresError where !error.isConnectionLoss && error.sqlState != "42501" {
-                guard ids.count > 1 else { return report(ids.count, try recordAlone(ids[0], issues[0], on: connection, failure: error)) }
-                var counted: [String: Int] = [:]
-                for (id, found) in zip(ids, issues) {
-                    counted.merge(try recordAlone(id, found, on: connection)) { $0 + $1 }
+            return try order.inTurn(ticket) {
+                let states: [String: Int]
+                do {
+                    states = try connection.transaction { try record(ids, issues, on: $0) }
+                } catch let error as PostgresError where !error.isConnectionLoss && error.sqlState != "42501" {
+                    guard ids.count > 1 else { return report(ids.count, try recordAlone(ids[0], issues[0], on: connection, failure: error)) }
+                    var counted: [String: Int] = [:]
+                    for (id, found) in zip(ids, issues) {
+                        counted.merge(try recordAlone(id, found, on: connection)) { $0 + $1 }
+                    }
+                    states = counted
                 }
-                states = counted
+                return report(ids.count, states)
             }
-            return report(ids.count, states)
         }
     }
 

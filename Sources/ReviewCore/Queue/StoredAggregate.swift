@@ -60,8 +60,13 @@ enum StoredAggregate {
     static func summary(_ bytes: Data, findings: [ReviewSummary.Attributed]) throws -> ReviewSummary {
         let stored: JSONValue
         do {
-            stored = try JSONValue(parsing: bytes, limits: .document)
+            // The protocol's limits, not a filing's: an aggregate written before the lean form
+            // holds whole findings, whose values a module may give up to `Decimal`'s 38 digits and
+            // the protocol's depth — as `JSONDecoder` read them then.
+            stored = try JSONValue(parsing: bytes, limits: .message)
         } catch {
+            // Whatever this parser refuses, the decoder that read every aggregate before may not.
+            if let old = try? JSONDecoder().decode(ReviewSummary.self, from: bytes) { return old }
             throw Unreadable(description: "the review's aggregate is not JSON: \(error)")
         }
         func named(_ key: String) -> [JSONValue] {

@@ -66,6 +66,20 @@ extension SecurityTests {
             #expect(record.summary == completed.summary)
         }
 
+        @Test func anOldAggregateWithNumbersAndDepthBeyondAFilingsLimitsIsStillRead() throws {
+            let (database, filing, review, completed) = try Self.written()
+            var summary = completed.summary
+            // A module may answer with up to `Decimal`'s 38 digits and the protocol's depth; a
+            // filing's limits (30 digits, 32 levels) are not an aggregate's.
+            var deep = JSONValue.number(1)
+            for _ in 0..<34 { deep = .array([deep]) }
+            summary.failures[0].finding.observed = .number(Decimal(string: "123456789012345678901234567890123456")!)
+            summary.failures[0].finding.parameters["deep"] = deep
+            try database.superuser.query("UPDATE reviews SET aggregate = $2 WHERE id = $1", [review.id, try JSONB(encoding: summary)])
+            let record = try #require(try ReviewRecords.latestReview(of: filing, on: database.superuser))
+            #expect(record.summary == summary)
+        }
+
         @Test func aFindingWhoseFilingIsNotItsReviewsIsRefusedEvenToTheTablesOwner() throws {
             let (database, _, review, _) = try Self.written()
             let other = try database.file(county: SecureDatabase.countyA, suffix: "#other", on: database.superuser)
