@@ -461,7 +461,7 @@ public actor Coordinator {
     /// poll interval: a lost notification costs that, never a submission). Loop `index` of
     /// `intakeConnections`, on its own connection: while one loop's batch is being filed by the
     /// database, another validates the next (claims skip the submissions another holds, as between
-    /// coordinators), and the batches are recorded in the order they were claimed (`IntakeOrder`). A loop
+    /// coordinators); while a quota is counted, in the order they were claimed (`IntakeOrder`). A loop
     /// that found a full batch wakes the others, so that they join in.
     private func intakeLoop(_ index: Int) async {
         var failures = 0

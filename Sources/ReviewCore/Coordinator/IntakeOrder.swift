@@ -4,8 +4,11 @@ import Foundation
 /// claimed them in, which is the submissions' order. A round's quota is counted in submission
 /// order (sql/120's `file_submissions`), and two corrections of one filing are decided in the
 /// order they were sent; with several intake loops (`CoordinatorConfiguration.intakeConnections`)
-/// a later batch must therefore not be recorded before an earlier one. The loops still overlap
-/// where it pays: one validates its batch while another's is being recorded.
+/// a later batch must therefore not be recorded before an earlier one while a quota is being
+/// counted. The loops still overlap where it pays: one validates its batch while another's is
+/// being recorded; and while no round with a quota receives filings, batches are recorded side by
+/// side (recording them in turn costs about a quarter of the intake's rate: `cluster-review-bench
+/// submit`, 1,088 → 808 filings/s).
 ///
 /// Between coordinators (separate processes) the order is the database's, as it always was: the
 /// rounds' row locks serialize the counting.
@@ -35,11 +38,14 @@ final class IntakeOrder: @unchecked Sendable {
         return (claimed, Ticket(number: issued - 1))
     }
 
-    /// Runs `record` once every batch claimed before `ticket` has finished.
-    func inTurn<T>(_ ticket: Ticket, _ record: () throws -> T) rethrows -> T {
-        condition.lock()
-        while served < ticket.number { condition.wait() }
-        condition.unlock()
+    /// Runs `record` once every batch claimed before `ticket` has finished; at once when
+    /// `waiting` is false (nothing the order decides is being counted).
+    func inTurn<T>(_ ticket: Ticket, waiting: Bool = true, _ record: () throws -> T) rethrows -> T {
+        if waiting {
+            condition.lock()
+            while served < ticket.number { condition.wait() }
+            condition.unlock()
+        }
         return try record()
     }
 

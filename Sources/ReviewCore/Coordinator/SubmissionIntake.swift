@@ -37,8 +37,9 @@ public enum SubmissionIntake {
     /// database is unreachable or refuses the coordinator (42501): nothing is recorded then, and
     /// the submissions stay pending.
     ///
-    /// Loops of one coordinator share an `order`, so their batches are recorded in the order they
-    /// were claimed (`IntakeOrder`); a call of its own needs none.
+    /// Loops of one coordinator share an `order`, so that while a round's quota is being counted
+    /// their batches are recorded in the order they were claimed (`IntakeOrder`); a call of its
+    /// own needs none.
     public static func checkPending(limit: Int = defaultBatch, on connection: PostgresConnection) throws -> Report {
         try checkPending(limit: limit, on: connection, order: IntakeOrder())
     }
@@ -52,6 +53,7 @@ public enum SubmissionIntake {
             // locks (the rounds', the corrected filing's) and counts what it filed.
             defer { order.finish(ticket) }
             guard claimed.rowCount > 0 else { return Report() }
+            let inOrder = try Rounds.quotaReceivingToday(on: connection)
             var ids: [Int64] = []
             var documents: [Data] = []
             for row in claimed.rows {
@@ -59,7 +61,7 @@ public enum SubmissionIntake {
                 documents.append(try row.decode("document"))
             }
             let issues = validate(documents)
-            return try order.inTurn(ticket) {
+            return try order.inTurn(ticket, waiting: inOrder) {
                 let states: [String: Int]
                 do {
                     states = try connection.transaction { try record(ids, issues, on: $0) }

@@ -137,6 +137,17 @@ public enum Rounds {
         return try connection.query(columns + " WHERE name = $1", [key]).rows.first.map(round)
     }
 
+    /// Whether a round with a quota receives filings today: while one does, the order in which
+    /// submissions are recorded decides which of them take its last places (`IntakeOrder`).
+    static func quotaReceivingToday(on connection: PostgresConnection) throws -> Bool {
+        try connection.queryRow(
+            """
+            SELECT EXISTS (SELECT FROM rounds WHERE (quota_per_county IS NOT NULL OR quota_total IS NOT NULL)
+                                               AND closed_on IS NULL AND cr_today() BETWEEN opens_on AND closes_on) AS receiving
+            """
+        ).decode("receiving")
+    }
+
     /// The round's filings the person may read, counted per county and status (corrections counted too).
     public static func tally(round id: Int64, on connection: PostgresConnection) throws -> [RoundTally] {
         try connection.query(

@@ -64,6 +64,18 @@ import Testing
         #expect(recorded.withLock { $0 } == [1, 3])
     }
 
+    @Test func whileNoQuotaIsCountedABatchIsRecordedWithoutWaitingItsTurn() {
+        let order = IntakeOrder()
+        let (_, first) = order.claim { () }
+        let (_, second) = order.claim { () }
+        let done = onAnotherThread {
+            order.inTurn(second, waiting: false) {}
+            order.finish(second)
+        }
+        #expect(done.wait(timeout: .now() + 120) == .success, "the earlier batch is still being recorded")
+        order.finish(first)
+    }
+
     @Test func aClaimThatThrowsTakesNoTicket() {
         struct Lost: Error {}
         let order = IntakeOrder()

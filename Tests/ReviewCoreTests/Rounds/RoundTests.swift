@@ -3,7 +3,7 @@ import Foundation
 import IndicatorKit
 import JSONCore
 import Postgres
-import ReviewCore
+@testable import ReviewCore
 import TestSupport
 import Testing
 
@@ -230,5 +230,17 @@ import Testing
         }
         let reviewer = try database.connect(as: .reviewer)
         #expect(try reviewer.queryRow("SELECT opened_by FROM rounds WHERE id = $1", [round]).decode("opened_by", as: String.self) != "")
+    }
+
+    @Test func theIntakeRecordsInTurnOnlyWhileARoundWithAQuotaReceivesFilings() throws {
+        let (database, admin) = try database(today: "2026-03-16")
+        let coordinator = try database.connect(as: .coordinator)
+        #expect(try Rounds.quotaReceivingToday(on: coordinator) == false, "no round")
+        try Rounds.open(draft("2026年第一批", "2026-03-01", "2026-03-31"), on: admin)
+        #expect(try Rounds.quotaReceivingToday(on: coordinator) == false, "a round without a quota")
+        let quota = try Rounds.open(draft("2026年变更", "2026-03-01", "2026-03-31", kinds: ["change_report"], perCounty: 1), on: admin)
+        #expect(try Rounds.quotaReceivingToday(on: coordinator) == true)
+        try Rounds.close(quota, on: admin)
+        #expect(try Rounds.quotaReceivingToday(on: coordinator) == false, "closed today")
     }
 }
