@@ -15,7 +15,7 @@ final class Browser: @unchecked Sendable {
     /// Whether requests say they came over HTTPS (X-Forwarded-Proto), as nginx would.
     var overTLS = false
     /// Seconds without an answer taken for a hang (`TestClient.hangAfter`).
-    var hangAfter: TimeInterval = 30
+    var hangAfter: TimeInterval = 120
 
     init(socketPath: String, address: String? = nil) {
         self.socketPath = socketPath
