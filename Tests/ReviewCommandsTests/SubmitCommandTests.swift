@@ -23,4 +23,58 @@ import Testing
         #expect(try connection.queryRow("SELECT count(*) AS n FROM filings").decode("n", as: Int.self) == 1)
         #expect(try connection.queryRow("SELECT count(*) AS n FROM review_queue").decode("n", as: Int.self) == 1)
     }
+
+    @Test func aConnectionLostInAnInsertReportsTheCommittedLotsReceiptsAndTheRestAsNotSent() async throws {
+        let (conninfo, connection, folder) = try Self.cutAt120(when: "BEFORE INSERT ON submissions FOR EACH ROW")
+        defer { connection.close(); try? FileManager.default.removeItem(atPath: folder) }
+        let (status, outcomes, log) = try await Self.submitJSON(folder, conninfo: conninfo)
+        #expect(status == 69, "\(log)")
+        #expect(outcomes.count == 150)
+        #expect(outcomes.prefix(100).allSatisfy { $0.status == "received" && $0.submission != nil }, "\(log)")
+        #expect(outcomes.dropFirst(100).allSatisfy { $0.status == "not_sent" && $0.submission == nil }, "\(log)")
+        let stored: [Int64] = try connection.query("SELECT id FROM submissions ORDER BY id").rows.map { try $0.decode("id") }
+        #expect(stored == outcomes.prefix(100).compactMap(\.submission), "exactly the committed lot is on record, with the ids printed")
+        #expect(log.contains("database unavailable"))
+    }
+
+    @Test func aConnectionLostWhileCommittingReportsThatLotAsUnconfirmed() async throws {
+        // A deferred trigger runs at COMMIT: the loss comes after every statement of the lot ran.
+        let (conninfo, connection, folder) = try Self.cutAt120(
+            when: "AFTER INSERT ON submissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW", constraint: true)
+        defer { connection.close(); try? FileManager.default.removeItem(atPath: folder) }
+        let (status, outcomes, log) = try await Self.submitJSON(folder, conninfo: conninfo)
+        #expect(status == 69, "\(log)")
+        #expect(outcomes.prefix(100).allSatisfy { $0.status == "received" }, "\(log)")
+        #expect(outcomes.dropFirst(100).map(\.status) == Array(repeating: "unconfirmed", count: 50), "\(log)")
+        #expect(try connection.queryRow("SELECT count(*)::int AS n FROM submissions").decode("n", as: Int.self) == 100)
+    }
+
+    struct SubmitOutcome: Decodable { var file: String; var status: String; var submission: Int64? }
+
+    /// A fresh database whose server ends the submitter's own connection when `f-120.json` arrives
+    /// (the first lot of 100 committed by then), and a folder of 150 copies of a sample.
+    static func cutAt120(when timing: String, constraint: Bool = false) throws -> (String, PostgresConnection, String) {
+        let conninfo = try TestCluster.makeDatabase()
+        let connection = try PostgresConnection(conninfo)
+        try connection.executeScript("""
+            CREATE FUNCTION test_cut_at_120() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.client_reference = 'f-120.json' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+                RETURN NEW;
+            END $$;
+            CREATE \(constraint ? "CONSTRAINT " : "")TRIGGER test_cut_at_120 \(timing) EXECUTE FUNCTION test_cut_at_120();
+            """)
+        let folder = NSTemporaryDirectory() + "cut-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let sample = try Data(contentsOf: TestCluster.installation.configDirectory
+            .appendingPathComponent("samples/469005-wenchang-commercial-aerospace.json"))
+        for n in 1...150 { try sample.write(to: URL(fileURLWithPath: folder + String(format: "/f-%03d.json", n))) }
+        return (conninfo, connection, folder)
+    }
+
+    static func submitJSON(_ folder: String, conninfo: String) async throws -> (Int32?, [SubmitOutcome], String) {
+        let submit = try CLIProcess(["submit", "--json", "--no-wait", "--lang", "en", folder], conninfo: conninfo)
+        let status = await submit.wait(timeout: .seconds(120))
+        return (status, try JSONDecoder().decode([SubmitOutcome].self, from: Data(submit.output.utf8)), submit.log)
+    }
 }

@@ -55,6 +55,10 @@ public enum ClusterReviewCLI {
         } catch let error as PostgresError where error.isConnectionLoss {
             console.error(unavailableText(error, language))
             return ExitCode.unavailable
+        } catch let error as SubmissionDoor.Interrupted {
+            // A command that does not report the lots it committed (submit does) says what any loss says.
+            console.error(unavailableText(error.cause, language))
+            return ExitCode.unavailable
         } catch let error as PostgresError where error.sqlState == "42501" {
             console.error(PermissionMessage(error: error).text.text(in: language))
             return ExitCode.permissionDenied

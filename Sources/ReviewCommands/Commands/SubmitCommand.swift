@@ -24,9 +24,13 @@ enum SubmitCommand {
             submission not checked by then is reported as received ("it will be checked when a coordinator
             runs"), and `--no-wait` prints the submission ids at once. The verdicts stay readable:
             SELECT state, filing_id, issues FROM submissions WHERE id = N.
+            If the connection to the database is lost part way, every file is still reported: those in the
+            lots committed before as received (with their submission ids, checked when a coordinator runs),
+            those of a lot whose commit went unanswered as unconfirmed, the rest as not sent; submitting a
+            file again is safe (the same content is never filed twice), and the exit code is 69.
             Exit code 0 when every file was filed (or already on file), 1 when any was invalid, unreadable or
             refused, 75 when some were received but not yet checked, 77 when every file was refused for
-            permission.
+            permission, 69 when the database could not be reached or was lost.
             """,
         examples: [
             "cluster-review submit config/samples/469005-wenchang-commercial-aerospace.json",
@@ -54,6 +58,11 @@ enum SubmitCommand {
             case permissionDenied = "permission_denied"
             /// Received, not yet checked when the wait ended.
             case received
+            /// Sent in a transaction whose commit the database never confirmed: the connection was
+            /// lost; it may or may not have been received.
+            case unconfirmed
+            /// Not sent: the connection was lost before its turn.
+            case notSent = "not_sent"
         }
 
         var file: String
@@ -93,7 +102,20 @@ enum SubmitCommand {
         }
         let connection = try invocation.connect()
         defer { connection.close() }
-        let receipts = try SubmissionDoor.send(documents, on: connection)
+        var lost: PostgresError?  // the connection's end, when it was lost part way
+        let receipts: [SubmissionDoor.Receipt]
+        do {
+            receipts = try SubmissionDoor.send(documents, on: connection)
+        } catch let interrupted as SubmissionDoor.Interrupted {
+            receipts = interrupted.receipts
+            lost = interrupted.cause
+            for position in receipts.count..<sent.count {
+                let index = sent[position]
+                outcomes[index] = interrupted.unconfirmed.contains(position)
+                    ? Outcome(file: files[index], status: .unconfirmed, reason: unconfirmed)
+                    : Outcome(file: files[index], status: .notSent, reason: notSent)
+            }
+        }
         var waiting: [Int64: Int] = [:]  // submission id → index in `files`
         for (receipt, index) in zip(receipts, sent) {
             switch receipt {
@@ -104,21 +126,25 @@ enum SubmitCommand {
                 outcomes[index] = Outcome(file: files[index], status: .refused, reason: refusal(error))
             }
         }
-        if !invocation.flag("--no-wait") && !waiting.isEmpty {
+        if !invocation.flag("--no-wait") && !waiting.isEmpty && lost == nil {
             let total = waiting.count
             var checked = 0, filed = 0
-            _ = try SubmissionDoor.wait(for: Array(waiting.keys), timeout: wait, on: connection) { lot in
-                for (id, verdict) in lot {
-                    guard let index = waiting[id] else { continue }
-                    let outcome = outcome(files[index], submission: id, verdict: verdict, document: sentDocuments[index]!)
-                    outcomes[index] = outcome
-                    checked += 1
-                    if outcome.status == .filed || outcome.status == .alreadyOnFile { filed += 1 }
+            do {
+                _ = try SubmissionDoor.wait(for: Array(waiting.keys), timeout: wait, on: connection) { lot in
+                    for (id, verdict) in lot {
+                        guard let index = waiting[id] else { continue }
+                        let outcome = outcome(files[index], submission: id, verdict: verdict, document: sentDocuments[index]!)
+                        outcomes[index] = outcome
+                        checked += 1
+                        if outcome.status == .filed || outcome.status == .alreadyOnFile { filed += 1 }
+                    }
+                    if total > 1 {
+                        console.progress("进度 progress \(checked)/\(total) checked · \(filed) filed or already on file, \(checked - filed) refused",
+                                         final: checked == total)
+                    }
                 }
-                if total > 1 {
-                    console.progress("进度 progress \(checked)/\(total) checked · \(filed) filed or already on file, \(checked - filed) refused",
-                                     final: checked == total)
-                }
+            } catch let error as PostgresError where error.isConnectionLoss {
+                lost = error  // every file was received; those not yet checked say so
             }
         }
         let results = outcomes.compactMap { $0 }
@@ -131,17 +157,24 @@ enum SubmitCommand {
         for outcome in results { counts[outcome.status, default: 0] += 1 }
         let filed = counts[.filed] ?? 0, duplicates = counts[.alreadyOnFile] ?? 0
         let denied = counts[.permissionDenied] ?? 0, received = counts[.received] ?? 0
-        let bad = files.count - filed - duplicates - denied - received
+        let unsure = counts[.unconfirmed] ?? 0, unsent = counts[.notSent] ?? 0
+        let bad = files.count - filed - duplicates - denied - received - unsure - unsent
         if !invocation.flag("--json") {
             if invocation.language == .en {
                 console.print("summary: \(filed) filed, \(duplicates) already on file, \(bad) invalid or refused, "
                     + (denied > 0 ? "\(denied) refused (permission), " : "")
-                    + (received > 0 ? "\(received) received, not yet checked, " : "") + "of \(files.count)")
+                    + (received > 0 ? "\(received) received, not yet checked, " : "")
+                    + (unsure > 0 ? "\(unsure) unconfirmed, " : "") + (unsent > 0 ? "\(unsent) not sent, " : "") + "of \(files.count)")
             } else {
                 console.print("合计：共 \(files.count) 份，已提交 \(filed) 份，已存在 \(duplicates) 份，无效或被拒 \(bad) 份"
                     + (denied > 0 ? "，因权限被拒 \(denied) 份" : "")
-                    + (received > 0 ? "，已接收尚未检查 \(received) 份" : ""))
+                    + (received > 0 ? "，已接收尚未检查 \(received) 份" : "")
+                    + (unsure > 0 ? "，未获确认 \(unsure) 份" : "") + (unsent > 0 ? "，未发送 \(unsent) 份" : ""))
             }
+        }
+        if let lost {
+            console.error(ClusterReviewCLI.unavailableText(lost, invocation.language))
+            return ExitCode.unavailable
         }
         if denied > 0 && filed + duplicates + bad + received == 0 { return ExitCode.permissionDenied }
         if bad + denied > 0 { return ExitCode.failure }
@@ -165,6 +198,14 @@ enum SubmitCommand {
             return Outcome(file: file, submission: submission, status: .invalid, issues: issues)
         }
     }
+
+    static let unconfirmed = LocalizedText(
+        zh: "已发送，但连接中断，数据库未确认是否收到；可再次提交（相同内容不会重复申报）",
+        en: "sent, but the connection was lost before the database confirmed it: it may or may not have been received; submit it again (the same content is never filed twice)")
+
+    static let notSent = LocalizedText(
+        zh: "未发送：与数据库的连接已中断；请再次提交",
+        en: "not sent: the connection to the database was lost before it; submit it again")
 
     static func notChecked(_ id: Int64) -> LocalizedText {
         LocalizedText(zh: "已收到，提交编号 #\(id)；协调服务运行后即予检查（cluster-review serve）",
@@ -199,7 +240,7 @@ enum SubmitCommand {
             for issue in issues { IssueLines.lines(issue, language: language, indent: "    ").forEach(console.error) }
         case .permissionDenied:
             console.error("✘ " + reason)
-        case .invalid, .unreadable, .refused:
+        case .invalid, .unreadable, .refused, .unconfirmed, .notSent:
             console.error(en ? "✘ \(file): \(reason)" : "✘ \(file)：\(reason)")
         }
     }

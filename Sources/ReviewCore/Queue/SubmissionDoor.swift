@@ -79,32 +79,69 @@ public enum SubmissionDoor {
     /// transaction (one document over the ceiling of pending work, or over the size bound), each
     /// document of that lot is sent again in a transaction of its own, so that those that fit are
     /// received and each refused one carries its error. A refusal of the person (42501: not a
-    /// county's login) and a lost connection are thrown. Receipts are in the order of `documents`.
+    /// county's login) is thrown; a lost connection is thrown as `Interrupted`, which carries the
+    /// receipts of everything committed before it. Receipts are in the order of `documents`.
     public static func send(_ documents: [Document], on connection: PostgresConnection) throws -> [Receipt] {
         var receipts: [Receipt] = []
         receipts.reserveCapacity(documents.count)
         var start = 0
         while start < documents.count {
-            let lot = Array(documents[start..<min(start + documentsPerTransaction, documents.count)])
-            receipts += try sendLot(lot, on: connection)
+            let lot = documents[start..<min(start + documentsPerTransaction, documents.count)]
+            try sendLot(lot, into: &receipts, on: connection)
             start += lot.count
         }
         return receipts
     }
 
-    /// One lot in one transaction, or each of its documents alone when the database refuses it.
-    private static func sendLot(_ documents: [Document], on connection: PostgresConnection) throws -> [Receipt] {
-        guard !documents.isEmpty else { return [] }
+    /// The connection was lost part way through `send`. The documents before `receipts.count`
+    /// were committed (or refused) as their receipts say; those in `unconfirmed` were in a
+    /// transaction whose `COMMIT` went unanswered, so they may or may not have been received; every
+    /// later one was not sent. Sending a document again is safe: the same content is never filed
+    /// twice (its verdict names the filing already on file).
+    public struct Interrupted: Error, Sendable {
+        /// The receipts of `documents[0..<receipts.count]`.
+        public var receipts: [Receipt]
+        /// Indices in `documents` of the lot whose commit was not confirmed (empty when the
+        /// connection was lost before a commit was asked for).
+        public var unconfirmed: Range<Int>
+        /// The error that ended the connection.
+        public var cause: PostgresError
+    }
+
+    /// One lot in one transaction, or each of its documents alone when the database refuses it;
+    /// appends their receipts to `receipts` as each transaction commits.
+    private static func sendLot(_ lot: ArraySlice<Document>, into receipts: inout [Receipt], on connection: PostgresConnection) throws {
+        guard !lot.isEmpty else { return }
         do {
-            return try connection.transaction { try insert(documents, on: $0).map(Receipt.received) }
+            let ids = try committing(lot.startIndex..<lot.endIndex, after: receipts) { try insert(Array(lot), on: $0) }
+            receipts += ids.map(Receipt.received)
         } catch let error as PostgresError where !error.isConnectionLoss && error.sqlState != "42501" {
-            guard documents.count > 1 else { return [.refused(error)] }
-            return try documents.map { document in
+            guard lot.count > 1 else {
+                receipts.append(.refused(error))
+                return
+            }
+            for index in lot.indices {
                 do {
-                    return .received(try connection.transaction { try insert([document], on: $0)[0] })
+                    let id = try committing(index..<index + 1, after: receipts) { try insert([lot[index]], on: $0)[0] }
+                    receipts.append(.received(id))
                 } catch let error as PostgresError where !error.isConnectionLoss && error.sqlState != "42501" {
-                    return .refused(error)
+                    receipts.append(.refused(error))
                 }
+            }
+        }
+
+        /// `body` in a transaction on `connection`; a lost connection becomes `Interrupted`, with
+        /// `indices` unconfirmed when the loss came while committing (the statements had all run).
+        func committing<T>(_ indices: Range<Int>, after receipts: [Receipt], _ body: (PostgresConnection) throws -> T) throws -> T {
+            var ran = false
+            do {
+                return try connection.transaction { connection in
+                    let value = try body(connection)
+                    ran = true
+                    return value
+                }
+            } catch let error as PostgresError where error.isConnectionLoss {
+                throw Interrupted(receipts: receipts, unconfirmed: ran ? indices : indices.lowerBound..<indices.lowerBound, cause: error)
             }
         }
     }
