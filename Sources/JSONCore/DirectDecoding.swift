@@ -58,6 +58,12 @@ extension JSONValue {
     @inlinable
     public func directInteger<T: FixedWidthInteger>(_: T.Type = T.self) throws(DirectDecodingMiss) -> T {
         guard case .number(let number) = self else { throw DirectDecodingMiss() }
+        // Plain digits, as the parser leaves them (exponent 0, a mantissa of 64 bits): the
+        // integer is the mantissa, which is what the text gives (issue 16: no string between).
+        if let (mantissa, negative) = PlainInteger.read(number) {
+            guard let integer = negative ? T(exactly: -Int128(mantissa)) : T(exactly: mantissa) else { throw DirectDecodingMiss() }
+            return integer
+        }
         var copy = number
         guard let integer = T(NSDecimalString(&copy, nil)) else { throw DirectDecodingMiss() }
         return integer
@@ -304,4 +310,79 @@ public struct SeenMembers {
         let mask: UInt64 = count >= 64 ? .max : (1 << UInt64(count)) - 1
         guard bits & mask == mask else { throw DirectDecodingMiss() }
     }
+}
+
+/// A `Decimal` that is a non-zero integer written as plain digits — exponent 0, a mantissa of at
+/// most 64 bits —, read from its storage (`Decimal` keeps its mantissa private). The layout is
+/// checked once against values whose parts are known; where it does not hold, nothing is read.
+public enum PlainInteger {
+    /// The mantissa and sign of `value`, or nil when it is not such an integer (or the layout
+    /// is not the one known).
+    @inlinable
+    public static func read(_ value: Decimal) -> (mantissa: UInt64, negative: Bool)? {
+        guard layoutHolds else { return nil }
+        return storage(value)
+    }
+
+    /// The mantissa (at most 64 bits, not zero), exponent and sign of `value`; nil for any
+    /// other value, or when the layout is not the one known.
+    @inlinable
+    public static func parts(_ value: Decimal) -> (mantissa: UInt64, exponent: Int, negative: Bool)? {
+        guard layoutHolds else { return nil }
+        return withUnsafeBytes(of: value) { bytes -> (UInt64, Int, Bool)? in
+            let length = Int(bytes[1] >> 4)
+            guard length >= 1, length <= 4 else { return nil }
+            var mantissa: UInt64 = 0
+            for word in stride(from: length - 1, through: 0, by: -1) {
+                mantissa = mantissa << 16 | UInt64(bytes[4 + 2 * word]) | UInt64(bytes[5 + 2 * word]) << 8
+            }
+            return mantissa == 0 ? nil : (mantissa, Int(Int8(bitPattern: bytes[0])), bytes[1] & 0x08 != 0)
+        }
+    }
+
+    /// Byte 0 the exponent; byte 1 the length in 16-bit words (high nibble) and the sign (bit 3);
+    /// the mantissa's words from byte 4, least significant first.
+    @usableFromInline
+    static func storage(_ value: Decimal) -> (mantissa: UInt64, negative: Bool)? {
+        guard MemoryLayout<Decimal>.size == 20 else { return nil }
+        return withUnsafeBytes(of: value) { bytes -> (UInt64, Bool)? in
+            let length = Int(bytes[1] >> 4)
+            guard bytes[0] == 0, length >= 1, length <= 4 else { return nil }
+            var mantissa: UInt64 = 0
+            for word in stride(from: length - 1, through: 0, by: -1) {
+                mantissa = mantissa << 16 | UInt64(bytes[4 + 2 * word]) | UInt64(bytes[5 + 2 * word]) << 8
+            }
+            return mantissa == 0 ? nil : (mantissa, bytes[1] & 0x08 != 0)
+        }
+    }
+
+    /// Whether `storage` reads the known parts of known values here.
+    @usableFromInline
+    static let layoutHolds: Bool = {
+        let known: [(Decimal, (UInt64, Bool)?)] = [
+            (Decimal(string: "2025")!, (2025, false)), (Decimal(string: "-70000")!, (70_000, true)),
+            (Decimal(UInt64.max), (UInt64.max, false)), (Decimal(string: "1.5")!, nil),
+            (Decimal(string: "18446744073709551616")!, nil), (Decimal(0), nil),
+        ]
+        guard MemoryLayout<Decimal>.size == 20 else { return false }
+        let integers = known.allSatisfy { value, parts in
+            let read = storage(value)
+            return read?.mantissa == parts?.0 && read?.negative == parts?.1
+        }
+        // `parts` reads the same storage without the layout check (it is this check's own).
+        let fractions: [(Decimal, UInt64, Int8, Bool)] = [
+            (Decimal(string: "-123.45")!, 12_345, -2, true), (Decimal(string: "0.000001")!, 1, -6, false),
+            (Decimal(string: "-65536.7")!, 655_367, -1, true),
+        ]
+        return integers && fractions.allSatisfy { value, mantissa, exponent, negative in
+            withUnsafeBytes(of: value) { bytes in
+                let length = Int(bytes[1] >> 4)
+                var read: UInt64 = 0
+                for word in stride(from: length - 1, through: 0, by: -1) {
+                    read = read << 16 | UInt64(bytes[4 + 2 * word]) | UInt64(bytes[5 + 2 * word]) << 8
+                }
+                return read == mantissa && Int8(bitPattern: bytes[0]) == exponent && (bytes[1] & 0x08 != 0) == negative
+            }
+        }
+    }()
 }
