@@ -69,8 +69,49 @@ public struct JSONWriter: Sendable {
             appendRaw("null")
             return
         }
+        // A mantissa of 64 bits (every amount a module writes) is written from its digits, as
+        // `NSDecimalString` writes it — no exponent form, trailing zeros kept, `0.` before a
+        // fraction — without its division by ten per digit and its string (issue 16).
+        if let (mantissa, exponent, negative) = PlainInteger.parts(number) {
+            appendDigits(mantissa, exponent: exponent, negative: negative)
+            return
+        }
         var value = number
         bytes.append(contentsOf: NSDecimalString(&value, nil).utf8)
+    }
+
+    /// `mantissa × 10^exponent`, signed, in plain decimal notation.
+    mutating func appendDigits(_ mantissa: UInt64, exponent: Int, negative: Bool) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var value = mantissa, end = buffer.count
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value != 0
+            return buffer.count - end
+        }
+        if negative { bytes.append(UInt8(ascii: "-")) }
+        withUnsafeBytes(of: &digits) { buffer in
+            let text = UnsafeRawBufferPointer(rebasing: buffer[(buffer.count - count)...])
+            if exponent >= 0 {
+                bytes.append(contentsOf: text)
+                for _ in 0..<exponent { bytes.append(UInt8(ascii: "0")) }
+                return
+            }
+            let whole = count + exponent  // digits before the point
+            if whole > 0 {
+                bytes.append(contentsOf: text[text.startIndex..<text.startIndex + whole])
+                bytes.append(UInt8(ascii: "."))
+                bytes.append(contentsOf: text[(text.startIndex + whole)...])
+            } else {
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(UInt8(ascii: "."))
+                for _ in 0..<(-whole) { bytes.append(UInt8(ascii: "0")) }
+                bytes.append(contentsOf: text)
+            }
+        }
     }
 
     /// Appends an integer.

@@ -143,6 +143,44 @@ import Testing
         }
     }
 
+    /// The growth rate without bisection (`growthFromRoot`) against the bisection as it was
+    /// written before, on amounts as filings write them, on ratios just beside a rounding
+    /// boundary (growth k.5 · 10⁻⁶ ± a few 10⁻⁹), on exact squares, and on ratios below 1: the same
+    /// `Decimal`s written the same; and the root takes most of them itself.
+    @Test func compoundGrowthFromTheRootIsTheBisectionsValue() {
+        var random = SplitMix(state: 16)
+        var pairs: [(Decimal, Decimal)] = [(4, 9), (9, 4), (1, 4), (100, 100), (100, 99), (2, 8), (25, 36), (1, 2), (3, 1)]
+        for _ in 0..<4_000 {
+            // Amounts in 万元 of 1–9 digits with up to 2 decimals, as filings write them.
+            func amount() -> Decimal {
+                Decimal(sign: .plus, exponent: -Int.random(in: 0...2, using: &random),
+                        significand: Decimal(UInt64.random(in: 1...999_999_999, using: &random)))
+            }
+            pairs.append((amount(), amount()))
+            // A grown amount: v1 × (1 + g)² for a growth of −30 % … +60 %.
+            let v1 = amount(), g = Decimal(Int.random(in: -300_000...600_000, using: &random)) / 1_000_000
+            pairs.append((v1, v1 * (1 + g) * (1 + g)))
+        }
+        for _ in 0..<2_000 {
+            // √ratio within a few 10⁻⁹ of a rounding boundary 1 + (k + ½)·10⁻⁶.
+            let k = Decimal(Int.random(in: -200_000...900_000, using: &random))
+            let offset = Decimal(Int.random(in: -30...30, using: &random)) / 1_000_000_000
+            let root = 1 + (k + Decimal(string: "0.5")!) / 1_000_000 + offset
+            pairs.append((1, root * root))
+            pairs.append((1_000, root * root * 1_000))
+        }
+        var fromRoot = 0
+        for (v1, v3) in pairs {
+            let expected = Self.referenceGrowth(from: v1, to: v3), actual = Readable.compoundGrowth(from: v1, to: v3)
+            #expect(actual == expected && actual?.description == expected?.description, "\(v1) → \(v3)")
+            if Readable.growthFromRoot(v3 / v1, places: 6) != nil { fromRoot += 1 }
+            for language in [Language.zh, .en] {
+                #expect(actual.map { Readable.amount($0, .rate, language) } == expected.map { Readable.amount($0, .rate, language) })
+            }
+        }
+        #expect(fromRoot > pairs.count * 3 / 4)
+    }
+
     @Test func halvingFromTheDigitsIsDecimalDivisionByTwo() {
         #expect(DecimalStorage.layoutHolds)
         var random = SplitMix(state: 2)

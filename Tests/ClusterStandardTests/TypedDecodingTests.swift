@@ -68,8 +68,13 @@ import Testing
     /// `JSONValueDecoder` through `Decodable` alone, and `JSONValueDecoder` with the hand-written
     /// decoding first (`DirectlyDecodable`) —, and the hand-written decoding alone, when it
     /// decodes, gives that same value; the outcome, for counting.
+    /// The value read straight from `value`'s compact text (`ByteDecodable`), or nil at a miss.
+    static func viaBytes<T: ByteDecodable>(_ type: T.Type, _ value: JSONValue) -> T? {
+        DirectReader.read(Data(value.compactBytes)) { r throws(DirectDecodingMiss) in try T(reading: &r) }
+    }
+
     @discardableResult
-    static func expectSame<T: DirectlyDecodable & Equatable>(_ type: T.Type, _ value: JSONValue, _ what: @autoclosure () -> String) -> Outcome<T> {
+    static func expectSame<T: DirectlyDecodable & ByteDecodable & Equatable>(_ type: T.Type, _ value: JSONValue, _ what: @autoclosure () -> String) -> Outcome<T> {
         let (old, oldReason) = viaJSONDecoder(type, value)
         let (general, generalReason) = viaValueDecoder(type, value, direct: false)
         let (new, newReason) = viaValueDecoder(type, value)
@@ -79,6 +84,15 @@ import Testing
         #expect(oldReason == newReason, "\(what())")
         if let direct = T(directly: value) {
             #expect(Outcome.value(direct) == old, "hand-written: \(what())")
+        }
+        // The fourth way, straight from the bytes: where it reads a value, the others' value,
+        // and it reads one wherever the hand-written decoding of the tree does.
+        let bytes = viaBytes(type, value)
+        if let bytes {
+            #expect(Outcome.value(bytes) == old, "from the bytes: \(what())")
+        }
+        if let reparsed = try? JSONValue(parsing: Data(value.compactBytes)) {
+            #expect((bytes != nil) == (T(directly: reparsed) != nil), "from the bytes, taken: \(what())")
         }
         return new
     }
@@ -98,8 +112,10 @@ import Testing
             return
         }
         #expect(validated.filing == decoded)
-        // The hand-written decoding takes every well-formed sample itself.
+        // The hand-written decoding takes every well-formed sample itself, from the tree and
+        // from the file's own bytes.
         #expect(Filing(directly: filing) == decoded)
+        #expect(DirectReader.read(raw) { r throws(DirectDecodingMiss) in try Filing(reading: &r) } == decoded)
         #expect(validated.document == filing)
         // Each module reads a slice: every section alone decodes the same too.
         for section in Filing.sectionNames {
@@ -211,6 +227,100 @@ import Testing
         Self.expectSame(Filing.self, .object(["cluster": .object(cluster)]), "area_km2 \(literal)")
     }
 
+    /// The replies of a session that reads well-formed requests straight from the bytes and of
+    /// one that parses every request first are the same for `line`.
+    static func expectSameReplies(_ line: Data, _ what: @autoclosure () -> String) {
+        let direct = ModuleSession(module: EchoModule()), general = ModuleSession(module: EchoModule(), readsBytesDirectly: false)
+        #expect(reply(direct.respond(to: line)) == reply(general.respond(to: line)), "\(what())")
+    }
+
+    /// A step as a value to compare: a reply's members, whatever their order (each session's
+    /// `JSONEncoder` writes an error reply's members in an order of its own).
+    static func reply(_ step: SessionStep) -> String {
+        switch step {
+        case .exit(let code): return "exit \(code)"
+        case .reply(let data):
+            guard !data.isEmpty else { return "nothing" }
+            guard let value = try? JSONValue(parsing: data.dropLast()) else { return "not JSON: \(String(decoding: data, as: UTF8.self))" }
+            var writer = JSONWriter(style: .canonical)
+            writer.append(value)
+            return writer.text
+        }
+    }
+
+    static func evaluateLine(filing: JSONValue, context: JSONValue = .object([:])) -> String {
+        #"{"type":"evaluate","id":"r-1","filing":"# + filing.compactText + #","context":"# + context.compactText
+            + #","parameters":{"min_share":0.6,"years":[2023,2024]},"as_of":"2025-06-30"}"#
+    }
+
+    @Test(arguments: try sampleFiles())
+    func everySampleIsReadStraightFromTheRequestBytesWithTheSameReply(file: String) throws {
+        let filing = try Self.sample(file)
+        let context: JSONValue = .object(["incidents": .array([]), "plan_on_record": filing["governance"]?["plan"] ?? .null])
+        let line = Data(Self.evaluateLine(filing: filing, context: context).utf8)
+        #expect(ModuleSession<EchoModule>.readEvaluate(line, filing: Filing.self, context: ReviewContext.self) != nil, "\(file)")
+        Self.expectSameReplies(line, file)
+        // Pretty-printed, with white space everywhere the grammar allows it.
+        let spaced = Self.evaluateLine(filing: filing, context: context).replacingOccurrences(of: ",", with: " ,\r\n\t ")
+            .replacingOccurrences(of: ":", with: " : ")
+        Self.expectSameReplies(Data(("  " + spaced + " \t").utf8), "\(file) spaced")
+    }
+
+    @Test func everyMutationOfASampleInARequestGetsTheSameReplyEitherWay() throws {
+        let file = "460400-danzhou-recertification-plan-met.json"
+        var count = 0
+        Self.mutations(of: try Self.sample(file)) { mutated, what in
+            Self.expectSameReplies(Data(Self.evaluateLine(filing: mutated).utf8), "\(file) \(what)")
+            count += 1
+        }
+        #expect(count > 1_000)
+    }
+
+    @Test func everyByteOfARequestChangedGetsTheSameReplyEitherWay() throws {
+        let line = Array(Self.evaluateLine(filing: try Self.sample("469005-wenchang-annual-report-2025.json"),
+            context: .object(["incidents": .array([.object(["enterprise_code": "x", "date": "2024-03-01", "category": "c"])])])).utf8)
+        let replacements: [UInt8] = [0x22, 0x7D, 0x5D, 0x2C, 0x3A, 0x20, 0x78, 0x31, 0x2D, 0x5C, 0x6E, 0x00, 0xFF, 0xC3]
+        for position in 0..<line.count {
+            for byte in replacements where byte != line[position] {
+                var changed = line
+                changed[position] = byte
+                Self.expectSameReplies(Data(changed), "byte \(position) := \(byte)")
+            }
+            var removed = line
+            removed.remove(at: position)
+            Self.expectSameReplies(Data(removed), "byte \(position) removed")
+            Self.expectSameReplies(Data(line[..<position]), "cut at \(position)")
+        }
+    }
+
+    @Test(arguments: [
+        #"{"type":"evaluate","id":"1","filing":{},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{},"context":{},"parameters":{},"as_of":"2025-06-30","extra":[1,{"a":null}]}"#,
+        #"{"type":"evaluate","type":"evaluate","id":"1","filing":{},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","id":"2","filing":{},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"kind":"annual"},"filing":{"kind":"x"},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"kind":"x","kind":"annual"},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"kind":"annual","kind":null},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"supersedes":3.0},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"supersedes":-0},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"supersedes":1e3},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"supersedes":-9223372036854775808},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"supersedes":9223372036854775808},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{"kind":"annual","kind":"initial"},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{},"context":{"incidents":null},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{},"context":{},"parameters":[],"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{},"context":{},"parameters":{},"as_of":"2025-02-30"}"#,
+        #"{"type":"evaluate","id":1,"filing":{},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","filing":{},"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"evaluate","id":"1","filing":null,"context":{},"parameters":{},"as_of":"2025-06-30"}"#,
+        #"{"type":"shutdown"}"#, #"{"type":"hello","id":"1"}"#, #"[]"#, #""#, #"{"type":"evaluate"} {}"#,
+        #"{"type":"evaluate","id":"1","filing":{},"context":{},"parameters":{"a":NaN},"as_of":"2025-06-30"}"#,
+    ])
+    func unusualRequestsGetTheSameReplyEitherWay(line: String) {
+        Self.expectSameReplies(Data(line.utf8), line)
+    }
+
     /// A module with the project's `Filing` gets the same `invalid_request` reason either way.
     @Test func aModuleRefusesABadFilingWithTheReasonJSONDecoderGave() throws {
         let session = ModuleSession(module: FilingModule())
@@ -237,6 +347,26 @@ private struct FilingModule: IndicatorModule {
             reads: ["figures"])
     }
     func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] { [] }
+}
+
+/// A module that answers every request with what it received, written out (as its refusal's
+/// message), so two replies are equal only when the requests were decoded to equal values.
+private struct EchoModule: IndicatorModule {
+    var descriptor: ModuleDescriptor {
+        ModuleDescriptor(id: "echo", version: "1", appliesTo: [.initial],
+            criteria: [Criterion(id: "E-1", title: LocalizedText(zh: "回", en: "Echo"), kind: .evidence, citation: "none")],
+            reads: ["figures"])
+    }
+    func evaluate(_ request: EvaluationRequest<ClusterStandard.Filing, ReviewContext>) throws -> [Finding] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let filing = String(decoding: try encoder.encode(request.filing), as: UTF8.self)
+        let context = String(decoding: try encoder.encode(request.context), as: UTF8.self)
+        var writer = JSONWriter(style: .canonical)
+        writer.append(JSONValue.object(request.parameters))
+        let parameters = String(decoding: writer.bytes, as: UTF8.self)
+        throw EvaluationRefusal(code: "echo", message: "\(request.id) \(filing) \(context) \(parameters) \(request.asOf)")
+    }
 }
 
 extension JSONValue {

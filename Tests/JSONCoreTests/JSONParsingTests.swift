@@ -109,3 +109,57 @@ import JSONCore
     }
 }
 
+
+/// Issue 16, third pass: numbers written from their digits and integers read from them, against
+/// `NSDecimalString`, the way both went before.
+@Suite struct JSONNumberDigitsTests {
+    /// SplitMix64, so a failure names a value that comes back.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Parsed numbers (trailing zeros kept, as the parser leaves them), `Decimal` arithmetic's
+    /// results (compact), 1–40 digits, exponents −40…40, either sign, zero and the 64-bit edge.
+    static func values(count: Int) throws -> [Decimal] {
+        var random = SplitMix(state: 38)
+        var values: [Decimal] = [0, 1, -1, Decimal(UInt64.max), -Decimal(UInt64.max), Decimal(UInt64.max) + 1]
+        for index in 0..<count {
+            var text = Bool.random(using: &random) ? "-" : ""
+            text += String(Int.random(in: 1...9, using: &random))
+            for _ in 0..<Int.random(in: 0...(index % 5 == 0 ? 39 : 19), using: &random) { text += String(Int.random(in: 0...9, using: &random)) }
+            if index % 4 == 0 { text += ".\(Int.random(in: 0...999, using: &random))0" }
+            text += "e\(Int.random(in: -40...40, using: &random))"
+            guard case .number(let parsed) = try JSONValue(parsing: Data(text.utf8)) else { continue }
+            values.append(parsed)
+            values.append(parsed / 7)
+            values.append(parsed * 3)
+        }
+        return values
+    }
+
+    @Test func numbersAreWrittenAsNSDecimalStringWritesThem() throws {
+        for value in try Self.values(count: 8_000) {
+            var writer = JSONWriter()
+            writer.appendNumber(value)
+            var copy = value
+            #expect(writer.text == (value.isNaN ? "null" : NSDecimalString(&copy, nil)), "\(value)")
+        }
+    }
+
+    @Test func integersAreReadAsTheirTextReadsThem() throws {
+        for value in try Self.values(count: 8_000) {
+            var copy = value
+            let text = NSDecimalString(&copy, nil)
+            let int = try? JSONValue.number(value).directInteger(Int.self), int64 = try? JSONValue.number(value).directInteger(Int64.self)
+            let uint8 = try? JSONValue.number(value).directInteger(UInt8.self)
+            #expect(int == Int(text) && int64 == Int64(text) && uint8 == UInt8(text), "\(text)")
+        }
+    }
+}

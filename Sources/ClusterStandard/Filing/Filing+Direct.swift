@@ -393,3 +393,557 @@ extension Document: DirectlyDecodable {
         self = document
     }
 }
+
+// The same types read straight from the request's bytes (issue 16, third pass: `ByteDecodable`,
+// no `JSONValue` tree): member for member what `init?(directly:)` above reads — non-optional
+// members required, optional ones absent or null as nil, unknown ones skipped (parsed), the last
+// of two equal names winning — and a miss at anything else, after which the module parses the
+// line and decodes the general way (`ModuleSession`).
+
+extension DirectReader {
+    /// A date `YYYY-MM-DD`.
+    @inline(__always)
+    fileprivate mutating func date() throws(DirectDecodingMiss) -> CivilDate {
+        guard let date = CivilDate(try string()) else { throw DirectDecodingMiss() }
+        return date
+    }
+
+    /// A `RawRepresentable` enumeration's case by its string.
+    @inline(__always)
+    fileprivate mutating func word<T: RawRepresentable>(_: T.Type) throws(DirectDecodingMiss) -> T where T.RawValue == String {
+        guard let value = T(rawValue: try string()) else { throw DirectDecodingMiss() }
+        return value
+    }
+
+    /// Evidence items by criterion id.
+    fileprivate mutating func evidence() throws(DirectDecodingMiss) -> [String: EvidenceItem] {
+        var items: [String: EvidenceItem] = [:]
+        try object { r, key throws(DirectDecodingMiss) in items[key] = try EvidenceItem(reading: &r) }
+        return items
+    }
+}
+
+extension Filing: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var f = Filing()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "format_version": f.formatVersion = try r.optional { r throws(DirectDecodingMiss) in try r.integer(Int.self) }
+            case "kind": f.kind = try r.optional { r throws(DirectDecodingMiss) in try r.word(FilingKind.self) }
+            case "filing_date": f.filingDate = try r.optional { r throws(DirectDecodingMiss) in try r.date() }
+            case "supersedes": f.supersedes = try r.optional { r throws(DirectDecodingMiss) in try r.integer(Int64.self) }
+            case "applicant": f.applicant = try r.optional { r throws(DirectDecodingMiss) in try r.read(Applicant.self) }
+            case "cluster": f.cluster = try r.optional { r throws(DirectDecodingMiss) in try r.read(ClusterProfile.self) }
+            case "figures": f.figures = try r.optional { r throws(DirectDecodingMiss) in try r.list(of: YearFigures.self) }
+            case "enterprises": f.enterprises = try r.optional { r throws(DirectDecodingMiss) in try r.list(of: Enterprise.self) }
+            case "competitiveness": f.competitiveness = try r.optional { r throws(DirectDecodingMiss) in try r.read(CompetitivenessSection.self) }
+            case "tiering": f.tiering = try r.optional { r throws(DirectDecodingMiss) in try r.read(EvidenceSection.self) }
+            case "supply_chain": f.supplyChain = try r.optional { r throws(DirectDecodingMiss) in try r.read(SupplyChainSection.self) }
+            case "innovation": f.innovation = try r.optional { r throws(DirectDecodingMiss) in try r.read(InnovationSection.self) }
+            case "digital": f.digital = try r.optional { r throws(DirectDecodingMiss) in try r.read(EvidenceSection.self) }
+            case "green": f.green = try r.optional { r throws(DirectDecodingMiss) in try r.read(GreenSection.self) }
+            case "openness": f.openness = try r.optional { r throws(DirectDecodingMiss) in try r.read(OpennessSection.self) }
+            case "governance": f.governance = try r.optional { r throws(DirectDecodingMiss) in try r.read(GovernanceSection.self) }
+            case "incidents": f.incidents = try r.optional { r throws(DirectDecodingMiss) in try r.list(of: Incident.self) }
+            case "plan_report": f.planReport = try r.optional { r throws(DirectDecodingMiss) in try r.read(PlanReport.self) }
+            case "annual_report": f.annualReport = try r.optional { r throws(DirectDecodingMiss) in try r.read(AnnualReport.self) }
+            case "change_report": f.changeReport = try r.optional { r throws(DirectDecodingMiss) in try r.read(ChangeReport.self) }
+            case "documents": f.documents = try r.optional { r throws(DirectDecodingMiss) in try r.list(of: Document.self) }
+            default: try r.skip()
+            }
+        }
+        self = f
+    }
+}
+
+extension ReviewContext: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var incidents: [Incident]? = nil, planOnRecord: DevelopmentPlan? = nil
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "incidents": incidents = try r.optional { r throws(DirectDecodingMiss) in try r.list(of: Incident.self) }
+            case "plan_on_record": planOnRecord = try r.optional { r throws(DirectDecodingMiss) in try r.read(DevelopmentPlan.self) }
+            default: try r.skip()
+            }
+        }
+        self.init(incidents: incidents ?? [], planOnRecord: planOnRecord)
+    }
+}
+
+extension Applicant: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var countyCode = "", authority = "", seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "county_code": countyCode = try r.string(); seen.insert(0)
+            case "authority": authority = try r.string(); seen.insert(1)
+            default: try r.skip()
+            }
+        }
+        try seen.require(2)
+        self.init(countyCode: countyCode, authority: authority)
+    }
+}
+
+extension ClusterProfile: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var name = "", leadingIndustry = "", countyCodes: [String] = [], areaKm2 = Decimal(), managementBody: ManagementBody? = nil
+        var seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "name": name = try r.string(); seen.insert(0)
+            case "leading_industry": leadingIndustry = try r.string(); seen.insert(1)
+            case "county_codes": countyCodes = try r.strings(); seen.insert(2)
+            case "area_km2": areaKm2 = try r.decimal(); seen.insert(3)
+            case "management_body": managementBody = try r.optional { r throws(DirectDecodingMiss) in try r.read(ManagementBody.self) }
+            default: try r.skip()
+            }
+        }
+        try seen.require(4)
+        self.init(name: name, leadingIndustry: leadingIndustry, countyCodes: countyCodes, areaKm2: areaKm2, managementBody: managementBody)
+    }
+}
+
+extension ManagementBody: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var name = "", kind = "", establishedOn: CivilDate? = nil, evidence: EvidenceItem? = nil
+        var seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "name": name = try r.string(); seen.insert(0)
+            case "kind": kind = try r.string(); seen.insert(1)
+            case "established_on": establishedOn = try r.date(); seen.insert(2)
+            case "evidence": evidence = try r.read(EvidenceItem.self); seen.insert(3)
+            default: try r.skip()
+            }
+        }
+        try seen.require(4)
+        guard let establishedOn, let evidence else { throw DirectDecodingMiss() }
+        self.init(name: name, kind: kind, establishedOn: establishedOn, evidence: evidence)
+    }
+}
+
+extension YearFigures: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var year = 0, employees = 0, patents = 0
+        var total = Decimal(), sme = Decimal(), leading = Decimal(), rd = Decimal(), exports = Decimal(), co2 = Decimal()
+        var internet = Decimal(), software = Decimal()
+        var seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "year": year = try r.integer(Int.self); seen.insert(0)
+            case "total_output_wan": total = try r.decimal(); seen.insert(1)
+            case "sme_output_wan": sme = try r.decimal(); seen.insert(2)
+            case "leading_industry_output_wan": leading = try r.decimal(); seen.insert(3)
+            case "employees": employees = try r.integer(Int.self); seen.insert(4)
+            case "sme_rd_expenditure_wan": rd = try r.decimal(); seen.insert(5)
+            case "valid_invention_patents": patents = try r.integer(Int.self); seen.insert(6)
+            case "exports_wan": exports = try r.decimal(); seen.insert(7)
+            case "co2_intensity": co2 = try r.decimal(); seen.insert(8)
+            case "industrial_internet_rate": internet = try r.decimal(); seen.insert(9)
+            case "industrial_software_rate": software = try r.decimal(); seen.insert(10)
+            default: try r.skip()
+            }
+        }
+        try seen.require(11)
+        self.init(
+            year: year, totalOutputWan: total, smeOutputWan: sme, leadingIndustryOutputWan: leading, employees: employees,
+            smeRdExpenditureWan: rd, validInventionPatents: patents, exportsWan: exports, co2Intensity: co2,
+            industrialInternetRate: internet, industrialSoftwareRate: software)
+    }
+}
+
+extension Enterprise: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var code = "", name = "", sme = false, leadingIndustry = false, designations: [Designation] = []
+        var seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "code": code = try r.string(); seen.insert(0)
+            case "name": name = try r.string(); seen.insert(1)
+            case "sme": sme = try r.bool(); seen.insert(2)
+            case "leading_industry": leadingIndustry = try r.bool(); seen.insert(3)
+            case "designations": designations = try r.list(of: Designation.self); seen.insert(4)
+            default: try r.skip()
+            }
+        }
+        try seen.require(5)
+        self.init(code: code, name: name, sme: sme, leadingIndustry: leadingIndustry, designations: designations)
+    }
+}
+
+extension Designation: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var kind: Designation.Kind? = nil, level = "", validUntil: CivilDate? = nil
+        var seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "kind": kind = try r.word(Designation.Kind.self); seen.insert(0)
+            case "level": level = try r.string(); seen.insert(1)
+            case "valid_until": validUntil = try r.optional { r throws(DirectDecodingMiss) in try r.date() }
+            default: try r.skip()
+            }
+        }
+        try seen.require(2)
+        guard let kind else { throw DirectDecodingMiss() }
+        self.init(kind: kind, level: level, validUntil: validUntil)
+    }
+}
+
+extension EvidenceItem: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var statement: String? = nil, documents: [String] = [], seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "statement": statement = try r.optional { r throws(DirectDecodingMiss) in try r.string() }
+            case "documents": documents = try r.strings(); seen.insert(0)
+            default: try r.skip()
+            }
+        }
+        try seen.require(1)
+        self.init(statement: statement, documents: documents)
+    }
+}
+
+extension EvidenceSection: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var evidence: [String: EvidenceItem] = [:], seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "evidence": evidence = try r.evidence(); seen.insert(0)
+            default: try r.skip()
+            }
+        }
+        try seen.require(1)
+        self.init(evidence: evidence)
+    }
+}
+
+extension CompetitivenessSection: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var evidence: [String: EvidenceItem] = [:], growthWaiver: GrowthWaiver? = nil, seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "evidence": evidence = try r.evidence(); seen.insert(0)
+            case "growth_waiver": growthWaiver = try r.optional { r throws(DirectDecodingMiss) in try r.read(GrowthWaiver.self) }
+            default: try r.skip()
+            }
+        }
+        try seen.require(1)
+        self.init(evidence: evidence, growthWaiver: growthWaiver)
+    }
+}
+
+extension GrowthWaiver: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var reason = "", documents: [String] = [], seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "reason": reason = try r.string(); seen.insert(0)
+            case "documents": documents = try r.strings(); seen.insert(1)
+            default: try r.skip()
+            }
+        }
+        try seen.require(2)
+        self.init(reason: reason, documents: documents)
+    }
+}
+
+extension SupplyChainSection: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var evidence: [String: EvidenceItem] = [:], sharing: [String] = [], seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "evidence": evidence = try r.evidence(); seen.insert(0)
+            case "sharing": sharing = try r.strings(); seen.insert(1)
+            default: try r.skip()
+            }
+        }
+        try seen.require(2)
+        self.init(evidence: evidence, sharing: sharing)
+    }
+}
+
+extension DirectReader {
+    /// An object of two required string members, `first` and `second`, as `make` builds it.
+    fileprivate mutating func pair<T>(_ first: String, _ second: String, _ make: (String, String) -> T) throws(DirectDecodingMiss) -> T {
+        var a = "", b = "", seen = SeenMembers()
+        try object { r, key throws(DirectDecodingMiss) in
+            if key == first {
+                a = try r.string(); seen.insert(0)
+            } else if key == second {
+                b = try r.string(); seen.insert(1)
+            } else {
+                try r.skip()
+            }
+        }
+        try seen.require(2)
+        return make(a, b)
+    }
+}
+
+extension InnovationSection: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var evidence: [String: EvidenceItem] = [:], platforms: [Platform] = [], partners: [Partner] = [], standards: [Standard] = []
+        var seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "evidence": evidence = try r.evidence(); seen.insert(0)
+            case "platforms":
+                platforms = try r.list { r throws(DirectDecodingMiss) in try r.pair("name", "type") { Platform(name: $0, type: $1) } }
+                seen.insert(1)
+            case "partners":
+                partners = try r.list { r throws(DirectDecodingMiss) in try r.pair("name", "kind") { Partner(name: $0, kind: $1) } }
+                seen.insert(2)
+            case "standards":
+                standards = try r.list { r throws(DirectDecodingMiss) in try r.pair("code", "title") { Standard(code: $0, title: $1) } }
+                seen.insert(3)
+            default: try r.skip()
+            }
+        }
+        try seen.require(4)
+        self.init(evidence: evidence, platforms: platforms, partners: partners, standards: standards)
+    }
+}
+
+extension GreenSection: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        func efficiency(_ r: inout DirectReader) throws(DirectDecodingMiss) -> Efficiency {
+            var applicable = false, value: Decimal? = nil, benchmark: Decimal? = nil, direction: String? = nil, unit: String? = nil
+            var seen = SeenMembers()
+            try r.object { r, key throws(DirectDecodingMiss) in
+                switch key {
+                case "applicable": applicable = try r.bool(); seen.insert(0)
+                case "value": value = try r.optional { r throws(DirectDecodingMiss) in try r.decimal() }
+                case "benchmark": benchmark = try r.optional { r throws(DirectDecodingMiss) in try r.decimal() }
+                case "direction": direction = try r.optional { r throws(DirectDecodingMiss) in try r.string() }
+                case "unit": unit = try r.optional { r throws(DirectDecodingMiss) in try r.string() }
+                default: try r.skip()
+                }
+            }
+            try seen.require(1)
+            return Efficiency(applicable: applicable, value: value, benchmark: benchmark, direction: direction, unit: unit)
+        }
+        var evidence: [String: EvidenceItem] = [:], energy: Efficiency? = nil, water: Efficiency? = nil, seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "evidence": evidence = try r.evidence(); seen.insert(0)
+            case "energy": energy = try r.optional(efficiency)
+            case "water": water = try r.optional(efficiency)
+            default: try r.skip()
+            }
+        }
+        try seen.require(1)
+        self.init(evidence: evidence, energy: energy, water: water)
+    }
+}
+
+extension OpennessSection: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var evidence: [String: EvidenceItem] = [:], exchanges: [String] = [], seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "evidence": evidence = try r.evidence(); seen.insert(0)
+            case "exchanges": exchanges = try r.strings(); seen.insert(1)
+            default: try r.skip()
+            }
+        }
+        try seen.require(2)
+        self.init(evidence: evidence, exchanges: exchanges)
+    }
+}
+
+extension GovernanceSection: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var evidence: [String: EvidenceItem] = [:], publicity: Publicity? = nil, plan: DevelopmentPlan? = nil, seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "evidence": evidence = try r.evidence(); seen.insert(0)
+            case "publicity":
+                var inCluster = 0, reached = 0, inner = SeenMembers()
+                try r.object { r, key throws(DirectDecodingMiss) in
+                    switch key {
+                    case "enterprises_in_cluster": inCluster = try r.integer(Int.self); inner.insert(0)
+                    case "enterprises_reached": reached = try r.integer(Int.self); inner.insert(1)
+                    default: try r.skip()
+                    }
+                }
+                try inner.require(2)
+                publicity = Publicity(enterprisesInCluster: inCluster, enterprisesReached: reached)
+                seen.insert(1)
+            case "plan": plan = try r.read(DevelopmentPlan.self); seen.insert(2)
+            default: try r.skip()
+            }
+        }
+        try seen.require(3)
+        guard let publicity, let plan else { throw DirectDecodingMiss() }
+        self.init(evidence: evidence, publicity: publicity, plan: plan)
+    }
+}
+
+extension DevelopmentPlan: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var goals: [PlanGoal] = [], measures: [PlanMeasure] = [], seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "goals":
+                goals = try r.list { r throws(DirectDecodingMiss) in
+                    var id = "", metric: String? = nil, baseline: Decimal? = nil, target: Decimal? = nil, year: Int? = nil
+                    var direction: String? = nil, unit: String? = nil, inner = SeenMembers()
+                    try r.object { r, key throws(DirectDecodingMiss) in
+                        switch key {
+                        case "id": id = try r.string(); inner.insert(0)
+                        case "metric": metric = try r.optional { r throws(DirectDecodingMiss) in try r.string() }
+                        case "baseline": baseline = try r.optional { r throws(DirectDecodingMiss) in try r.decimal() }
+                        case "target": target = try r.optional { r throws(DirectDecodingMiss) in try r.decimal() }
+                        case "year": year = try r.optional { r throws(DirectDecodingMiss) in try r.integer(Int.self) }
+                        case "direction": direction = try r.optional { r throws(DirectDecodingMiss) in try r.string() }
+                        case "unit": unit = try r.optional { r throws(DirectDecodingMiss) in try r.string() }
+                        default: try r.skip()
+                        }
+                    }
+                    try inner.require(1)
+                    return PlanGoal(id: id, metric: metric, baseline: baseline, target: target, year: year, direction: direction, unit: unit)
+                }
+                seen.insert(0)
+            case "measures":
+                measures = try r.list { r throws(DirectDecodingMiss) in
+                    try r.pair("area", "description") { PlanMeasure(area: $0, description: $1) }
+                }
+                seen.insert(1)
+            default: try r.skip()
+            }
+        }
+        try seen.require(2)
+        self.init(goals: goals, measures: measures)
+    }
+}
+
+extension Incident: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var enterpriseCode = "", date: CivilDate? = nil, category = "", grade: String? = nil, description: String? = nil
+        var seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "enterprise_code": enterpriseCode = try r.string(); seen.insert(0)
+            case "date": date = try r.date(); seen.insert(1)
+            case "category": category = try r.string(); seen.insert(2)
+            case "grade": grade = try r.optional { r throws(DirectDecodingMiss) in try r.string() }
+            case "description": description = try r.optional { r throws(DirectDecodingMiss) in try r.string() }
+            default: try r.skip()
+            }
+        }
+        try seen.require(3)
+        guard let date else { throw DirectDecodingMiss() }
+        self.init(enterpriseCode: enterpriseCode, date: date, category: category, grade: grade, description: description)
+    }
+}
+
+extension PlanReport: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var achievements: [Achievement] = [], seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "achievements":
+                achievements = try r.list { r throws(DirectDecodingMiss) in
+                    var goalId = "", achieved = Decimal(), inner = SeenMembers()
+                    try r.object { r, key throws(DirectDecodingMiss) in
+                        switch key {
+                        case "goal_id": goalId = try r.string(); inner.insert(0)
+                        case "achieved": achieved = try r.decimal(); inner.insert(1)
+                        default: try r.skip()
+                        }
+                    }
+                    try inner.require(2)
+                    return Achievement(goalId: goalId, achieved: achieved)
+                }
+                seen.insert(0)
+            default: try r.skip()
+            }
+        }
+        try seen.require(1)
+        self.init(achievements: achievements)
+    }
+}
+
+extension AnnualReport: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var year = 0, progress: EvidenceItem? = nil, enterpriseChanges: [EnterpriseChange]? = nil, seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "year": year = try r.integer(Int.self); seen.insert(0)
+            case "progress": progress = try r.read(EvidenceItem.self); seen.insert(1)
+            case "enterprise_changes": enterpriseChanges = try r.optional { r throws(DirectDecodingMiss) in try r.list(of: EnterpriseChange.self) }
+            default: try r.skip()
+            }
+        }
+        try seen.require(2)
+        guard let progress else { throw DirectDecodingMiss() }
+        self.init(year: year, progress: progress, enterpriseChanges: enterpriseChanges)
+    }
+}
+
+extension EnterpriseChange: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var code = "", name = "", change = "", effective: CivilDate? = nil, seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "code": code = try r.string(); seen.insert(0)
+            case "name": name = try r.string(); seen.insert(1)
+            case "change": change = try r.string(); seen.insert(2)
+            case "effective": effective = try r.date(); seen.insert(3)
+            default: try r.skip()
+            }
+        }
+        try seen.require(4)
+        guard let effective else { throw DirectDecodingMiss() }
+        self.init(code: code, name: name, change: change, effective: effective)
+    }
+}
+
+extension ChangeReport: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var changes: [Change] = [], enterpriseChanges: [EnterpriseChange]? = nil, seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "changes":
+                changes = try r.list { r throws(DirectDecodingMiss) in
+                    var subject = "", before = "", after = "", effective: CivilDate? = nil, inner = SeenMembers()
+                    try r.object { r, key throws(DirectDecodingMiss) in
+                        switch key {
+                        case "subject": subject = try r.string(); inner.insert(0)
+                        case "before": before = try r.string(); inner.insert(1)
+                        case "after": after = try r.string(); inner.insert(2)
+                        case "effective": effective = try r.date(); inner.insert(3)
+                        default: try r.skip()
+                        }
+                    }
+                    try inner.require(4)
+                    guard let effective else { throw DirectDecodingMiss() }
+                    return Change(subject: subject, before: before, after: after, effective: effective)
+                }
+                seen.insert(0)
+            case "enterprise_changes": enterpriseChanges = try r.optional { r throws(DirectDecodingMiss) in try r.list(of: EnterpriseChange.self) }
+            default: try r.skip()
+            }
+        }
+        try seen.require(1)
+        self.init(changes: changes, enterpriseChanges: enterpriseChanges)
+    }
+}
+
+extension Document: ByteDecodable {
+    public init(reading r: inout DirectReader) throws(DirectDecodingMiss) {
+        var id = "", title = "", sha256 = "", seen = SeenMembers()
+        try r.object { r, key throws(DirectDecodingMiss) in
+            switch key {
+            case "id": id = try r.string(); seen.insert(0)
+            case "title": title = try r.string(); seen.insert(1)
+            case "sha256": sha256 = try r.string(); seen.insert(2)
+            default: try r.skip()
+            }
+        }
+        try seen.require(3)
+        self.init(id: id, title: title, sha256: sha256)
+    }
+}

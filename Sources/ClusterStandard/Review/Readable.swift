@@ -160,11 +160,19 @@ public enum Readable {
     }
 
     /// The compound annual growth over two intervals, `(v3/v1)^(1/2) − 1`, to `places` decimals,
-    /// by exact decimal bisection (no floating point); nil when `v1` is not positive or `v3` negative.
+    /// as exact decimal bisection gives it (`bisectedGrowth`); nil when `v1` is not positive or `v3`
+    /// negative. Most values are found without the bisection (`growthFromRoot`), which proves in
+    /// exact arithmetic that the bisection would give its value and leaves the rest to it.
     public static func compoundGrowth(from v1: Decimal, to v3: Decimal, places: Int = 6) -> Decimal? {
         guard v1 > 0, v3 >= 0 else { return nil }
         let ratio = v3 / v1
-        // Find r with r² = ratio: bisection on [0, max(1, ratio)] to 10^-(places+2).
+        return growthFromRoot(ratio, places: places) ?? bisectedGrowth(ratio, places: places)
+    }
+
+    /// `√ratio − 1` rounded half away from zero to `places` decimals by bisection: r with r² =
+    /// `ratio` searched on [0, max(1, ratio)] until the interval is at most 10^-(places+2) wide,
+    /// its lower end less 1 rounded. The definition of `compoundGrowth`.
+    static func bisectedGrowth(_ ratio: Decimal, places: Int) -> Decimal {
         var low = Decimal(0), high = max(Decimal(1), ratio)
         // 10^-(places+2), the value that dividing 1 by 10 that many times gives, written at once.
         let step = Decimal(sign: .plus, exponent: -(places + 2), significand: 1)
@@ -176,6 +184,48 @@ public enum Readable {
         }
         var growth = low - 1, rounded = Decimal()
         NSDecimalRound(&rounded, &growth, places, .plain)
+        return rounded
+    }
+
+    /// `bisectedGrowth(ratio, places:)` without the bisection, or nil where it cannot show that it
+    /// is that value (issue 16: the bisection was a twelfth of the workers' CPU).
+    ///
+    /// The bisection ends with `low` in (√ratio − u/100, √ratio], u = 10^-places, up to
+    /// `Decimal`'s 38-digit rounding (relative 10^-36 at most). A candidate `c = k·u` is picked
+    /// from a binary square root, then proven in exact integer arithmetic: when
+    /// L = 1 + c − u/2 + 2u/100 has L² ≤ ratio and H = 1 + c + u/2 − 2u/100 has H² > ratio,
+    /// √ratio lies in [L, H), so `low − 1` lies strictly inside (c − u/2, c + u/2) and rounds to
+    /// c, whatever the bisection's path. The result is that rounding applied to a value with the
+    /// same scale of digits as the bisection's, so it is the same `Decimal`, written the same.
+    /// A growth that rounds to 0 (whose sign the path decides), a candidate that fails either
+    /// test, and ratios whose root is 10^9 or more go the bisection's way.
+    static func growthFromRoot(_ ratio: Decimal, places: Int) -> Decimal? {
+        guard (0...8).contains(places), DecimalStorage.layoutHolds, let (mantissa, exponent, negative) = DecimalStorage.read(ratio),
+            !negative, mantissa != 0
+        else { return nil }
+        let approximate = (Double(mantissa) * pow(10, Double(exponent))).squareRoot()
+        guard approximate.isFinite, approximate < 1e9 else { return nil }
+        let unit = SmallDecimal.powers[places]  // 1/u
+        let k = Int64(((approximate - 1) * Double(unit)).rounded())
+        guard k != 0 else { return nil }
+        // In hundredths of u: 1 + c = (unit + k)·100; L and H are 48 hundredths inside its bounds.
+        let centre = (Int64(unit) + k) * 100
+        let lowBound = centre - 48, highBound = centre + 48
+        guard lowBound > 0 else { return nil }
+        func square(_ hundredths: Int64) -> Decimal {
+            var digits = UInt128(hundredths) * UInt128(hundredths), power = -2 * (places + 2)
+            while digits % 10 == 0 {
+                digits /= 10
+                power += 1
+            }
+            return DecimalStorage.write(mantissa: digits, exponent: power, negative: false)
+        }
+        guard square(lowBound) <= ratio, square(highBound) > ratio else { return nil }
+        // c with one more hundredth of u toward its sign: the bisection's `low − 1` has digits
+        // past 10^-places too, and rounds the same way to the same digits.
+        let magnitude = UInt128(k.magnitude) * 100 + 1
+        var near = DecimalStorage.write(mantissa: magnitude, exponent: -(places + 2), negative: k < 0), rounded = Decimal()
+        NSDecimalRound(&rounded, &near, places, .plain)
         return rounded
     }
 }

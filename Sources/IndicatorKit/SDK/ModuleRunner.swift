@@ -98,11 +98,22 @@ public struct ModuleSession<Module: IndicatorModule> {
     private let validator: AnswerValidator
     private let encoder: JSONEncoder
     private let decoder = JSONValueDecoder()
+    /// The module's filing and context types when both are read straight from the bytes.
+    private let byteTypes: (filing: any ByteDecodable.Type, context: any ByteDecodable.Type)?
 
     /// A session for `module`, accepting request lines up to `maxLineBytes` (default 256 MiB).
-    public init(module: Module, maxLineBytes: Int = 256 << 20) {
+    /// `readsBytesDirectly` false parses every request into a `JSONValue` first (the general
+    /// path, which the direct one must match reply for reply).
+    public init(module: Module, maxLineBytes: Int = 256 << 20, readsBytesDirectly: Bool = true) {
         self.module = module
         self.maxLineBytes = maxLineBytes
+        if readsBytesDirectly, let filing = Module.Filing.self as? any ByteDecodable.Type,
+            let context = Module.Context.self as? any ByteDecodable.Type
+        {
+            self.byteTypes = (filing, context)
+        } else {
+            self.byteTypes = nil
+        }
         self.descriptor = module.descriptor
         self.validator = AnswerValidator(descriptor: descriptor)
         let encoder = JSONEncoder()
@@ -124,6 +135,14 @@ public struct ModuleSession<Module: IndicatorModule> {
     /// `unknown_message`; a blank line is ignored.
     public func respond(to line: Data) -> SessionStep {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return .reply(Data()) }
+        // A well-formed `evaluate` for a module whose types read bytes: straight into its types,
+        // no `JSONValue` tree (issue 16). Anything else — another message, a malformed line or
+        // value, a member twice — is parsed and decoded below, which gives the reply.
+        if let (filingType, contextType) = byteTypes,
+            let request = Self.readEvaluate(line, filing: filingType, context: contextType)
+        {
+            return reply(to: request)
+        }
         // One parse of the line, whatever the module's types; a module with its own types has its
         // filing and context decoded from the parsed values (`JSONValueDecoder`: no second parse).
         let parsed: Inbound<JSONValue, JSONValue>
@@ -147,20 +166,68 @@ public struct ModuleSession<Module: IndicatorModule> {
         case .invalid(let id, let reason):
             return .reply(errorLine(id: id, .invalidRequest, reason))
         case .evaluate(let request):
-            let findings: [Finding]
-            do {
-                findings = try module.evaluate(request)
-            } catch let refusal as EvaluationRefusal {
-                return .reply(encodeLine(ErrorReplyMessage(id: request.id, code: refusal.code, message: refusal.message)))
-            } catch {
-                return .reply(errorLine(id: request.id, .evaluationFailed, String(describing: error)))
+            return reply(to: request)
+        }
+    }
+
+    /// The reply to a decoded `evaluate`.
+    private func reply(to request: EvaluationRequest<Module.Filing, Module.Context>) -> SessionStep {
+        let findings: [Finding]
+        do {
+            findings = try module.evaluate(request)
+        } catch let refusal as EvaluationRefusal {
+            return .reply(encodeLine(ErrorReplyMessage(id: request.id, code: refusal.code, message: refusal.message)))
+        } catch {
+            return .reply(errorLine(id: request.id, .evaluationFailed, String(describing: error)))
+        }
+        do {
+            try validator.validate(findings)
+        } catch {
+            return .reply(errorLine(id: request.id, .evaluationFailed, "the module's answer is invalid: \(error)"))
+        }
+        return .reply(FindingsMessage(id: request.id, findings: findings).encodedLine())
+    }
+
+    /// A well-formed `evaluate` line read straight into the module's types: every member once,
+    /// `type` "evaluate", a string `id`, `filing` and `context` of the module's types, an object
+    /// `parameters`, a date `as_of`, other members skipped; nil for anything else.
+    static func readEvaluate(_ line: Data, filing: any ByteDecodable.Type, context: any ByteDecodable.Type)
+        -> EvaluationRequest<Module.Filing, Module.Context>?
+    {
+        DirectReader.read(line) { r throws(DirectDecodingMiss) -> EvaluationRequest<Module.Filing, Module.Context> in
+            var isEvaluate = false, id: String? = nil, typedFiling: Module.Filing? = nil, typedContext: Module.Context? = nil
+            var parameters: [String: JSONValue]? = nil, asOf: CivilDate? = nil, seen = SeenMembers()
+            func once(_ index: Int) throws(DirectDecodingMiss) {
+                guard !seen.contains(index) else { throw DirectDecodingMiss() }
+                seen.insert(index)
             }
-            do {
-                try validator.validate(findings)
-            } catch {
-                return .reply(errorLine(id: request.id, .evaluationFailed, "the module's answer is invalid: \(error)"))
+            try r.object { r, key throws(DirectDecodingMiss) in
+                switch key {
+                case "type":
+                    try once(0)
+                    isEvaluate = try r.string() == MessageType.evaluate.rawValue
+                case "id":
+                    try once(1)
+                    id = try r.string()
+                case "filing":
+                    try once(2)
+                    typedFiling = try filing.init(reading: &r) as? Module.Filing
+                case "context":
+                    try once(3)
+                    typedContext = try context.init(reading: &r) as? Module.Context
+                case "parameters":
+                    try once(4)
+                    guard case .object(let members) = try r.value() else { throw DirectDecodingMiss() }
+                    parameters = members
+                case "as_of":
+                    try once(5)
+                    asOf = CivilDate(try r.string())
+                default:
+                    try r.skip()
+                }
             }
-            return .reply(FindingsMessage(id: request.id, findings: findings).encodedLine())
+            guard isEvaluate, let id, let typedFiling, let typedContext, let parameters, let asOf else { throw DirectDecodingMiss() }
+            return EvaluationRequest(id: id, filing: typedFiling, context: typedContext, parameters: parameters, asOf: asOf)
         }
     }
 
