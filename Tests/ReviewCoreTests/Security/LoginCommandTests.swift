@@ -130,12 +130,18 @@ extension SecurityTests {
             let config = NSTemporaryDirectory() + "cr-limits-\(UUID().uuidString)"
             try FileManager.default.copyItem(at: try TestCluster.installation.configDirectory, to: URL(fileURLWithPath: config))
             defer { try? FileManager.default.removeItem(atPath: config) }
-            let limits = #"{"county": {"statement_timeout": "7s", "idle_in_transaction_session_timeout": "20s", "temp_file_limit": "10MB", "connection_limit": 3, "max_pending_filings": 9}}"#
+            // A connection limit above the default (5), never below: it is an attribute of the role,
+            // server-wide, and the check sets it on every county login of the server, so a lower one
+            // would refuse connections other tests beside this one hold as their county logins.
+            let limits = #"{"county": {"statement_timeout": "7s", "idle_in_transaction_session_timeout": "20s", "temp_file_limit": "10MB", "connection_limit": 7, "max_pending_filings": 9}}"#
             try Data(limits.utf8).write(to: URL(fileURLWithPath: config + "/limits.json"))
             let (status, log) = try await cli(["users", "check", "--config", config], as: admin.conninfo)
-            #expect(status == 0, "\(log)")
+            #expect(try missingHere(log, in: database).isEmpty, "\(log)")
+            expectVerdictMatchesItsLines(status, log)
             let person = try PostgresConnection(county.conninfo)
             #expect(try person.queryRow("SELECT current_setting('statement_timeout') AS s").decode("s", as: String.self) == "7s")
+            #expect(try CoordinatorFixtures.count("SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", [county.name],
+                                                  on: database.superuser) == 7)
             #expect(try CoordinatorFixtures.count("SELECT max_pending_filings FROM role_limits WHERE group_role = 'cr_county'",
                                                   on: database.superuser) == 9)
             // A bad file is a configuration error, and changes nothing.
