@@ -18,7 +18,12 @@ import JSONCore
     }
 
     @Test func workersStartWithACleanEnvironment() async throws {
-        setenv("DATABASE_URL", "postgres://secret@localhost/review", 1)
+        // Nothing of this process's environment reaches a worker. The test process's own variables
+        // stand in for the coordinator's (PATH, HOME, …): it does not setenv one of its own, as
+        // setenv in a process whose other tests read the environment at the same moment (to start
+        // their processes) is unsafe, and what it set stayed for every test after.
+        let inherited = ProcessInfo.processInfo.environment.keys.filter { !["CLUSTER_REVIEW_PROTOCOL", "EXTRA", "LANG"].contains($0) }
+        try #require(!inherited.isEmpty, "the test process has no variable of its own to leak")
         let finding = try await inspect(limits: ResourceLimits(), environment: ["EXTRA": "yes"])
         guard case .array(let variables) = finding.observed?["environment"] else { Issue.record("no environment"); return }
         #expect(Set(variables.compactMap(\.string)) == ["CLUSTER_REVIEW_PROTOCOL=1", "EXTRA=yes", "LANG=C.UTF-8"])

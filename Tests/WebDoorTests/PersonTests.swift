@@ -189,13 +189,17 @@ import WebDoor
         let before = all.filter { $0.version < 40 }
         _ = try Migrator.migrate(superuser, migrations: before)
         let early = WebFixture.uniqueName("early")
-        try Logins.add(name: early, role: .reviewer, password: "x", on: superuser)
         let admitted = { (name: String) throws -> Bool in
             try superuser.queryRow("SELECT to_regrole('cr_web') IS NOT NULL AND pg_has_role('cr_web', $1, 'MEMBER') AS m", name).decode("m")
         }
         // cr_web may exist already on this server (another database's migration), but it is not
-        // a member of a login made where the web door's migration had not run.
-        #expect(try admitted(early) == false)
+        // a member of a login made where the web door's migration had not run. Made and checked in
+        // one transaction: 040 admits every login of the server, so another database migrated
+        // beside this test would admit a committed one before the check.
+        try superuser.transaction { _ in
+            try Logins.add(name: early, role: .reviewer, password: "x", on: superuser)
+            #expect(try admitted(early) == false)
+        }
         _ = try Migrator.migrate(superuser, migrations: all)
         #expect(try admitted(early) == true, "the migration admits the logins that exist")
         let late = WebFixture.uniqueName("late")
@@ -266,8 +270,12 @@ import WebDoor
             try superuser.queryRow("SELECT pg_has_role('cr_web', $1, 'MEMBER') AS m", name).decode("m")
         }
         let early = WebFixture.uniqueName("early")
-        try Logins.add(name: early, role: .expert, password: "x", on: superuser)
-        #expect(try admitted(early) == false)
+        // Made and checked in one transaction: 150 admits every expert of the server, so another
+        // database migrated beside this test would admit a committed one before the check.
+        try superuser.transaction { _ in
+            try Logins.add(name: early, role: .expert, password: "x", on: superuser)
+            #expect(try admitted(early) == false)
+        }
         _ = try Migrator.migrate(superuser, migrations: all)
         #expect(try admitted(early) == true, "the migration admits the experts that exist")
         let late = WebFixture.uniqueName("late")

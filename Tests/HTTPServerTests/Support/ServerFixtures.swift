@@ -91,9 +91,11 @@ func removeDirectory(_ path: String) {
 }
 
 /// Waits until `condition` holds, checking every 10 ms; fails the test after a generous bound
-/// (a hang, not a speed requirement).
+/// (a hang, not a speed requirement). 120 s, not 30: the server's tasks run on the cooperative
+/// pool every test of the process shares, and the whole suite on a busy 2-core machine has kept
+/// it from running them for over 30 s (`TestClient.hangAfter`).
 func eventually(
-    _ what: String, within seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation,
+    _ what: String, within seconds: Double = 120, sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () throws -> Bool
 ) async rethrows {
     let start = Date()

@@ -138,11 +138,11 @@ import EmbeddedPostgres
         let singleId: Int64 = try connection.queryRow("SELECT max(id) AS id FROM filings").decode("id")
 
         let serve = try CLIProcess(["serve", "--max-in-flight", "4", "--poll", "0.2"], conninfo: conninfo)
-        let done = try await CoordinatorFixtures.eventually(.seconds(60)) {
+        let done = try await CoordinatorFixtures.eventually(.seconds(120)) {
             try CoordinatorFixtures.count("SELECT count(*) FROM reviews WHERE filing_id = $1", [singleId], on: connection) == 1
         }
         serve.send(SIGTERM)
-        #expect(await serve.wait(timeout: .seconds(30)) == 0)
+        #expect(await serve.wait(timeout: .seconds(120)) == 0)
         #expect(done)
         let before = try CoordinatorFixtures.count(
             "SELECT count(*) FROM reviews WHERE finished_at < (SELECT finished_at FROM reviews WHERE filing_id = $1)", [singleId],
@@ -166,7 +166,7 @@ import EmbeddedPostgres
         #expect(running)
         serve.send(SIGTERM)
         gate.open()
-        #expect(await serve.wait(timeout: .seconds(30)) == 0, "\(serve.log.suffix(2000))")
+        #expect(await serve.wait(timeout: .seconds(120)) == 0, "\(serve.log.suffix(2000))")
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM review_queue WHERE state = 'running'", on: connection) == 0)
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM coordinators WHERE name = 'draining'", on: connection) == 0)
         #expect(serve.log.contains("coordinator_stopped"))
@@ -187,7 +187,7 @@ import EmbeddedPostgres
         let ids = try SampleFilings.submitVariants(80, on: connection)
         let modules = try CoordinatorFixtures.modulesFile(fixtureMode: "slow", fixtureWorkers: 2)
         let serve = try CLIProcess(["serve", "--name", "survivor", "--lease", "2", "--poll", "0.2", "--modules", modules], conninfo: conninfo)
-        let started = try await CoordinatorFixtures.eventually(.seconds(60)) {
+        let started = try await CoordinatorFixtures.eventually(.seconds(120)) {
             try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) > 0
         }
         #expect(started)
@@ -196,11 +196,11 @@ import EmbeddedPostgres
         try await Task.sleep(for: .seconds(1))
         try server.start()
         connection = try PostgresConnection(conninfo)
-        let finished = try await CoordinatorFixtures.eventually(.seconds(90)) {
+        let finished = try await CoordinatorFixtures.eventually(.seconds(180)) {
             try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) == ids.count
         }
         serve.send(SIGTERM)
-        _ = await serve.wait(timeout: .seconds(30))
+        _ = await serve.wait(timeout: .seconds(120))
         #expect(finished, "\(serve.log.suffix(2500))")
         #expect(serve.log.contains("claim_failed") || serve.log.contains("review_write_failed"), "the outage was noticed")
         let perFiling = try CoordinatorFixtures.reviewsPerFiling(ids, on: connection)
@@ -214,21 +214,21 @@ import EmbeddedPostgres
         let modules = try CoordinatorFixtures.modulesFile(fixtureMode: "slow", fixtureWorkers: 2)
         let serve = try CLIProcess(["serve", "--name", "victim", "--poll", "0.2", "--modules", modules], conninfo: conninfo)
         var killed: [Int32] = []
-        let found = await CoordinatorFixtures.eventually(.seconds(60)) {
+        let found = await CoordinatorFixtures.eventually(.seconds(120)) {
             killed = Self.children(of: serve.pid).filter { Self.commandLine(of: $0).contains("fixture-module") }
             return !killed.isEmpty
         }
         #expect(found)
         try await Task.sleep(for: .milliseconds(150))
         for pid in killed { kill(pid, SIGKILL) }
-        let finished = try await CoordinatorFixtures.eventually(.seconds(90)) {
+        let finished = try await CoordinatorFixtures.eventually(.seconds(180)) {
             try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) == ids.count
         }
         // A worker killed while idle is replaced when its I/O thread reaps it, which may come after
         // the last review: wait for the replacement before stopping, so SIGTERM cannot overtake it.
-        let replaced = await CoordinatorFixtures.eventually(.seconds(60)) { serve.log.contains("worker_replaced") }
+        let replaced = await CoordinatorFixtures.eventually(.seconds(120)) { serve.log.contains("worker_replaced") }
         serve.send(SIGTERM)
-        #expect(await serve.wait(timeout: .seconds(30)) == 0)
+        #expect(await serve.wait(timeout: .seconds(120)) == 0)
         #expect(finished, "\(serve.log.suffix(2000))")
         #expect(try CoordinatorFixtures.count("SELECT count(*) FROM findings WHERE verdict = 'error'", on: connection) == 0)
         #expect(replaced, "\(serve.log.suffix(1500))")
@@ -255,7 +255,7 @@ import EmbeddedPostgres
         let ids = try SampleFilings.submitVariants(30, on: connection)
         let modules = try CoordinatorFixtures.modulesFile(fixtureMode: "slow", fixtureWorkers: 1)
         let serve = try CLIProcess(["serve", "--poll", "0.2", "--grace", "5", "--modules", modules], conninfo: conninfo)
-        let started = try await CoordinatorFixtures.eventually(.seconds(60)) {
+        let started = try await CoordinatorFixtures.eventually(.seconds(120)) {
             try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) > 0
         }
         #expect(started)
@@ -264,7 +264,7 @@ import EmbeddedPostgres
             try CoordinatorFixtures.count("SELECT count(*) FROM reviews", on: connection) == ids.count
         }
         serve.send(SIGTERM)
-        #expect(await serve.wait(timeout: .seconds(30)) == 0)
+        #expect(await serve.wait(timeout: .seconds(120)) == 0)
         #expect(finished, "\(serve.log.suffix(1500))")
         #expect(serve.log.contains("coordinator_reloaded"))
         #expect(try CoordinatorFixtures.reviewsPerFiling(ids, on: connection).values.allSatisfy { $0 == 1 })
@@ -276,13 +276,13 @@ import EmbeddedPostgres
         let connection = try PostgresConnection(conninfo)
         let first = try CLIProcess(["serve", "--name", "one", "--poll", "0.2"], conninfo: conninfo)
         let second = try CLIProcess(["serve", "--name", "two", "--poll", "0.2"], conninfo: conninfo)
-        let swept = await CoordinatorFixtures.eventually(.seconds(60)) {
+        let swept = await CoordinatorFixtures.eventually(.seconds(120)) {
             first.log.contains("sweep_ran") && second.log.contains("sweep_ran")
         }
         first.send(SIGTERM)
         second.send(SIGTERM)
-        #expect(await first.wait(timeout: .seconds(30)) == 0)
-        #expect(await second.wait(timeout: .seconds(30)) == 0)
+        #expect(await first.wait(timeout: .seconds(120)) == 0)
+        #expect(await second.wait(timeout: .seconds(120)) == 0)
         #expect(swept, "\(first.log.suffix(1000))")
         let slots = try connection.query("SELECT slot, runs FROM sweeps").rows
         #expect(slots.count == 1, "one slot, however many coordinators ran it")

@@ -153,10 +153,14 @@ import Testing
                     try Lifecycle(other).decide(filing: second, .approve, note: "第二位评审人")
                 })
             }.start()
-            // Commit only once the second approval is waiting for this one (order, not time).
+            // Commit only once the second approval is waiting for this one (order, not time): a
+            // session this one blocks, not any lock not granted — pg_locks is the whole server's,
+            // where other tests' sessions wait for their own.
             var waiting = false
             for _ in 0..<6000 where !waiting {
-                waiting = try db.queryRow("SELECT count(*) > 0 AS w FROM pg_locks WHERE NOT granted").decode("w")
+                waiting = try db.queryRow("""
+                    SELECT EXISTS (SELECT FROM pg_stat_activity a WHERE pg_backend_pid() = ANY (pg_blocking_pids(a.pid))) AS w
+                    """).decode("w")
                 if !waiting { Thread.sleep(forTimeInterval: 0.01) }
             }
             #expect(waiting, "the second approval never waited for the first")

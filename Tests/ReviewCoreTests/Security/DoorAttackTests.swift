@@ -254,11 +254,17 @@ extension SecurityTests {
 
         @Test func aCountyLoginHasAConnectionLimit() throws {
             let database = try SecureDatabase()
-            try database.superuser.query("UPDATE role_limits SET connection_limit = 1 WHERE group_role = 'cr_county'")
+            // The default limit, not a lower one set for the test: a connection limit is an attribute
+            // of the role, server-wide, and a change of role_limits sets it on every county login of
+            // the server — a limit of 1 refused the second connection of other tests' county logins
+            // running beside this one.
+            let limit = try CoordinatorFixtures.count(
+                "SELECT connection_limit FROM role_limits WHERE group_role = 'cr_county'", on: database.superuser)
             let county = try database.login(.county(SecureDatabase.countyA), hint: "conns")
-            let first = try PostgresConnection(county.conninfo)
-            #expect(SecurityFixtures.sqlState { _ = try PostgresConnection(county.conninfo) } != nil)
-            first.close()
+            let open = try (0..<limit).map { _ in try PostgresConnection(county.conninfo) }
+            defer { open.forEach { $0.close() } }
+            let refused = SecurityFixtures.sqlState { _ = try PostgresConnection(county.conninfo) }
+            #expect(refused?.contains("too many connections for role") == true, "\(String(describing: refused))")
         }
 
         @Test func aCountyCannotStoreALargeObjectOrNotify() throws {

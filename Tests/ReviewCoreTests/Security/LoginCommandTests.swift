@@ -19,6 +19,38 @@ extension SecurityTests {
             return (status, process.log)
         }
 
+        /// The `✘` lines of `users check`, as "SUBJECT ITEM": the subject is a login's name, or
+        /// `database` for a piece of the hardening.
+        static func missing(in log: String) -> [String] {
+            log.split(separator: "\n").compactMap { line in
+                guard line.hasPrefix("✘"), let start = line.range(of: "missing: ") else { return nil }
+                let rest = line[start.upperBound...]
+                return String(rest[..<(rest.range(of: " (expected ")?.lowerBound ?? rest.endIndex)])
+            }
+        }
+
+        /// What `users check` found missing that is this database's business: its hardening and
+        /// the logins made in it (each audited in its `audit_log`). The check covers every login of
+        /// the server, and logins are server-wide: a login another test makes in its own database
+        /// beside this one, after this check has set the limits here, has none in this database and
+        /// is listed as well; that line says nothing of this database.
+        func missingHere(_ log: String, in database: SecureDatabase) throws -> [String] {
+            let ours = Set(try database.superuser.query("SELECT row_key FROM audit_log WHERE table_name = 'logins'").rows
+                .map { try $0.decode("row_key", as: String.self) })
+            return Self.missing(in: log).filter { line in
+                let subject = String(line.prefix { $0 != " " })
+                return subject == "database" || ours.contains(subject)
+            }
+        }
+
+        /// `users check`'s verdict is its own listing's: 0 and "nothing missing" exactly when no
+        /// line says something is missing, 1 otherwise.
+        func expectVerdictMatchesItsLines(_ status: Int32?, _ log: String) {
+            let lines = Self.missing(in: log)
+            #expect(status == (lines.isEmpty ? 0 : 1), "\(log)")
+            #expect(log.contains("nothing missing") == lines.isEmpty, "\(log)")
+        }
+
         @Test func anAdministratorAddsAPersonWhoThenActsAsTheirCounty() async throws {
             let database = try SecureDatabase()
             let admin = try database.login(.admin, hint: "adm")
@@ -66,19 +98,29 @@ extension SecurityTests {
         @Test func usersCheckNamesWhatIsMissingAndTheStatementThatFixesIt() async throws {
             let database = try SecureDatabase()
             let admin = try database.login(.admin, hint: "adm")
+            // A county login of this database, whose limits the check covers. (Other tests' logins,
+            // made beside this one on the same server, may be listed too: see missingHere.)
+            let county = try database.login(.county("469005"), hint: "cty")
             let (clean, cleanLog) = try await cli(["users", "check", "--lang", "en"], as: admin.conninfo)
-            #expect(clean == 0 && cleanLog.contains("nothing missing"), "\(cleanLog)")
+            #expect(try missingHere(cleanLog, in: database).isEmpty, "\(cleanLog)")
+            expectVerdictMatchesItsLines(clean, cleanLog)
             // A superuser opens large objects to everyone again, by mistake.
             try database.superuser.executeScript("GRANT EXECUTE ON FUNCTION lo_creat(integer) TO PUBLIC")
             let (open, openLog) = try await cli(["users", "check"], as: admin.conninfo)
             #expect(open == 1 && openLog.contains("large objects"), "\(openLog)")
+            #expect(try missingHere(openLog, in: database) == ["database large objects"], "\(openLog)")
             let sql = try await CLIProcess.run(["users", "check", "--sql"], conninfo: admin.conninfo)
             #expect(sql.stdout.contains("REVOKE EXECUTE ON FUNCTION lo_creat(integer) FROM PUBLIC;"), "\(sql.stdout)")
             try database.superuser.executeScript(sql.stdout)
-            #expect(try await cli(["users", "check"], as: admin.conninfo).0 == 0)
-            // An auditor reads the check; a county may not.
-            #expect(try await cli(["users", "check"], as: try database.login(.auditor).conninfo).0 == 0)
-            #expect(try await cli(["users", "check"], as: try database.login(.county("469005")).conninfo).0 == 77)
+            let (fixed, fixedLog) = try await cli(["users", "check"], as: admin.conninfo)
+            #expect(try missingHere(fixedLog, in: database).isEmpty, "\(fixedLog)")
+            expectVerdictMatchesItsLines(fixed, fixedLog)
+            // An auditor reads the check (and sets no limit: a login made elsewhere since the
+            // administrator's check is listed, never this database's); a county may not.
+            let (audited, auditedLog) = try await cli(["users", "check"], as: try database.login(.auditor).conninfo)
+            #expect(try missingHere(auditedLog, in: database).isEmpty, "\(auditedLog)")
+            expectVerdictMatchesItsLines(audited, auditedLog)
+            #expect(try await cli(["users", "check"], as: county.conninfo).0 == 77)
         }
 
         @Test func configLimitsReachEveryLoginWhenAnAdministratorChecks() async throws {
@@ -88,12 +130,18 @@ extension SecurityTests {
             let config = NSTemporaryDirectory() + "cr-limits-\(UUID().uuidString)"
             try FileManager.default.copyItem(at: try TestCluster.installation.configDirectory, to: URL(fileURLWithPath: config))
             defer { try? FileManager.default.removeItem(atPath: config) }
-            let limits = #"{"county": {"statement_timeout": "7s", "idle_in_transaction_session_timeout": "20s", "temp_file_limit": "10MB", "connection_limit": 3, "max_pending_filings": 9}}"#
+            // A connection limit above the default (5), never below: it is an attribute of the role,
+            // server-wide, and the check sets it on every county login of the server, so a lower one
+            // would refuse connections other tests beside this one hold as their county logins.
+            let limits = #"{"county": {"statement_timeout": "7s", "idle_in_transaction_session_timeout": "20s", "temp_file_limit": "10MB", "connection_limit": 7, "max_pending_filings": 9}}"#
             try Data(limits.utf8).write(to: URL(fileURLWithPath: config + "/limits.json"))
             let (status, log) = try await cli(["users", "check", "--config", config], as: admin.conninfo)
-            #expect(status == 0, "\(log)")
+            #expect(try missingHere(log, in: database).isEmpty, "\(log)")
+            expectVerdictMatchesItsLines(status, log)
             let person = try PostgresConnection(county.conninfo)
             #expect(try person.queryRow("SELECT current_setting('statement_timeout') AS s").decode("s", as: String.self) == "7s")
+            #expect(try CoordinatorFixtures.count("SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", [county.name],
+                                                  on: database.superuser) == 7)
             #expect(try CoordinatorFixtures.count("SELECT max_pending_filings FROM role_limits WHERE group_role = 'cr_county'",
                                                   on: database.superuser) == 9)
             // A bad file is a configuration error, and changes nothing.

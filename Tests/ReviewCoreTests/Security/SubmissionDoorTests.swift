@@ -187,11 +187,11 @@ extension SecurityTests {
             #expect(SecurityFixtures.sqlState { try countyA.query("SELECT secret FROM channel_secret") } == "42501")
 
             _ = try SubmissionDoor.send([SubmissionDoor.Document(try SecurityFixtures.submission(county: b, suffix: "B"))], on: countyB)
-            #expect(try coordinator.waitForNotification(timeout: .seconds(5))?.payload == "submission")
+            #expect(try coordinator.waitForNotification(timeout: .seconds(120))?.payload == "submission")
             _ = try SubmissionIntake.checkPending(on: coordinator)
             // B hears its verdict on its channel (send LISTENed on it); the filing's queued review wakes the coordinators.
-            #expect(try countyB.waitForNotification(timeout: .seconds(5))?.payload == "verdict")
-            #expect(try coordinator.waitForNotification(timeout: .seconds(5))?.payload == "review")
+            #expect(try countyB.waitForNotification(timeout: .seconds(120))?.payload == "verdict")
+            #expect(try coordinator.waitForNotification(timeout: .seconds(120))?.payload == "review")
             #expect(try countyA.waitForNotification(timeout: .milliseconds(500)) == nil, "county A heard county B")
             // B's channel is its own: A's rows name another.
             _ = try SubmissionDoor.send([SubmissionDoor.Document(try sample("A"))], on: countyA)
