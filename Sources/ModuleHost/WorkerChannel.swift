@@ -202,7 +202,8 @@ final class WorkerChannel: @unchecked Sendable {
             precondition(job == nil, "one request in flight per worker")
             job = Job(continuation: continuation, deadline: deadline)
             if let line {
-                pendingWrite.append(line)
+                // Usually nothing is pending: take the line's buffer as it is rather than copy it.
+                if pendingWrite.isEmpty { pendingWrite = line } else { pendingWrite.append(line) }
                 flushLocked()
             }
             // The I/O thread is polling stdout already; it needs waking only to write the rest
@@ -305,8 +306,11 @@ final class WorkerChannel: @unchecked Sendable {
             }
             let written = pendingWrite.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
             if written > 0 {
-                pendingWrite.removeFirst(written)
-                if pendingWrite.isEmpty { pendingWrite = Data() }
+                if written == pendingWrite.count {
+                    pendingWrite = Data()
+                } else {
+                    pendingWrite.removeFirst(written)
+                }
             } else if written < 0 && errno == EINTR {
                 continue
             } else {

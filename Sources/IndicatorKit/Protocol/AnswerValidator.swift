@@ -103,22 +103,35 @@ public struct AnswerValidator: Sendable {
         self.limits = limits
     }
 
+    /// Up to this many declared criteria, membership and repetition are linear searches: no set
+    /// per reply and no hash per finding (issue 16); above it, sets.
+    static let linearLimit = 32
+
     /// Throws the first rule `findings` break.
     public func validate(_ findings: [Finding]) throws(AnswerViolation) {
-        var seen = Set<String>()
-        for finding in findings {
+        let linear = declared.count <= Self.linearLimit
+        var seen = linear ? Set<String>() : Set<String>(minimumCapacity: findings.count)
+        for (index, finding) in findings.enumerated() {
             let id = finding.criterion
-            guard declaredSet.contains(id) else { throw .undeclaredCriterion(String(id.prefix(80))) }
-            guard seen.insert(id).inserted else { throw .duplicateCriterion(id) }
+            if linear {
+                // A duplicate is found among the findings before, each of them declared and
+                // distinct, so never more than `linearLimit` of them.
+                guard declared.contains(id) else { throw .undeclaredCriterion(String(id.prefix(80))) }
+                guard !findings[..<index].contains(where: { $0.criterion == id }) else { throw .duplicateCriterion(id) }
+            } else {
+                guard declaredSet.contains(id) else { throw .undeclaredCriterion(String(id.prefix(80))) }
+                guard seen.insert(id).inserted else { throw .duplicateCriterion(id) }
+            }
             guard (0...100).contains(finding.score) else { throw .scoreOutOfRange(criterion: id, score: finding.score) }
             guard finding.verdict != .error else { throw .forbiddenVerdict(criterion: id, verdict: finding.verdict) }
-            if let comparator = finding.comparator, !Self.comparators.contains(comparator) {
+            if let comparator = finding.comparator, !Self.isComparator(comparator) {
                 throw .unknownComparator(criterion: id, comparator: String(comparator.prefix(16)))
             }
             for language in Language.allCases {
                 let text = finding.message.text(in: language)
                 guard !text.isEmpty else { throw .emptyMessage(criterion: id, language: language) }
-                try Self.checkText(text, criterion: id, field: "message.\(language.rawValue)", limit: limits.messageBytes)
+                let field = language == .zh ? "message.zh" : "message.en"
+                try Self.checkText(text, criterion: id, field: field, limit: limits.messageBytes)
             }
             try Self.checkText(finding.citation, criterion: id, field: "citation", limit: limits.citationBytes)
             // A quick pass with an upper bound for every number; only a finding that does not fit
@@ -133,10 +146,19 @@ public struct AnswerValidator: Sendable {
 
     private func spend(_ finding: Finding, precise: Bool) throws(AnswerViolation) {
         var budget = ValueBudget(criterion: finding.criterion, bytes: limits.valueBytes, depth: limits.depth, precise: precise)
-        for (field, value) in [("observed", finding.observed), ("threshold", finding.threshold), ("margin", finding.margin)] {
-            if let value { try budget.spend(value, field: field, level: 0) }
-        }
+        // One member after the other, in this order, without an array of them per finding.
+        if let value = finding.observed { try budget.spend(value, field: "observed", level: 0) }
+        if let value = finding.threshold { try budget.spend(value, field: "threshold", level: 0) }
+        if let value = finding.margin { try budget.spend(value, field: "margin", level: 0) }
         try budget.spend(.object(finding.parameters), field: "parameters", level: 0)
+    }
+
+    /// True for one of `comparators`, without hashing.
+    static func isComparator(_ text: String) -> Bool {
+        switch text {
+        case ">=", ">", "<=", "<", "==": true
+        default: false
+        }
     }
 
     /// The declared criteria `findings` leave out, in declaration order.
