@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import ClusterStandard
 
-/// The unrolled, allocation-free SHA-256 against the textbook form it replaced (kept here
-/// verbatim as the reference) and against published vectors.
+/// SHA-256 against a textbook copy of it (the reference below: any rewrite of the
+/// implementation for speed must agree with it) and against published vectors.
 @Suite struct SHA256Tests {
-    /// The former implementation: the whole message padded in a copy, the schedule and the state in
+    /// The textbook form: the whole message padded in a copy, the schedule and the state in
     /// arrays, one round at a time.
     static func reference(_ bytes: [UInt8]) -> [UInt8] {
         let k: [UInt32] = [
@@ -54,7 +54,7 @@ import ClusterStandard
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
-    @Test func digestEqualsTheFormerImplementationOnEveryLengthUpToFiveBlocks() {
+    @Test func digestEqualsTheTextbookFormOnEveryLengthUpToFiveBlocks() {
         var generator = SystemRandomNumberGenerator()
         for length in 0...320 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -62,7 +62,7 @@ import ClusterStandard
         }
     }
 
-    @Test func digestEqualsTheFormerImplementationOnLongRandomInputs() {
+    @Test func digestEqualsTheTextbookFormOnLongRandomInputs() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let bytes = (0..<Int.random(in: 321...20_000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }

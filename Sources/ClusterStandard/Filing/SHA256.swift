@@ -2,15 +2,9 @@
 /// and the project takes no package.
 ///
 /// Used for rulebook and filing content hashes, and by the web door for session and form tokens.
-/// Tested against the FIPS and RFC 4231 test vectors, and against the plain textbook form
-/// (`SHA256Tests`) on random inputs of every length around the block boundaries.
-///
-/// The message is read block by block where it lies (contiguous bytes: no padded copy of the
-/// whole message; only the last one or two blocks are padded, on the stack); the state and the
-/// message schedule are locals, not arrays, so a block allocates nothing; the 64 rounds are
-/// unrolled eight at a time with the working variables renamed instead of shifted.
+/// Tested against the FIPS and RFC 4231 test vectors.
 public enum SHA256 {
-    static let k: [UInt32] = [
+    private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
         0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -23,36 +17,46 @@ public enum SHA256 {
 
     /// The 32-byte digest of `bytes`.
     public static func digest<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        let state = hashState(bytes)
-        return [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
-            withUnsafeBytes(of: state) { words in
-                for i in 0..<8 {
-                    let word = words.load(fromByteOffset: i * 4, as: UInt32.self)
-                    buffer[i * 4] = UInt8(truncatingIfNeeded: word >> 24)
-                    buffer[i * 4 + 1] = UInt8(truncatingIfNeeded: word >> 16)
-                    buffer[i * 4 + 2] = UInt8(truncatingIfNeeded: word >> 8)
-                    buffer[i * 4 + 3] = UInt8(truncatingIfNeeded: word)
-                }
+        var message = Array(bytes)
+        let bitLength = UInt64(message.count) &* 8
+        message.append(0x80)
+        while message.count % 64 != 56 { message.append(0) }
+        for shift in stride(from: 56, through: 0, by: -8) { message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+
+        var h: [UInt32] = [
+            0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+        ]
+        var w = [UInt32](repeating: 0, count: 64)
+        for chunk in stride(from: 0, to: message.count, by: 64) {
+            for i in 0..<16 {
+                let j = chunk + i * 4
+                w[i] = UInt32(message[j]) << 24 | UInt32(message[j + 1]) << 16 | UInt32(message[j + 2]) << 8 | UInt32(message[j + 3])
             }
-            count = 32
+            for i in 16..<64 {
+                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
+            for i in 0..<64 {
+                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                let ch = (e & f) ^ (~e & g)
+                let t1 = hh &+ s1 &+ ch &+ k[i] &+ w[i]
+                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                let maj = (a & b) ^ (a & c) ^ (b & c)
+                let t2 = s0 &+ maj
+                hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+            }
+            h[0] = h[0] &+ a; h[1] = h[1] &+ b; h[2] = h[2] &+ c; h[3] = h[3] &+ d
+            h[4] = h[4] &+ e; h[5] = h[5] &+ f; h[6] = h[6] &+ g; h[7] = h[7] &+ hh
         }
+        return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - $0 * 8)) } }
     }
 
     /// The digest of `bytes` as 64 lowercase hexadecimal digits.
     public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let state = hashState(bytes)
-        return String(unsafeUninitializedCapacity: 64) { buffer in
-            withUnsafeBytes(of: state) { words in
-                for i in 0..<8 {
-                    let word = words.load(fromByteOffset: i * 4, as: UInt32.self)
-                    for nibble in 0..<8 {
-                        let digit = UInt8(truncatingIfNeeded: word >> UInt32(28 - nibble * 4)) & 0x0F
-                        buffer[i * 8 + nibble] = digit < 10 ? 0x30 + digit : 0x57 + digit
-                    }
-                }
-            }
-            return 64
-        }
+        let digits = Array("0123456789abcdef")
+        return String(digest(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
     }
 
     /// HMAC-SHA-256 of `message` under `key` (RFC 2104).
@@ -63,95 +67,5 @@ public enum SHA256 {
         return digest(block.map { $0 ^ 0x5c } + inner)
     }
 
-    /// The eight words of the hash state.
-    typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
-
-    /// The final state after every block of `bytes` and the padding.
-    static func hashState<Bytes: Sequence>(_ bytes: Bytes) -> State {
-        if let state = bytes.withContiguousStorageIfAvailable({ hashState(UnsafeRawBufferPointer($0)) }) { return state }
-        let copy = Array(bytes)
-        return copy.withUnsafeBytes { hashState($0) }
-    }
-
-    static func hashState(_ message: UnsafeRawBufferPointer) -> State {
-        var h: State = (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-        let count = message.count
-        let whole = count / 64
-        k.withUnsafeBufferPointer { k in
-            for block in 0..<whole {
-                compress(&h, UnsafeRawBufferPointer(rebasing: message[(block * 64)..<(block * 64 + 64)]), k)
-            }
-            // The tail, 0x80, zeros and the length in bits: one block, or two when fewer than
-            // nine bytes are left after the tail.
-            var tail: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &tail) { padded in
-                let rest = count - whole * 64
-                if rest > 0 {
-                    padded.baseAddress!.copyMemory(from: message.baseAddress! + whole * 64, byteCount: rest)
-                }
-                padded[rest] = 0x80
-                let blocks = rest < 56 ? 1 : 2
-                let bitLength = UInt64(count) &* 8
-                for i in 0..<8 { padded[blocks * 64 - 1 - i] = UInt8(truncatingIfNeeded: bitLength >> UInt64(i * 8)) }
-                for block in 0..<blocks {
-                    compress(&h, UnsafeRawBufferPointer(rebasing: padded[(block * 64)..<(block * 64 + 64)]), k)
-                }
-            }
-        }
-        return h
-    }
-
-    @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
-
-    @inline(__always) static func word(_ block: UnsafeRawBufferPointer, _ i: Int) -> UInt32 {
-        UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-    }
-
-    /// One round: `d` and `h` updated in place, the others read.
-    @inline(__always) static func round(
-        _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32,
-        _ kw: UInt32
-    ) {
-        let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ kw
-        let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-        d = d &+ t1
-        h = t1 &+ t2
-    }
-
-    /// The compression function on one 64-byte block.
-    @inline(__always) static func compress(_ state: inout State, _ block: UnsafeRawBufferPointer, _ k: UnsafeBufferPointer<UInt32>) {
-        // The message schedule, on the stack.
-        var schedule: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &schedule) { raw in
-            let w = raw.bindMemory(to: UInt32.self)
-            for i in 0..<16 { w[i] = word(block, i) }
-            for i in 16..<64 {
-                let w15 = w[i - 15], w2 = w[i - 2]
-                let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
-                let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
-            var i = 0
-            while i < 64 {
-                round(a, b, c, &d, e, f, g, &h, k[i] &+ w[i])
-                round(h, a, b, &c, d, e, f, &g, k[i + 1] &+ w[i + 1])
-                round(g, h, a, &b, c, d, e, &f, k[i + 2] &+ w[i + 2])
-                round(f, g, h, &a, b, c, d, &e, k[i + 3] &+ w[i + 3])
-                round(e, f, g, &h, a, b, c, &d, k[i + 4] &+ w[i + 4])
-                round(d, e, f, &g, h, a, b, &c, k[i + 5] &+ w[i + 5])
-                round(c, d, e, &f, g, h, a, &b, k[i + 6] &+ w[i + 6])
-                round(b, c, d, &e, f, g, h, &a, k[i + 7] &+ w[i + 7])
-                i += 8
-            }
-            state.0 &+= a; state.1 &+= b; state.2 &+= c; state.3 &+= d
-            state.4 &+= e; state.5 &+= f; state.6 &+= g; state.7 &+= h
-        }
-    }
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }
