@@ -42,12 +42,18 @@ struct Field: Sendable {
     var shape: Shape
     var required: Bool
     var summary: String
+    /// `JSONPath.member(name)`, made once: what the validator appends to a path to go down into it.
+    var pathMemberText: String
+    /// `pathMemberText` as UTF-8.
+    var pathMember: [UInt8]
 
     init(_ name: String, _ shape: Shape, required: Bool = true, _ summary: String) {
         self.name = name
         self.shape = shape
         self.required = required
         self.summary = summary
+        self.pathMemberText = JSONPath.member(name)
+        self.pathMember = Array(pathMemberText.utf8)
     }
 }
 

@@ -67,7 +67,7 @@ public enum FilingValidator {
     /// Every issue in an already-parsed filing; empty when the filing is valid.
     public static func validate(_ filing: JSONValue) -> [ValidationIssue] {
         var walker = Walker()
-        walker.check(filing, FilingSchema.root, "$")
+        walker.check(filing, FilingSchema.root)
         if case .object(let members) = filing {
             walker.crossChecks(members)
         }
@@ -108,6 +108,59 @@ public enum FilingValidator {
 
     struct Walker {
         var issues: [ValidationIssue] = []
+        /// The JSON path of the value being checked, as UTF-8 bytes: grown by a member or an index
+        /// as the walk descends and cut back after, so a path is made into a `String` only for an
+        /// issue (`path`), not for every value of the document.
+        var here: [UInt8]
+
+        init() {
+            here = [UInt8]()
+            here.reserveCapacity(256)
+            here.append(UInt8(ascii: "$"))
+        }
+
+        /// The path of the value being checked (`$`-rooted, as `JSONPath` writes it).
+        var path: String { String(decoding: here, as: UTF8.self) }
+
+        /// Goes down into the member `name`: `.name`, or `["name"]` when it is not a plain
+        /// identifier — exactly `JSONPath.member`.
+        mutating func enter(member name: String) {
+            var plain = !name.isEmpty
+            for byte in name.utf8 where !Walker.isPlain(byte) { plain = false; break }
+            if plain {
+                here.append(UInt8(ascii: "."))
+                here.append(contentsOf: name.utf8)
+            } else {
+                here.append(UInt8(ascii: "["))
+                here.append(UInt8(ascii: "\""))
+                here.append(contentsOf: name.utf8)
+                here.append(UInt8(ascii: "\""))
+                here.append(UInt8(ascii: "]"))
+            }
+        }
+
+        /// Goes down into the element `index`: `[index]`.
+        mutating func enter(index: Int) {
+            here.append(UInt8(ascii: "["))
+            if index < 10 {
+                here.append(UInt8(ascii: "0") + UInt8(index))
+            } else {
+                here.append(contentsOf: String(index).utf8)
+            }
+            here.append(UInt8(ascii: "]"))
+        }
+
+        /// Back up to the path `mark` bytes long.
+        mutating func leave(to mark: Int) { here.removeLast(here.count - mark) }
+
+        /// A byte `JSONPath.member` writes after a dot: an ASCII letter, digit or `_` (a scalar
+        /// beyond ASCII has only bytes ≥ 0x80, none of them plain).
+        static func isPlain(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"): return true
+            default: return false
+            }
+        }
 
         mutating func add(_ path: String, _ rule: String, _ zh: String, _ en: String, fixZh: String, fixEn: String) {
             issues.append(ValidationIssue(path: path, rule: rule, message: LocalizedText(zh: zh, en: en), fix: LocalizedText(zh: fixZh, en: fixEn)))
@@ -130,33 +183,51 @@ public enum FilingValidator {
             }
         }
 
-        mutating func check(_ value: JSONValue, _ shape: Shape, _ path: String) {
+        /// Checks `value`, at `path`, against `shape`.
+        mutating func check(_ value: JSONValue, _ shape: Shape) {
             switch shape {
             case .nullable(let inner):
                 if case .null = value { return }
-                check(value, inner, path)
+                check(value, inner)
             case .object(let fields):
                 guard case .object(let members) = value else { return typeError(path, ("对象", "an object"), value) }
-                let known = Set(fields.map(\.name))
-                for key in members.keys where !known.contains(key) {
-                    add(path + JSONPath.member(key), "unknown_field", "未知字段“\(key)”", "unknown member \"\(key)\"",
-                        fixZh: "删除该字段或检查拼写；允许的字段：\(fields.map(\.name).joined(separator: ", "))",
-                        fixEn: "remove it or correct the spelling; allowed: \(fields.map(\.name).joined(separator: ", "))")
-                }
+                // Each field looked up once; the members are counted rather than each hashed into a
+                // set of the fields' names: when every member is a field, none is unknown. Else the
+                // unknown ones are found by a scan of the fields and their issues put where they
+                // stood before — ahead of the fields' own.
+                let start = issues.count
+                var known = 0
                 for field in fields {
                     if let member = members[field.name] {
-                        check(member, field.shape, path + JSONPath.member(field.name))
+                        known += 1
+                        let mark = here.count
+                        here.append(contentsOf: field.pathMember)
+                        check(member, field.shape)
+                        leave(to: mark)
                     } else if field.required {
-                        add(path + JSONPath.member(field.name), "required", "缺少必填字段“\(field.name)”",
+                        add(path + field.pathMemberText, "required", "缺少必填字段“\(field.name)”",
                             "missing required member \"\(field.name)\"",
                             fixZh: "补充：\(field.summaryZh)", fixEn: "add it: \(field.summary)")
                     }
+                }
+                if known < members.count {
+                    let own = Array(issues[start...])
+                    issues.removeSubrange(start...)
+                    for key in members.keys where !fields.contains(where: { $0.name == key }) {
+                        add(path + JSONPath.member(key), "unknown_field", "未知字段“\(key)”", "unknown member \"\(key)\"",
+                            fixZh: "删除该字段或检查拼写；允许的字段：\(fields.map(\.name).joined(separator: ", "))",
+                            fixEn: "remove it or correct the spelling; allowed: \(fields.map(\.name).joined(separator: ", "))")
+                    }
+                    issues.append(contentsOf: own)
                 }
             case .keyed(let keys, let valueShape):
                 guard case .object(let members) = value else { return typeError(path, ("对象", "an object"), value) }
                 for (key, member) in members {
                     if keys.contains(key) {
-                        check(member, valueShape, path + JSONPath.member(key))
+                        let mark = here.count
+                        enter(member: key)
+                        check(member, valueShape)
+                        leave(to: mark)
                     } else {
                         add(path + JSONPath.member(key), "unknown_field", "此处不接受“\(key)”的佐证", "no evidence \"\(key)\" belongs here",
                             fixZh: "允许的指标：\(keys.joined(separator: ", "))", fixEn: "allowed criteria: \(keys.joined(separator: ", "))")
@@ -170,10 +241,15 @@ public enum FilingValidator {
                         "must have \(range) items, has \(elements.count)",
                         fixZh: "调整项数", fixEn: "adjust the number of items")
                 }
-                for (i, element) in elements.enumerated() { check(element, item, path + "[\(i)]") }
+                let mark = here.count
+                for (i, element) in elements.enumerated() {
+                    enter(index: i)
+                    check(element, item)
+                    leave(to: mark)
+                }
             case .text(let format, let maxLength):
                 guard case .string(let s) = value else { return typeError(path, ("字符串", "a string"), value) }
-                checkText(s, format, maxLength, path)
+                checkText(s, format, maxLength)
             case .oneOf(let allowed):
                 guard case .string(let s) = value else { return typeError(path, ("字符串", "a string"), value) }
                 if !allowed.contains(s) {
@@ -182,10 +258,10 @@ public enum FilingValidator {
                 }
             case .money:
                 guard case .number(let d) = value else { return typeError(path, ("以万元计的数值", "a number of 万元"), value) }
-                checkDecimal(d, max: 1_000_000_000_000, scale: 2, path, money: true)
+                checkDecimal(d, max: 1_000_000_000_000, scale: 2, money: true)
             case .decimal(let max, let scale):
                 guard case .number(let d) = value else { return typeError(path, ("数值", "a number"), value) }
-                checkDecimal(d, max: max, scale: scale, path, money: false)
+                checkDecimal(d, max: max, scale: scale, money: false)
             case .integer(let min, let max):
                 guard case .number(let d) = value else { return typeError(path, ("整数", "a whole number"), value) }
                 if !Walker.hasScale(d, atMost: 0) {
@@ -200,16 +276,19 @@ public enum FilingValidator {
             }
         }
 
-        mutating func checkDecimal(_ d: Decimal, max: Decimal, scale: Int, _ path: String, money: Bool) {
-            if d < 0 {
+        mutating func checkDecimal(_ d: Decimal, max: Decimal, scale: Int, money: Bool) {
+            // A value whose sign is plus is never below zero (NaN carries the minus sign); each
+            // `Decimal` comparison normalizes both sides, so the bound is compared once.
+            let over = d > max
+            if d.sign == .minus, d < 0 {
                 add(path, "negative", "不能为负数：\(d)", "must not be negative: \(d)", fixZh: "填写非负数", fixEn: "write a non-negative number")
-            } else if d > max, max == 1, d <= 100 {
+            } else if over, max == 1, d <= 100 {
                 // A rate written as a percentage: 60 for 60 %.
                 let fraction = d / 100
                 add(path, "range", "\(d) 大于 1：比率以小数填写，\(d)% 应写作 \(fraction)",
                     "\(d) is over 1: rates are fractions, so \(d) % is written \(fraction)",
                     fixZh: "写作 \(fraction)", fixEn: "write \(fraction)")
-            } else if d > max {
+            } else if over {
                 add(path, "range", "\(d) 超过上限 \(max)", "\(d) is over the limit \(max)",
                     fixZh: money ? "金额以万元填写，检查单位" : "检查数值与单位", fixEn: money ? "state money in 万元; check the unit" : "check the value and its unit")
             }
@@ -222,30 +301,41 @@ public enum FilingValidator {
         }
 
         static func hasScale(_ d: Decimal, atMost scale: Int) -> Bool {
+            // A value written with at most `scale` decimals — its exponent not below −scale, as the
+            // parser keeps a number's digits — has no more; the product below would be an integer
+            // already. Other values (trailing zeros, say 1.50 for scale 1) take the exact check.
+            let exponent = d.exponent
+            if exponent >= -scale, exponent <= 64, !d.isNaN { return true }
             var scaled = d * Decimal(sign: .plus, exponent: scale, significand: 1)
             var rounded = Decimal()
             NSDecimalRound(&rounded, &scaled, 0, .plain)
             return rounded == scaled
         }
 
-        mutating func checkText(_ s: String, _ format: TextFormat, _ maxLength: Int, _ path: String) {
-            let length = s.unicodeScalars.count
-            if length > maxLength {
-                add(path, "too_long", "长度 \(length) 超过上限 \(maxLength)", "length \(length) is over the limit \(maxLength)",
-                    fixZh: "缩短到 \(maxLength) 个字符以内", fixEn: "shorten to at most \(maxLength) characters")
-                return
+        mutating func checkText(_ s: String, _ format: TextFormat, _ maxLength: Int) {
+            // Scalars are never more than UTF-8 bytes: they are counted only when the bytes are too many.
+            if s.utf8.count > maxLength {
+                let length = s.unicodeScalars.count
+                if length > maxLength {
+                    add(path, "too_long", "长度 \(length) 超过上限 \(maxLength)", "length \(length) is over the limit \(maxLength)",
+                        fixZh: "缩短到 \(maxLength) 个字符以内", fixEn: "shorten to at most \(maxLength) characters")
+                    return
+                }
             }
             let prose = format == .prose || format == .nonBlankProse
-            if let refused = s.unicodeScalars.lazy.compactMap({ TextCharacters.refusal(of: $0, inProse: prose) }).first {
-                add(path, refused.rule, refused.message.zh, refused.message.en, fixZh: refused.fix.zh, fixEn: refused.fix.en)
-                return
+            // The first refused scalar: a plain loop over the scalars, the refusal (and its words)
+            // made only for a scalar of a refused class.
+            for scalar in s.unicodeScalars where TextCharacters.classify(scalar) != nil {
+                if let refused = TextCharacters.refusal(of: scalar, inProse: prose) {
+                    add(path, refused.rule, refused.message.zh, refused.message.en, fixZh: refused.fix.zh, fixEn: refused.fix.en)
+                    return
+                }
             }
-            let blank = TextCharacters.isBlank(s)
             switch format {
             case .prose:
                 break
             case .line, .nonBlankProse:
-                if blank { add(path, "blank", "不能为空白", "must not be blank", fixZh: "填写内容", fixEn: "write the text") }
+                if TextCharacters.isBlank(s) { add(path, "blank", "不能为空白", "must not be blank", fixZh: "填写内容", fixEn: "write the text") }
             case .date:
                 if CivilDate(s) == nil {
                     add(path, "date", "“\(s)”不是有效日期", "\"\(s)\" is not a valid date", fixZh: "按 YYYY-MM-DD 填写存在的日期", fixEn: "write an existing date as YYYY-MM-DD")
@@ -447,8 +537,12 @@ public enum FilingValidator {
                     }
                 }
             }
+            leave(to: 0)
+            here.append(UInt8(ascii: "$"))
             for (key, value) in root where key != "documents" {
-                checkReferences(value, "$" + JSONPath.member(key), documentIds)
+                enter(member: key)
+                checkReferences(value, documentIds)
+                leave(to: 1)
             }
             // Publicity cannot reach more enterprises than the cluster has.
             if let publicity = root["governance"]?["publicity"], let total = publicity["enterprises_in_cluster"]?.decimal,
@@ -490,25 +584,41 @@ public enum FilingValidator {
         }
 
         /// Every `documents` array below `value` names only listed documents.
-        mutating func checkReferences(_ value: JSONValue, _ path: String, _ ids: Set<String>) {
+        mutating func checkReferences(_ value: JSONValue, _ ids: Set<String>) {
             switch value {
             case .object(let members):
+                let mark = here.count
                 for (key, member) in members {
-                    let memberPath = path + JSONPath.member(key)
+                    // A string, number, true, false or null holds no `documents`.
+                    switch member {
+                    case .object, .array: break
+                    default: continue
+                    }
+                    enter(member: key)
+                    defer { leave(to: mark) }
                     if key == "documents", case .array(let refs) = member {
                         for (i, ref) in refs.enumerated() {
                             if let id = ref.string, !ids.contains(id) {
-                                add(memberPath + "[\(i)]", "document_missing", "引用的文件“\(id)”不在 documents 清单中",
+                                add(path + "[\(i)]", "document_missing", "引用的文件“\(id)”不在 documents 清单中",
                                     "the document \"\(id)\" is referenced but not listed in documents",
                                     fixZh: "在 documents 中列出该文件及其 SHA-256", fixEn: "list it in documents with its SHA-256")
                             }
                         }
                     } else {
-                        checkReferences(member, memberPath, ids)
+                        checkReferences(member, ids)
                     }
                 }
             case .array(let elements):
-                for (i, element) in elements.enumerated() { checkReferences(element, path + "[\(i)]", ids) }
+                let mark = here.count
+                for (i, element) in elements.enumerated() {
+                    switch element {
+                    case .object, .array: break
+                    default: continue
+                    }
+                    enter(index: i)
+                    checkReferences(element, ids)
+                    leave(to: mark)
+                }
             default:
                 break
             }

@@ -99,13 +99,15 @@ enum EvaluateCommand {
         // workers and both cores stay busy — and printed in their order, each when every file
         // before it is done; the first file that fails the command stops it there, as before.
         let rulebook = invocation.value("--rulebook")
+        // What the modules declared, made once for every file (each `modules.declarations` builds it anew).
+        let declarations = modules.declarations
         let check: @Sendable (String) async -> FileCheck = { [context, asOfOverride] file in
             let data: Data
             do throws(FileReadError) { data = try InputFile.read(file) } catch { return .unreadable(error) }
             do {
                 return .checked(try await OfflineSelfCheck.run(
                     data, id: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, rulebook: rulebook,
-                    asOf: asOfOverride, context: context, rulebooks: rulebooks, modules: modules))
+                    asOf: asOfOverride, context: context, rulebooks: rulebooks, modules: modules, declarations: declarations))
             } catch {
                 return .failed(error)
             }
@@ -140,7 +142,7 @@ enum EvaluateCommand {
                     file: file, recommendation: completed.recommendation.rawValue, rulebook: resolved.rulebook,
                     rulebook_hash: resolved.hash, as_of: asOf.description, summary: completed.summary,
                     findings: completed.findings.map {
-                        ReadableFinding(ReviewSummary.Attributed(module: $0.module, finding: $0.finding), declarations: modules.declarations)
+                        ReadableFinding(ReviewSummary.Attributed(module: $0.module, finding: $0.finding), declarations: declarations)
                     })
                 outputs.append(output)
             } else {
