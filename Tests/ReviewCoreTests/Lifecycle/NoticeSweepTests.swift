@@ -154,12 +154,13 @@ import Testing
                 })
             }.start()
             // Commit only once the second approval is waiting for this one (order, not time): a
-            // session this one blocks, not any lock not granted — pg_locks is the whole server's,
-            // where other tests' sessions wait for their own.
+            // lock not granted whose holder is this session, not any lock not granted — pg_locks is
+            // the whole server's, where other tests' sessions wait for their own. (pg_locks is read
+            // live at each call; pg_stat_activity would be the transaction's first snapshot.)
             var waiting = false
             for _ in 0..<6000 where !waiting {
                 waiting = try db.queryRow("""
-                    SELECT EXISTS (SELECT FROM pg_stat_activity a WHERE pg_backend_pid() = ANY (pg_blocking_pids(a.pid))) AS w
+                    SELECT EXISTS (SELECT FROM pg_locks l WHERE NOT l.granted AND pg_backend_pid() = ANY (pg_blocking_pids(l.pid))) AS w
                     """).decode("w")
                 if !waiting { Thread.sleep(forTimeInterval: 0.01) }
             }
