@@ -216,6 +216,6 @@ final class ReapGate: @unchecked Sendable {
             if condition.withLock({ held.contains(pid) }) { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        return false
+        return condition.withLock { held.contains(pid) }  // once more: the task may have slept past the deadline
     }
 }
