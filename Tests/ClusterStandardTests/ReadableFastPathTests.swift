@@ -181,6 +181,17 @@ import Testing
         #expect(fromRoot > pairs.count * 3 / 4)
     }
 
+    /// At 7 and 8 places a root near 10^9 puts the closed form's hundredths past Int64: it must
+    /// leave those to the bisection, not trap (found in the second reading of issue 16).
+    @Test(arguments: [7, 8])
+    func compoundGrowthNearTheEdgeOfInt64IsTheBisectionsValueNotATrap(places: Int) {
+        for ratio in [Decimal(string: "9e17")!, Decimal(string: "8.5e17")!, Decimal(string: "9.99e17")!, Decimal(string: "1e16")!] {
+            let actual = Readable.compoundGrowth(from: 1, to: ratio, places: places)
+            let expected = Readable.bisectedGrowth(ratio, places: places)
+            #expect(actual == expected && actual?.description == expected.description, "\(ratio) at \(places) places")
+        }
+    }
+
     @Test func halvingFromTheDigitsIsDecimalDivisionByTwo() {
         #expect(DecimalStorage.layoutHolds)
         var random = SplitMix(state: 2)

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func aConnectionLostInAnInsertReportsTheCommittedLotsReceiptsAndTheRestAsNotSent() async throws {
-        let (conninfo, connection, folder) = try Self.cutAt120(when: "BEFORE INSERT ON submissions FOR EACH ROW")
+        let (conninfo, connection, folder) = try Self.cutting(at: "f-120.json", when: "BEFORE INSERT ON submissions FOR EACH ROW")
         defer { connection.close(); try? FileManager.default.removeItem(atPath: folder) }
         let (status, outcomes, log) = try await Self.submitJSON(folder, conninfo: conninfo)
         #expect(status == 69, "\(log)")
@@ -39,8 +39,8 @@ import Testing
 
     @Test func aConnectionLostWhileCommittingReportsThatLotAsUnconfirmed() async throws {
         // A deferred trigger runs at COMMIT: the loss comes after every statement of the lot ran.
-        let (conninfo, connection, folder) = try Self.cutAt120(
-            when: "AFTER INSERT ON submissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW", constraint: true)
+        let (conninfo, connection, folder) = try Self.cutting(
+            at: "f-120.json", when: "AFTER INSERT ON submissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW", constraint: true)
         defer { connection.close(); try? FileManager.default.removeItem(atPath: folder) }
         let (status, outcomes, log) = try await Self.submitJSON(folder, conninfo: conninfo)
         #expect(status == 69, "\(log)")
@@ -49,20 +49,40 @@ import Testing
         #expect(try connection.queryRow("SELECT count(*)::int AS n FROM submissions").decode("n", as: Int.self) == 100)
     }
 
+    @Test func aConnectionLostWhileALotIsSentOneByOneKeepsEveryReceiptBeforeIt() async throws {
+        // f-050 is refused, so the first lot is sent again one document at a time; the connection
+        // is lost in f-070's own transaction.
+        let (conninfo, connection, folder) = try Self.cutting(
+            at: "f-070.json", refusing: "f-050.json", when: "BEFORE INSERT ON submissions FOR EACH ROW")
+        defer { connection.close(); try? FileManager.default.removeItem(atPath: folder) }
+        let (status, outcomes, log) = try await Self.submitJSON(folder, conninfo: conninfo)
+        #expect(status == 69, "\(log)")
+        #expect(outcomes.count == 150)
+        let expected = (1...150).map { n in n < 50 || (51..<70).contains(n) ? "received" : n == 50 ? "refused" : "not_sent" }
+        #expect(outcomes.map(\.status) == expected, "\(log)")
+        let stored: [Int64] = try connection.query("SELECT id FROM submissions ORDER BY id").rows.map { try $0.decode("id") }
+        #expect(stored == outcomes.compactMap(\.submission), "every document received is on record with the id printed, and no other")
+    }
+
     struct SubmitOutcome: Decodable { var file: String; var status: String; var submission: Int64? }
 
-    /// A fresh database whose server ends the submitter's own connection when `f-120.json` arrives
-    /// (the first lot of 100 committed by then), and a folder of 150 copies of a sample.
-    static func cutAt120(when timing: String, constraint: Bool = false) throws -> (String, PostgresConnection, String) {
+    /// A fresh database whose server ends the submitter's own connection when the file named `cut`
+    /// arrives (at `timing`) and refuses the one named `refused` with a check violation, and a
+    /// folder of 150 copies of a sample, f-001.json to f-150.json.
+    static func cutting(
+        at cut: String, refusing refused: String = "", when timing: String, constraint: Bool = false
+    ) throws -> (String, PostgresConnection, String) {
         let conninfo = try TestCluster.makeDatabase()
         let connection = try PostgresConnection(conninfo)
+        // The names are the test's own constants, never input: written into the function's text.
         try connection.executeScript("""
-            CREATE FUNCTION test_cut_at_120() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION test_cut() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.client_reference = 'f-120.json' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+                IF NEW.client_reference = '\(refused)' THEN RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'refused by the test'; END IF;
+                IF NEW.client_reference = '\(cut)' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
                 RETURN NEW;
             END $$;
-            CREATE \(constraint ? "CONSTRAINT " : "")TRIGGER test_cut_at_120 \(timing) EXECUTE FUNCTION test_cut_at_120();
+            CREATE \(constraint ? "CONSTRAINT " : "")TRIGGER test_cut \(timing) EXECUTE FUNCTION test_cut();
             """)
         let folder = NSTemporaryDirectory() + "cut-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -209,7 +209,10 @@ public enum Readable {
         let k = Int64(((approximate - 1) * Double(unit)).rounded())
         guard k != 0 else { return nil }
         // In hundredths of u: 1 + c = (unit + k)·100; L and H are 48 hundredths inside its bounds.
-        let centre = (Int64(unit) + k) * 100
+        // Past Int64 (8 places and a root near 10^9) the bisection takes it, as it does any doubt.
+        let (sum, sumOverflows) = Int64(unit).addingReportingOverflow(k)
+        let (centre, centreOverflows) = sum.multipliedReportingOverflow(by: 100)
+        guard !sumOverflows, !centreOverflows, centre < Int64.max - 48 else { return nil }
         let lowBound = centre - 48, highBound = centre + 48
         guard lowBound > 0 else { return nil }
         func square(_ hundredths: Int64) -> Decimal {
