@@ -15,12 +15,14 @@ import EmbeddedPostgres
 enum SweepBenchmark {
     /// Parses `--clusters N` and `--keep` (leave the server's folder for inspection) and runs.
     static func run(arguments: [String]) -> Int32 {
-        var clusters = 100_000
-        if let index = arguments.firstIndex(of: "--clusters"), index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 {
-            clusters = value
+        guard let parsed = BenchArguments(arguments, values: ["--clusters"], flags: ["--keep"]),
+            let clusters = parsed.int("--clusters", default: 100_000, minimum: 1)
+        else {
+            FileHandle.standardError.write(Data("usage: cluster-review-bench sweep [--clusters N] [--keep]\n".utf8))
+            return 64
         }
         do {
-            try measure(clusters: clusters, keep: arguments.contains("--keep"))
+            try measure(clusters: clusters, keep: parsed.flag("--keep"))
             return 0
         } catch {
             FileHandle.standardError.write(Data("sweep benchmark failed: \(error)\n".utf8))

@@ -13,11 +13,11 @@ import JSONCore
 /// evaluation (the naive design), all in the same run.
 enum WorkerBenchmark {
     static func run(arguments: [String]) async -> Int32 {
-        var seconds = 3.0
-        if let index = arguments.firstIndex(of: "--seconds"), index + 1 < arguments.count, let value = Double(arguments[index + 1]) {
-            seconds = value
+        guard let parsed = BenchArguments(arguments, values: ["--seconds"]), let seconds = parsed.int("--seconds", default: 3, minimum: 1) else {
+            FileHandle.standardError.write(Data("usage: cluster-review-bench workers [--seconds S]\n".utf8))
+            return 64
         }
-        return await measure(seconds: seconds)
+        return await measure(seconds: Double(seconds))
     }
 
     static func measure(seconds: Double) async -> Int32 {

@@ -22,6 +22,12 @@ let usage = """
       \(indented(SimulateBenchmark.usage))
     """
 
+// `SUBCOMMAND --help` answers for every subcommand, before any of them starts a server.
+if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
+    print(usage)
+    exit(0)
+}
+
 switch arguments.first {
 case "pipeline":
     exit(PipelineBenchmark.run(arguments: Array(arguments.dropFirst())))
