@@ -203,9 +203,10 @@ enum SubmitCommand {
         zh: "已发送，但连接中断，数据库未确认是否收到；可再次提交（相同内容不会重复申报）",
         en: "sent, but the connection was lost before the database confirmed it: it may or may not have been received; submit it again (the same content is never filed twice)")
 
+    /// Not received: never sent, or sent in a transaction the lost connection rolled back.
     static let notSent = LocalizedText(
-        zh: "未发送：与数据库的连接已中断；请再次提交",
-        en: "not sent: the connection to the database was lost before it; submit it again")
+        zh: "未被接收：与数据库的连接在提交前中断；请再次提交",
+        en: "not received: the connection to the database was lost before it was committed; submit it again")
 
     static func notChecked(_ id: Int64) -> LocalizedText {
         LocalizedText(zh: "已收到，提交编号 #\(id)；协调服务运行后即予检查（cluster-review serve）",
